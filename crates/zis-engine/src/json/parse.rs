@@ -1,0 +1,408 @@
+//! A strict RFC 8259 JSON parser that records spans.
+//!
+//! serde_json gives no positions, and the validator and the lossless writer need the span
+//! of every value and key, so this small recursive-descent parser exists. Nesting is
+//! limited to [`MAX_DEPTH`] so hostile input cannot overflow the stack.
+
+use super::{Kind, Member, Object, Span, Spanned};
+use serde_json::Number;
+
+/// Deepest nesting of arrays and objects accepted.
+pub const MAX_DEPTH: usize = 256;
+
+/// Why and where JSON text could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// What went wrong, for a person.
+    pub message: String,
+    /// Byte offset of the problem.
+    pub offset: usize,
+}
+
+/// Parses one JSON value that fills `text` (whitespace allowed around it).
+pub fn parse(text: &str) -> Result<Spanned, ParseError> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    p.skip_ws();
+    if p.pos >= p.bytes.len() {
+        return Err(p.err("expected a JSON value, found the end of the text"));
+    }
+    let value = p.value()?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.err("unexpected text after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, message: impl Into<String>) -> ParseError {
+        ParseError {
+            message: message.into(),
+            offset: self.pos,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn found(&self) -> String {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            None => "the end of the text".to_string(),
+            Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
+            Some(c) => format!("'{c}'"),
+        }
+    }
+
+    fn value(&mut self) -> Result<Spanned, ParseError> {
+        let start = self.pos;
+        let kind = match self.peek() {
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            _ => {
+                return Err(self.err(format!(
+                    "expected a JSON value (object, array, string, number, true, false or null), found {}",
+                    self.found()
+                )));
+            }
+        };
+        Ok(Spanned {
+            span: Span {
+                start,
+                end: self.pos,
+            },
+            kind,
+        })
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, ParseError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            let end = self.bytes[self.pos..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(self.bytes.len(), |n| self.pos + n);
+            let token = self.text.get(self.pos..end).unwrap_or("");
+            Err(self.err(format!(
+                "unrecognised token '{token}': expected a JSON value (strings need double quotes)"
+            )))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(format!(
+                "nesting deeper than {MAX_DEPTH} levels is not supported"
+            )));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Kind, ParseError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut obj = Object::default();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Kind::Object(obj));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                let what = if self.peek() == Some(b'}') {
+                    "expected a key after ',' (trailing commas are not allowed in JSON)".to_string()
+                } else {
+                    format!("expected a key in double quotes, found {}", self.found())
+                };
+                return Err(self.err(what));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span {
+                start: key_start,
+                end: self.pos,
+            };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err(format!(
+                    "expected ':' after the key \"{key}\", found {}",
+                    self.found()
+                )));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            if obj.members.iter().any(|m| m.key == key) {
+                obj.has_duplicates = true;
+            }
+            obj.members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => {
+                    return Err(self.err(format!(
+                        "expected ',' or '}}' after an object member, found {}",
+                        self.found()
+                    )));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Kind::Object(obj))
+    }
+
+    fn array(&mut self) -> Result<Kind, ParseError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(b']') {
+                return Err(self.err(
+                    "expected a value after ',' (trailing commas are not allowed in JSON)",
+                ));
+            }
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => {
+                    return Err(self.err(format!(
+                        "expected ',' or ']' after an array element, found {}",
+                        self.found()
+                    )));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Kind::Array(items))
+    }
+
+    fn number(&mut self) -> Result<Kind, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("expected a digit in the number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("expected a digit after the decimal point"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("expected a digit in the exponent"));
+            }
+            self.digits();
+        }
+        let raw = &self.text[start..self.pos];
+        match serde_json::from_str::<Number>(raw) {
+            Ok(n) => Ok(Kind::Number(n)),
+            Err(_) => Err(ParseError {
+                message: format!("number {raw} is out of range"),
+                offset: start,
+            }),
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => {
+                    return Err(self.err(format!(
+                        "{} inside a string must be escaped",
+                        self.found()
+                    )));
+                }
+                None => {
+                    return Err(ParseError {
+                        message: "string is not closed (missing '\"')".to_string(),
+                        offset: open,
+                    });
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let Some(b) = self.peek() else {
+            return Err(self.err("string is not closed (missing '\"')"));
+        };
+        self.pos += 1;
+        let c = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => return self.unicode_escape(out),
+            _ => {
+                self.pos -= 1;
+                return Err(self.err(format!("invalid escape '\\{}' in a string", self.found().trim_matches('\''))));
+            }
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()));
+        let Some(digits) = digits else {
+            return Err(self.err("expected four hex digits after '\\u'"));
+        };
+        self.pos += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.err("expected four hex digits after '\\u'"))
+    }
+
+    fn unicode_escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if self.bytes[self.pos..].starts_with(b"\\u") {
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..0xE000).contains(&second) {
+                    return Err(self.err("a high surrogate must be followed by a low surrogate"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            } else {
+                return Err(self.err("lone high surrogate in a \\u escape"));
+            }
+        } else if (0xDC00..0xE000).contains(&first) {
+            return Err(self.err("lone low surrogate in a \\u escape"));
+        } else {
+            first
+        };
+        match char::from_u32(code) {
+            Some(c) => {
+                out.push(c);
+                Ok(())
+            }
+            None => Err(self.err("invalid \\u escape")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_and_values() {
+        let text = r#" {"a": [1, "x\u00e9"], "b": null} "#;
+        let v = parse(text).unwrap();
+        assert_eq!(v.span, Span { start: 1, end: 33 });
+        let a = v.find("/a/1").unwrap();
+        assert_eq!(&text[a.span.start..a.span.end], r#""x\u00e9""#);
+        assert_eq!(a.kind, Kind::String("xé".into()));
+        assert_eq!(v.to_value(), serde_json::json!({"a": [1, "xé"], "b": null}));
+    }
+
+    #[test]
+    fn errors_have_offsets() {
+        let e = parse("{\"a\": 1,}").unwrap_err();
+        assert_eq!(e.offset, 8);
+        assert!(e.message.contains("trailing commas"), "{}", e.message);
+        assert!(parse("[01]").is_err());
+        assert!(parse("\"\\ud800\"").is_err());
+        assert!(parse(&"[".repeat(MAX_DEPTH + 1)).unwrap_err().message.contains("nesting"));
+        assert!(parse("not a definition").unwrap_err().message.contains("'not'"));
+        assert!(parse(" ").is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins() {
+        let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.to_value(), serde_json::json!({"a":3,"b":2}));
+        let Kind::Object(o) = &v.kind else { panic!() };
+        assert!(o.has_duplicates);
+        assert!(v.same_as(&serde_json::json!({"a":3,"b":2})));
+    }
+}

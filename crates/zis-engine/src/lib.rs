@@ -1,0 +1,42 @@
+//! The ZIS Studio engine: everything about bundles and flows that needs no GUI, no
+//! database and no network.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`json`] | a JSON parser that keeps the span of every value, line/column look-up, JSON pointers, the canonical and the lossless (splice) writers |
+//! | [`document`] | an open file: saved text, spanned parse, edited value; save rewrites only what changed |
+//! | [`model`] | the typed bundle: resources, flows, states of every type, Choice rules, HTTP actions, job specs |
+//! | [`path`] | the ASL JSONPath dialect (Jayway style): syntax and where each form may be used |
+//! | [`template`] | ZIS `{{$.path}}` placeholders |
+//! | [`jq`] | compiling the jq programs of `zis:common:transform:Jq` |
+//! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
+//!
+//! The pipeline, end to end:
+//!
+//! ```
+//! use zis_engine::{document::Document, validate::{Options, counts}};
+//! let text = r#"{
+//!   "zis_template_version": "2019-10-14",
+//!   "name": "demo",
+//!   "resources": {
+//!     "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+//!       "StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}}},
+//!     "j": {"type": "ZIS::JobSpec", "properties": {"name": "j", "event_source": "support",
+//!       "event_type": "ticket.TicketCreated", "flow_name": "zis:demo:flow:f"}}
+//!   }
+//! }
+//! "#;
+//! let mut doc = Document::parse(text).unwrap();
+//! assert_eq!(counts(&doc.validate(Options::default())), (0, 0));
+//! doc.set("/resources/f/properties/definition/States/Done/Type", "Fail".into());
+//! let saved = doc.render();
+//! assert_eq!(saved.lines().count(), text.lines().count()); // only one line changed
+//! ```
+
+pub mod document;
+pub mod jq;
+pub mod json;
+pub mod model;
+pub mod path;
+pub mod template;
+pub mod validate;

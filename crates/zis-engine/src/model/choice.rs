@@ -1,0 +1,141 @@
+//! Choice rules.
+
+use super::reader::Reader;
+use serde_json::Value;
+
+/// Every comparison operator of ASL, in the order the docs list them.
+pub const ALL_OPERATORS: &[&str] = &[
+    "StringEquals", "StringEqualsPath", "StringLessThan", "StringLessThanPath",
+    "StringGreaterThan", "StringGreaterThanPath", "StringLessThanEquals", "StringLessThanEqualsPath",
+    "StringGreaterThanEquals", "StringGreaterThanEqualsPath", "StringMatches",
+    "NumericEquals", "NumericEqualsPath", "NumericLessThan", "NumericLessThanPath",
+    "NumericGreaterThan", "NumericGreaterThanPath", "NumericLessThanEquals", "NumericLessThanEqualsPath",
+    "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath",
+    "BooleanEquals", "BooleanEqualsPath",
+    "TimestampEquals", "TimestampEqualsPath", "TimestampLessThan", "TimestampLessThanPath",
+    "TimestampGreaterThan", "TimestampGreaterThanPath", "TimestampLessThanEquals", "TimestampLessThanEqualsPath",
+    "TimestampGreaterThanEquals", "TimestampGreaterThanEqualsPath",
+    "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp",
+];
+
+/// The operators ZIS documents (zis-facts.md section 2.6).
+pub const ZIS_OPERATORS: &[&str] = &[
+    "StringEquals", "StringEqualsPath", "StringLessThan", "StringGreaterThan",
+    "StringLessThanEquals", "StringGreaterThanEquals",
+    "NumericEquals", "NumericEqualsPath", "NumericLessThan", "NumericLessThanPath",
+    "NumericGreaterThan", "NumericGreaterThanPath", "NumericLessThanEquals", "NumericLessThanEqualsPath",
+    "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath",
+    "BooleanEquals", "BooleanEqualsPath",
+    "TimestampEquals", "TimestampLessThan", "TimestampGreaterThan",
+    "TimestampLessThanEquals", "TimestampGreaterThanEquals",
+    "IsPresent", "IsNull",
+];
+
+/// One rule of `Choices` (with `Next`) or a nested rule (without).
+#[derive(Clone, Debug)]
+pub struct ChoiceRule {
+    /// Pointer to the rule object.
+    pub pointer: String,
+    /// What the rule tests.
+    pub kind: RuleKind,
+    /// `Next` (top-level rules only).
+    pub next: Option<String>,
+    /// Every key of the rule object.
+    pub keys: Vec<String>,
+}
+
+/// A comparison `Variable <op> operand`.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// `Variable`.
+    pub variable: Option<String>,
+    /// The operator key, e.g. `StringEquals`.
+    pub operator: String,
+    /// Its value as written.
+    pub operand: Value,
+}
+
+/// The logical shape of a rule.
+#[derive(Clone, Debug)]
+pub enum RuleKind {
+    /// `And`: every sub-rule.
+    And(Vec<ChoiceRule>),
+    /// `Or`: any sub-rule.
+    Or(Vec<ChoiceRule>),
+    /// `Not`: the negated sub-rule.
+    Not(Box<ChoiceRule>),
+    /// A comparison.
+    Compare(Comparison),
+    /// No operator, or several: the text says what.
+    Invalid(String),
+}
+
+impl ChoiceRule {
+    pub(crate) fn read(r: &mut Reader, value: &Value, ptr: &str) -> Self {
+        let mut rule = Self {
+            pointer: ptr.to_string(),
+            kind: RuleKind::Invalid("a rule must be an object".into()),
+            next: None,
+            keys: Vec::new(),
+        };
+        let Some(obj) = r.object(value, ptr) else {
+            return rule;
+        };
+        rule.keys = obj.keys().cloned().collect();
+        rule.next = r.string_field(obj, ptr, "Next");
+        let logical: Vec<&str> = ["And", "Or", "Not"]
+            .into_iter()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        let ops: Vec<&String> = obj
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Comment" | "And" | "Or" | "Not"))
+            .collect();
+        rule.kind = match (logical.as_slice(), ops.as_slice()) {
+            ([], []) => RuleKind::Invalid("the rule has no comparison operator and no And/Or/Not".into()),
+            ([], [op]) => RuleKind::Compare(Comparison {
+                variable: r.string_field(obj, ptr, "Variable"),
+                operator: (*op).clone(),
+                operand: obj.get(op.as_str()).cloned().unwrap_or(Value::Null),
+            }),
+            ([], many) => RuleKind::Invalid(format!(
+                "a rule takes exactly one operator, found {}",
+                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+            (["Not"], []) => {
+                let sub_ptr = format!("{ptr}/Not");
+                match obj.get("Not") {
+                    Some(v @ Value::Object(_)) => RuleKind::Not(Box::new(Self::read(r, v, &sub_ptr))),
+                    Some(other) => RuleKind::Invalid(format!(
+                        "Not takes one rule object, found {}",
+                        super::reader::type_name(other)
+                    )),
+                    None => RuleKind::Invalid("Not needs a rule".into()),
+                }
+            }
+            ([l @ ("And" | "Or")], []) => {
+                let sub_ptr = format!("{ptr}/{l}");
+                match obj.get(*l) {
+                    Some(Value::Array(items)) if !items.is_empty() => {
+                        let subs = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| Self::read(r, v, &format!("{sub_ptr}/{i}")))
+                            .collect();
+                        if *l == "And" { RuleKind::And(subs) } else { RuleKind::Or(subs) }
+                    }
+                    _ => RuleKind::Invalid(format!("{l} takes a non-empty array of rules")),
+                }
+            }
+            _ => RuleKind::Invalid(format!(
+                "a rule takes one of And, Or, Not or a single comparison, found {}",
+                obj.keys()
+                    .filter(|k| !matches!(k.as_str(), "Next" | "Comment" | "Variable"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        rule
+    }
+}

@@ -1,0 +1,223 @@
+//! The app's state and the commands that change it. No egui here: the GUI reads
+//! [`AppState`] and sends [`Command`]s, and [`AppState::apply`] is the one place that
+//! changes state.
+
+use std::path::{Path, PathBuf};
+use zis_engine::document::Document;
+use zis_engine::model::{ResourceBody, StateKind};
+use zis_engine::validate::{self, Diagnostic, Options};
+
+/// Something the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open a bundle file.
+    Open(PathBuf),
+    /// Select a resource by its key.
+    Select(String),
+    /// Select the resource a diagnostic points into.
+    Reveal(String),
+}
+
+/// The kind of a resource, for grouping and colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// `ZIS::Flow`.
+    Flow,
+    /// `ZIS::Action::Http`.
+    Action,
+    /// `ZIS::JobSpec`.
+    JobSpec,
+    /// Anything else.
+    Other,
+}
+
+/// One line of the bundle explorer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRow {
+    /// Key under `resources`.
+    pub key: String,
+    /// What it is.
+    pub kind: ResourceKind,
+    /// `properties.name` (or the key).
+    pub name: String,
+    /// A short description: state count, HTTP request, event.
+    pub summary: String,
+    /// Errors and warnings inside this resource.
+    pub problems: (usize, usize),
+}
+
+/// One state of the selected flow, for the detail view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateRow {
+    /// State name.
+    pub name: String,
+    /// Its type.
+    pub type_name: String,
+    /// Key fact (action name, wait seconds, items path...).
+    pub detail: String,
+    /// Where it goes next.
+    pub transitions: Vec<String>,
+    /// True for StartAt.
+    pub start: bool,
+}
+
+/// Everything the window shows.
+#[derive(Debug, Default)]
+pub struct AppState {
+    /// The open bundle's path.
+    pub path: Option<PathBuf>,
+    /// The open bundle.
+    pub document: Option<Document>,
+    /// Why the last open failed.
+    pub open_error: Option<String>,
+    /// The validator's findings on the open bundle.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The selected resource key.
+    pub selected: Option<String>,
+    /// The data folder for local stores.
+    pub data_dir: PathBuf,
+    /// Cached explorer rows.
+    pub rows: Vec<ResourceRow>,
+}
+
+impl AppState {
+    /// A state with the data folder set and nothing open.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir, ..Self::default() }
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Open(path) => self.open(&path),
+            Command::Select(key) => self.selected = Some(key),
+            Command::Reveal(pointer) => {
+                let key = pointer.strip_prefix("/resources/").and_then(|r| r.split('/').next());
+                if let Some(key) = key {
+                    self.selected = Some(key.replace("~1", "/").replace("~0", "~"));
+                }
+            }
+        }
+    }
+
+    /// Opens a bundle; a syntax error keeps the file name and shows the problem.
+    pub fn open(&mut self, path: &Path) {
+        self.path = Some(path.to_path_buf());
+        self.selected = None;
+        self.document = None;
+        self.open_error = None;
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.open_error = Some(format!("cannot read {}: {e}", path.display()));
+                self.diagnostics.clear();
+                self.rows.clear();
+                return;
+            }
+        };
+        self.diagnostics = validate::validate_bundle_text(&text, Options::default());
+        match Document::parse(text) {
+            Ok(doc) => self.document = Some(doc),
+            Err(e) => self.open_error = Some(format!("{}:{e}", path.display())),
+        }
+        self.rows = self.build_rows();
+        self.selected = self
+            .rows
+            .iter()
+            .find(|r| r.kind == ResourceKind::Flow)
+            .or(self.rows.first())
+            .map(|r| r.key.clone());
+    }
+
+    /// The bundle's `name`.
+    pub fn bundle_name(&self) -> Option<String> {
+        self.document.as_ref()?.value().get("name")?.as_str().map(str::to_string)
+    }
+
+    fn build_rows(&self) -> Vec<ResourceRow> {
+        let Some(doc) = &self.document else { return Vec::new() };
+        let (bundle, _) = doc.bundle();
+        bundle
+            .resources
+            .iter()
+            .map(|res| {
+                let (kind, summary) = match &res.body {
+                    ResourceBody::Flow(def) => {
+                        let n = def.as_ref().map_or(0, |d| d.states().len());
+                        (ResourceKind::Flow, format!("{n} state{}", if n == 1 { "" } else { "s" }))
+                    }
+                    ResourceBody::HttpAction(Some(a)) => {
+                        let target = a.url.as_ref().or(a.path.as_ref()).map_or("", |t| t.value.as_str());
+                        (ResourceKind::Action, format!("{} {target}", a.method.as_deref().unwrap_or("?")))
+                    }
+                    ResourceBody::HttpAction(None) => (ResourceKind::Action, String::new()),
+                    ResourceBody::JobSpec(j) => (
+                        ResourceKind::JobSpec,
+                        format!(
+                            "{} / {} → {}",
+                            j.event_source.as_deref().unwrap_or("?"),
+                            j.event_type.as_deref().unwrap_or("?"),
+                            j.flow_name.as_deref().and_then(|f| f.rsplit(':').next()).unwrap_or("?")
+                        ),
+                    ),
+                    ResourceBody::Unknown => (ResourceKind::Other, res.type_name.clone().unwrap_or_default()),
+                };
+                let prefix = format!("{}/", res.pointer);
+                let inside: Vec<&Diagnostic> = self
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.pointer == res.pointer || d.pointer.starts_with(&prefix))
+                    .collect();
+                let errors = inside.iter().filter(|d| d.is_error()).count();
+                ResourceRow {
+                    key: res.key.clone(),
+                    kind,
+                    name: res.name.clone().unwrap_or_else(|| res.key.clone()),
+                    summary,
+                    problems: (errors, inside.len() - errors),
+                }
+            })
+            .collect()
+    }
+
+    /// The states of the selected flow, in source order.
+    pub fn selected_states(&self) -> Vec<StateRow> {
+        let (Some(doc), Some(key)) = (&self.document, &self.selected) else { return Vec::new() };
+        let (bundle, _) = doc.bundle();
+        let Some(def) = bundle.resources.iter().find(|r| &r.key == key).and_then(|r| match &r.body {
+            ResourceBody::Flow(Some(d)) => Some(d.clone()),
+            _ => None,
+        }) else {
+            return Vec::new();
+        };
+        def.states()
+            .iter()
+            .map(|s| StateRow {
+                name: s.name.clone(),
+                type_name: s.type_name.clone().unwrap_or_else(|| "?".into()),
+                detail: match &s.kind {
+                    StateKind::Action { action_name } => action_name.clone().unwrap_or_default(),
+                    StateKind::Wait { seconds, seconds_path, .. } => seconds
+                        .as_ref()
+                        .map(|v| format!("{v} s"))
+                        .or_else(|| seconds_path.clone())
+                        .unwrap_or_default(),
+                    StateKind::Map { items_path, .. } => items_path.clone().map(|p| format!("over {p}")).unwrap_or_default(),
+                    StateKind::Choice { choices, .. } => format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len)),
+                    StateKind::Succeed { message } => message.clone().unwrap_or_default(),
+                    StateKind::Fail { error, .. } => error.clone().unwrap_or_default(),
+                    _ => String::new(),
+                },
+                transitions: {
+                    let mut t: Vec<String> = s.targets().into_iter().map(|(n, _)| n.to_string()).collect();
+                    t.dedup();
+                    if s.end == Some(true) {
+                        t.push("(end)".into());
+                    }
+                    t
+                },
+                start: def.start_at.as_deref() == Some(s.name.as_str()),
+            })
+            .collect()
+    }
+}

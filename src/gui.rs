@@ -1,0 +1,234 @@
+//! The egui window. It only draws [`AppState`] and collects [`Command`]s; [`StudioApp::show`]
+//! applies them after drawing. The designer (node graph) comes in its own issue; this
+//! window shows the bundle explorer, the selected resource, the problems and a status bar.
+
+use crate::app::{AppState, Command, ResourceKind};
+use anyhow::Context as _;
+use egui::{Color32, RichText};
+use std::path::PathBuf;
+
+/// The sample bundle opened when no file is named.
+pub const DEFAULT_SAMPLE: &str = "sample_bundles/urgent_ticket_to_slack.json";
+
+/// The eframe app: state plus the commands gathered during a frame.
+pub struct StudioApp {
+    /// Everything shown.
+    pub state: AppState,
+    pending: Vec<Command>,
+}
+
+impl StudioApp {
+    /// Wraps a state.
+    pub fn new(state: AppState) -> Self {
+        Self { state, pending: Vec::new() }
+    }
+
+    /// Draws one frame into `ui`, then applies what the user asked for.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        top_bar_ui(ui, &self.state);
+        status_bar_ui(ui, &self.state);
+        problems_ui(ui, &self.state, &mut self.pending);
+        explorer_ui(ui, &self.state, &mut self.pending);
+        egui::CentralPanel::default_margins().show(ui, |ui| detail_ui(ui, &self.state));
+        for command in self.pending.drain(..) {
+            self.state.apply(command);
+        }
+    }
+}
+
+impl eframe::App for StudioApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// Colour of a resource kind, the same everywhere.
+pub fn kind_colour(kind: ResourceKind) -> Color32 {
+    match kind {
+        ResourceKind::Flow => Color32::from_rgb(0x3b, 0x82, 0xf6),
+        ResourceKind::Action => Color32::from_rgb(0x14, 0xb8, 0xa6),
+        ResourceKind::JobSpec => Color32::from_rgb(0xf5, 0x9e, 0x0b),
+        ResourceKind::Other => Color32::GRAY,
+    }
+}
+
+/// Colour of a state type.
+pub fn state_colour(type_name: &str) -> Color32 {
+    match type_name {
+        "Action" => Color32::from_rgb(0x3b, 0x82, 0xf6),
+        "Choice" => Color32::from_rgb(0xf5, 0x9e, 0x0b),
+        "Pass" => Color32::from_rgb(0x9c, 0xa3, 0xaf),
+        "Wait" => Color32::from_rgb(0xa8, 0x55, 0xf7),
+        "Map" => Color32::from_rgb(0x14, 0xb8, 0xa6),
+        "Succeed" => Color32::from_rgb(0x22, 0xc5, 0x5e),
+        "Fail" => Color32::from_rgb(0xef, 0x44, 0x44),
+        _ => Color32::from_rgb(0xef, 0x44, 0x44),
+    }
+}
+
+fn top_bar_ui(ui: &mut egui::Ui, state: &AppState) {
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.heading("ZIS Studio");
+            ui.separator();
+            let name = state.bundle_name().unwrap_or_else(|| "no bundle".into());
+            ui.label(RichText::new(name).strong());
+            if let Some(path) = &state.path {
+                ui.label(RichText::new(path.display().to_string()).weak());
+            }
+        });
+    });
+}
+
+fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let (errors, warnings) = zis_engine::validate::counts(&state.diagnostics);
+            let text = if errors == 0 {
+                RichText::new(format!("validator ✓ {errors} errors, {warnings} warnings")).color(Color32::from_rgb(0x22, 0xc5, 0x5e))
+            } else {
+                RichText::new(format!("validator ✗ {errors} errors, {warnings} warnings")).color(Color32::from_rgb(0xef, 0x44, 0x44))
+            };
+            ui.label(text);
+            ui.separator();
+            ui.label(format!("data {}", state.data_dir.display()));
+        });
+    });
+}
+
+fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+    egui::Panel::bottom("problems")
+        .resizable(true)
+        .default_size(150.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new(format!("Problems ({})", state.diagnostics.len())).strong());
+            egui::ScrollArea::vertical().id_salt("problems_scroll").show(ui, |ui| {
+                if let Some(err) = &state.open_error {
+                    ui.colored_label(Color32::from_rgb(0xef, 0x44, 0x44), err);
+                }
+                for d in &state.diagnostics {
+                    let colour = if d.is_error() { Color32::from_rgb(0xef, 0x44, 0x44) } else { Color32::from_rgb(0xf5, 0x9e, 0x0b) };
+                    let text = format!("{}:{}  {}  {}", d.line, d.column, d.code.id(), d.message);
+                    if ui.add(egui::Button::new(RichText::new(text).color(colour)).frame(false)).clicked() {
+                        out.push(Command::Reveal(d.pointer.clone()));
+                    }
+                }
+            });
+        });
+}
+
+fn explorer_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+    egui::Panel::left("explorer")
+        .resizable(true)
+        .default_size(260.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Explorer").strong());
+            egui::ScrollArea::vertical().id_salt("explorer_scroll").show(ui, |ui| {
+                for (kind, title) in [
+                    (ResourceKind::Flow, "Flows"),
+                    (ResourceKind::Action, "Actions"),
+                    (ResourceKind::JobSpec, "Job specs"),
+                    (ResourceKind::Other, "Other"),
+                ] {
+                    let rows: Vec<_> = state.rows.iter().filter(|r| r.kind == kind).collect();
+                    if rows.is_empty() && kind == ResourceKind::Other {
+                        continue;
+                    }
+                    ui.add_space(4.0);
+                    ui.label(RichText::new(title).color(kind_colour(kind)).strong());
+                    for row in rows {
+                        let selected = state.selected.as_deref() == Some(row.key.as_str());
+                        let mut label = row.name.clone();
+                        if row.problems.0 > 0 {
+                            label.push_str(&format!("  ✗{}", row.problems.0));
+                        } else if row.problems.1 > 0 {
+                            label.push_str(&format!("  ⚠{}", row.problems.1));
+                        }
+                        let resp = ui.selectable_label(selected, label).on_hover_text(&row.summary);
+                        if resp.clicked() {
+                            out.push(Command::Select(row.key.clone()));
+                        }
+                    }
+                }
+            });
+        });
+}
+
+fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
+    let Some(key) = &state.selected else {
+        ui.label("Open a bundle to see its flows, actions and job specs.");
+        return;
+    };
+    let Some(row) = state.rows.iter().find(|r| &r.key == key) else { return };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&row.name).heading().color(kind_colour(row.kind)));
+        ui.label(RichText::new(&row.summary).weak());
+    });
+    ui.separator();
+    if row.kind != ResourceKind::Flow {
+        let json = state
+            .document
+            .as_ref()
+            .and_then(|d| d.value().pointer(&format!("/resources/{}", zis_engine::json::pointer::escape(key))))
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+            .unwrap_or_default();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.label(RichText::new(json).monospace());
+        });
+        return;
+    }
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("states").striped(true).num_columns(4).show(ui, |ui| {
+            ui.label(RichText::new("State").strong());
+            ui.label(RichText::new("Type").strong());
+            ui.label(RichText::new("Detail").strong());
+            ui.label(RichText::new("Next").strong());
+            ui.end_row();
+            for s in state.selected_states() {
+                let name = if s.start { format!("▶ {}", s.name) } else { s.name.clone() };
+                ui.label(RichText::new(name).strong());
+                ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
+                ui.label(&s.detail);
+                ui.label(s.transitions.join(", "));
+                ui.end_row();
+            }
+        });
+    });
+}
+
+/// Opens the window: `bundle`, or the default sample, with stores in the data folder.
+pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()> {
+    let data_dir = crate::data_dir::prepare(data.as_deref())?;
+    let mut state = AppState::new(data_dir);
+    let path = bundle.unwrap_or_else(|| PathBuf::from(DEFAULT_SAMPLE));
+    state.open(&path);
+    let options = |renderer| eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ZIS Studio")
+            .with_inner_size([1280.0, 800.0]),
+        renderer,
+        ..Default::default()
+    };
+    let mut slot = Some(state);
+    let first = eframe::run_native(
+        "zis-studio",
+        options(eframe::Renderer::Wgpu),
+        Box::new(|_cc| Ok(Box::new(StudioApp::new(slot.take().unwrap_or_default())))),
+    );
+    match first {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            tracing::warn!("wgpu renderer failed ({e}); retrying with OpenGL");
+            let mut state = AppState::new(crate::data_dir::prepare(None)?);
+            state.open(&path);
+            let mut slot = Some(state);
+            eframe::run_native(
+                "zis-studio",
+                options(eframe::Renderer::Glow),
+                Box::new(|_cc| Ok(Box::new(StudioApp::new(slot.take().unwrap_or_default())))),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("cannot open a window (is a display available?)")
+        }
+    }
+}

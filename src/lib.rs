@@ -1,0 +1,16 @@
+//! ZIS Studio, the desktop app and command line.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`cli`] | the `zis-studio` subcommands (`validate`, `fmt`, `codes`) |
+//! | [`app`] | the app's state and commands, with no egui in it |
+//! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
+//! | [`data_dir`] | where local stores live |
+//!
+//! The engine (bundle model, validator) is the `zis-engine` crate; local services are
+//! `zis-services`.
+
+pub mod app;
+pub mod cli;
+pub mod data_dir;
+pub mod gui;

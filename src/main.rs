@@ -1,0 +1,28 @@
+//! `zis-studio`: the desktop app (no arguments, or a bundle path) and its command line.
+
+use clap::Parser as _;
+use std::process::ExitCode;
+use zis_studio::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Some(Command::Validate(args)) => zis_studio::cli::validate(&args),
+        Some(Command::Fmt(args)) => zis_studio::cli::fmt(&args),
+        Some(Command::Codes) => zis_studio::cli::codes(),
+        None => match zis_studio::gui::run(cli.bundle, cli.data) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("zis-studio: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
