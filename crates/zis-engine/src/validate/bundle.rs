@@ -211,7 +211,20 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
     if bundle.resources_of(resource_type::JOB_SPEC).next().is_none() {
         sink.push(Code::MissingResourceKind, "/resources", "the bundle has no ZIS::JobSpec, so nothing can start its flows; ZIS needs at least one job spec");
     }
-    if let Some((first, _)) = keys.first() {
+    // The bundle's integration key is the one most references use; job specs break ties.
+    let mut votes: Vec<(&str, f64)> = Vec::new();
+    for (key, ptr) in &keys {
+        let weight = if ptr.ends_with("/flow_name") { 1.5 } else { 1.0 };
+        match votes.iter_mut().find(|(k, _)| k == key) {
+            Some(v) => v.1 += weight,
+            None => votes.push((key.as_str(), weight)),
+        }
+    }
+    let majority = votes.iter().fold(None::<(&str, f64)>, |best, &(k, w)| match best {
+        Some((_, bw)) if bw >= w => best,
+        _ => Some((k, w)),
+    });
+    if let Some((first, _)) = majority {
         for (key, ptr) in &keys {
             if key != first {
                 sink.push(

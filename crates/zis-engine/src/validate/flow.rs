@@ -171,7 +171,7 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
     let jsonata = if asl {
         match raw.get("QueryLanguage").and_then(Value::as_str) {
             Some("JSONata") => true,
-            Some("JSONPath") if refs.root_jsonata => {
+            Some("JSONPath") if refs.root_jsonata && !refs.nested => {
                 sink.push(Code::Jsonata, ptr, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for the whole state machine");
                 false
             }

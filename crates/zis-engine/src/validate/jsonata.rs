@@ -19,8 +19,8 @@ pub fn check(s: &str) -> Result<(), String> {
     let Some(inner) = s.strip_prefix("{% ").and_then(|r| r.strip_suffix(" %}")) else {
         return Err("a JSONata expression needs one space after '{%' and before '%}'".into());
     };
-    if inner.is_empty() || inner.starts_with(char::is_whitespace) || inner.ends_with(char::is_whitespace) {
-        return Err("a JSONata expression must not have extra spaces inside \"{% ... %}\"".into());
+    if inner.trim().is_empty() || inner.starts_with(char::is_whitespace) {
+        return Err("a JSONata expression must start right after \"{% \" (no extra spaces or line breaks)".into());
     }
     expression(inner)
 }
