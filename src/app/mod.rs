@@ -147,20 +147,20 @@ impl AppState {
                         (ResourceKind::Flow, format!("{n} state{}", if n == 1 { "" } else { "s" }))
                     }
                     ResourceBody::HttpAction(Some(a)) => {
-                        let target = a.url.as_ref().or(a.path.as_ref()).map_or("", |t| t.value.as_str());
-                        (ResourceKind::Action, format!("{} {target}", a.method.as_deref().unwrap_or("?")))
+                        let target = a.url.as_ref().or(a.path.as_ref()).map_or("", |t| t.value);
+                        (ResourceKind::Action, format!("{} {target}", a.method.unwrap_or("?")))
                     }
                     ResourceBody::HttpAction(None) => (ResourceKind::Action, String::new()),
                     ResourceBody::JobSpec(j) => (
                         ResourceKind::JobSpec,
                         format!(
                             "{} / {} → {}",
-                            j.event_source.as_deref().unwrap_or("?"),
-                            j.event_type.as_deref().unwrap_or("?"),
-                            j.flow_name.as_deref().and_then(|f| f.rsplit(':').next()).unwrap_or("?")
+                            j.event_source.unwrap_or("?"),
+                            j.event_type.unwrap_or("?"),
+                            j.flow_name.and_then(|f| f.rsplit(':').next()).unwrap_or("?")
                         ),
                     ),
-                    ResourceBody::Unknown => (ResourceKind::Other, res.type_name.clone().unwrap_or_default()),
+                    ResourceBody::Unknown => (ResourceKind::Other, res.type_name.unwrap_or_default().to_string()),
                 };
                 let prefix = format!("{}/", res.pointer);
                 let inside: Vec<&Diagnostic> = self
@@ -170,9 +170,9 @@ impl AppState {
                     .collect();
                 let errors = inside.iter().filter(|d| d.is_error()).count();
                 ResourceRow {
-                    key: res.key.clone(),
+                    key: res.key.to_string(),
                     kind,
-                    name: res.name.clone().unwrap_or_else(|| res.key.clone()),
+                    name: res.name.unwrap_or(res.key).to_string(),
                     summary,
                     problems: (errors, inside.len() - errors),
                 }
@@ -193,19 +193,19 @@ impl AppState {
         def.states()
             .iter()
             .map(|s| StateRow {
-                name: s.name.clone(),
-                type_name: s.type_name.clone().unwrap_or_else(|| "?".into()),
+                name: s.name.to_string(),
+                type_name: s.type_name.unwrap_or("?").to_string(),
                 detail: match &s.kind {
-                    StateKind::Action { action_name } => action_name.clone().unwrap_or_default(),
+                    StateKind::Action { action_name } => action_name.unwrap_or_default().to_string(),
                     StateKind::Wait { seconds, seconds_path, .. } => seconds
                         .as_ref()
                         .map(|v| format!("{v} s"))
-                        .or_else(|| seconds_path.clone())
+                        .or_else(|| seconds_path.map(str::to_string))
                         .unwrap_or_default(),
                     StateKind::Map { items_path, .. } => items_path.clone().map(|p| format!("over {p}")).unwrap_or_default(),
                     StateKind::Choice { choices, .. } => format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len)),
-                    StateKind::Succeed { message } => message.clone().unwrap_or_default(),
-                    StateKind::Fail { error, .. } => error.clone().unwrap_or_default(),
+                    StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
+                    StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
                     _ => String::new(),
                 },
                 transitions: {
@@ -216,7 +216,7 @@ impl AppState {
                     }
                     t
                 },
-                start: def.start_at.as_deref() == Some(s.name.as_str()),
+                start: def.start_at == Some(s.name),
             })
             .collect()
     }

@@ -103,7 +103,7 @@ impl Document {
     }
 
     /// The typed bundle view of the current value.
-    pub fn bundle(&self) -> (Bundle, Vec<ShapeIssue>) {
+    pub fn bundle(&self) -> (Bundle<'_>, Vec<ShapeIssue>) {
         Bundle::from_value(&self.value)
     }
 

@@ -33,45 +33,47 @@ pub const ZIS_OPERATORS: &[&str] = &[
 
 /// One rule of `Choices` (with `Next`) or a nested rule (without).
 #[derive(Clone, Debug)]
-pub struct ChoiceRule {
+pub struct ChoiceRule<'a> {
     /// Pointer to the rule object.
     pub pointer: String,
     /// What the rule tests.
-    pub kind: RuleKind,
+    pub kind: RuleKind<'a>,
     /// `Next` (top-level rules only).
-    pub next: Option<String>,
+    pub next: Option<&'a str>,
     /// Every key of the rule object.
-    pub keys: Vec<String>,
+    pub keys: Vec<&'a str>,
 }
 
 /// A comparison `Variable <op> operand`.
 #[derive(Clone, Debug)]
-pub struct Comparison {
+pub struct Comparison<'a> {
     /// `Variable`.
-    pub variable: Option<String>,
+    pub variable: Option<&'a str>,
     /// The operator key, e.g. `StringEquals`.
-    pub operator: String,
+    pub operator: &'a str,
     /// Its value as written.
-    pub operand: Value,
+    pub operand: &'a Value,
 }
 
 /// The logical shape of a rule.
 #[derive(Clone, Debug)]
-pub enum RuleKind {
+pub enum RuleKind<'a> {
     /// `And`: every sub-rule.
-    And(Vec<ChoiceRule>),
+    And(Vec<ChoiceRule<'a>>),
     /// `Or`: any sub-rule.
-    Or(Vec<ChoiceRule>),
+    Or(Vec<ChoiceRule<'a>>),
     /// `Not`: the negated sub-rule.
-    Not(Box<ChoiceRule>),
+    Not(Box<ChoiceRule<'a>>),
     /// A comparison.
-    Compare(Comparison),
+    Compare(Comparison<'a>),
     /// No operator, or several: the text says what.
     Invalid(String),
 }
 
-impl ChoiceRule {
-    pub(crate) fn read(r: &mut Reader, value: &Value, ptr: &str) -> Self {
+static NULL: Value = Value::Null;
+
+impl<'a> ChoiceRule<'a> {
+    pub(crate) fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Self {
         let mut rule = Self {
             pointer: ptr.to_string(),
             kind: RuleKind::Invalid("a rule must be an object".into()),
@@ -81,13 +83,13 @@ impl ChoiceRule {
         let Some(obj) = r.object(value, ptr) else {
             return rule;
         };
-        rule.keys = obj.keys().cloned().collect();
+        rule.keys = obj.keys().map(String::as_str).collect();
         rule.next = r.string_field(obj, ptr, "Next");
         let logical: Vec<&str> = ["And", "Or", "Not"]
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
-        let ops: Vec<&String> = obj
+        let ops: Vec<&'a String> = obj
             .keys()
             .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Comment" | "And" | "Or" | "Not"))
             .collect();
@@ -95,8 +97,8 @@ impl ChoiceRule {
             ([], []) => RuleKind::Invalid("the rule has no comparison operator and no And/Or/Not".into()),
             ([], [op]) => RuleKind::Compare(Comparison {
                 variable: r.string_field(obj, ptr, "Variable"),
-                operator: (*op).clone(),
-                operand: obj.get(op.as_str()).cloned().unwrap_or(Value::Null),
+                operator: op.as_str(),
+                operand: obj.get(op.as_str()).unwrap_or(&NULL),
             }),
             ([], many) => RuleKind::Invalid(format!(
                 "a rule takes exactly one operator, found {}",

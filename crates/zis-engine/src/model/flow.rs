@@ -7,146 +7,146 @@ use serde_json::{Map, Value};
 
 /// A state machine: a flow's `definition`, a Map's `Iterator` or a Parallel branch.
 #[derive(Clone, Debug, Default)]
-pub struct FlowDefinition {
+pub struct FlowDefinition<'a> {
     /// Pointer to the definition object.
     pub pointer: String,
     /// `StartAt`.
-    pub start_at: Option<String>,
+    pub start_at: Option<&'a str>,
     /// `Comment`.
-    pub comment: Option<String>,
+    pub comment: Option<&'a str>,
     /// `QueryLanguage` (ASL only).
-    pub query_language: Option<String>,
+    pub query_language: Option<&'a str>,
     /// `States`, in source order; `None` when the key is missing or not an object.
-    pub states: Option<Vec<State>>,
+    pub states: Option<Vec<State<'a>>>,
     /// Keys of the definition object.
-    pub keys: Vec<String>,
+    pub keys: Vec<&'a str>,
 }
 
 /// A path field that may also be `null` (InputPath, OutputPath, ResultPath).
 #[derive(Clone, Debug, PartialEq, Default)]
-pub enum PathField {
+pub enum PathField<'a> {
     /// Not written.
     #[default]
     Absent,
     /// Written as `null`.
     Null,
     /// A path string.
-    Path(String),
+    Path(&'a str),
 }
 
 /// One catcher of a `Catch` list.
 #[derive(Clone, Debug, Default)]
-pub struct Catcher {
+pub struct Catcher<'a> {
     /// Pointer to the catcher object.
     pub pointer: String,
     /// `ErrorEquals`.
-    pub error_equals: Option<Vec<String>>,
+    pub error_equals: Option<Vec<&'a str>>,
     /// `Next`.
-    pub next: Option<String>,
+    pub next: Option<&'a str>,
     /// `ResultPath`.
-    pub result_path: PathField,
+    pub result_path: PathField<'a>,
 }
 
 /// One state of a flow.
 #[derive(Clone, Debug)]
-pub struct State {
+pub struct State<'a> {
     /// The state's name (its key under `States`).
-    pub name: String,
+    pub name: &'a str,
     /// Pointer to the state object.
     pub pointer: String,
     /// `Type` as written.
-    pub type_name: Option<String>,
+    pub type_name: Option<&'a str>,
     /// What kind of state it is, with its type-specific fields.
-    pub kind: StateKind,
+    pub kind: StateKind<'a>,
     /// `Next`.
-    pub next: Option<String>,
+    pub next: Option<&'a str>,
     /// `End` (may be `false`, which ZIS rejects).
     pub end: Option<bool>,
     /// `Comment`.
-    pub comment: Option<String>,
+    pub comment: Option<&'a str>,
     /// `InputPath`.
-    pub input_path: PathField,
+    pub input_path: PathField<'a>,
     /// `OutputPath`.
-    pub output_path: PathField,
+    pub output_path: PathField<'a>,
     /// `ResultPath`.
-    pub result_path: PathField,
+    pub result_path: PathField<'a>,
     /// `Parameters` (or ASL's `ItemSelector` on Map).
-    pub parameters: Option<Value>,
+    pub parameters: Option<&'a Value>,
     /// `ResultSelector`.
-    pub result_selector: Option<Value>,
+    pub result_selector: Option<&'a Value>,
     /// `Catch`.
-    pub catch: Option<Vec<Catcher>>,
+    pub catch: Option<Vec<Catcher<'a>>>,
     /// `Retry`, kept raw (ZIS does not support it).
-    pub retry: Option<Value>,
+    pub retry: Option<&'a Value>,
     /// Every key of the state object, in order.
-    pub keys: Vec<String>,
+    pub keys: Vec<&'a str>,
 }
 
 /// The state types and their own fields.
 #[derive(Clone, Debug)]
-pub enum StateKind {
+pub enum StateKind<'a> {
     /// ZIS `Action`.
     Action {
         /// `ActionName`.
-        action_name: Option<String>,
+        action_name: Option<&'a str>,
     },
     /// `Choice`.
     Choice {
         /// `Choices`, `None` when missing or not an array.
-        choices: Option<Vec<ChoiceRule>>,
+        choices: Option<Vec<ChoiceRule<'a>>>,
         /// `Default`.
-        default: Option<String>,
+        default: Option<&'a str>,
     },
     /// `Pass`.
     Pass {
         /// `Result`.
-        result: Option<Value>,
+        result: Option<&'a Value>,
     },
     /// `Wait`.
     Wait {
         /// `Seconds`.
-        seconds: Option<Value>,
+        seconds: Option<&'a Value>,
         /// `SecondsPath`.
-        seconds_path: Option<String>,
+        seconds_path: Option<&'a str>,
         /// `Timestamp` (ASL only).
-        timestamp: Option<String>,
+        timestamp: Option<&'a str>,
         /// `TimestampPath` (ASL only).
-        timestamp_path: Option<String>,
+        timestamp_path: Option<&'a str>,
     },
     /// `Succeed`.
     Succeed {
         /// `Message` (ZIS).
-        message: Option<String>,
+        message: Option<&'a str>,
     },
     /// `Fail`.
     Fail {
         /// `Error`.
-        error: Option<String>,
+        error: Option<&'a str>,
         /// `Cause`.
-        cause: Option<String>,
+        cause: Option<&'a str>,
     },
     /// `Map`.
     Map {
         /// `ItemsPath`.
-        items_path: Option<String>,
+        items_path: Option<&'a str>,
         /// `Iterator` or ASL's `ItemProcessor`.
-        iterator: Option<Box<FlowDefinition>>,
+        iterator: Option<Box<FlowDefinition<'a>>>,
     },
     /// ASL `Task` (not supported by ZIS).
     Task {
         /// `Resource`.
-        resource: Option<String>,
+        resource: Option<&'a str>,
     },
     /// ASL `Parallel` (not supported by ZIS).
     Parallel {
         /// `Branches`.
-        branches: Vec<FlowDefinition>,
+        branches: Vec<FlowDefinition<'a>>,
     },
     /// A missing or unknown `Type`.
     Unknown,
 }
 
-impl StateKind {
+impl StateKind<'_> {
     /// The ASL type name of this kind.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -164,8 +164,8 @@ impl StateKind {
     }
 }
 
-impl FlowDefinition {
-    pub(crate) fn read(r: &mut Reader, value: &Value, ptr: &str) -> Self {
+impl<'a> FlowDefinition<'a> {
+    pub(crate) fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Self {
         let mut def = Self {
             pointer: ptr.to_string(),
             ..Self::default()
@@ -173,7 +173,7 @@ impl FlowDefinition {
         let Some(obj) = r.object(value, ptr) else {
             return def;
         };
-        def.keys = obj.keys().cloned().collect();
+        def.keys = obj.keys().map(String::as_str).collect();
         def.start_at = r.string_field(obj, ptr, "StartAt");
         def.comment = r.string_field(obj, ptr, "Comment");
         def.query_language = r.string_field(obj, ptr, "QueryLanguage");
@@ -190,12 +190,12 @@ impl FlowDefinition {
     }
 
     /// The state with this name.
-    pub fn state(&self, name: &str) -> Option<&State> {
+    pub fn state(&self, name: &str) -> Option<&State<'a>> {
         self.states.as_ref()?.iter().find(|s| s.name == name)
     }
 
     /// Every state of this machine and of the machines nested in its Map and Parallel states.
-    pub fn all_states(&self) -> Vec<&State> {
+    pub fn all_states(&self) -> Vec<&State<'a>> {
         let mut out = Vec::new();
         for s in self.states() {
             out.push(s);
@@ -213,16 +213,16 @@ impl FlowDefinition {
     }
 
     /// The states (empty when `States` is missing).
-    pub fn states(&self) -> &[State] {
+    pub fn states(&self) -> &[State<'a>] {
         self.states.as_deref().unwrap_or(&[])
     }
 }
 
-fn path_field(r: &mut Reader, obj: &Map<String, Value>, ptr: &str, key: &str) -> PathField {
+fn path_field<'a>(r: &mut Reader, obj: &'a Map<String, Value>, ptr: &str, key: &str) -> PathField<'a> {
     match obj.get(key) {
         None => PathField::Absent,
         Some(Value::Null) => PathField::Null,
-        Some(Value::String(s)) => PathField::Path(s.clone()),
+        Some(Value::String(s)) => PathField::Path(s.as_str()),
         Some(other) => {
             r.wrong(&pointer::push(ptr, key), "a path string or null", other);
             PathField::Absent
@@ -230,11 +230,11 @@ fn path_field(r: &mut Reader, obj: &Map<String, Value>, ptr: &str, key: &str) ->
     }
 }
 
-impl State {
-    fn read(r: &mut Reader, name: &str, value: &Value, ptr: &str) -> Option<Self> {
+impl<'a> State<'a> {
+    fn read(r: &mut Reader, name: &'a str, value: &'a Value, ptr: &str) -> Option<Self> {
         let obj = r.object(value, ptr)?;
         let type_name = r.string_field(obj, ptr, "Type");
-        let kind = match type_name.as_deref() {
+        let kind = match type_name {
             Some("Action") => StateKind::Action {
                 action_name: r.string_field(obj, ptr, "ActionName"),
             },
@@ -253,10 +253,10 @@ impl State {
                 }
             }
             Some("Pass") => StateKind::Pass {
-                result: obj.get("Result").cloned(),
+                result: obj.get("Result"),
             },
             Some("Wait") => StateKind::Wait {
-                seconds: obj.get("Seconds").cloned(),
+                seconds: obj.get("Seconds"),
                 seconds_path: r.string_field(obj, ptr, "SecondsPath"),
                 timestamp: r.string_field(obj, ptr, "Timestamp"),
                 timestamp_path: r.string_field(obj, ptr, "TimestampPath"),
@@ -310,7 +310,7 @@ impl State {
             )
         });
         Some(Self {
-            name: name.to_string(),
+            name,
             pointer: ptr.to_string(),
             type_name,
             kind,
@@ -320,41 +320,58 @@ impl State {
             input_path: path_field(r, obj, ptr, "InputPath"),
             output_path: path_field(r, obj, ptr, "OutputPath"),
             result_path: path_field(r, obj, ptr, "ResultPath"),
-            parameters: obj.get("Parameters").or_else(|| obj.get("ItemSelector")).cloned(),
-            result_selector: obj.get("ResultSelector").cloned(),
+            parameters: obj.get("Parameters").or_else(|| obj.get("ItemSelector")),
+            result_selector: obj.get("ResultSelector"),
             catch,
-            retry: obj.get("Retry").cloned(),
-            keys: obj.keys().cloned().collect(),
+            retry: obj.get("Retry"),
+            keys: obj.keys().map(String::as_str).collect(),
         })
     }
 
+    /// The names of every transition target (Next, Choice rules, Default, Catch).
+    pub fn target_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let rules: &[ChoiceRule<'a>] = match &self.kind {
+            StateKind::Choice { choices: Some(c), .. } => c,
+            _ => &[],
+        };
+        let default = match &self.kind {
+            StateKind::Choice { default, .. } => *default,
+            _ => None,
+        };
+        self.next
+            .into_iter()
+            .chain(rules.iter().filter_map(|r| r.next))
+            .chain(default)
+            .chain(self.catch.iter().flatten().filter_map(|c| c.next))
+    }
+
     /// Every transition target of this state with the pointer of the field naming it.
-    pub fn targets(&self) -> Vec<(&str, String)> {
+    pub fn targets(&self) -> Vec<(&'a str, String)> {
         let mut out = Vec::new();
-        if let Some(n) = &self.next {
-            out.push((n.as_str(), format!("{}/Next", self.pointer)));
+        if let Some(n) = self.next {
+            out.push((n, format!("{}/Next", self.pointer)));
         }
         if let StateKind::Choice { choices, default } = &self.kind {
             for rule in choices.iter().flatten() {
-                if let Some(n) = &rule.next {
-                    out.push((n.as_str(), format!("{}/Next", rule.pointer)));
+                if let Some(n) = rule.next {
+                    out.push((n, format!("{}/Next", rule.pointer)));
                 }
             }
-            if let Some(d) = default {
-                out.push((d.as_str(), format!("{}/Default", self.pointer)));
+            if let Some(d) = *default {
+                out.push((d, format!("{}/Default", self.pointer)));
             }
         }
         for c in self.catch.iter().flatten() {
-            if let Some(n) = &c.next {
-                out.push((n.as_str(), format!("{}/Next", c.pointer)));
+            if let Some(n) = c.next {
+                out.push((n, format!("{}/Next", c.pointer)));
             }
         }
         out
     }
 }
 
-impl Catcher {
-    fn read(r: &mut Reader, value: &Value, ptr: &str) -> Option<Self> {
+impl<'a> Catcher<'a> {
+    fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Option<Self> {
         let obj = r.object(value, ptr)?;
         let eptr = format!("{ptr}/ErrorEquals");
         let error_equals = obj.get("ErrorEquals").and_then(|v| {
@@ -362,7 +379,7 @@ impl Catcher {
             let mut names = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(s) => names.push(s.clone()),
+                    Value::String(s) => names.push(s.as_str()),
                     other => r.wrong(&format!("{eptr}/{i}"), "an error name string", other),
                 }
             }

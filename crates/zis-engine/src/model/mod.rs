@@ -42,54 +42,54 @@ pub mod resource_type {
 
 /// A whole bundle.
 #[derive(Clone, Debug, Default)]
-pub struct Bundle {
+pub struct Bundle<'a> {
     /// `zis_template_version`.
-    pub template_version: Option<String>,
+    pub template_version: Option<&'a str>,
     /// `name`.
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// `description`.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// `resources`, in source order.
-    pub resources: Vec<Resource>,
+    pub resources: Vec<Resource<'a>>,
     /// Top-level keys other than the four above.
-    pub unknown_keys: Vec<String>,
+    pub unknown_keys: Vec<&'a str>,
 }
 
 /// One entry of `resources`.
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub struct Resource<'a> {
     /// The key under `resources`.
-    pub key: String,
+    pub key: &'a str,
     /// Pointer to the resource object.
     pub pointer: String,
     /// `type`.
-    pub type_name: Option<String>,
+    pub type_name: Option<&'a str>,
     /// `properties.name`.
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// Keys of `properties` (for unknown-property warnings).
-    pub property_keys: Vec<String>,
+    pub property_keys: Vec<&'a str>,
     /// What the resource is.
-    pub body: ResourceBody,
+    pub body: ResourceBody<'a>,
 }
 
 /// The typed content of a resource.
 #[derive(Clone, Debug)]
-pub enum ResourceBody {
+pub enum ResourceBody<'a> {
     /// `ZIS::Flow`.
-    Flow(Option<FlowDefinition>),
+    Flow(Option<FlowDefinition<'a>>),
     /// `ZIS::Action::Http`.
-    HttpAction(Option<HttpAction>),
+    HttpAction(Option<HttpAction<'a>>),
     /// `ZIS::JobSpec`.
-    JobSpec(JobSpec),
+    JobSpec(JobSpec<'a>),
     /// Any other (or a missing) type.
     Unknown,
 }
 
 /// A string field that may be written `key` (literal with `{{ }}`) or `key.$`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct TemplateField {
+pub struct TemplateField<'a> {
     /// The string as written.
-    pub value: String,
+    pub value: &'a str,
     /// Pointer to the value.
     pub pointer: String,
     /// True when written with the `.$` suffix.
@@ -98,47 +98,47 @@ pub struct TemplateField {
 
 /// A `{key, value}` entry of `headers` or `query`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct KeyValue {
+pub struct KeyValue<'a> {
     /// Header or parameter name.
-    pub key: String,
+    pub key: &'a str,
     /// Its value template.
-    pub value: TemplateField,
+    pub value: TemplateField<'a>,
 }
 
 /// A custom HTTP action's `definition`.
 #[derive(Clone, Debug, Default)]
-pub struct HttpAction {
+pub struct HttpAction<'a> {
     /// Pointer to the definition object.
     pub pointer: String,
     /// `method`.
-    pub method: Option<String>,
+    pub method: Option<&'a str>,
     /// `url` or `url.$`.
-    pub url: Option<TemplateField>,
+    pub url: Option<TemplateField<'a>>,
     /// `path` or `path.$`.
-    pub path: Option<TemplateField>,
+    pub path: Option<TemplateField<'a>>,
     /// `connectionName`.
-    pub connection_name: Option<String>,
+    pub connection_name: Option<&'a str>,
     /// `headers`.
-    pub headers: Vec<KeyValue>,
+    pub headers: Vec<KeyValue<'a>>,
     /// `query`.
-    pub query: Vec<KeyValue>,
+    pub query: Vec<KeyValue<'a>>,
     /// True when the undocumented `queryParams` was used.
     pub has_query_params: bool,
     /// `requestBody` (or `requestBody.$`).
-    pub request_body: Option<Value>,
+    pub request_body: Option<&'a Value>,
     /// Keys of the definition object.
-    pub keys: Vec<String>,
+    pub keys: Vec<&'a str>,
 }
 
 /// A job spec's properties.
 #[derive(Clone, Debug, Default)]
-pub struct JobSpec {
+pub struct JobSpec<'a> {
     /// `event_source`.
-    pub event_source: Option<String>,
+    pub event_source: Option<&'a str>,
     /// `event_type`.
-    pub event_type: Option<String>,
+    pub event_type: Option<&'a str>,
     /// `flow_name`, e.g. `zis:acme:flow:notify`.
-    pub flow_name: Option<String>,
+    pub flow_name: Option<&'a str>,
 }
 
 /// A parsed fully qualified ZIS name: `zis:<integration>:<kind>:<name>`.
@@ -168,15 +168,15 @@ impl<'a> QualifiedName<'a> {
     }
 }
 
-impl Bundle {
+impl<'a> Bundle<'a> {
     /// Builds the typed view, recording fields of the wrong type.
-    pub fn from_value(value: &Value) -> (Self, Vec<ShapeIssue>) {
+    pub fn from_value(value: &'a Value) -> (Self, Vec<ShapeIssue>) {
         let mut r = Reader::default();
         let bundle = Self::read(&mut r, value);
         (bundle, r.issues)
     }
 
-    fn read(r: &mut Reader, value: &Value) -> Self {
+    fn read(r: &mut Reader, value: &'a Value) -> Self {
         let Some(root) = r.object(value, "") else {
             return Self::default();
         };
@@ -188,8 +188,8 @@ impl Bundle {
             resources: Vec::new(),
             unknown_keys: root
                 .keys()
-                .filter(|k| !known.contains(&k.as_str()))
-                .cloned()
+                .map(String::as_str)
+                .filter(|k| !known.contains(k))
                 .collect(),
         };
         if let Some(resources) = root.get("resources").and_then(|v| r.object(v, "/resources")) {
@@ -202,14 +202,14 @@ impl Bundle {
     }
 
     /// Resources of one type, in order.
-    pub fn resources_of<'a>(&'a self, type_name: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+    pub fn resources_of<'s>(&'s self, type_name: &'s str) -> impl Iterator<Item = &'s Resource<'a>> + 's {
         self.resources
             .iter()
-            .filter(move |res| res.type_name.as_deref() == Some(type_name))
+            .filter(move |res| res.type_name == Some(type_name))
     }
 
     /// The flow resources with their definitions.
-    pub fn flows(&self) -> impl Iterator<Item = (&Resource, &FlowDefinition)> {
+    pub fn flows(&self) -> impl Iterator<Item = (&Resource<'a>, &FlowDefinition<'a>)> {
         self.resources.iter().filter_map(|res| match &res.body {
             ResourceBody::Flow(Some(def)) => Some((res, def)),
             _ => None,
@@ -217,10 +217,10 @@ impl Bundle {
     }
 }
 
-impl Resource {
-    fn read(r: &mut Reader, key: &str, pointer: &str, value: &Value) -> Self {
+impl<'a> Resource<'a> {
+    fn read(r: &mut Reader, key: &'a str, pointer: &str, value: &'a Value) -> Self {
         let mut res = Self {
-            key: key.to_string(),
+            key,
             pointer: pointer.to_string(),
             type_name: None,
             name: None,
@@ -235,10 +235,10 @@ impl Resource {
         let Some(props) = obj.get("properties").and_then(|p| r.object(p, &props_ptr)) else {
             return res;
         };
-        res.property_keys = props.keys().cloned().collect();
+        res.property_keys = props.keys().map(String::as_str).collect();
         res.name = r.string_field(props, &props_ptr, "name");
         let def_ptr = format!("{props_ptr}/definition");
-        res.body = match res.type_name.as_deref() {
+        res.body = match res.type_name {
             Some(resource_type::FLOW) => ResourceBody::Flow(
                 props
                     .get("definition")
@@ -260,10 +260,10 @@ impl Resource {
     }
 }
 
-impl HttpAction {
-    fn read(r: &mut Reader, value: &Value, pointer: &str) -> Option<Self> {
+impl<'a> HttpAction<'a> {
+    fn read(r: &mut Reader, value: &'a Value, pointer: &str) -> Option<Self> {
         let obj = r.object(value, pointer)?;
-        let template = |r: &mut Reader, key: &str| -> Option<TemplateField> {
+        let template = |r: &mut Reader, key: &str| -> Option<TemplateField<'a>> {
             for (k, dollar) in [(key.to_string(), false), (format!("{key}.$"), true)] {
                 if obj.contains_key(&k) {
                     let value = r.string_field(obj, pointer, &k)?;
@@ -289,21 +289,18 @@ impl HttpAction {
             headers,
             query,
             has_query_params: obj.contains_key("queryParams"),
-            request_body: obj
-                .get("requestBody")
-                .or_else(|| obj.get("requestBody.$"))
-                .cloned(),
-            keys: obj.keys().cloned().collect(),
+            request_body: obj.get("requestBody").or_else(|| obj.get("requestBody.$")),
+            keys: obj.keys().map(String::as_str).collect(),
         })
     }
 }
 
-fn read_key_values(
+fn read_key_values<'a>(
     _r: &mut Reader,
-    obj: &serde_json::Map<String, Value>,
+    obj: &'a serde_json::Map<String, Value>,
     pointer: &str,
     key: &str,
-) -> Vec<KeyValue> {
+) -> Vec<KeyValue<'a>> {
     // Shapes are checked by the validator (E035); here only well-formed entries are kept.
     let ptr = crate::json::pointer::push(pointer, key);
     let Some(Value::Array(items)) = obj.get(key) else {
@@ -324,9 +321,9 @@ fn read_key_values(
             continue;
         };
         out.push(KeyValue {
-            key: k.clone(),
+            key: k,
             value: TemplateField {
-                value: v.clone(),
+                value: v,
                 pointer: crate::json::pointer::push(&item_ptr, vkey),
                 dollar,
             },

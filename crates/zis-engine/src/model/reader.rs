@@ -67,9 +67,9 @@ impl Reader {
     }
 
     /// `obj[key]` as a string; absent gives `None` silently, another type records an issue.
-    pub fn string_field(&mut self, obj: &Map<String, Value>, parent: &str, key: &str) -> Option<String> {
+    pub fn string_field<'v>(&mut self, obj: &'v Map<String, Value>, parent: &str, key: &str) -> Option<&'v str> {
         match obj.get(key)? {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.as_str()),
             other => {
                 self.wrong(&pointer::push(parent, key), "a string", other);
                 None

@@ -51,7 +51,7 @@ pub(super) fn check(value: &Value, options: Options, sink: &mut Sink) {
         sink.push(Code::MissingField, "", "required field \"name\" is missing (the bundle's name)");
     }
     for key in &bundle.unknown_keys {
-        let known_read_only = matches!(key.as_str(), "uuid" | "integration" | "zendesk_account_id");
+        let known_read_only = matches!(*key, "uuid" | "integration" | "zendesk_account_id");
         if !known_read_only {
             sink.push(Code::UnknownProperty, pointer::push("", key), format!("\"{key}\" is not a bundle field ZIS documents"));
         }
@@ -111,7 +111,7 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
             ResourceBody::Unknown => &[],
         };
         for key in &res.property_keys {
-            if !allowed.contains(&key.as_str()) {
+            if !allowed.contains(key) {
                 sink.push(Code::UnknownProperty, pointer::push(&props, key), format!("\"{key}\" is not a documented property of {type_name}; ZIS may reject it"));
             }
         }
@@ -129,7 +129,7 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
                         continue;
                     };
                     let ptr = format!("{}/ActionName", state.pointer);
-                    if BUILTIN_ACTIONS.contains(&action.as_str()) {
+                    if BUILTIN_ACTIONS.contains(action) {
                         continue;
                     }
                     match QualifiedName::parse(action) {
@@ -174,7 +174,7 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
                         "event_type" => spec.event_type.is_some(),
                         _ => spec.flow_name.is_some(),
                     };
-                    if !present && !res.property_keys.iter().any(|k| k == field) {
+                    if !present && !res.property_keys.iter().any(|k| *k == field) {
                         sink.push(Code::MissingField, &props, format!("required field \"{field}\" is missing"));
                     }
                 }
@@ -237,7 +237,7 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
     }
     for res in bundle.resources_of(resource_type::HTTP_ACTION) {
         if let Some(name) = &res.name
-            && !used_actions.contains(name)
+            && !used_actions.contains(*name)
         {
             sink.push(Code::UnusedAction, format!("{}/properties/name", res.pointer), format!("no flow of this bundle calls the action \"{name}\""));
         }
@@ -245,7 +245,7 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
     if bundle.resources_of(resource_type::JOB_SPEC).next().is_some() {
         for res in bundle.resources_of(resource_type::FLOW) {
             if let Some(name) = &res.name
-                && !started_flows.contains(name)
+                && !started_flows.contains(*name)
             {
                 sink.push(Code::UntriggeredFlow, format!("{}/properties/name", res.pointer), format!("no job spec of this bundle starts the flow \"{name}\""));
             }
@@ -275,7 +275,7 @@ fn check_http(def: &HttpAction, raw: Option<&Value>, sink: &mut Sink) {
         check_key_value_lists(raw, ptr, sink);
     }
     match def.method.as_deref() {
-        None if !def.keys.iter().any(|k| k == "method") => sink.push(Code::MissingField, ptr, "required field \"method\" is missing (GET, POST, PUT, PATCH or DELETE)"),
+        None if !def.keys.iter().any(|k| *k == "method") => sink.push(Code::MissingField, ptr, "required field \"method\" is missing (GET, POST, PUT, PATCH or DELETE)"),
         Some(m) if !HTTP_METHODS.contains(&m) => {
             let hint = if HTTP_METHODS.contains(&m.to_ascii_uppercase().as_str()) { format!(" (write \"{}\")", m.to_ascii_uppercase()) } else { String::new() };
             sink.push(Code::HttpMethod, format!("{ptr}/method"), format!("method \"{m}\" is not one of GET, POST, PUT, PATCH, DELETE{hint}"));
@@ -314,16 +314,16 @@ fn check_http(def: &HttpAction, raw: Option<&Value>, sink: &mut Sink) {
         sink.push(Code::ConnectionName, format!("{ptr}/connectionName"), format!("connection name \"{name}\" should be 3 to 64 letters, digits, '_' or '-'"));
     }
     for key in &def.keys {
-        if !HTTP_KEYS.contains(&key.as_str()) {
+        if !HTTP_KEYS.contains(key) {
             sink.push(Code::UnknownProperty, pointer::push(ptr, key), format!("\"{key}\" is not a documented field of an HTTP action definition"));
         }
     }
     if let Some(body) = &def.request_body {
-        let key = if def.keys.iter().any(|k| k == "requestBody.$") { "requestBody.$" } else { "requestBody" };
+        let key = if def.keys.iter().any(|k| *k == "requestBody.$") { "requestBody.$" } else { "requestBody" };
         let body_ptr = pointer::push(ptr, key);
         if key == "requestBody.$" {
             match body.as_str() {
-                Some(s) => check_template_field(&TemplateField { value: s.to_string(), pointer: body_ptr, dollar: true }, sink),
+                Some(s) => check_template_field(&TemplateField { value: s, pointer: body_ptr, dollar: true }, sink),
                 None => sink.push(Code::DollarValue, body_ptr, "\"requestBody.$\" must be a path string"),
             }
         } else {

@@ -43,7 +43,7 @@ pub(crate) fn check_machine(def: &FlowDefinition, raw: &Value, options: Options,
         &["StartAt", "States", "Comment"]
     };
     for key in &def.keys {
-        if !allowed.contains(&key.as_str()) {
+        if !allowed.contains(key) {
             let p = pointer::push(ptr, key);
             if asl {
                 sink.push(Code::FieldNotAllowed, p, format!("\"{key}\" is not a field of a state machine"));
@@ -55,7 +55,7 @@ pub(crate) fn check_machine(def: &FlowDefinition, raw: &Value, options: Options,
     let mut jsonata = refs.jsonata;
     let mut refs = refs.clone();
     if asl && let Some(q) = &def.query_language {
-        match q.as_str() {
+        match *q {
             "JSONata" => {
                 jsonata = true;
                 refs.root_jsonata |= !refs.nested;
@@ -65,7 +65,7 @@ pub(crate) fn check_machine(def: &FlowDefinition, raw: &Value, options: Options,
             other => sink.push(Code::Jsonata, format!("{ptr}/QueryLanguage"), format!("QueryLanguage \"{other}\" must be JSONPath or JSONata")),
         }
     }
-    let has_key = |k: &str| def.keys.iter().any(|x| x == k);
+    let has_key = |k: &str| def.keys.iter().any(|x| *x == k);
     match &def.start_at {
         None if !has_key("StartAt") => sink.push(Code::MissingField, ptr, "required field \"StartAt\" is missing (the name of the first state)"),
         Some(start) if def.states.is_some() && def.state(start).is_none() => sink.push(
@@ -97,7 +97,7 @@ pub(crate) fn check_machine(def: &FlowDefinition, raw: &Value, options: Options,
     if asl && !refs.nested {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for s in def.all_states() {
-            let n = seen.entry(s.name.as_str()).or_default();
+            let n = seen.entry(s.name).or_default();
             *n += 1;
             if *n == 2 {
                 sink.push(Code::DuplicateStateName, &s.pointer, format!("a state named \"{}\" already exists in this state machine", s.name));
@@ -107,7 +107,7 @@ pub(crate) fn check_machine(def: &FlowDefinition, raw: &Value, options: Options,
 }
 
 fn known_states(def: &FlowDefinition) -> String {
-    let names: Vec<&str> = def.states().iter().map(|s| s.name.as_str()).take(12).collect();
+    let names: Vec<&str> = def.states().iter().map(|s| s.name).take(12).collect();
     if names.is_empty() { String::new() } else { format!(" (states: {})", names.join(", ")) }
 }
 
@@ -123,14 +123,14 @@ fn reachability(def: &FlowDefinition, code: Code, sink: &mut Sink) {
     let mut queue = VecDeque::from([start]);
     while let Some(name) = queue.pop_front() {
         let Some(state) = def.state(name) else { continue };
-        for (target, _) in state.targets() {
+        for target in state.target_names() {
             if def.state(target).is_some() && seen.insert(target) {
                 queue.push_back(target);
             }
         }
     }
     for s in def.states() {
-        if !seen.contains(s.name.as_str()) {
+        if !seen.contains(s.name) {
             sink.push(code, &s.pointer, format!("state \"{}\" is not reachable from StartAt \"{start}\"", s.name));
         }
     }
@@ -139,7 +139,7 @@ fn reachability(def: &FlowDefinition, code: Code, sink: &mut Sink) {
 fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Options, refs: &Refs, machine_jsonata: bool, sink: &mut Sink) {
     let asl = options.mode == Mode::Asl;
     let ptr = state.pointer.as_str();
-    let has = |k: &str| state.keys.iter().any(|x| x == k);
+    let has = |k: &str| state.keys.iter().any(|x| *x == k);
     if state.name.chars().count() > 80 {
         sink.push(Code::StateNameTooLong, ptr, format!("state name \"{}…\" is longer than 80 characters", state.name.chars().take(30).collect::<String>()));
     }
@@ -186,7 +186,8 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
         false
     };
     check_transitions(state, sink);
-    for (target, tptr) in state.targets() {
+    let missing_target = state.target_names().any(|t| def.state(t).is_none());
+    for (target, tptr) in state.targets().into_iter().filter(|_| missing_target) {
         if def.state(target).is_none() {
             let msg = if refs.outer.contains(target) {
                 format!("\"{target}\" is outside this Map iterator or branch; a nested state machine cannot transition out of it")
@@ -198,9 +199,9 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
     }
     check_fields(state, type_name, asl, jsonata, sink);
     if !jsonata {
-        check_path_field(&state.input_path, &format!("{ptr}/InputPath"), PathContext::Path, sink);
-        check_path_field(&state.output_path, &format!("{ptr}/OutputPath"), PathContext::Path, sink);
-        check_path_field(&state.result_path, &format!("{ptr}/ResultPath"), PathContext::Result, sink);
+        check_path_field(&state.input_path, ptr, "InputPath", PathContext::Path, sink);
+        check_path_field(&state.output_path, ptr, "OutputPath", PathContext::Path, sink);
+        check_path_field(&state.result_path, ptr, "ResultPath", PathContext::Result, sink);
         let params_key = if has("Parameters") { "Parameters" } else { "ItemSelector" };
         if let Some(p) = &state.parameters {
             check_payload(p, &format!("{ptr}/{params_key}"), Payload::Parameters, options.mode, sink);
@@ -212,10 +213,13 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
         asl::check_jsonata_strings(raw, ptr, true, sink);
     }
     check_catch(state, asl, sink);
-    let mut inner = refs.clone();
-    inner.jsonata = jsonata;
-    inner.nested = true;
-    inner.outer.extend(def.states().iter().map(|s| s.name.clone()));
+    let inner = || {
+        let mut inner = refs.clone();
+        inner.jsonata = jsonata;
+        inner.nested = true;
+        inner.outer.extend(def.states().iter().map(|s| s.name.to_string()));
+        inner
+    };
     match &state.kind {
         StateKind::Action { action_name } => check_action(state, action_name.as_deref(), raw, sink),
         StateKind::Choice { choices, default } => {
@@ -232,7 +236,7 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
             }
         }
         StateKind::Wait { seconds, seconds_path, timestamp, timestamp_path } => {
-            check_wait(ptr, seconds.as_ref(), seconds_path, timestamp, timestamp_path, asl, jsonata, sink);
+            check_wait(ptr, *seconds, *seconds_path, *timestamp, *timestamp_path, asl, jsonata, sink);
         }
         StateKind::Map { items_path, iterator } => {
             if asl {
@@ -264,7 +268,7 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
             if let Some(it) = iterator {
                 let key = if has("Iterator") { "Iterator" } else { "ItemProcessor" };
                 let raw_it = raw.get(key).unwrap_or(&Value::Null);
-                check_machine(it, raw_it, options, &inner, sink);
+                check_machine(it, raw_it, options, &inner(), sink);
             }
         }
         StateKind::Parallel { branches } => {
@@ -272,6 +276,7 @@ fn check_state(state: &State, raw: &Value, def: &FlowDefinition, options: Option
                 match raw.get("Branches") {
                     None => sink.push(Code::ParallelRule, ptr, "a Parallel state needs \"Branches\""),
                     Some(Value::Array(bs)) => {
+                        let inner = inner();
                         for (b, rb) in branches.iter().zip(bs) {
                             check_machine(b, rb, options, &inner, sink);
                         }
@@ -325,7 +330,7 @@ fn check_placeholders(s: &str, ptr: &str, sink: &mut Sink) {
 
 fn check_transitions(state: &State, sink: &mut Sink) {
     let ptr = state.pointer.as_str();
-    let has = |k: &str| state.keys.iter().any(|x| x == k);
+    let has = |k: &str| state.keys.iter().any(|x| *x == k);
     match state.kind {
         StateKind::Choice { .. } | StateKind::Succeed { .. } | StateKind::Fail { .. } => {
             for key in ["Next", "End"] {
@@ -357,21 +362,21 @@ fn check_fields(state: &State, type_name: &str, asl: bool, jsonata: bool, sink: 
     if asl {
         let allowed = asl::asl_fields(type_name);
         for key in &state.keys {
-            let k = key.as_str();
-            let p = pointer::push(ptr, k);
+            let k = *key;
+            let p = || pointer::push(ptr, k);
             if !(asl::ASL_COMMON.contains(&k) || allowed.contains(&k)) {
-                sink.push(Code::FieldNotAllowed, p, format!("\"{k}\" is not a field of a {type_name} state"));
+                sink.push(Code::FieldNotAllowed, p(), format!("\"{k}\" is not a field of a {type_name} state"));
             } else if jsonata && asl::JSONPATH_ONLY.contains(&k) {
-                sink.push(Code::Jsonata, p, format!("\"{k}\" is a JSONPath field; a JSONata state uses Arguments, Output and Assign"));
+                sink.push(Code::Jsonata, p(), format!("\"{k}\" is a JSONPath field; a JSONata state uses Arguments, Output and Assign"));
             } else if !jsonata && asl::JSONATA_ONLY.contains(&k) {
-                sink.push(Code::Jsonata, p, format!("\"{k}\" is a JSONata field; set QueryLanguage to JSONata to use it"));
+                sink.push(Code::Jsonata, p(), format!("\"{k}\" is a JSONata field; set QueryLanguage to JSONata to use it"));
             }
         }
         return;
     }
     let (allowed, ignored, handled) = asl::zis_fields(type_name);
     for key in &state.keys {
-        let k = key.as_str();
+        let k = *key;
         if k == "Type" || k == "Comment" || allowed.contains(&k) || handled.contains(&k) {
             continue;
         }
@@ -385,12 +390,11 @@ fn check_fields(state: &State, type_name: &str, asl: bool, jsonata: bool, sink: 
     }
 }
 
-fn check_path_field(field: &PathField, ptr: &str, ctx: PathContext, sink: &mut Sink) {
+fn check_path_field(field: &PathField, ptr: &str, key: &str, ctx: PathContext, sink: &mut Sink) {
     if let PathField::Path(p) = field
         && let Err(e) = path::check(p, ctx)
     {
-        let what = ptr.rsplit('/').next().unwrap_or("path");
-        sink.push(Code::InvalidPath, ptr, format!("{what} \"{p}\": {e}"));
+        sink.push(Code::InvalidPath, pointer::push(ptr, key), format!("{key} \"{p}\": {e}"));
     }
 }
 
@@ -417,7 +421,7 @@ fn check_catch(state: &State, asl: bool, sink: &mut Sink) {
             Some(names) => {
                 if names.is_empty() {
                     sink.push(Code::ErrorEquals, format!("{}/ErrorEquals", c.pointer), "ErrorEquals needs at least one error name");
-                } else if names.iter().any(|e| e == "States.ALL") && (names.len() > 1 || i + 1 != n) {
+                } else if names.iter().any(|e| *e == "States.ALL") && (names.len() > 1 || i + 1 != n) {
                     sink.push(Code::ErrorEquals, format!("{}/ErrorEquals", c.pointer), "States.ALL must stand alone in the last catcher");
                 }
             }
@@ -470,7 +474,7 @@ fn check_action(state: &State, action: Option<&str>, raw: &Value, sink: &mut Sin
     {
         sink.push(Code::WrongType, format!("{ptr}/TimeoutSeconds"), "\"TimeoutSeconds\" must be a positive integer");
     }
-    let params = state.parameters.as_ref().and_then(Value::as_object);
+    let params = state.parameters.and_then(Value::as_object);
     let has_param = |k: &str| params.is_some_and(|p| p.contains_key(k) || p.contains_key(&format!("{k}.$")));
     if let Some((_, groups)) = BUILTIN_PARAMS.iter().find(|(name, _)| *name == action) {
         let short = action.rsplit(':').next().unwrap_or(action);
@@ -492,7 +496,7 @@ fn check_action(state: &State, action: Option<&str>, raw: &Value, sink: &mut Sin
 
 fn check_rule(rule: &ChoiceRule, top: bool, asl: bool, jsonata: bool, sink: &mut Sink) {
     let ptr = rule.pointer.as_str();
-    let has = |k: &str| rule.keys.iter().any(|x| x == k);
+    let has = |k: &str| rule.keys.iter().any(|x| *x == k);
     if top && rule.next.is_none() && !has("Next") {
         sink.push(Code::ChoiceRule, ptr, "a Choice rule needs \"Next\"");
     }
@@ -512,7 +516,7 @@ fn check_rule(rule: &ChoiceRule, top: bool, asl: bool, jsonata: bool, sink: &mut
         RuleKind::Not(sub) => check_rule(sub, false, asl, jsonata, sink),
         RuleKind::Invalid(msg) => sink.push(Code::ChoiceRule, ptr, msg.clone()),
         RuleKind::Compare(c) => {
-            let op = c.operator.as_str();
+            let op = c.operator;
             if asl && op == "Condition" {
                 if !jsonata {
                     sink.push(Code::Jsonata, format!("{ptr}/Condition"), "\"Condition\" is a JSONata field");
@@ -520,8 +524,8 @@ fn check_rule(rule: &ChoiceRule, top: bool, asl: bool, jsonata: bool, sink: &mut
                 return;
             }
             let known = if asl { ALL_OPERATORS } else { ZIS_OPERATORS };
-            let optr = pointer::push(ptr, op);
             if !known.contains(&op) {
+                let optr = pointer::push(ptr, op);
                 if !asl && ALL_OPERATORS.contains(&op) {
                     let hint = match op {
                         "StringMatches" => "; list the values with StringEquals inside an Or",
@@ -546,20 +550,21 @@ fn check_rule(rule: &ChoiceRule, top: bool, asl: bool, jsonata: bool, sink: &mut
                     }
                 }
             }
-            check_operand(op, &c.operand, &optr, sink);
+            check_operand(op, &c.operand, ptr, sink);
         }
     }
 }
 
-fn check_operand(op: &str, operand: &Value, ptr: &str, sink: &mut Sink) {
+fn check_operand(op: &str, operand: &Value, rule_ptr: &str, sink: &mut Sink) {
+    let ptr = || pointer::push(rule_ptr, op);
     if op.ends_with("Path") && op != "IsPresent" {
         match operand.as_str() {
             Some(p) => {
                 if let Err(e) = path::check(p, PathContext::Reference) {
-                    sink.push(Code::InvalidPath, ptr, format!("{op} \"{p}\": {e}"));
+                    sink.push(Code::InvalidPath, ptr(), format!("{op} \"{p}\": {e}"));
                 }
             }
-            None => sink.push(Code::OperandType, ptr, format!("{op} takes a path string")),
+            None => sink.push(Code::OperandType, ptr(), format!("{op} takes a path string")),
         }
         return;
     }
@@ -571,7 +576,7 @@ fn check_operand(op: &str, operand: &Value, ptr: &str, sink: &mut Sink) {
         match operand.as_str() {
             Some(s) if asl::is_rfc3339(s) => (true, ""),
             Some(s) => {
-                sink.push(Code::Timestamp, ptr, format!("{op} takes an RFC 3339 timestamp such as 2024-01-31T09:30:00Z, found \"{s}\""));
+                sink.push(Code::Timestamp, ptr(), format!("{op} takes an RFC 3339 timestamp such as 2024-01-31T09:30:00Z, found \"{s}\""));
                 return;
             }
             None => (false, "a timestamp string"),
@@ -580,7 +585,7 @@ fn check_operand(op: &str, operand: &Value, ptr: &str, sink: &mut Sink) {
         (operand.is_string(), "a string")
     };
     if !ok {
-        sink.push(Code::OperandType, ptr, format!("{op} takes {expected}, found {}", crate::model::type_name_of(operand)));
+        sink.push(Code::OperandType, ptr(), format!("{op} takes {expected}, found {}", crate::model::type_name_of(operand)));
     }
 }
 
@@ -588,9 +593,9 @@ fn check_operand(op: &str, operand: &Value, ptr: &str, sink: &mut Sink) {
 fn check_wait(
     ptr: &str,
     seconds: Option<&Value>,
-    seconds_path: &Option<String>,
-    timestamp: &Option<String>,
-    timestamp_path: &Option<String>,
+    seconds_path: Option<&str>,
+    timestamp: Option<&str>,
+    timestamp_path: Option<&str>,
     asl: bool,
     jsonata: bool,
     sink: &mut Sink,
@@ -641,17 +646,19 @@ fn check_wait(
 pub(crate) fn check_payload(value: &Value, ptr: &str, kind: Payload, mode: Mode, sink: &mut Sink) {
     match value {
         Value::Object(map) => {
-            let mut stripped: HashSet<&str> = HashSet::new();
             for (key, v) in map {
-                let kptr = pointer::push(ptr, key);
                 let base = key.strip_suffix(".$").unwrap_or(key);
-                if !stripped.insert(base) {
-                    sink.push(Code::DuplicateDollarKey, &kptr, format!("\"{key}\" and \"{base}\" become the same key once \".$\" is stripped"));
+                if base.len() != key.len() && map.contains_key(base) {
+                    sink.push(
+                        Code::DuplicateDollarKey,
+                        pointer::push(ptr, base),
+                        format!("\"{key}\" and \"{base}\" become the same key once \".$\" is stripped"),
+                    );
                 }
                 if key.ends_with(".$") {
-                    check_dollar_value(key, v, &kptr, mode, sink);
-                } else {
-                    check_payload(v, &kptr, kind, mode, sink);
+                    check_dollar_value(key, v, ptr, mode, sink);
+                } else if matches!(v, Value::Object(_) | Value::Array(_)) || kind == Payload::ActionTemplate || v.as_str().is_some_and(|s| s.contains("{{")) {
+                    check_payload(v, &pointer::push(ptr, key), kind, mode, sink);
                 }
             }
         }
@@ -681,29 +688,32 @@ fn has_path_placeholder(s: &str) -> bool {
     }
 }
 
-fn check_dollar_value(key: &str, v: &Value, ptr: &str, mode: Mode, sink: &mut Sink) {
+fn check_dollar_value(key: &str, v: &Value, parent: &str, mode: Mode, sink: &mut Sink) {
+    let ptr = || pointer::push(parent, key);
     let Some(s) = v.as_str() else {
-        sink.push(Code::DollarValue, ptr, format!("\"{key}\" must be a path string, found {}", crate::model::type_name_of(v)));
+        sink.push(Code::DollarValue, ptr(), format!("\"{key}\" must be a path string, found {}", crate::model::type_name_of(v)));
         return;
     };
     match mode {
         Mode::Asl => {
             if let Err(e) = path::check(s, PathContext::PayloadTemplate) {
-                sink.push(Code::DollarValue, ptr, format!("the value of \"{key}\" must be a valid JSONPath or intrinsic function call: {e}"));
+                sink.push(Code::DollarValue, ptr(), format!("the value of \"{key}\" must be a valid JSONPath or intrinsic function call: {e}"));
             }
         }
         Mode::Zis => {
             let t = s.trim();
             if t.starts_with('$') && !template::has_placeholders(t) {
                 if let Err(e) = path::check(t, PathContext::Path) {
-                    sink.push(Code::InvalidPath, ptr, format!("\"{key}\": invalid path \"{s}\": {e}"));
+                    sink.push(Code::InvalidPath, ptr(), format!("\"{key}\": invalid path \"{s}\": {e}"));
                 }
             } else if template::has_placeholders(t) {
-                check_placeholders(s, ptr, sink);
+                if let Err(e) = template::check(s) {
+                    sink.push(Code::Placeholder, ptr(), e.message);
+                }
             } else {
                 sink.push(
                     Code::DollarValue,
-                    ptr,
+                    ptr(),
                     format!("\"{key}\" is \"{s}\", which is neither a path ($.x) nor a string with {{{{$.x}}}} placeholders; drop \".$\" for a literal"),
                 );
             }

@@ -151,28 +151,45 @@ fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnost
     };
     let value = tree.to_value();
     let mut sink = Sink::default();
-    duplicate_keys(&tree, "", &mut sink);
+    duplicate_keys(&tree, &mut Vec::new(), &mut sink);
     check(&value, &mut sink);
     let mut items = finish(sink.items);
     locate(&mut items, text, &tree);
     items
 }
 
-fn duplicate_keys(node: &Spanned, pointer: &str, sink: &mut Sink) {
+/// Reports repeated keys; pointers are only built for objects that have duplicates.
+fn duplicate_keys<'t>(node: &'t Spanned, path: &mut Vec<std::borrow::Cow<'t, str>>, sink: &mut Sink) {
     match &node.kind {
         json::Kind::Object(obj) => {
-            let mut seen = std::collections::HashSet::new();
-            for m in &obj.members {
-                let p = json::pointer::push(pointer, &m.key);
-                if obj.has_duplicates && !seen.insert(m.key.as_str()) {
-                    sink.push(Code::DuplicateKey, p.clone(), format!("key \"{}\" occurs more than once; the last one wins", m.key));
+            if obj.has_duplicates {
+                let base: String = path.iter().map(|t| format!("/{}", json::pointer::escape(t))).collect();
+                let mut seen = std::collections::HashSet::new();
+                for m in &obj.members {
+                    if !seen.insert(m.key.as_str()) {
+                        sink.push(
+                            Code::DuplicateKey,
+                            json::pointer::push(&base, &m.key),
+                            format!("key \"{}\" occurs more than once; the last one wins", m.key),
+                        );
+                    }
                 }
-                duplicate_keys(&m.value, &p, sink);
+            }
+            for m in &obj.members {
+                if matches!(m.value.kind, json::Kind::Object(_) | json::Kind::Array(_)) {
+                    path.push(std::borrow::Cow::Borrowed(m.key.as_str()));
+                    duplicate_keys(&m.value, path, sink);
+                    path.pop();
+                }
             }
         }
         json::Kind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                duplicate_keys(item, &format!("{pointer}/{i}"), sink);
+                if matches!(item.kind, json::Kind::Object(_) | json::Kind::Array(_)) {
+                    path.push(std::borrow::Cow::Owned(i.to_string()));
+                    duplicate_keys(item, path, sink);
+                    path.pop();
+                }
             }
         }
         _ => {}
@@ -216,7 +233,7 @@ pub fn counts(items: &[Diagnostic]) -> (usize, usize) {
 }
 
 /// The typed bundle plus its shape diagnostics; used by [`bundle::check`].
-pub(crate) fn read_bundle(value: &Value, sink: &mut Sink) -> Bundle {
+pub(crate) fn read_bundle<'a>(value: &'a Value, sink: &mut Sink) -> Bundle<'a> {
     let (bundle, issues) = Bundle::from_value(value);
     for issue in issues {
         sink.shape(issue);
