@@ -158,8 +158,8 @@ pub fn fmt(args: &FmtArgs) -> ExitCode {
                 continue;
             }
         };
-        let tree = match json::parse(&text) {
-            Ok(t) => t,
+        let parsed = match json::parse(&text) {
+            Ok(p) => p,
             Err(e) => {
                 let pos = json::LineIndex::new(&text).line_col(&text, e.offset);
                 eprintln!("{}:{}:{}: error[E001]: {}", path.display(), pos.line, pos.column, e.message);
@@ -167,7 +167,7 @@ pub fn fmt(args: &FmtArgs) -> ExitCode {
                 continue;
             }
         };
-        let canonical = write::canonical(&tree.to_value());
+        let canonical = write::canonical(&parsed.value);
         if canonical == text {
             continue;
         }

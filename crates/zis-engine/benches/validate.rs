@@ -73,7 +73,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("serde_json_from_str_for_comparison", |b| {
         b.iter(|| serde_json::from_str::<Value>(black_box(&text)).map(|v| v.is_object()))
     });
-    group.bench_function("spanned_parse_only", |b| b.iter(|| zis_engine::json::parse(black_box(&text)).map(|t| t.span.end)));
+    group.bench_function("spanned_parse_only", |b| b.iter(|| zis_engine::json::parse(black_box(&text)).map(|p| p.tree.span.end)));
     group.bench_function("validate_parsed_value", |b| {
         let value: Value = serde_json::from_str(&text).unwrap();
         b.iter(|| validate::validate_bundle_value(black_box(&value), Options::default()).len())

@@ -27,6 +27,7 @@ pub struct Document {
     text: String,
     tree: Spanned,
     lines: LineIndex,
+    saved: Value,
     value: Value,
 }
 
@@ -34,7 +35,7 @@ impl Document {
     /// Parses `text`.
     pub fn parse(text: impl Into<String>) -> Result<Self, SyntaxError> {
         let text = text.into();
-        let tree = json::parse(&text).map_err(|e| {
+        let parsed = json::parse(&text).map_err(|e| {
             let pos = LineIndex::new(&text).line_col(&text, e.offset);
             SyntaxError {
                 message: e.message,
@@ -42,13 +43,13 @@ impl Document {
                 column: pos.column,
             }
         })?;
-        let value = tree.to_value();
         let lines = LineIndex::new(&text);
         Ok(Self {
             text,
-            tree,
+            tree: parsed.tree,
             lines,
-            value,
+            value: parsed.value.clone(),
+            saved: parsed.value,
         })
     }
 
@@ -80,12 +81,12 @@ impl Document {
 
     /// True when the value differs from the saved text (key order included).
     pub fn is_modified(&self) -> bool {
-        !self.tree.same_as(&self.value)
+        !json::same_ordered(&self.saved, &self.value)
     }
 
     /// The text to save: the saved text with only the edited parts rewritten.
     pub fn render(&self) -> String {
-        json::write::splice(&self.text, &self.tree, &self.value)
+        json::write::splice(&self.text, &self.tree, &self.saved, &self.value)
     }
 
     /// Makes `text` (normally what [`Document::render`] returned and was written) the baseline.
@@ -98,7 +99,7 @@ impl Document {
 
     /// Line and column of the value at `pointer` in the saved text.
     pub fn line_col(&self, pointer: &str) -> Option<LineCol> {
-        let node = self.tree.find(pointer)?;
+        let node = self.tree.find(&self.text, pointer)?;
         Some(self.lines.line_col(&self.text, node.span.start))
     }
 

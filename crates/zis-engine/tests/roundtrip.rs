@@ -29,8 +29,8 @@ fn bundles() -> Vec<(String, String)> {
 /// Lines [first, last] (0-based, inclusive) that the value at `pointer` spans in `text`.
 fn line_range(doc: &Document, text: &str, pointer: &str) -> (usize, usize) {
     let start = doc.line_col(pointer).unwrap().line - 1;
-    let tree = zis_engine::json::parse(text).unwrap();
-    let node = tree.find(pointer).unwrap();
+    let parsed = zis_engine::json::parse(text).unwrap();
+    let node = parsed.tree.find(text, pointer).unwrap();
     let end = text[..node.span.end].lines().count() - 1;
     (start, end)
 }

@@ -229,3 +229,33 @@ fn asl_mode_turns_zis_rules_off() {
         assert!(zis.iter().any(|d| d.code.id() == code), "{code} in {zis:?}");
     }
 }
+
+#[test]
+fn big_bundles_are_checked_in_parallel_with_the_same_findings() {
+    let doc = sample();
+    let mut v = doc.value().clone();
+    let resources = v["resources"].as_object_mut().unwrap();
+    let flow = resources["notify_urgent"].clone();
+    for i in 0..70 {
+        let mut f = flow.clone();
+        f["properties"]["name"] = json!(format!("copy_{i}"));
+        if i == 37 {
+            f["properties"]["definition"]["States"]["BuildMessage"]["Next"] = json!("Nowhere");
+        }
+        resources.insert(format!("copy_{i}"), f);
+    }
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let first = validate::validate_bundle_text(&text, Options::default());
+    assert_eq!(first, validate::validate_bundle_text(&text, Options::default()), "deterministic");
+    has(&first, "E012", "/resources/copy_37/properties/definition/States/BuildMessage/Next");
+    // Every copy is a flow no job spec starts.
+    assert_eq!(first.iter().filter(|d| d.code.id() == "W013").count(), 70);
+}
+
+#[test]
+fn duplicate_json_keys_are_reported_where_they_stand() {
+    let text = "{\n  \"zis_template_version\": \"2019-10-14\",\n  \"name\": \"a\",\n  \"name\": \"b\",\n  \"resources\": {}\n}\n";
+    let found = validate::validate_bundle_text(text, Options::default());
+    let d = has(&found, "W007", "/name");
+    assert_eq!(d.line, 4, "points at the repeated key, whose value wins");
+}

@@ -1,7 +1,7 @@
 //! JSON with source positions.
 //!
-//! [`parse`] reads JSON text into a [`Spanned`] tree that remembers the byte span of every
-//! value and key, the key order, and duplicate keys. [`LineIndex`] turns byte offsets into
+//! [`parse`] reads JSON text into a serde_json value (key order kept) and, alongside it, a
+//! [`Spanned`] tree that remembers the byte span of every value and key and duplicate keys. [`LineIndex`] turns byte offsets into
 //! 1-based line and column numbers. [`write`] renders values canonically and splices edited
 //! values into the original text so that unchanged parts keep their bytes.
 
@@ -13,7 +13,9 @@ pub mod write;
 pub use lines::{LineCol, LineIndex};
 pub use parse::{MAX_DEPTH, ParseError, parse};
 
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
+use std::borrow::Cow;
+
 
 /// A byte range `[start, end)` in the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,26 +26,21 @@ pub struct Span {
     pub end: usize,
 }
 
-/// A JSON value together with where it stands in the source.
+/// Where a JSON value stands in the source: spans only, the values live in a
+/// [`serde_json::Value`] parsed alongside ([`Parsed`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned {
     /// Bytes of the whole value, brackets and quotes included.
     pub span: Span,
-    /// The value itself.
+    /// Its structure.
     pub kind: Kind,
 }
 
-/// The kinds of JSON value, with spanned children.
+/// The structure of a value: containers keep their children's spans.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
-    /// `null`
-    Null,
-    /// `true` or `false`
-    Bool(bool),
-    /// A number, as serde_json reads it.
-    Number(Number),
-    /// A string, unescaped.
-    String(String),
+    /// `null`, a boolean, a number or a string.
+    Scalar,
     /// An array.
     Array(Vec<Spanned>),
     /// An object, members in source order (duplicates kept).
@@ -62,115 +59,89 @@ pub struct Object {
 /// One `"key": value` pair of an object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
-    /// The key, unescaped.
-    pub key: String,
-    /// Bytes of the key, quotes included.
+    /// Bytes of the key, quotes included; [`Member::key`] reads it.
     pub key_span: Span,
-    /// The value.
+    /// The value's spans.
     pub value: Spanned,
 }
 
-impl Object {
-    /// The members as serde_json sees them: one per key, in first-occurrence order, last value wins.
-    pub fn effective(&self) -> Vec<(&str, &Spanned)> {
-        if !self.has_duplicates {
-            return self
-                .members
-                .iter()
-                .map(|m| (m.key.as_str(), &m.value))
-                .collect();
-        }
-        let mut out: Vec<(&str, &Spanned)> = Vec::with_capacity(self.members.len());
-        for m in &self.members {
-            if let Some(slot) = out.iter_mut().find(|(k, _)| *k == m.key) {
-                slot.1 = &m.value;
-            } else {
-                out.push((m.key.as_str(), &m.value));
-            }
-        }
-        out
-    }
+/// A parsed text: the value (key order kept) and where each part of it stands.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The spans.
+    pub tree: Spanned,
+    /// The value, as serde_json would read it (the last of duplicate keys wins).
+    pub value: Value,
+    /// True when some object anywhere repeats a key.
+    pub has_duplicates: bool,
+}
 
+impl Member {
+    /// The key, unescaped, read from the source `text` it was parsed from.
+    pub fn key<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let raw = text.get(self.key_span.start..self.key_span.end).unwrap_or("\"\"");
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        if inner.contains('\\') {
+            Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_default())
+        } else {
+            Cow::Borrowed(inner)
+        }
+    }
+}
+
+impl Object {
     /// The member with this key (the last one when duplicated).
-    pub fn get(&self, key: &str) -> Option<&Member> {
-        self.members.iter().rev().find(|m| m.key == key)
+    pub fn get(&self, text: &str, key: &str) -> Option<&Member> {
+        self.members.iter().rev().find(|m| m.key(text) == key)
+    }
+}
+
+/// True when `a` and `b` are equal with the same key order everywhere (serde_json's own
+/// equality ignores object key order).
+pub fn same_ordered(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_ordered(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same_ordered(va, vb))
+        }
+        _ => a == b,
     }
 }
 
 impl Spanned {
-    /// Converts to a serde_json value (key order kept).
-    pub fn to_value(&self) -> Value {
-        match &self.kind {
-            Kind::Null => Value::Null,
-            Kind::Bool(b) => Value::Bool(*b),
-            Kind::Number(n) => Value::Number(n.clone()),
-            Kind::String(s) => Value::String(s.clone()),
-            Kind::Array(items) => Value::Array(items.iter().map(Spanned::to_value).collect()),
-            Kind::Object(obj) => {
-                let mut map = Map::new();
-                for m in &obj.members {
-                    map.insert(m.key.clone(), m.value.to_value());
-                }
-                Value::Object(map)
-            }
-        }
-    }
-
-    /// True when `value` is this value with the same key order everywhere.
-    pub fn same_as(&self, value: &Value) -> bool {
-        match (&self.kind, value) {
-            (Kind::Null, Value::Null) => true,
-            (Kind::Bool(a), Value::Bool(b)) => a == b,
-            (Kind::Number(a), Value::Number(b)) => a == b,
-            (Kind::String(a), Value::String(b)) => a == b,
-            (Kind::Array(a), Value::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
-            }
-            (Kind::Object(a), Value::Object(b)) => {
-                let eff = a.effective();
-                eff.len() == b.len()
-                    && eff
-                        .iter()
-                        .zip(b)
-                        .all(|((ka, va), (kb, vb))| *ka == kb && va.same_as(vb))
-            }
-            _ => false,
-        }
-    }
-
-    /// The value at a JSON pointer (RFC 6901), if any.
-    pub fn find(&self, pointer: &str) -> Option<&Spanned> {
+    /// The spans of the value at a JSON pointer (RFC 6901) in `text`, the source parsed.
+    pub fn find(&self, text: &str, pointer: &str) -> Option<&Spanned> {
         let mut node = self;
         for token in pointer::tokens(pointer)? {
-            node = node.child(&token)?;
+            node = node.child(text, &token)?;
         }
         Some(node)
     }
 
     /// The member whose value is at `pointer` (for key spans), if the pointer ends in an object key.
-    pub fn find_member(&self, pointer: &str) -> Option<&Member> {
+    pub fn find_member(&self, text: &str, pointer: &str) -> Option<&Member> {
         let tokens = pointer::tokens(pointer)?;
         let (last, parents) = tokens.split_last()?;
         let mut node = self;
         for token in parents {
-            node = node.child(token)?;
+            node = node.child(text, token)?;
         }
         match &node.kind {
-            Kind::Object(obj) => obj.get(last),
+            Kind::Object(obj) => obj.get(text, last),
             _ => None,
         }
     }
 
-    fn child(&self, token: &str) -> Option<&Spanned> {
+    fn child(&self, text: &str, token: &str) -> Option<&Spanned> {
         match &self.kind {
-            Kind::Object(obj) => obj.get(token).map(|m| &m.value),
+            Kind::Object(obj) => obj.get(text, token).map(|m| &m.value),
             Kind::Array(items) => {
                 if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
                     return None;
                 }
                 items.get(token.parse::<usize>().ok()?)
             }
-            _ => None,
+            Kind::Scalar => None,
         }
     }
 }

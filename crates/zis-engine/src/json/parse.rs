@@ -4,8 +4,8 @@
 //! of every value and key, so this small recursive-descent parser exists. Nesting is
 //! limited to [`MAX_DEPTH`] so hostile input cannot overflow the stack.
 
-use super::{Kind, Member, Object, Span, Spanned};
-use serde_json::Number;
+use super::{Kind, Member, Object, Parsed, Span, Spanned};
+use serde_json::{Map, Number, Value};
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -21,23 +21,28 @@ pub struct ParseError {
 }
 
 /// Parses one JSON value that fills `text` (whitespace allowed around it).
-pub fn parse(text: &str) -> Result<Spanned, ParseError> {
+pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        duplicates: false,
     };
     p.skip_ws();
     if p.pos >= p.bytes.len() {
         return Err(p.err("expected a JSON value, found the end of the text"));
     }
-    let value = p.value()?;
+    let (tree, value) = p.value()?;
     p.skip_ws();
     if p.pos < p.bytes.len() {
         return Err(p.err("unexpected text after the JSON value"));
     }
-    Ok(value)
+    Ok(Parsed {
+        tree,
+        value,
+        has_duplicates: p.duplicates,
+    })
 }
 
 struct Parser<'a> {
@@ -45,6 +50,7 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    duplicates: bool,
 }
 
 impl Parser<'_> {
@@ -73,16 +79,16 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Spanned, ParseError> {
+    fn value(&mut self) -> Result<(Spanned, Value), ParseError> {
         let start = self.pos;
-        let kind = match self.peek() {
+        let (kind, value) = match self.peek() {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
-            Some(b'"') => Kind::String(self.string()?),
-            Some(b't') => self.literal("true", Kind::Bool(true))?,
-            Some(b'f') => self.literal("false", Kind::Bool(false))?,
-            Some(b'n') => self.literal("null", Kind::Null)?,
-            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b'"') => (Kind::Scalar, Value::String(self.string()?)),
+            Some(b't') => (Kind::Scalar, self.literal("true", Value::Bool(true))?),
+            Some(b'f') => (Kind::Scalar, self.literal("false", Value::Bool(false))?),
+            Some(b'n') => (Kind::Scalar, self.literal("null", Value::Null)?),
+            Some(b'-' | b'0'..=b'9') => (Kind::Scalar, self.number()?),
             _ => {
                 return Err(self.err(format!(
                     "expected a JSON value (object, array, string, number, true, false or null), found {}",
@@ -90,19 +96,17 @@ impl Parser<'_> {
                 )));
             }
         };
-        Ok(Spanned {
-            span: Span {
-                start,
-                end: self.pos,
-            },
-            kind,
-        })
+        let span = Span {
+            start,
+            end: self.pos,
+        };
+        Ok((Spanned { span, kind }, value))
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, ParseError> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
-            Ok(kind)
+            Ok(value)
         } else {
             let end = self.bytes[self.pos..]
                 .iter()
@@ -125,15 +129,16 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Kind, ParseError> {
+    fn object(&mut self) -> Result<(Kind, Value), ParseError> {
         self.enter()?;
         self.pos += 1;
         let mut obj = Object::default();
+        let mut map = Map::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Kind::Object(obj));
+            return Ok((Kind::Object(obj), Value::Object(map)));
         }
         loop {
             self.skip_ws();
@@ -160,14 +165,14 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value()?;
-            if obj.members.iter().any(|m| m.key == key) {
+            let (tree, value) = self.value()?;
+            if map.insert(key, value).is_some() {
                 obj.has_duplicates = true;
+                self.duplicates = true;
             }
             obj.members.push(Member {
-                key,
                 key_span,
-                value,
+                value: tree,
             });
             self.skip_ws();
             match self.peek() {
@@ -185,18 +190,19 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Ok(Kind::Object(obj))
+        Ok((Kind::Object(obj), Value::Object(map)))
     }
 
-    fn array(&mut self) -> Result<Kind, ParseError> {
+    fn array(&mut self) -> Result<(Kind, Value), ParseError> {
         self.enter()?;
         self.pos += 1;
         let mut items = Vec::new();
+        let mut values = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Kind::Array(items));
+            return Ok((Kind::Array(items), Value::Array(values)));
         }
         loop {
             self.skip_ws();
@@ -205,7 +211,9 @@ impl Parser<'_> {
                     "expected a value after ',' (trailing commas are not allowed in JSON)",
                 ));
             }
-            items.push(self.value()?);
+            let (tree, value) = self.value()?;
+            items.push(tree);
+            values.push(value);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -222,10 +230,10 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Ok(Kind::Array(items))
+        Ok((Kind::Array(items), Value::Array(values)))
     }
 
-    fn number(&mut self) -> Result<Kind, ParseError> {
+    fn number(&mut self) -> Result<Value, ParseError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -253,8 +261,14 @@ impl Parser<'_> {
             self.digits();
         }
         let raw = &self.text[start..self.pos];
+        if let Ok(n) = raw.parse::<u64>() {
+            return Ok(Value::Number(n.into()));
+        }
+        if let Ok(n) = raw.parse::<i64>() {
+            return Ok(Value::Number(n.into()));
+        }
         match serde_json::from_str::<Number>(raw) {
-            Ok(n) => Ok(Kind::Number(n)),
+            Ok(n) => Ok(Value::Number(n)),
             Err(_) => Err(ParseError {
                 message: format!("number {raw} is out of range"),
                 offset: start,
@@ -377,12 +391,12 @@ mod tests {
     #[test]
     fn spans_and_values() {
         let text = r#" {"a": [1, "x\u00e9"], "b": null} "#;
-        let v = parse(text).unwrap();
-        assert_eq!(v.span, Span { start: 1, end: 33 });
-        let a = v.find("/a/1").unwrap();
+        let p = parse(text).unwrap();
+        assert_eq!(p.tree.span, Span { start: 1, end: 33 });
+        let a = p.tree.find(text, "/a/1").unwrap();
         assert_eq!(&text[a.span.start..a.span.end], r#""x\u00e9""#);
-        assert_eq!(a.kind, Kind::String("xé".into()));
-        assert_eq!(v.to_value(), serde_json::json!({"a": [1, "xé"], "b": null}));
+        assert_eq!(p.value, serde_json::json!({"a": [1, "xé"], "b": null}));
+        assert_eq!(p.value["a"][1], "xé");
     }
 
     #[test]
@@ -399,10 +413,10 @@ mod tests {
 
     #[test]
     fn duplicate_keys_last_wins() {
-        let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
-        assert_eq!(v.to_value(), serde_json::json!({"a":3,"b":2}));
-        let Kind::Object(o) = &v.kind else { panic!() };
+        let p = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(p.value, serde_json::json!({"a":3,"b":2}));
+        let Kind::Object(o) = &p.tree.kind else { panic!() };
         assert!(o.has_duplicates);
-        assert!(v.same_as(&serde_json::json!({"a":3,"b":2})));
+        assert_eq!(p.tree.find(r#"{"a":1,"b":2,"a":3}"#, "/a").unwrap().span.start, 17);
     }
 }

@@ -5,7 +5,7 @@
 //! value did not change keeps its original bytes, and changed parts are written in the
 //! file's own indentation style, so an edit to one state only changes that state's lines.
 
-use super::{Kind, Object, Spanned};
+use super::{Kind, Object, Spanned, same_ordered};
 use serde_json::{Map, Value};
 
 /// The canonical text of a value: two-space indent, keys in their order, a final newline.
@@ -16,16 +16,19 @@ pub fn canonical(value: &Value) -> String {
     out
 }
 
-/// Writes `new` into `text`, whose parsed form is `old`, changing only what differs.
-pub fn splice(text: &str, old: &Spanned, new: &Value) -> String {
+/// Writes `new` into `text`, whose parsed form is `tree` and `old`, changing only what differs.
+pub fn splice(text: &str, tree: &Spanned, old: &Value, new: &Value) -> String {
+    if same_ordered(old, new) {
+        return text.to_string();
+    }
     let writer = Splicer {
         text,
         unit: detect_indent_unit(text),
     };
     let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(&text[..old.span.start]);
-    writer.render(old, new, &mut out);
-    out.push_str(&text[old.span.end..]);
+    out.push_str(&text[..tree.span.start]);
+    writer.render(tree, old, new, &mut out);
+    out.push_str(&text[tree.span.end..]);
     out
 }
 
@@ -59,43 +62,43 @@ impl Splicer<'_> {
             .collect()
     }
 
-    fn render(&self, old: &Spanned, new: &Value, out: &mut String) {
-        if old.same_as(new) {
-            out.push_str(self.slice(old.span.start, old.span.end));
+    fn render(&self, tree: &Spanned, old: &Value, new: &Value, out: &mut String) {
+        if same_ordered(old, new) {
+            out.push_str(self.slice(tree.span.start, tree.span.end));
             return;
         }
-        match (&old.kind, new) {
-            (Kind::Object(obj), Value::Object(map)) => {
+        match (&tree.kind, old, new) {
+            (Kind::Object(obj), Value::Object(om), Value::Object(nm)) => {
                 let same_keys = !obj.has_duplicates
-                    && obj.members.len() == map.len()
-                    && obj.members.iter().zip(map.keys()).all(|(m, k)| &m.key == k);
+                    && obj.members.len() == nm.len()
+                    && obj.members.iter().zip(nm.keys()).all(|(m, k)| m.key(self.text) == k.as_str());
                 if same_keys {
-                    let mut cursor = old.span.start;
-                    for (m, nv) in obj.members.iter().zip(map.values()) {
-                        if !m.value.same_as(nv) {
+                    let mut cursor = tree.span.start;
+                    for ((m, ov), nv) in obj.members.iter().zip(om.values()).zip(nm.values()) {
+                        if !same_ordered(ov, nv) {
                             out.push_str(self.slice(cursor, m.value.span.start));
-                            self.render(&m.value, nv, out);
+                            self.render(&m.value, ov, nv, out);
                             cursor = m.value.span.end;
                         }
                     }
-                    out.push_str(self.slice(cursor, old.span.end));
+                    out.push_str(self.slice(cursor, tree.span.end));
                 } else {
-                    self.rebuild_object(old, obj, map, out);
+                    self.rebuild_object(tree, obj, om, nm, out);
                 }
             }
-            (Kind::Array(items), Value::Array(values)) if items.len() == values.len() => {
-                let mut cursor = old.span.start;
-                for (item, nv) in items.iter().zip(values) {
-                    if !item.same_as(nv) {
+            (Kind::Array(items), Value::Array(ov), Value::Array(nv)) if items.len() == nv.len() && ov.len() == nv.len() => {
+                let mut cursor = tree.span.start;
+                for ((item, o), n) in items.iter().zip(ov).zip(nv) {
+                    if !same_ordered(o, n) {
                         out.push_str(self.slice(cursor, item.span.start));
-                        self.render(item, nv, out);
+                        self.render(item, o, n, out);
                         cursor = item.span.end;
                     }
                 }
-                out.push_str(self.slice(cursor, old.span.end));
+                out.push_str(self.slice(cursor, tree.span.end));
             }
-            (Kind::Array(items), Value::Array(values)) => self.rebuild_array(old, items, values, out),
-            _ => pretty(new, &self.indent_at(old.span.start), &self.unit, out),
+            (Kind::Array(items), Value::Array(ov), Value::Array(nv)) => self.rebuild_array(tree, items, ov, nv, out),
+            _ => pretty(new, &self.indent_at(tree.span.start), &self.unit, out),
         }
     }
 
@@ -121,7 +124,7 @@ impl Splicer<'_> {
         }
     }
 
-    fn rebuild_object(&self, old: &Spanned, obj: &Object, map: &Map<String, Value>, out: &mut String) {
+    fn rebuild_object(&self, old: &Spanned, obj: &Object, om: &Map<String, Value>, map: &Map<String, Value>, out: &mut String) {
         let spans: Vec<(usize, usize)> = obj
             .members
             .iter()
@@ -142,15 +145,15 @@ impl Splicer<'_> {
             if i > 0 {
                 out.push_str(&sep);
             }
-            match obj.get(key) {
-                Some(m) if m.value.same_as(nv) => {
+            match (obj.get(self.text, key), om.get(key)) {
+                (Some(m), Some(ov)) if same_ordered(ov, nv) => {
                     out.push_str(self.slice(m.key_span.start, m.value.span.end));
                 }
-                Some(m) => {
+                (Some(m), Some(ov)) => {
                     out.push_str(self.slice(m.key_span.start, m.value.span.start));
-                    self.render(&m.value, nv, out);
+                    self.render(&m.value, ov, nv, out);
                 }
-                None => {
+                _ => {
                     out.push_str(&json_string(key));
                     out.push_str(&colon);
                     pretty(nv, &member_indent, &self.unit, out);
@@ -161,7 +164,7 @@ impl Splicer<'_> {
         out.push('}');
     }
 
-    fn rebuild_array(&self, old: &Spanned, items: &[Spanned], values: &[Value], out: &mut String) {
+    fn rebuild_array(&self, old: &Spanned, items: &[Spanned], old_values: &[Value], values: &[Value], out: &mut String) {
         let spans: Vec<(usize, usize)> = items.iter().map(|i| (i.span.start, i.span.end)).collect();
         let (lead, sep, close) = self.layout(old.span.start, old.span.end, &spans);
         let item_indent = lead.rsplit('\n').next().unwrap_or("").to_string();
@@ -178,8 +181,11 @@ impl Splicer<'_> {
             if i > 0 {
                 out.push_str(&sep);
             }
-            if let Some(pos) = items[next_old..].iter().position(|it| it.same_as(nv)) {
-                let it = &items[next_old + pos];
+            let found = old_values
+                .get(next_old..)
+                .and_then(|rest| rest.iter().position(|ov| same_ordered(ov, nv)));
+            if let Some(it) = found.and_then(|pos| items.get(next_old + pos).map(|it| (pos, it))) {
+                let (pos, it) = it;
                 out.push_str(self.slice(it.span.start, it.span.end));
                 next_old += pos + 1;
             } else {
@@ -243,28 +249,28 @@ mod tests {
     #[test]
     fn unchanged_is_byte_for_byte() {
         let text = "{ \"a\" :1,\n\t\"b\": [ 1,2 ] }  \n";
-        let tree = parse(text).unwrap();
-        assert_eq!(splice(text, &tree, &tree.to_value()), text);
+        let p = parse(text).unwrap();
+        assert_eq!(splice(text, &p.tree, &p.value, &p.value), text);
     }
 
     #[test]
     fn edit_changes_only_the_value() {
         let text = "{\n    \"a\": 1,\n    \"b\": {\"x\": true}\n}\n";
-        let tree = parse(text).unwrap();
-        let mut v = tree.to_value();
+        let p = parse(text).unwrap();
+        let mut v = p.value.clone();
         v["b"]["x"] = json!(false);
-        assert_eq!(splice(text, &tree, &v), "{\n    \"a\": 1,\n    \"b\": {\"x\": false}\n}\n");
+        assert_eq!(splice(text, &p.tree, &p.value, &v), "{\n    \"a\": 1,\n    \"b\": {\"x\": false}\n}\n");
     }
 
     #[test]
     fn added_and_removed_keys_keep_style() {
         let text = "{\n    \"a\": 1,\n    \"b\": 2\n}\n";
-        let tree = parse(text).unwrap();
-        let mut v = tree.to_value();
+        let p = parse(text).unwrap();
+        let mut v = p.value.clone();
         v.as_object_mut().unwrap().shift_remove("a");
         v["c"] = json!({"d": [1]});
         assert_eq!(
-            splice(text, &tree, &v),
+            splice(text, &p.tree, &p.value, &v),
             "{\n    \"b\": 2,\n    \"c\": {\n        \"d\": [\n            1\n        ]\n    }\n}\n"
         );
     }
@@ -272,10 +278,10 @@ mod tests {
     #[test]
     fn arrays_keep_untouched_elements() {
         let text = "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3}\n]";
-        let tree = parse(text).unwrap();
+        let p = parse(text).unwrap();
         let v = json!([{"k": 1}, {"k": 3}]);
-        assert_eq!(splice(text, &tree, &v), "[\n  {\"k\": 1},\n  {\"k\": 3}\n]");
+        assert_eq!(splice(text, &p.tree, &p.value, &v), "[\n  {\"k\": 1},\n  {\"k\": 3}\n]");
         let v = json!([{"k": 1}, {"k": 2}, {"k": 3}, 4]);
-        assert_eq!(splice(text, &tree, &v), "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3},\n  4\n]");
+        assert_eq!(splice(text, &p.tree, &p.value, &v), "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3},\n  4\n]");
     }
 }

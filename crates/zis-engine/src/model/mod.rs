@@ -193,9 +193,33 @@ impl<'a> Bundle<'a> {
                 .collect(),
         };
         if let Some(resources) = root.get("resources").and_then(|v| r.object(v, "/resources")) {
-            for (key, res) in resources {
-                let pointer = crate::json::pointer::push("/resources", key);
-                bundle.resources.push(Resource::read(r, key, &pointer, res));
+            let entries: Vec<(&'a String, &'a Value)> = resources.iter().collect();
+            let read_chunk = |chunk: &[(&'a String, &'a Value)]| {
+                let mut r = Reader::default();
+                let out: Vec<Resource<'a>> = chunk
+                    .iter()
+                    .map(|(key, res)| Resource::read(&mut r, key, &crate::json::pointer::push("/resources", key), res))
+                    .collect();
+                (out, r.issues)
+            };
+            // Resources are independent: read them on every core for big bundles.
+            let threads = if entries.len() >= 64 {
+                std::thread::available_parallelism().map_or(1, usize::from).min(8)
+            } else {
+                1
+            };
+            let chunk = entries.len().div_ceil(threads).max(1);
+            let parts: Vec<(Vec<Resource<'a>>, Vec<ShapeIssue>)> = if threads > 1 {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = entries.chunks(chunk).map(|c| scope.spawn(move || read_chunk(c))).collect();
+                    handles.into_iter().filter_map(|h| h.join().ok()).collect()
+                })
+            } else {
+                vec![read_chunk(&entries)]
+            };
+            for (resources, issues) in parts {
+                bundle.resources.extend(resources);
+                r.issues.extend(issues);
             }
         }
         bundle

@@ -4,7 +4,7 @@ use super::flow::{self, Refs};
 use super::{Code, Options, Sink};
 use crate::json::pointer;
 use crate::model::{
-    Bundle, HttpAction, QualifiedName, ResourceBody, StateKind, TEMPLATE_VERSION, TemplateField,
+    Bundle, HttpAction, QualifiedName, Resource, ResourceBody, StateKind, TEMPLATE_VERSION, TemplateField,
     resource_type,
 };
 use crate::{path, template};
@@ -72,137 +72,37 @@ fn check_resources(bundle: &Bundle, raw: &Value, options: Options, sink: &mut Si
         .resources_of(resource_type::FLOW)
         .filter_map(|r| r.name.as_deref())
         .collect();
+    let names = Names { custom_actions, flow_names };
+    // Resources are independent: check them on every core for big bundles, then merge in order.
+    let threads = if bundle.resources.len() >= 64 {
+        std::thread::available_parallelism().map_or(1, usize::from).min(8)
+    } else {
+        1
+    };
+    let chunk = bundle.resources.len().div_ceil(threads.max(1)).max(1);
+    let check_chunk = |resources: &[Resource<'_>]| {
+        let mut f = Findings::default();
+        for res in resources {
+            check_resource(res, raw, options, &names, &mut f);
+        }
+        f
+    };
+    let results: Vec<Findings> = if threads > 1 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = bundle.resources.chunks(chunk).map(|c| scope.spawn(move || check_chunk(c))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        })
+    } else {
+        vec![check_chunk(&bundle.resources)]
+    };
     let mut keys: Vec<(String, String)> = Vec::new(); // (integration key, pointer)
     let mut used_actions = BTreeSet::new();
     let mut started_flows = BTreeSet::new();
-
-    for res in &bundle.resources {
-        let props = format!("{}/properties", res.pointer);
-        let Some(type_name) = res.type_name.as_deref() else {
-            sink.push(Code::MissingField, &res.pointer, "required field \"type\" is missing (ZIS::Flow, ZIS::Action::Http or ZIS::JobSpec)");
-            continue;
-        };
-        if ![resource_type::FLOW, resource_type::HTTP_ACTION, resource_type::JOB_SPEC].contains(&type_name) {
-            sink.push(
-                Code::UnknownResourceType,
-                format!("{}/type", res.pointer),
-                format!("resource type \"{type_name}\" is unknown; ZIS bundles hold ZIS::Flow, ZIS::Action::Http and ZIS::JobSpec (connections and configs are made through their APIs)"),
-            );
-            continue;
-        }
-        if res.property_keys.is_empty() && res.name.is_none() {
-            sink.push(Code::MissingField, &res.pointer, "required field \"properties\" is missing or empty");
-            continue;
-        }
-        let Some(name) = res.name.as_deref() else {
-            sink.push(Code::MissingField, &props, "required field \"name\" is missing");
-            continue;
-        };
-        if name != res.key {
-            sink.push(
-                Code::KeyNameMismatch,
-                format!("{props}/name"),
-                format!("the resource key \"{}\" differs from its name \"{name}\"; references use the name", res.key),
-            );
-        }
-        let allowed: &[&str] = match &res.body {
-            ResourceBody::Flow(_) | ResourceBody::HttpAction(_) => &["name", "definition"],
-            ResourceBody::JobSpec(_) => &["name", "event_source", "event_type", "flow_name"],
-            ResourceBody::Unknown => &[],
-        };
-        for key in &res.property_keys {
-            if !allowed.contains(key) {
-                sink.push(Code::UnknownProperty, pointer::push(&props, key), format!("\"{key}\" is not a documented property of {type_name}; ZIS may reject it"));
-            }
-        }
-        match &res.body {
-            ResourceBody::Flow(def) => {
-                let Some(def) = def else {
-                    sink.push(Code::MissingField, &props, "required field \"definition\" is missing (the flow's state machine)");
-                    continue;
-                };
-                let refs = Refs::default();
-                let raw_def = raw.pointer(&def.pointer).unwrap_or(&Value::Null);
-                flow::check_machine(def, raw_def, options, &refs, sink);
-                for state in def.all_states() {
-                    let StateKind::Action { action_name: Some(action) } = &state.kind else {
-                        continue;
-                    };
-                    let ptr = format!("{}/ActionName", state.pointer);
-                    if BUILTIN_ACTIONS.contains(action) {
-                        continue;
-                    }
-                    match QualifiedName::parse(action) {
-                        Some(q) if q.integration == "common" => sink.push(
-                            Code::UnknownAction,
-                            ptr,
-                            format!("\"{action}\" is not a built-in action; built-ins are {}", BUILTIN_ACTIONS.join(", ")),
-                        ),
-                        Some(q) if q.kind == "action" => {
-                            keys.push((q.integration.to_string(), ptr.clone()));
-                            used_actions.insert(q.name.to_string());
-                            if !custom_actions.contains(q.name) {
-                                sink.push(
-                                    Code::UnknownAction,
-                                    ptr,
-                                    format!("no ZIS::Action::Http named \"{}\" in this bundle (a custom action must be defined in the same bundle)", q.name),
-                                );
-                            }
-                        }
-                        _ => sink.push(
-                            Code::QualifiedName,
-                            ptr,
-                            format!("\"{action}\" is not an action name; write zis:<integration>:action:<name> or a built-in such as zis:common:action:LoadConfig"),
-                        ),
-                    }
-                }
-            }
-            ResourceBody::HttpAction(def) => {
-                let Some(def) = def else {
-                    sink.push(Code::MissingField, &props, "required field \"definition\" is missing (the HTTP request template)");
-                    continue;
-                };
-                check_http(def, raw.pointer(&def.pointer), sink);
-                if name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
-                    sink.push(Code::NameRules, format!("{props}/name"), format!("action name \"{name}\" should use letters, digits and '_'"));
-                }
-            }
-            ResourceBody::JobSpec(spec) => {
-                for field in ["event_source", "event_type", "flow_name"] {
-                    let present = match field {
-                        "event_source" => spec.event_source.is_some(),
-                        "event_type" => spec.event_type.is_some(),
-                        _ => spec.flow_name.is_some(),
-                    };
-                    if !present && !res.property_keys.iter().any(|k| *k == field) {
-                        sink.push(Code::MissingField, &props, format!("required field \"{field}\" is missing"));
-                    }
-                }
-                if let Some(flow_name) = &spec.flow_name {
-                    let ptr = format!("{props}/flow_name");
-                    match QualifiedName::parse(flow_name) {
-                        Some(q) if q.kind == "flow" => {
-                            keys.push((q.integration.to_string(), ptr.clone()));
-                            started_flows.insert(q.name.to_string());
-                            if !flow_names.contains(q.name) {
-                                let known: Vec<&str> = flow_names.iter().copied().collect();
-                                sink.push(
-                                    Code::UnknownFlow,
-                                    ptr,
-                                    format!("no ZIS::Flow named \"{}\" in this bundle (flows: {})", q.name, if known.is_empty() { "none".to_string() } else { known.join(", ") }),
-                                );
-                            }
-                        }
-                        _ => sink.push(
-                            Code::QualifiedName,
-                            ptr,
-                            format!("flow_name \"{flow_name}\" must be zis:<integration>:flow:<flow name>"),
-                        ),
-                    }
-                }
-            }
-            ResourceBody::Unknown => {}
-        }
+    for f in results {
+        sink.items.extend(f.sink.items);
+        keys.extend(f.keys);
+        used_actions.extend(f.used_actions);
+        started_flows.extend(f.started_flows);
     }
 
     if bundle.resources_of(resource_type::FLOW).next().is_none() {
@@ -360,5 +260,150 @@ fn kind(v: &Value) -> &'static str {
         Value::Number(_) => "a number",
         Value::Bool(_) => "a boolean",
         Value::Null => "null",
+    }
+}
+
+/// What checking one resource found, merged afterwards in resource order.
+#[derive(Default)]
+struct Findings {
+    sink: Sink,
+    keys: Vec<(String, String)>,
+    used_actions: BTreeSet<String>,
+    started_flows: BTreeSet<String>,
+}
+
+/// Names that references between resources resolve against.
+struct Names<'a> {
+    custom_actions: HashSet<&'a str>,
+    flow_names: HashSet<&'a str>,
+}
+
+fn check_resource(res: &Resource<'_>, raw: &Value, options: Options, names: &Names<'_>, f: &mut Findings) {
+    let Names { custom_actions, flow_names } = names;
+    let props = format!("{}/properties", res.pointer);
+    let Some(type_name) = res.type_name.as_deref() else {
+        f.sink.push(Code::MissingField, &res.pointer, "required field \"type\" is missing (ZIS::Flow, ZIS::Action::Http or ZIS::JobSpec)");
+        return;
+    };
+    if ![resource_type::FLOW, resource_type::HTTP_ACTION, resource_type::JOB_SPEC].contains(&type_name) {
+        f.sink.push(
+            Code::UnknownResourceType,
+            format!("{}/type", res.pointer),
+            format!("resource type \"{type_name}\" is unknown; ZIS bundles hold ZIS::Flow, ZIS::Action::Http and ZIS::JobSpec (connections and configs are made through their APIs)"),
+        );
+        return;
+    }
+    if res.property_keys.is_empty() && res.name.is_none() {
+        f.sink.push(Code::MissingField, &res.pointer, "required field \"properties\" is missing or empty");
+        return;
+    }
+    let Some(name) = res.name.as_deref() else {
+        f.sink.push(Code::MissingField, &props, "required field \"name\" is missing");
+        return;
+    };
+    if name != res.key {
+        f.sink.push(
+            Code::KeyNameMismatch,
+            format!("{props}/name"),
+            format!("the resource key \"{}\" differs from its name \"{name}\"; references use the name", res.key),
+        );
+    }
+    let allowed: &[&str] = match &res.body {
+        ResourceBody::Flow(_) | ResourceBody::HttpAction(_) => &["name", "definition"],
+        ResourceBody::JobSpec(_) => &["name", "event_source", "event_type", "flow_name"],
+        ResourceBody::Unknown => &[],
+    };
+    for key in &res.property_keys {
+        if !allowed.contains(key) {
+            f.sink.push(Code::UnknownProperty, pointer::push(&props, key), format!("\"{key}\" is not a documented property of {type_name}; ZIS may reject it"));
+        }
+    }
+    match &res.body {
+        ResourceBody::Flow(def) => {
+            let Some(def) = def else {
+                f.sink.push(Code::MissingField, &props, "required field \"definition\" is missing (the flow's state machine)");
+                return;
+            };
+            let refs = Refs::default();
+            let raw_def = raw.pointer(&def.pointer).unwrap_or(&Value::Null);
+            flow::check_machine(def, raw_def, options, &refs, &mut f.sink);
+            for state in def.all_states() {
+                let StateKind::Action { action_name: Some(action) } = &state.kind else {
+                    continue;
+                };
+                let ptr = format!("{}/ActionName", state.pointer);
+                if BUILTIN_ACTIONS.contains(action) {
+                    continue;
+                }
+                match QualifiedName::parse(action) {
+                    Some(q) if q.integration == "common" => f.sink.push(
+                        Code::UnknownAction,
+                        ptr,
+                        format!("\"{action}\" is not a built-in action; built-ins are {}", BUILTIN_ACTIONS.join(", ")),
+                    ),
+                    Some(q) if q.kind == "action" => {
+                        f.keys.push((q.integration.to_string(), ptr.clone()));
+                        f.used_actions.insert(q.name.to_string());
+                        if !custom_actions.contains(q.name) {
+                            f.sink.push(
+                                Code::UnknownAction,
+                                ptr,
+                                format!("no ZIS::Action::Http named \"{}\" in this bundle (a custom action must be defined in the same bundle)", q.name),
+                            );
+                        }
+                    }
+                    _ => f.sink.push(
+                        Code::QualifiedName,
+                        ptr,
+                        format!("\"{action}\" is not an action name; write zis:<integration>:action:<name> or a built-in such as zis:common:action:LoadConfig"),
+                    ),
+                }
+            }
+        }
+        ResourceBody::HttpAction(def) => {
+            let Some(def) = def else {
+                f.sink.push(Code::MissingField, &props, "required field \"definition\" is missing (the HTTP request template)");
+                return;
+            };
+            check_http(def, raw.pointer(&def.pointer), &mut f.sink);
+            if name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+                f.sink.push(Code::NameRules, format!("{props}/name"), format!("action name \"{name}\" should use letters, digits and '_'"));
+            }
+        }
+        ResourceBody::JobSpec(spec) => {
+            for field in ["event_source", "event_type", "flow_name"] {
+                let present = match field {
+                    "event_source" => spec.event_source.is_some(),
+                    "event_type" => spec.event_type.is_some(),
+                    _ => spec.flow_name.is_some(),
+                };
+                if !present && !res.property_keys.iter().any(|k| *k == field) {
+                    f.sink.push(Code::MissingField, &props, format!("required field \"{field}\" is missing"));
+                }
+            }
+            if let Some(flow_name) = &spec.flow_name {
+                let ptr = format!("{props}/flow_name");
+                match QualifiedName::parse(flow_name) {
+                    Some(q) if q.kind == "flow" => {
+                        f.keys.push((q.integration.to_string(), ptr.clone()));
+                        f.started_flows.insert(q.name.to_string());
+                        if !flow_names.contains(q.name) {
+                            let known: Vec<&str> = flow_names.iter().copied().collect();
+                            f.sink.push(
+                                Code::UnknownFlow,
+                                ptr,
+                                format!("no ZIS::Flow named \"{}\" in this bundle (flows: {})", q.name, if known.is_empty() { "none".to_string() } else { known.join(", ") }),
+                            );
+                        }
+                    }
+                    _ => f.sink.push(
+                        Code::QualifiedName,
+                        ptr,
+                        format!("flow_name \"{flow_name}\" must be zis:<integration>:flow:<flow name>"),
+                    ),
+                }
+            }
+        }
+        ResourceBody::Unknown => {}
     }
 }

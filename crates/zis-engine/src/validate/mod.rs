@@ -137,8 +137,8 @@ fn check_definition_value(value: &Value, options: Options, sink: &mut Sink) {
 }
 
 fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnostic> {
-    let tree = match json::parse(text) {
-        Ok(tree) => tree,
+    let json::Parsed { tree, value, has_duplicates } = match json::parse(text) {
+        Ok(parsed) => parsed,
         Err(e) => {
             let lines = LineIndex::new(text);
             let pos = lines.line_col(text, e.offset);
@@ -149,9 +149,10 @@ fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnost
             }];
         }
     };
-    let value = tree.to_value();
     let mut sink = Sink::default();
-    duplicate_keys(&tree, &mut Vec::new(), &mut sink);
+    if has_duplicates {
+        duplicate_keys(text, &tree, &mut Vec::new(), &mut sink);
+    }
     check(&value, &mut sink);
     let mut items = finish(sink.items);
     locate(&mut items, text, &tree);
@@ -159,26 +160,27 @@ fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnost
 }
 
 /// Reports repeated keys; pointers are only built for objects that have duplicates.
-fn duplicate_keys<'t>(node: &'t Spanned, path: &mut Vec<std::borrow::Cow<'t, str>>, sink: &mut Sink) {
+fn duplicate_keys<'t>(text: &'t str, node: &'t Spanned, path: &mut Vec<std::borrow::Cow<'t, str>>, sink: &mut Sink) {
     match &node.kind {
         json::Kind::Object(obj) => {
             if obj.has_duplicates {
                 let base: String = path.iter().map(|t| format!("/{}", json::pointer::escape(t))).collect();
                 let mut seen = std::collections::HashSet::new();
                 for m in &obj.members {
-                    if !seen.insert(m.key.as_str()) {
+                    let key = m.key(text);
+                    if !seen.insert(key.clone()) {
                         sink.push(
                             Code::DuplicateKey,
-                            json::pointer::push(&base, &m.key),
-                            format!("key \"{}\" occurs more than once; the last one wins", m.key),
+                            json::pointer::push(&base, &key),
+                            format!("key \"{key}\" occurs more than once; the last one wins"),
                         );
                     }
                 }
             }
             for m in &obj.members {
                 if matches!(m.value.kind, json::Kind::Object(_) | json::Kind::Array(_)) {
-                    path.push(std::borrow::Cow::Borrowed(m.key.as_str()));
-                    duplicate_keys(&m.value, path, sink);
+                    path.push(m.key(text));
+                    duplicate_keys(text, &m.value, path, sink);
                     path.pop();
                 }
             }
@@ -187,7 +189,7 @@ fn duplicate_keys<'t>(node: &'t Spanned, path: &mut Vec<std::borrow::Cow<'t, str
             for (i, item) in items.iter().enumerate() {
                 if matches!(item.kind, json::Kind::Object(_) | json::Kind::Array(_)) {
                     path.push(std::borrow::Cow::Owned(i.to_string()));
-                    duplicate_keys(item, path, sink);
+                    duplicate_keys(text, item, path, sink);
                     path.pop();
                 }
             }
@@ -211,7 +213,7 @@ pub fn locate(items: &mut [Diagnostic], text: &str, tree: &Spanned) {
         }
         let mut pointer = d.pointer.as_str();
         let offset = loop {
-            if let Some(node) = tree.find(pointer) {
+            if let Some(node) = tree.find(text, pointer) {
                 break node.span.start;
             }
             if pointer.is_empty() {
