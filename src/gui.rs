@@ -84,10 +84,15 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             let (errors, warnings) = zis_engine::validate::counts(&state.diagnostics);
+            let counts = format!(
+                "{errors} error{}, {warnings} warning{}",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            );
             let text = if errors == 0 {
-                RichText::new(format!("validator ✓ {errors} errors, {warnings} warnings")).color(Color32::from_rgb(0x22, 0xc5, 0x5e))
+                RichText::new(format!("validator ✓ {counts}")).color(Color32::from_rgb(0x22, 0xc5, 0x5e))
             } else {
-                RichText::new(format!("validator ✗ {errors} errors, {warnings} warnings")).color(Color32::from_rgb(0xef, 0x44, 0x44))
+                RichText::new(format!("validator ✗ {counts}")).color(Color32::from_rgb(0xef, 0x44, 0x44))
             };
             ui.label(text);
             ui.separator();

@@ -1,0 +1,114 @@
+//! The `zis-studio` binary: validate (text and JSON, exit codes), fmt and codes.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn validate_clean_samples_exits_zero() {
+    let samples: Vec<PathBuf> = std::fs::read_dir(root().join("sample_bundles"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    let (code, stdout, stderr) = run(bin().arg("validate").args(&samples));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.matches("0 errors, 0 warnings").count(), samples.len(), "{stderr}");
+}
+
+#[test]
+fn validate_reports_like_a_compiler_and_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("sample_bundles/urgent_ticket_to_slack.json"))
+        .unwrap()
+        .replace("\"Next\": \"PostToSlack\"", "\"Next\": \"PostToSlak\"");
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("PostToSlak")).unwrap() + 1;
+    let column = text.lines().nth(line - 1).unwrap().find("\"PostToSlak\"").unwrap() + 1;
+    let (code, stdout, _) = run(bin().arg("validate").arg(&file));
+    assert_eq!(code, 1);
+    let expected = format!("{}:{line}:{column}: error[E012]: there is no state named \"PostToSlak\"", file.display());
+    assert!(stdout.starts_with(&expected), "{stdout}\nexpected to start with {expected}");
+
+    let (code, stdout, _) = run(bin().args(["validate", "--format", "json"]).arg(&file));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(v["files"][0]["path"], file.display().to_string());
+    assert_eq!(d["code"], "E012");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["line"], line);
+    assert_eq!(d["column"], column);
+    assert_eq!(d["pointer"], "/resources/notify_urgent/properties/definition/States/BuildMessage/Next");
+    assert!(d["message"].as_str().unwrap().contains("PostToSlak"));
+}
+
+#[test]
+fn validate_unreadable_file_exits_two() {
+    let (code, _, stderr) = run(bin().args(["validate", "/nonexistent/bundle.json"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    let (code, stdout, _) = run(bin().args(["validate", "--format", "json", "/nonexistent/bundle.json"]));
+    assert_eq!(code, 2);
+    assert!(stdout.contains("\"error\""), "{stdout}");
+}
+
+#[test]
+fn validate_syntax_error_has_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, "{\n  \"name\": 'x'\n}\n").unwrap();
+    let (code, stdout, _) = run(bin().arg("validate").arg(&file));
+    assert_eq!(code, 1);
+    assert!(stdout.contains(":2:11: error[E001]:"), "{stdout}");
+}
+
+#[test]
+fn fmt_rewrites_and_check_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.json");
+    std::fs::write(&file, "{\"b\":1,   \"a\":[1,{\"c\":null}]}").unwrap();
+    let (code, stdout, _) = run(bin().args(["fmt", "--check"]).arg(&file));
+    assert_eq!((code, stdout.contains("not formatted")), (1, true));
+    let (code, _, _) = run(bin().arg("fmt").arg(&file));
+    assert_eq!(code, 0);
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(formatted, "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}\n");
+    let (code, stdout, _) = run(bin().args(["fmt", "--check"]).arg(&file));
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    std::fs::write(&file, "{").unwrap();
+    let (code, _, stderr) = run(bin().args(["fmt"]).arg(&file));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("error[E001]"), "{stderr}");
+}
+
+#[test]
+fn asl_mode_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sm.json");
+    std::fs::write(&file, r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::dynamodb:query","End":true}}}"#).unwrap();
+    let (code, stdout, _) = run(bin().args(["validate", "--asl"]).arg(&file));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("error[E039]"), "{stdout}");
+    let (code, stdout, _) = run(bin().arg("codes"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("E012  error    transition to an unknown state"), "{stdout}");
+}
