@@ -78,7 +78,11 @@ struct FileReport {
 /// Runs `validate`: exit 0 without errors, 1 with errors, 2 when a file cannot be read.
 pub fn validate(args: &ValidateArgs) -> ExitCode {
     let options = Options {
-        mode: if args.asl { validate::Mode::Asl } else { validate::Mode::Zis },
+        mode: if args.asl {
+            validate::Mode::Asl
+        } else {
+            validate::Mode::Zis
+        },
         express: false,
     };
     let mut reports = Vec::new();
@@ -88,7 +92,11 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
         match std::fs::read(path) {
             Err(e) => {
                 unreadable = true;
-                reports.push(FileReport { path: shown, error: Some(format!("cannot read: {e}")), diagnostics: Vec::new() });
+                reports.push(FileReport {
+                    path: shown,
+                    error: Some(format!("cannot read: {e}")),
+                    diagnostics: Vec::new(),
+                });
             }
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
@@ -97,11 +105,18 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
                 } else {
                     validate::validate_bundle_text(&text, options)
                 };
-                reports.push(FileReport { path: shown, error: None, diagnostics });
+                reports.push(FileReport {
+                    path: shown,
+                    error: None,
+                    diagnostics,
+                });
             }
         }
     }
-    let errors: usize = reports.iter().map(|r| validate::counts(&r.diagnostics).0).sum();
+    let errors: usize = reports
+        .iter()
+        .map(|r| validate::counts(&r.diagnostics).0)
+        .sum();
     match args.format {
         Format::Json => {
             let out = serde_json::json!({ "files": reports });
@@ -117,7 +132,12 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
                 }
                 let (e, w) = validate::counts(&r.diagnostics);
                 if r.error.is_none() {
-                    eprintln!("{}: {e} error{}, {w} warning{}", r.path, plural(e), plural(w));
+                    eprintln!(
+                        "{}: {e} error{}, {w} warning{}",
+                        r.path,
+                        plural(e),
+                        plural(w)
+                    );
                 }
             }
         }
@@ -141,8 +161,18 @@ pub fn text_line(path: &str, d: &Diagnostic) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let at = if d.pointer.is_empty() { String::new() } else { format!(" (at {})", d.pointer) };
-    format!("{path}:{}:{}: {sev}[{}]: {}{at}", d.line, d.column, d.code.id(), d.message)
+    let at = if d.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {})", d.pointer)
+    };
+    format!(
+        "{path}:{}:{}: {sev}[{}]: {}{at}",
+        d.line,
+        d.column,
+        d.code.id(),
+        d.message
+    )
 }
 
 /// Runs `fmt`: exit 0 when all are (or now are) formatted, 1 with `--check` when some are not,
@@ -162,7 +192,13 @@ pub fn fmt(args: &FmtArgs) -> ExitCode {
             Ok(p) => p,
             Err(e) => {
                 let pos = json::LineIndex::new(&text).line_col(&text, e.offset);
-                eprintln!("{}:{}:{}: error[E001]: {}", path.display(), pos.line, pos.column, e.message);
+                eprintln!(
+                    "{}:{}:{}: error[E001]: {}",
+                    path.display(),
+                    pos.line,
+                    pos.column,
+                    e.message
+                );
                 status = 2;
                 continue;
             }

@@ -5,15 +5,19 @@ use std::path::{Path, PathBuf};
 
 /// The default data folder, e.g. `~/.local/share/zis-studio` on Linux.
 pub fn default_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("com", "ZIS Studio", "zis-studio").map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("com", "ZIS Studio", "zis-studio")
+        .map(|d| d.data_dir().to_path_buf())
 }
 
 /// Resolves and creates the data folder.
 pub fn prepare(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
     let dir = match chosen {
         Some(d) => d.to_path_buf(),
-        None => default_dir().context("no home directory to put the data folder in; pass --data DIR")?,
+        None => {
+            default_dir().context("no home directory to put the data folder in; pass --data DIR")?
+        }
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
     Ok(dir)
 }

@@ -20,7 +20,10 @@ pub struct StudioApp {
 impl StudioApp {
     /// Wraps a state.
     pub fn new(state: AppState) -> Self {
-        Self { state, pending: Vec::new() }
+        Self {
+            state,
+            pending: Vec::new(),
+        }
     }
 
     /// Draws one frame into `ui`, then applies what the user asked for.
@@ -90,9 +93,11 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
                 if warnings == 1 { "" } else { "s" }
             );
             let text = if errors == 0 {
-                RichText::new(format!("validator ✓ {counts}")).color(Color32::from_rgb(0x22, 0xc5, 0x5e))
+                RichText::new(format!("validator ✔ {counts}"))
+                    .color(Color32::from_rgb(0x22, 0xc5, 0x5e))
             } else {
-                RichText::new(format!("validator ✗ {counts}")).color(Color32::from_rgb(0xef, 0x44, 0x44))
+                RichText::new(format!("validator ✖ {counts}"))
+                    .color(Color32::from_rgb(0xef, 0x44, 0x44))
             };
             ui.label(text);
             ui.separator();
@@ -107,18 +112,31 @@ fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         .default_size(150.0)
         .show(ui, |ui| {
             ui.label(RichText::new(format!("Problems ({})", state.diagnostics.len())).strong());
-            egui::ScrollArea::vertical().id_salt("problems_scroll").show(ui, |ui| {
-                if let Some(err) = &state.open_error {
-                    ui.colored_label(Color32::from_rgb(0xef, 0x44, 0x44), err);
-                }
-                for d in &state.diagnostics {
-                    let colour = if d.is_error() { Color32::from_rgb(0xef, 0x44, 0x44) } else { Color32::from_rgb(0xf5, 0x9e, 0x0b) };
-                    let text = format!("{}:{}  {}  {}", d.line, d.column, d.code.id(), d.message);
-                    if ui.add(egui::Button::new(RichText::new(text).color(colour)).frame(false)).clicked() {
-                        out.push(Command::Reveal(d.pointer.clone()));
+            egui::ScrollArea::vertical()
+                .id_salt("problems_scroll")
+                .show(ui, |ui| {
+                    if let Some(err) = &state.open_error {
+                        ui.colored_label(Color32::from_rgb(0xef, 0x44, 0x44), err);
                     }
-                }
-            });
+                    if state.diagnostics.is_empty() && state.open_error.is_none() {
+                        ui.label(RichText::new("No problems: the bundle validates clean.").weak());
+                    }
+                    for d in &state.diagnostics {
+                        let colour = if d.is_error() {
+                            Color32::from_rgb(0xef, 0x44, 0x44)
+                        } else {
+                            Color32::from_rgb(0xf5, 0x9e, 0x0b)
+                        };
+                        let text =
+                            format!("{}:{}  {}  {}", d.line, d.column, d.code.id(), d.message);
+                        if ui
+                            .add(egui::Button::new(RichText::new(text).color(colour)).frame(false))
+                            .clicked()
+                        {
+                            out.push(Command::Reveal(d.pointer.clone()));
+                        }
+                    }
+                });
         });
 }
 
@@ -128,34 +146,38 @@ fn explorer_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         .default_size(260.0)
         .show(ui, |ui| {
             ui.label(RichText::new("Explorer").strong());
-            egui::ScrollArea::vertical().id_salt("explorer_scroll").show(ui, |ui| {
-                for (kind, title) in [
-                    (ResourceKind::Flow, "Flows"),
-                    (ResourceKind::Action, "Actions"),
-                    (ResourceKind::JobSpec, "Job specs"),
-                    (ResourceKind::Other, "Other"),
-                ] {
-                    let rows: Vec<_> = state.rows.iter().filter(|r| r.kind == kind).collect();
-                    if rows.is_empty() && kind == ResourceKind::Other {
-                        continue;
-                    }
-                    ui.add_space(4.0);
-                    ui.label(RichText::new(title).color(kind_colour(kind)).strong());
-                    for row in rows {
-                        let selected = state.selected.as_deref() == Some(row.key.as_str());
-                        let mut label = row.name.clone();
-                        if row.problems.0 > 0 {
-                            label.push_str(&format!("  ✗{}", row.problems.0));
-                        } else if row.problems.1 > 0 {
-                            label.push_str(&format!("  ⚠{}", row.problems.1));
+            egui::ScrollArea::vertical()
+                .id_salt("explorer_scroll")
+                .show(ui, |ui| {
+                    for (kind, title) in [
+                        (ResourceKind::Flow, "Flows"),
+                        (ResourceKind::Action, "Actions"),
+                        (ResourceKind::JobSpec, "Job specs"),
+                        (ResourceKind::Other, "Other"),
+                    ] {
+                        let rows: Vec<_> = state.rows.iter().filter(|r| r.kind == kind).collect();
+                        if rows.is_empty() && kind == ResourceKind::Other {
+                            continue;
                         }
-                        let resp = ui.selectable_label(selected, label).on_hover_text(&row.summary);
-                        if resp.clicked() {
-                            out.push(Command::Select(row.key.clone()));
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(title).color(kind_colour(kind)).strong());
+                        for row in rows {
+                            let selected = state.selected.as_deref() == Some(row.key.as_str());
+                            let mut label = row.name.clone();
+                            if row.problems.0 > 0 {
+                                label.push_str(&format!("  ✖ {}", row.problems.0));
+                            } else if row.problems.1 > 0 {
+                                label.push_str(&format!("  ⚠ {}", row.problems.1));
+                            }
+                            let resp = ui
+                                .selectable_label(selected, label)
+                                .on_hover_text(&row.summary);
+                            if resp.clicked() {
+                                out.push(Command::Select(row.key.clone()));
+                            }
                         }
                     }
-                }
-            });
+                });
         });
 }
 
@@ -164,9 +186,15 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.label("Open a bundle to see its flows, actions and job specs.");
         return;
     };
-    let Some(row) = state.rows.iter().find(|r| &r.key == key) else { return };
+    let Some(row) = state.rows.iter().find(|r| &r.key == key) else {
+        return;
+    };
     ui.horizontal(|ui| {
-        ui.label(RichText::new(&row.name).heading().color(kind_colour(row.kind)));
+        ui.label(
+            RichText::new(&row.name)
+                .heading()
+                .color(kind_colour(row.kind)),
+        );
         ui.label(RichText::new(&row.summary).weak());
     });
     ui.separator();
@@ -174,7 +202,12 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
         let json = state
             .document
             .as_ref()
-            .and_then(|d| d.value().pointer(&format!("/resources/{}", zis_engine::json::pointer::escape(key))))
+            .and_then(|d| {
+                d.value().pointer(&format!(
+                    "/resources/{}",
+                    zis_engine::json::pointer::escape(key)
+                ))
+            })
             .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
             .unwrap_or_default();
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -183,31 +216,50 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
         return;
     }
     egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("states").striped(true).num_columns(4).show(ui, |ui| {
-            ui.label(RichText::new("State").strong());
-            ui.label(RichText::new("Type").strong());
-            ui.label(RichText::new("Detail").strong());
-            ui.label(RichText::new("Next").strong());
-            ui.end_row();
-            for s in state.selected_states() {
-                let name = if s.start { format!("▶ {}", s.name) } else { s.name.clone() };
-                ui.label(RichText::new(name).strong());
-                ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
-                ui.label(&s.detail);
-                ui.label(s.transitions.join(", "));
+        egui::Grid::new("states")
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                ui.label(RichText::new("State").strong());
+                ui.label(RichText::new("Type").strong());
+                ui.label(RichText::new("Detail").strong());
+                ui.label(RichText::new("Next").strong());
                 ui.end_row();
-            }
-        });
+                for s in state.selected_states() {
+                    let name = if s.start {
+                        format!("▶ {}", s.name)
+                    } else {
+                        s.name.clone()
+                    };
+                    ui.label(RichText::new(name).strong());
+                    ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
+                    ui.label(&s.detail);
+                    ui.label(s.transitions.join(", "));
+                    ui.end_row();
+                }
+            });
     });
 }
 
+/// Environment variable that picks the renderer: `wgpu` (default) or `glow` (OpenGL).
+pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
+
 /// Opens the window: `bundle`, or the default sample, with stores in the data folder.
+///
+/// eframe does not fall back from wgpu to OpenGL by itself, and a failed event loop cannot
+/// be made again in the same process, so when wgpu fails the app starts itself once more
+/// with `ZIS_STUDIO_RENDERER=glow`.
 pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()> {
     let data_dir = crate::data_dir::prepare(data.as_deref())?;
     let mut state = AppState::new(data_dir);
     let path = bundle.unwrap_or_else(|| PathBuf::from(DEFAULT_SAMPLE));
     state.open(&path);
-    let options = |renderer| eframe::NativeOptions {
+    let forced = std::env::var(RENDERER_ENV).ok();
+    let renderer = match forced.as_deref() {
+        Some("glow") => eframe::Renderer::Glow,
+        _ => eframe::Renderer::Wgpu,
+    };
+    let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("ZIS Studio")
             .with_inner_size([1280.0, 800.0]),
@@ -215,25 +267,28 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
         ..Default::default()
     };
     let mut slot = Some(state);
-    let first = eframe::run_native(
+    let result = eframe::run_native(
         "zis-studio",
-        options(eframe::Renderer::Wgpu),
+        options,
         Box::new(|_cc| Ok(Box::new(StudioApp::new(slot.take().unwrap_or_default())))),
     );
-    match first {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            tracing::warn!("wgpu renderer failed ({e}); retrying with OpenGL");
-            let mut state = AppState::new(crate::data_dir::prepare(None)?);
-            state.open(&path);
-            let mut slot = Some(state);
-            eframe::run_native(
-                "zis-studio",
-                options(eframe::Renderer::Glow),
-                Box::new(|_cc| Ok(Box::new(StudioApp::new(slot.take().unwrap_or_default())))),
-            )
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("cannot open a window (is a display available?)")
-        }
+    let Err(e) = result else { return Ok(()) };
+    let message = e.to_string();
+    if forced.is_some() || message.contains("X server") || message.contains("Wayland") {
+        return Err(anyhow::anyhow!("{message}"))
+            .context("cannot open a window (is a display available?)");
+    }
+    tracing::warn!("the wgpu renderer failed ({message}); starting again with OpenGL");
+    let exe =
+        std::env::current_exe().context("cannot find the zis-studio executable to restart it")?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(RENDERER_ENV, "glow")
+        .status()
+        .context("cannot restart zis-studio with OpenGL")?;
+    if status.success() {
+        Ok(())
+    } else {
+        anyhow::bail!("zis-studio with OpenGL exited with {status}")
     }
 }

@@ -1,4 +1,5 @@
 //! The `zis-studio` binary: validate (text and JSON, exit codes), fmt and codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,7 +31,11 @@ fn validate_clean_samples_exits_zero() {
     let (code, stdout, stderr) = run(bin().arg("validate").args(&samples));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.is_empty());
-    assert_eq!(stderr.matches("0 errors, 0 warnings").count(), samples.len(), "{stderr}");
+    assert_eq!(
+        stderr.matches("0 errors, 0 warnings").count(),
+        samples.len(),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -42,11 +47,23 @@ fn validate_reports_like_a_compiler_and_exits_one() {
     let file = dir.path().join("broken.json");
     std::fs::write(&file, &text).unwrap();
     let line = text.lines().position(|l| l.contains("PostToSlak")).unwrap() + 1;
-    let column = text.lines().nth(line - 1).unwrap().find("\"PostToSlak\"").unwrap() + 1;
+    let column = text
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("\"PostToSlak\"")
+        .unwrap()
+        + 1;
     let (code, stdout, _) = run(bin().arg("validate").arg(&file));
     assert_eq!(code, 1);
-    let expected = format!("{}:{line}:{column}: error[E012]: there is no state named \"PostToSlak\"", file.display());
-    assert!(stdout.starts_with(&expected), "{stdout}\nexpected to start with {expected}");
+    let expected = format!(
+        "{}:{line}:{column}: error[E012]: there is no state named \"PostToSlak\"",
+        file.display()
+    );
+    assert!(
+        stdout.starts_with(&expected),
+        "{stdout}\nexpected to start with {expected}"
+    );
 
     let (code, stdout, _) = run(bin().args(["validate", "--format", "json"]).arg(&file));
     assert_eq!(code, 1);
@@ -57,7 +74,10 @@ fn validate_reports_like_a_compiler_and_exits_one() {
     assert_eq!(d["severity"], "error");
     assert_eq!(d["line"], line);
     assert_eq!(d["column"], column);
-    assert_eq!(d["pointer"], "/resources/notify_urgent/properties/definition/States/BuildMessage/Next");
+    assert_eq!(
+        d["pointer"],
+        "/resources/notify_urgent/properties/definition/States/BuildMessage/Next"
+    );
     assert!(d["message"].as_str().unwrap().contains("PostToSlak"));
 }
 
@@ -66,7 +86,8 @@ fn validate_unreadable_file_exits_two() {
     let (code, _, stderr) = run(bin().args(["validate", "/nonexistent/bundle.json"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot read"), "{stderr}");
-    let (code, stdout, _) = run(bin().args(["validate", "--format", "json", "/nonexistent/bundle.json"]));
+    let (code, stdout, _) =
+        run(bin().args(["validate", "--format", "json", "/nonexistent/bundle.json"]));
     assert_eq!(code, 2);
     assert!(stdout.contains("\"error\""), "{stdout}");
 }
@@ -91,7 +112,10 @@ fn fmt_rewrites_and_check_reports() {
     let (code, _, _) = run(bin().arg("fmt").arg(&file));
     assert_eq!(code, 0);
     let formatted = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(formatted, "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}\n");
+    assert_eq!(
+        formatted,
+        "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}\n"
+    );
     let (code, stdout, _) = run(bin().args(["fmt", "--check"]).arg(&file));
     assert_eq!((code, stdout.as_str()), (0, ""));
     std::fs::write(&file, "{").unwrap();
@@ -110,5 +134,8 @@ fn asl_mode_and_codes() {
     assert!(stdout.contains("error[E039]"), "{stdout}");
     let (code, stdout, _) = run(bin().arg("codes"));
     assert_eq!(code, 0);
-    assert!(stdout.contains("E012  error    transition to an unknown state"), "{stdout}");
+    assert!(
+        stdout.contains("E012  error    transition to an unknown state"),
+        "{stdout}"
+    );
 }

@@ -83,7 +83,10 @@ pub struct AppState {
 impl AppState {
     /// A state with the data folder set and nothing open.
     pub fn new(data_dir: PathBuf) -> Self {
-        Self { data_dir, ..Self::default() }
+        Self {
+            data_dir,
+            ..Self::default()
+        }
     }
 
     /// Applies one command.
@@ -92,7 +95,9 @@ impl AppState {
             Command::Open(path) => self.open(&path),
             Command::Select(key) => self.selected = Some(key),
             Command::Reveal(pointer) => {
-                let key = pointer.strip_prefix("/resources/").and_then(|r| r.split('/').next());
+                let key = pointer
+                    .strip_prefix("/resources/")
+                    .and_then(|r| r.split('/').next());
                 if let Some(key) = key {
                     self.selected = Some(key.replace("~1", "/").replace("~0", "~"));
                 }
@@ -131,11 +136,18 @@ impl AppState {
 
     /// The bundle's `name`.
     pub fn bundle_name(&self) -> Option<String> {
-        self.document.as_ref()?.value().get("name")?.as_str().map(str::to_string)
+        self.document
+            .as_ref()?
+            .value()
+            .get("name")?
+            .as_str()
+            .map(str::to_string)
     }
 
     fn build_rows(&self) -> Vec<ResourceRow> {
-        let Some(doc) = &self.document else { return Vec::new() };
+        let Some(doc) = &self.document else {
+            return Vec::new();
+        };
         let (bundle, _) = doc.bundle();
         bundle
             .resources
@@ -144,11 +156,17 @@ impl AppState {
                 let (kind, summary) = match &res.body {
                     ResourceBody::Flow(def) => {
                         let n = def.as_ref().map_or(0, |d| d.states().len());
-                        (ResourceKind::Flow, format!("{n} state{}", if n == 1 { "" } else { "s" }))
+                        (
+                            ResourceKind::Flow,
+                            format!("{n} state{}", if n == 1 { "" } else { "s" }),
+                        )
                     }
                     ResourceBody::HttpAction(Some(a)) => {
                         let target = a.url.as_ref().or(a.path.as_ref()).map_or("", |t| t.value);
-                        (ResourceKind::Action, format!("{} {target}", a.method.unwrap_or("?")))
+                        (
+                            ResourceKind::Action,
+                            format!("{} {target}", a.method.unwrap_or("?")),
+                        )
                     }
                     ResourceBody::HttpAction(None) => (ResourceKind::Action, String::new()),
                     ResourceBody::JobSpec(j) => (
@@ -157,10 +175,15 @@ impl AppState {
                             "{} / {} → {}",
                             j.event_source.unwrap_or("?"),
                             j.event_type.unwrap_or("?"),
-                            j.flow_name.and_then(|f| f.rsplit(':').next()).unwrap_or("?")
+                            j.flow_name
+                                .and_then(|f| f.rsplit(':').next())
+                                .unwrap_or("?")
                         ),
                     ),
-                    ResourceBody::Unknown => (ResourceKind::Other, res.type_name.unwrap_or_default().to_string()),
+                    ResourceBody::Unknown => (
+                        ResourceKind::Other,
+                        res.type_name.unwrap_or_default().to_string(),
+                    ),
                 };
                 let prefix = format!("{}/", res.pointer);
                 let inside: Vec<&Diagnostic> = self
@@ -182,12 +205,19 @@ impl AppState {
 
     /// The states of the selected flow, in source order.
     pub fn selected_states(&self) -> Vec<StateRow> {
-        let (Some(doc), Some(key)) = (&self.document, &self.selected) else { return Vec::new() };
+        let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
+            return Vec::new();
+        };
         let (bundle, _) = doc.bundle();
-        let Some(def) = bundle.resources.iter().find(|r| &r.key == key).and_then(|r| match &r.body {
-            ResourceBody::Flow(Some(d)) => Some(d.clone()),
-            _ => None,
-        }) else {
+        let Some(def) = bundle
+            .resources
+            .iter()
+            .find(|r| r.key == key)
+            .and_then(|r| match &r.body {
+                ResourceBody::Flow(Some(d)) => Some(d.clone()),
+                _ => None,
+            })
+        else {
             return Vec::new();
         };
         def.states()
@@ -196,20 +226,34 @@ impl AppState {
                 name: s.name.to_string(),
                 type_name: s.type_name.unwrap_or("?").to_string(),
                 detail: match &s.kind {
-                    StateKind::Action { action_name } => action_name.unwrap_or_default().to_string(),
-                    StateKind::Wait { seconds, seconds_path, .. } => seconds
+                    StateKind::Action { action_name } => {
+                        action_name.unwrap_or_default().to_string()
+                    }
+                    StateKind::Wait {
+                        seconds,
+                        seconds_path,
+                        ..
+                    } => seconds
                         .as_ref()
                         .map(|v| format!("{v} s"))
                         .or_else(|| seconds_path.map(str::to_string))
                         .unwrap_or_default(),
-                    StateKind::Map { items_path, .. } => items_path.clone().map(|p| format!("over {p}")).unwrap_or_default(),
-                    StateKind::Choice { choices, .. } => format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len)),
+                    StateKind::Map { items_path, .. } => (*items_path)
+                        .map(|p| format!("over {p}"))
+                        .unwrap_or_default(),
+                    StateKind::Choice { choices, .. } => {
+                        format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len))
+                    }
                     StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
                     StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
                     _ => String::new(),
                 },
                 transitions: {
-                    let mut t: Vec<String> = s.targets().into_iter().map(|(n, _)| n.to_string()).collect();
+                    let mut t: Vec<String> = s
+                        .targets()
+                        .into_iter()
+                        .map(|(n, _)| n.to_string())
+                        .collect();
                     t.dedup();
                     if s.end == Some(true) {
                         t.push("(end)".into());

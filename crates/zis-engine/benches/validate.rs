@@ -2,6 +2,7 @@
 //!
 //! `cargo bench -p zis-engine --bench validate` prints criterion's estimates; the median is
 //! the middle figure of `time: [low median high]`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
@@ -18,7 +19,11 @@ pub fn generate(flows: usize) -> String {
         states.insert("Load".into(), json!({"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
             "Parameters": {"scope.$": format!("settings:{{{{$.input.ticket_event.ticket.id}}}}:{f}")}, "ResultPath": "$.settings", "Next": "S0"}));
         for i in 0..20 {
-            let next = if i == 19 { "Route".to_string() } else { format!("S{}", i + 1) };
+            let next = if i == 19 {
+                "Route".to_string()
+            } else {
+                format!("S{}", i + 1)
+            };
             let state = match i % 5 {
                 0 => json!({"Type": "Action", "ActionName": "zis:common:transform:Jq",
                     "Parameters": {"expr": format!("{{id: .ticket.id, step: {i}, flow: {f}, tags: [.ticket.tags[] | ascii_downcase], label: (\"f{f}s{i}-\" + (.ticket.status // \"new\"))}}"), "data.$": "$.input.ticket_event"},
@@ -26,10 +31,14 @@ pub fn generate(flows: usize) -> String {
                 1 => json!({"Type": "Action", "ActionName": format!("zis:bench:action:call_{f}"),
                     "Parameters": {"ticket_id.$": "$.input.ticket_event.ticket.id", "note.$": format!("Step {i} of {{{{$.input.ticket_event.ticket.id}}}}")},
                     "ResultPath": format!("$.call{i}"), "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}], "Next": next}),
-                2 => json!({"Type": "Pass", "Result": {"step": i, "flow": f, "text": "x".repeat(120)}, "ResultPath": format!("$.pass{i}"), "Next": next}),
+                2 => {
+                    json!({"Type": "Pass", "Result": {"step": i, "flow": f, "text": "x".repeat(120)}, "ResultPath": format!("$.pass{i}"), "Next": next})
+                }
                 3 => json!({"Type": "Wait", "Seconds": 1, "Next": next}),
-                _ => json!({"Type": "Map", "ItemsPath": "$.input.ticket_event.ticket.custom_fields", "ResultPath": format!("$.map{i}"), "Next": next,
-                    "Iterator": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "Result": {"seen": true}, "ResultPath": "$.seen", "End": true}}}}),
+                _ => {
+                    json!({"Type": "Map", "ItemsPath": "$.input.ticket_event.ticket.custom_fields", "ResultPath": format!("$.map{i}"), "Next": next,
+                    "Iterator": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "Result": {"seen": true}, "ResultPath": "$.seen", "End": true}}}})
+                }
             };
             states.insert(format!("S{i}"), state);
         }
@@ -39,9 +48,15 @@ pub fn generate(flows: usize) -> String {
             {"Variable": "$.input.ticket_event.ticket.group_id", "NumericEqualsPath": "$.settings.config.group", "Next": "Done"},
             {"Variable": "$.input.ticket_event.ticket.assignee_id", "IsNull": true, "Next": "Failed"}], "Default": "Done"}));
         states.insert("Done".into(), json!({"Type": "Succeed", "Message": format!("Flow {f} done for {{{{$.input.ticket_event.ticket.id}}}}")}));
-        states.insert("Failed".into(), json!({"Type": "Fail", "Error": "BenchFailed", "Cause": "{{$.error.Cause}}"}));
-        resources.insert(format!("flow_{f}"), json!({"type": "ZIS::Flow", "properties": {"name": format!("flow_{f}"),
-            "definition": {"StartAt": "Load", "States": Value::Object(states)}}}));
+        states.insert(
+            "Failed".into(),
+            json!({"Type": "Fail", "Error": "BenchFailed", "Cause": "{{$.error.Cause}}"}),
+        );
+        resources.insert(
+            format!("flow_{f}"),
+            json!({"type": "ZIS::Flow", "properties": {"name": format!("flow_{f}"),
+            "definition": {"StartAt": "Load", "States": Value::Object(states)}}}),
+        );
         resources.insert(format!("call_{f}"), json!({"type": "ZIS::Action::Http", "properties": {"name": format!("call_{f}"), "definition": {
             "method": "PUT", "path": "/api/v2/tickets/{{$.ticket_id}}.json", "connectionName": "zendesk",
             "headers": [{"key": "Content-Type", "value": "application/json"}],
@@ -62,18 +77,26 @@ pub fn flows_for(bytes: usize) -> usize {
 fn bench(c: &mut Criterion) {
     let text = generate(flows_for(1_000_000));
     let errors = validate::counts(&validate::validate_bundle_text(&text, Options::default())).0;
-    println!("generated bundle: {} bytes, {} validator errors", text.len(), errors);
+    println!(
+        "generated bundle: {} bytes, {} validator errors",
+        text.len(),
+        errors
+    );
     assert_eq!(errors, 0, "the generated bundle must be valid");
     let mut group = c.benchmark_group("bundle_1mb");
     group.sample_size(20);
-    group.bench_function("parse", |b| b.iter(|| Document::parse(black_box(text.as_str())).map(|d| d.value().is_object())));
+    group.bench_function("parse", |b| {
+        b.iter(|| Document::parse(black_box(text.as_str())).map(|d| d.value().is_object()))
+    });
     group.bench_function("parse_and_validate", |b| {
         b.iter(|| validate::validate_bundle_text(black_box(&text), Options::default()).len())
     });
     group.bench_function("serde_json_from_str_for_comparison", |b| {
         b.iter(|| serde_json::from_str::<Value>(black_box(&text)).map(|v| v.is_object()))
     });
-    group.bench_function("spanned_parse_only", |b| b.iter(|| zis_engine::json::parse(black_box(&text)).map(|p| p.tree.span.end)));
+    group.bench_function("spanned_parse_only", |b| {
+        b.iter(|| zis_engine::json::parse(black_box(&text)).map(|p| p.tree.span.end))
+    });
     group.bench_function("validate_parsed_value", |b| {
         let value: Value = serde_json::from_str(&text).unwrap();
         b.iter(|| validate::validate_bundle_value(black_box(&value), Options::default()).len())
@@ -84,7 +107,12 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
     c.bench_function("jq_check_one_expression", |b| {
-        b.iter(|| zis_engine::jq::check(black_box("{id: .ticket.id, tags: [.ticket.tags[] | ascii_downcase]}")).is_ok())
+        b.iter(|| {
+            zis_engine::jq::check(black_box(
+                "{id: .ticket.id, tags: [.ticket.tags[] | ascii_downcase]}",
+            ))
+            .is_ok()
+        })
     });
 }
 

@@ -199,11 +199,11 @@ fn quick_ok(code: &str) -> bool {
         return false;
     }
     let known = known_filters();
-    usage.calls.iter().all(|c| known.contains(c) || usage.defined.contains(c))
-        && usage
-            .vars
-            .iter()
-            .all(|v| usage.bound.contains(v))
+    usage
+        .calls
+        .iter()
+        .all(|c| known.contains(c) || usage.defined.contains(c))
+        && usage.vars.iter().all(|v| usage.bound.contains(v))
 }
 
 /// Compiles `code` as a jq program and reports the first problem.
@@ -255,12 +255,17 @@ fn load_error(code: &str, errs: jaq_core::load::Errors<&str, ()>) -> JqError {
         jaq_core::load::Error::Io(items) => JqError {
             message: items
                 .first()
-                .map_or("module not found".into(), |(path, why)| format!("cannot load module {path}: {why}")),
+                .map_or("module not found".into(), |(path, why)| {
+                    format!("cannot load module {path}: {why}")
+                }),
             offset: None,
         },
         jaq_core::load::Error::Lex(items) => {
             let Some((expect, at)) = items.first() else {
-                return JqError { message: "syntax error".into(), offset: None };
+                return JqError {
+                    message: "syntax error".into(),
+                    offset: None,
+                };
             };
             let what = match expect {
                 lex::Expect::Delim(d) => format!("closing delimiter for '{d}'"),
@@ -270,7 +275,10 @@ fn load_error(code: &str, errs: jaq_core::load::Errors<&str, ()>) -> JqError {
         }
         jaq_core::load::Error::Parse(items) => {
             let Some((expect, at)) = items.first() else {
-                return JqError { message: "syntax error".into(), offset: None };
+                return JqError {
+                    message: "syntax error".into(),
+                    offset: None,
+                };
             };
             found_error(code, expect.as_str(), at)
         }
@@ -307,16 +315,34 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_the_compiler() {
         let programs = [
-            ".a", "{id, name: .n}", ".[] | select(.x > 1)", "reduce .[] as $x (0; . + $x)",
-            "def f($a): $a + 1; f(2)", "def g(f): f; g(.a)", ". as {a: $x} | $x", "$undefined",
-            "nosuch", "split(\",\"; 1; 2)", "\"\\(.a) text\"", "label $out | 1, break $out",
-            "[.[] | tostring] | join(\",\")", "if .a then 1 elif .b then 2 else 3 end", "try error catch .",
-            "@base64", ".a[1:2]", "$ENV.HOME", "first(.[])", "limit(2; .[])",
+            ".a",
+            "{id, name: .n}",
+            ".[] | select(.x > 1)",
+            "reduce .[] as $x (0; . + $x)",
+            "def f($a): $a + 1; f(2)",
+            "def g(f): f; g(.a)",
+            ". as {a: $x} | $x",
+            "$undefined",
+            "nosuch",
+            "split(\",\"; 1; 2)",
+            "\"\\(.a) text\"",
+            "label $out | 1, break $out",
+            "[.[] | tostring] | join(\",\")",
+            "if .a then 1 elif .b then 2 else 3 end",
+            "try error catch .",
+            "@base64",
+            ".a[1:2]",
+            "$ENV.HOME",
+            "first(.[])",
+            "limit(2; .[])",
         ];
         for p in programs {
             assert_eq!(check(p).is_ok(), compile(p).is_ok(), "{p}");
             if quick_ok(p) {
-                assert!(compile(p).is_ok(), "fast path accepted what jaq rejects: {p}");
+                assert!(
+                    compile(p).is_ok(),
+                    "fast path accepted what jaq rejects: {p}"
+                );
             }
         }
     }
@@ -328,6 +354,10 @@ mod tests {
         let e = check("{a: (.b}").unwrap_err();
         assert!(e.message.contains("syntax error"), "{}", e.message);
         let e = check("nosuchfn(1)").unwrap_err();
-        assert!(e.message.contains("undefined filter 'nosuchfn'"), "{}", e.message);
+        assert!(
+            e.message.contains("undefined filter 'nosuchfn'"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -94,9 +94,9 @@ impl Path {
     /// True when the path names at most one node (names and single indexes only): Jayway
     /// returns a value for these and a list for the others.
     pub fn is_definite(&self) -> bool {
-        self.segments.iter().all(|s| {
-            !s.descendant && matches!(s.selector, Selector::Name(_) | Selector::Index(_))
-        })
+        self.segments
+            .iter()
+            .all(|s| !s.descendant && matches!(s.selector, Selector::Name(_) | Selector::Index(_)))
     }
 
     /// True when the path is a reference path: names and non-negative indexes only.
@@ -129,7 +129,10 @@ fn err<T>(message: impl Into<String>) -> Result<T, PathError> {
 /// Parses a path (not an intrinsic function).
 pub fn parse(text: &str) -> Result<Path, PathError> {
     let Some(rest) = text.strip_prefix('$') else {
-        return err(format!("a path must start with '$', found '{}'", first_char(text)));
+        return err(format!(
+            "a path must start with '$', found '{}'",
+            first_char(text)
+        ));
     };
     let (root, rest) = if let Some(r) = rest.strip_prefix('$') {
         (Root::Context, r)
@@ -139,7 +142,10 @@ pub fn parse(text: &str) -> Result<Path, PathError> {
             .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
             .map_or(rest.len(), |(i, _)| i);
         if name_len > 0 {
-            (Root::Variable(rest[..name_len].to_string()), &rest[name_len..])
+            (
+                Root::Variable(rest[..name_len].to_string()),
+                &rest[name_len..],
+            )
         } else {
             (Root::Data, rest)
         }
@@ -153,7 +159,9 @@ pub fn parse(text: &str) -> Result<Path, PathError> {
 }
 
 fn first_char(s: &str) -> String {
-    s.chars().next().map_or("nothing".to_string(), |c| c.to_string())
+    s.chars()
+        .next()
+        .map_or("nothing".to_string(), |c| c.to_string())
 }
 
 /// Checks `text` for use in `context`, explaining why it does not fit.
@@ -254,9 +262,13 @@ impl Lexer<'_> {
                     }
                 }
                 ']' | '(' | ')' | '\'' | '"' | '?' | '@' | ',' | ':' | '*' | '$' => {
-                    return err(format!("unexpected '{c}' in a member name (escape it with '\\' or use ['...'])"));
+                    return err(format!(
+                        "unexpected '{c}' in a member name (escape it with '\\' or use ['...'])"
+                    ));
                 }
-                c if c.is_whitespace() => return err("member names cannot hold spaces; use ['...']"),
+                c if c.is_whitespace() => {
+                    return err("member names cannot hold spaces; use ['...']");
+                }
                 _ => {
                     out.push(c);
                     self.pos += c.len_utf8();
@@ -306,7 +318,11 @@ impl Lexer<'_> {
                 }
             }
             Some(c) if c == '-' || c == ':' || c.is_ascii_digit() => self.index_or_slice()?,
-            _ => return err("expected a name in quotes, an index, '*', a slice or a filter inside '[...]'"),
+            _ => {
+                return err(
+                    "expected a name in quotes, an index, '*', a slice or a filter inside '[...]'",
+                );
+            }
         };
         self.skip_ws();
         if !self.eat(']') {
@@ -424,8 +440,14 @@ fn check_filter(body: &str) -> Result<(), PathError> {
             Some(_) => {}
             None => match c {
                 '\'' | '"' => quote = Some(c),
-                '$' => return err("a filter cannot refer to other values with '$' (not supported by Step Functions)"),
-                '~' if prev == '=' => return err("regular-expression filters ('=~') are not supported"),
+                '$' => {
+                    return err(
+                        "a filter cannot refer to other values with '$' (not supported by Step Functions)",
+                    );
+                }
+                '~' if prev == '=' => {
+                    return err("regular-expression filters ('=~') are not supported");
+                }
                 _ => {}
             },
         }
@@ -505,6 +527,9 @@ mod tests {
         assert!(check("$.book[?(@.a =~ /x/)]", PathContext::Path).is_err());
         assert!(parse("$.a.b[0]").unwrap().is_definite());
         assert!(!parse("$..a").unwrap().is_definite());
-        assert_eq!(parse("$.a['b c'][2]").unwrap().to_string(), "$['a']['b c'][2]");
+        assert_eq!(
+            parse("$.a['b c'][2]").unwrap().to_string(),
+            "$['a']['b c'][2]"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The validator's ASL mode against AWS: asl_validation_cases.jsonl (all 26 AWS-recorded
 //! rows must agree, at least 95% of all 138), every definition of asl_cases.jsonl (each ran
 //! on AWS) must be accepted, and asl_path_validity.jsonl per context.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 
@@ -9,7 +10,10 @@ use zis_engine::path::{self, PathContext};
 use zis_engine::validate::{self, Mode, Options};
 
 fn asl(express: bool) -> Options {
-    Options { mode: Mode::Asl, express }
+    Options {
+        mode: Mode::Asl,
+        express,
+    }
 }
 
 fn definition_errors(def: &Value, express: bool) -> Vec<validate::Diagnostic> {
@@ -25,7 +29,9 @@ fn definition_errors(def: &Value, express: bool) -> Vec<validate::Diagnostic> {
 
 #[test]
 fn validation_cases_agree_with_aws() {
-    let Some(shared) = common::shared("conformance/asl_validation_cases.jsonl") else { return };
+    let Some(shared) = common::shared("conformance/asl_validation_cases.jsonl") else {
+        return;
+    };
     let rows = common::jsonl(&shared.join("conformance/asl_validation_cases.jsonl"));
     let (mut aws, mut aws_ok, mut all_ok) = (0, 0, 0);
     let mut disagreements = Vec::new();
@@ -40,12 +46,18 @@ fn validation_cases_agree_with_aws() {
         aws_ok += usize::from(is_aws && agrees);
         all_ok += usize::from(agrees);
         if !agrees {
-            let first = errors.first().map(|d| format!("{} {} at {}", d.code.id(), d.message, d.pointer)).unwrap_or_default();
+            let first = errors
+                .first()
+                .map(|d| format!("{} {} at {}", d.code.id(), d.message, d.pointer))
+                .unwrap_or_default();
             disagreements.push(format!("{id} (expected valid={expected}) {first}"));
         }
     }
     let pct = 100.0 * all_ok as f64 / rows.len() as f64;
-    println!("ASL validation: AWS-recorded rows {aws_ok}/{aws} agree; all rows {all_ok}/{} = {pct:.1}%", rows.len());
+    println!(
+        "ASL validation: AWS-recorded rows {aws_ok}/{aws} agree; all rows {all_ok}/{} = {pct:.1}%",
+        rows.len()
+    );
     for d in &disagreements {
         println!("  disagree: {d}");
     }
@@ -56,32 +68,60 @@ fn validation_cases_agree_with_aws() {
 
 #[test]
 fn every_definition_that_ran_on_aws_is_accepted() {
-    let Some(shared) = common::shared("conformance/asl_cases.jsonl") else { return };
+    let Some(shared) = common::shared("conformance/asl_cases.jsonl") else {
+        return;
+    };
     let rows = common::jsonl(&shared.join("conformance/asl_cases.jsonl"));
     let mut rejected = Vec::new();
     for row in &rows {
         let errors = definition_errors(&row["definition"], false);
         if let Some(e) = errors.first() {
-            rejected.push(format!("{}: {} {} at {}", row["id"], e.code.id(), e.message, e.pointer));
+            rejected.push(format!(
+                "{}: {} {} at {}",
+                row["id"],
+                e.code.id(),
+                e.message,
+                e.pointer
+            ));
         }
     }
-    println!("asl_cases.jsonl: {}/{} definitions accepted", rows.len() - rejected.len(), rows.len());
+    println!(
+        "asl_cases.jsonl: {}/{} definitions accepted",
+        rows.len() - rejected.len(),
+        rows.len()
+    );
     for r in rejected.iter().take(20) {
         println!("  rejected: {r}");
     }
-    assert!(rejected.is_empty(), "{} definitions that ran on AWS were rejected", rejected.len());
+    assert!(
+        rejected.is_empty(),
+        "{} definitions that ran on AWS were rejected",
+        rejected.len()
+    );
 }
 
 #[test]
 fn path_validity_per_context() {
-    let Some(shared) = common::shared("conformance/asl_path_validity.jsonl") else { return };
+    let Some(shared) = common::shared("conformance/asl_path_validity.jsonl") else {
+        return;
+    };
     let rows = common::jsonl(&shared.join("conformance/asl_path_validity.jsonl"));
-    let contexts = [PathContext::Path, PathContext::Reference, PathContext::Result, PathContext::PayloadTemplate];
+    let contexts = [
+        PathContext::Path,
+        PathContext::Reference,
+        PathContext::Result,
+        PathContext::PayloadTemplate,
+    ];
     let (mut total, mut ok) = (0, 0);
     let mut wrong = Vec::new();
     for row in &rows {
         let p = row["path"].as_str().unwrap();
-        let valid_in: Vec<&str> = row["valid_in"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let valid_in: Vec<&str> = row["valid_in"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         for ctx in contexts {
             total += 1;
             let expected = valid_in.contains(&ctx.name());

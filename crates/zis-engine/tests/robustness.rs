@@ -1,5 +1,6 @@
 //! Arbitrary JSON and arbitrary bytes never panic the parser, the model, the writer or the
 //! validator (in both modes).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -10,36 +11,100 @@ fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| Value::from(f)),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         prop_oneof![
             "[a-zA-Z$.\\[\\]*?@(){}%:' ]{0,12}".prop_map(Value::String),
             prop::sample::select(vec![
-                "Action", "Choice", "Pass", "Wait", "Succeed", "Fail", "Map", "Task", "Parallel", "$", "$.a", "$.a[0]",
-                "$..x", "{{$.a}}", "States.ALL", "zis:common:transform:Jq", "zis:x:action:y", ".a | .b", "{% 1 %}",
-                "2024-01-01T00:00:00Z", "ZIS::Flow", "ZIS::JobSpec", "ZIS::Action::Http", "GET", "/api",
+                "Action",
+                "Choice",
+                "Pass",
+                "Wait",
+                "Succeed",
+                "Fail",
+                "Map",
+                "Task",
+                "Parallel",
+                "$",
+                "$.a",
+                "$.a[0]",
+                "$..x",
+                "{{$.a}}",
+                "States.ALL",
+                "zis:common:transform:Jq",
+                "zis:x:action:y",
+                ".a | .b",
+                "{% 1 %}",
+                "2024-01-01T00:00:00Z",
+                "ZIS::Flow",
+                "ZIS::JobSpec",
+                "ZIS::Action::Http",
+                "GET",
+                "/api",
             ])
             .prop_map(|s| Value::String(s.to_string())),
         ],
     ];
     let keys = prop::sample::select(vec![
-        "Type", "Next", "End", "StartAt", "States", "Choices", "Variable", "StringEquals", "And", "Not", "Default",
-        "Catch", "ErrorEquals", "ResultPath", "Parameters", "x.$", "expr", "ActionName", "Iterator", "ItemsPath",
-        "Seconds", "SecondsPath", "resources", "type", "properties", "name", "definition", "flow_name", "method",
-        "url", "path", "headers", "key", "value", "zis_template_version", "QueryLanguage", "Branches", "Resource",
+        "Type",
+        "Next",
+        "End",
+        "StartAt",
+        "States",
+        "Choices",
+        "Variable",
+        "StringEquals",
+        "And",
+        "Not",
+        "Default",
+        "Catch",
+        "ErrorEquals",
+        "ResultPath",
+        "Parameters",
+        "x.$",
+        "expr",
+        "ActionName",
+        "Iterator",
+        "ItemsPath",
+        "Seconds",
+        "SecondsPath",
+        "resources",
+        "type",
+        "properties",
+        "name",
+        "definition",
+        "flow_name",
+        "method",
+        "url",
+        "path",
+        "headers",
+        "key",
+        "value",
+        "zis_template_version",
+        "QueryLanguage",
+        "Branches",
+        "Resource",
     ]);
     leaf.prop_recursive(6, 96, 8, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((keys.clone(), inner), 0..8)
-                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())),
+            prop::collection::vec((keys.clone(), inner), 0..8).prop_map(|kv| Value::Object(
+                kv.into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect::<Map<_, _>>()
+            )),
         ]
     })
 }
 
 fn exercise(text: &str) {
     for mode in [Mode::Zis, Mode::Asl] {
-        let options = Options { mode, express: mode == Mode::Asl };
+        let options = Options {
+            mode,
+            express: mode == Mode::Asl,
+        };
         let _ = validate::validate_bundle_text(text, options);
         let _ = validate::validate_definition_text(text, options);
     }

@@ -1,5 +1,6 @@
 //! Lossless round-trip on real bundles: load then save gives back the same bytes, canonical
 //! files stay canonical, and an edit to one state changes only that state's lines.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 
@@ -16,10 +17,19 @@ fn bundles() -> Vec<(String, String)> {
         dirs.push(shared.join("public_bundles"));
     }
     for dir in dirs {
-        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
-        for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
-            out.push((f.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&f).unwrap()));
+        for f in files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        {
+            out.push((
+                f.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&f).unwrap(),
+            ));
         }
     }
     assert!(out.len() >= 4, "expected the sample bundles at least");
@@ -39,10 +49,18 @@ fn line_range(doc: &Document, text: &str, pointer: &str) -> (usize, usize) {
 fn assert_changed_only_within(old: &str, new: &str, first: usize, last: usize, what: &str) {
     let o: Vec<&str> = old.lines().collect();
     let n: Vec<&str> = new.lines().collect();
-    assert_eq!(o[..first], n[..first], "{what}: lines before the state changed");
+    assert_eq!(
+        o[..first],
+        n[..first],
+        "{what}: lines before the state changed"
+    );
     let tail = o.len() - (last + 1);
     assert!(n.len() >= tail);
-    assert_eq!(o[last + 1..], n[n.len() - tail..], "{what}: lines after the state changed");
+    assert_eq!(
+        o[last + 1..],
+        n[n.len() - tail..],
+        "{what}: lines after the state changed"
+    );
     assert_ne!(old, new, "{what}: the edit changed nothing");
 }
 
@@ -56,9 +74,16 @@ fn unchanged_bundles_come_back_byte_for_byte() {
         let canonical = write::canonical(doc.value());
         let again = Document::parse(canonical.clone()).unwrap();
         assert_eq!(again.render(), canonical, "{name} (canonical)");
-        assert_eq!(write::canonical(again.value()), canonical, "{name}: canonical is a fixed point");
+        assert_eq!(
+            write::canonical(again.value()),
+            canonical,
+            "{name}: canonical is a fixed point"
+        );
         // Same value, same key order everywhere.
-        assert_eq!(serde_json::to_string(again.value()).unwrap(), serde_json::to_string(doc.value()).unwrap());
+        assert_eq!(
+            serde_json::to_string(again.value()).unwrap(),
+            serde_json::to_string(doc.value()).unwrap()
+        );
     }
 }
 
@@ -66,7 +91,9 @@ fn first_state(value: &Value) -> (String, String) {
     let resources = value["resources"].as_object().unwrap();
     for (key, res) in resources {
         if res["type"] == "ZIS::Flow" {
-            let states = res["properties"]["definition"]["States"].as_object().unwrap();
+            let states = res["properties"]["definition"]["States"]
+                .as_object()
+                .unwrap();
             let name = states.keys().next().unwrap().clone();
             let p = format!(
                 "/resources/{}/properties/definition/States/{}",
@@ -88,26 +115,61 @@ fn editing_one_field_changes_only_that_states_lines() {
 
         // 1. Change an existing scalar: exactly one line differs.
         let mut edit = doc.clone();
-        let field = ["Type", "Next", "ActionName"].into_iter().find(|f| edit.value().pointer(&format!("{pointer}/{f}")).is_some()).unwrap();
-        let old_value = edit.value().pointer(&format!("{pointer}/{field}")).unwrap().as_str().unwrap().to_string();
-        assert!(edit.set(&format!("{pointer}/{field}"), json!(format!("{old_value}Edited"))));
+        let field = ["Type", "Next", "ActionName"]
+            .into_iter()
+            .find(|f| edit.value().pointer(&format!("{pointer}/{f}")).is_some())
+            .unwrap();
+        let old_value = edit
+            .value()
+            .pointer(&format!("{pointer}/{field}"))
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(edit.set(
+            &format!("{pointer}/{field}"),
+            json!(format!("{old_value}Edited"))
+        ));
         let saved = edit.render();
-        let changed: Vec<_> = text.lines().zip(saved.lines()).filter(|(a, b)| a != b).collect();
-        assert_eq!(changed.len(), 1, "{name}: one field edit changed {} lines", changed.len());
+        let changed: Vec<_> = text
+            .lines()
+            .zip(saved.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(
+            changed.len(),
+            1,
+            "{name}: one field edit changed {} lines",
+            changed.len()
+        );
         assert_eq!(saved.lines().count(), text.lines().count());
         assert_changed_only_within(&text, &saved, first, last, &name);
 
         // 2. Add a field to the state: only that state's lines change.
         let mut edit = doc.clone();
-        edit.value_mut().pointer_mut(&pointer).unwrap().as_object_mut().unwrap().insert("Comment".into(), json!(format!("edited {state}")));
+        edit.value_mut()
+            .pointer_mut(&pointer)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .insert("Comment".into(), json!(format!("edited {state}")));
         let saved = edit.render();
         assert_changed_only_within(&text, &saved, first, last, &name);
         let reparsed = Document::parse(saved.clone()).unwrap();
-        assert_eq!(reparsed.value(), edit.value(), "{name}: saved text parses to the edited value");
+        assert_eq!(
+            reparsed.value(),
+            edit.value(),
+            "{name}: saved text parses to the edited value"
+        );
 
         // 3. Remove a field from the state.
         let mut edit = doc.clone();
-        let obj = edit.value_mut().pointer_mut(&pointer).unwrap().as_object_mut().unwrap();
+        let obj = edit
+            .value_mut()
+            .pointer_mut(&pointer)
+            .unwrap()
+            .as_object_mut()
+            .unwrap();
         let removable = obj.keys().find(|k| *k != "Type").cloned().unwrap();
         obj.shift_remove(&removable);
         let saved = edit.render();

@@ -89,7 +89,9 @@ events! {
 
 /// The catalog entry for a source and type, if native.
 pub fn find(source: &str, event_type: &str) -> Option<&'static EventType> {
-    EVENTS.iter().find(|e| e.source == source && e.event_type == event_type)
+    EVENTS
+        .iter()
+        .find(|e| e.source == source && e.event_type == event_type)
 }
 
 /// Settings for building sample envelopes.
@@ -129,7 +131,10 @@ fn ticket() -> Value {
 /// The `input` of a native event: one family object with `meta`, `type`, the entity and
 /// event-specific fields.
 pub fn sample_input(event: &EventType) -> Value {
-    let (family, entity) = event.event_type.split_once('.').unwrap_or(("ticket", event.event_type));
+    let (family, entity) = event
+        .event_type
+        .split_once('.')
+        .unwrap_or(("ticket", event.event_type));
     let mut body = json!({"meta": meta("1.0"), "type": event.label});
     match (event.source, family) {
         ("support", "ticket") => {
@@ -152,7 +157,8 @@ pub fn sample_input(event: &EventType) -> Value {
                     body["tags_removed"] = json!([]);
                 }
                 "CustomFieldChanged" => {
-                    body["custom_field"] = json!({"id": 360001, "title": "Order number", "field_type": "text"});
+                    body["custom_field"] =
+                        json!({"id": 360001, "title": "Order number", "field_type": "text"});
                     body["previous"] = json!(null);
                     body["current"] = json!("1234");
                 }
@@ -224,7 +230,10 @@ mod tests {
             assert_eq!(body["type"], e.label);
             assert!(body["meta"]["occurred_at"].is_string());
         }
-        let env = envelope(&Account::default(), sample_input(find("support", "ticket.TicketCreated").unwrap()));
+        let env = envelope(
+            &Account::default(),
+            sample_input(find("support", "ticket.TicketCreated").unwrap()),
+        );
         assert_eq!(env["input"]["ticket_event"]["ticket"]["priority"], "urgent");
         assert!(find("support", "ticket.Nope").is_none());
     }

@@ -16,7 +16,6 @@ pub use parse::{MAX_DEPTH, ParseError, parse};
 use serde_json::Value;
 use std::borrow::Cow;
 
-
 /// A byte range `[start, end)` in the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
@@ -79,7 +78,9 @@ pub struct Parsed {
 impl Member {
     /// The key, unescaped, read from the source `text` it was parsed from.
     pub fn key<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let raw = text.get(self.key_span.start..self.key_span.end).unwrap_or("\"\"");
+        let raw = text
+            .get(self.key_span.start..self.key_span.end)
+            .unwrap_or("\"\"");
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         if inner.contains('\\') {
             Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_default())
@@ -100,9 +101,14 @@ impl Object {
 /// equality ignores object key order).
 pub fn same_ordered(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_ordered(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_ordered(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same_ordered(va, vb))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_ordered(va, vb))
         }
         _ => a == b,
     }

@@ -207,9 +207,8 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.peek() == Some(b']') {
-                return Err(self.err(
-                    "expected a value after ',' (trailing commas are not allowed in JSON)",
-                ));
+                return Err(self
+                    .err("expected a value after ',' (trailing commas are not allowed in JSON)"));
             }
             let (tree, value) = self.value()?;
             items.push(tree);
@@ -305,10 +304,9 @@ impl Parser<'_> {
                     self.escape(&mut out)?;
                 }
                 Some(_) => {
-                    return Err(self.err(format!(
-                        "{} inside a string must be escaped",
-                        self.found()
-                    )));
+                    return Err(
+                        self.err(format!("{} inside a string must be escaped", self.found()))
+                    );
                 }
                 None => {
                     return Err(ParseError {
@@ -337,7 +335,10 @@ impl Parser<'_> {
             b'u' => return self.unicode_escape(out),
             _ => {
                 self.pos -= 1;
-                return Err(self.err(format!("invalid escape '\\{}' in a string", self.found().trim_matches('\''))));
+                return Err(self.err(format!(
+                    "invalid escape '\\{}' in a string",
+                    self.found().trim_matches('\'')
+                )));
             }
         };
         out.push(c);
@@ -353,7 +354,8 @@ impl Parser<'_> {
             return Err(self.err("expected four hex digits after '\\u'"));
         };
         self.pos += 4;
-        u32::from_str_radix(digits, 16).map_err(|_| self.err("expected four hex digits after '\\u'"))
+        u32::from_str_radix(digits, 16)
+            .map_err(|_| self.err("expected four hex digits after '\\u'"))
     }
 
     fn unicode_escape(&mut self, out: &mut String) -> Result<(), ParseError> {
@@ -406,8 +408,18 @@ mod tests {
         assert!(e.message.contains("trailing commas"), "{}", e.message);
         assert!(parse("[01]").is_err());
         assert!(parse("\"\\ud800\"").is_err());
-        assert!(parse(&"[".repeat(MAX_DEPTH + 1)).unwrap_err().message.contains("nesting"));
-        assert!(parse("not a definition").unwrap_err().message.contains("'not'"));
+        assert!(
+            parse(&"[".repeat(MAX_DEPTH + 1))
+                .unwrap_err()
+                .message
+                .contains("nesting")
+        );
+        assert!(
+            parse("not a definition")
+                .unwrap_err()
+                .message
+                .contains("'not'")
+        );
         assert!(parse(" ").is_err());
     }
 
@@ -415,8 +427,17 @@ mod tests {
     fn duplicate_keys_last_wins() {
         let p = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(p.value, serde_json::json!({"a":3,"b":2}));
-        let Kind::Object(o) = &p.tree.kind else { panic!() };
+        let Kind::Object(o) = &p.tree.kind else {
+            panic!()
+        };
         assert!(o.has_duplicates);
-        assert_eq!(p.tree.find(r#"{"a":1,"b":2,"a":3}"#, "/a").unwrap().span.start, 17);
+        assert_eq!(
+            p.tree
+                .find(r#"{"a":1,"b":2,"a":3}"#, "/a")
+                .unwrap()
+                .span
+                .start,
+            17
+        );
     }
 }

@@ -35,9 +35,16 @@ pub fn splice(text: &str, tree: &Spanned, old: &Value, new: &Value) -> String {
 /// The indentation step the file uses: the leading whitespace of its first indented line.
 fn detect_indent_unit(text: &str) -> String {
     for line in text.lines() {
-        let ws: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let ws: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
         if !ws.is_empty() && ws.len() < line.len() {
-            return if ws.starts_with('\t') { "\t".into() } else { ws };
+            return if ws.starts_with('\t') {
+                "\t".into()
+            } else {
+                ws
+            };
         }
     }
     "  ".into()
@@ -71,7 +78,11 @@ impl Splicer<'_> {
             (Kind::Object(obj), Value::Object(om), Value::Object(nm)) => {
                 let same_keys = !obj.has_duplicates
                     && obj.members.len() == nm.len()
-                    && obj.members.iter().zip(nm.keys()).all(|(m, k)| m.key(self.text) == k.as_str());
+                    && obj
+                        .members
+                        .iter()
+                        .zip(nm.keys())
+                        .all(|(m, k)| m.key(self.text) == k.as_str());
                 if same_keys {
                     let mut cursor = tree.span.start;
                     for ((m, ov), nv) in obj.members.iter().zip(om.values()).zip(nm.values()) {
@@ -86,7 +97,9 @@ impl Splicer<'_> {
                     self.rebuild_object(tree, obj, om, nm, out);
                 }
             }
-            (Kind::Array(items), Value::Array(ov), Value::Array(nv)) if items.len() == nv.len() && ov.len() == nv.len() => {
+            (Kind::Array(items), Value::Array(ov), Value::Array(nv))
+                if items.len() == nv.len() && ov.len() == nv.len() =>
+            {
                 let mut cursor = tree.span.start;
                 for ((item, o), n) in items.iter().zip(ov).zip(nv) {
                     if !same_ordered(o, n) {
@@ -97,13 +110,20 @@ impl Splicer<'_> {
                 }
                 out.push_str(self.slice(cursor, tree.span.end));
             }
-            (Kind::Array(items), Value::Array(ov), Value::Array(nv)) => self.rebuild_array(tree, items, ov, nv, out),
+            (Kind::Array(items), Value::Array(ov), Value::Array(nv)) => {
+                self.rebuild_array(tree, items, ov, nv, out)
+            }
             _ => pretty(new, &self.indent_at(tree.span.start), &self.unit, out),
         }
     }
 
     /// Layout of a container: whitespace after the opening bracket, between items, before the close.
-    fn layout(&self, open: usize, close: usize, firsts: &[(usize, usize)]) -> (String, String, String) {
+    fn layout(
+        &self,
+        open: usize,
+        close: usize,
+        firsts: &[(usize, usize)],
+    ) -> (String, String, String) {
         let base = self.indent_at(open);
         match firsts {
             [] => (
@@ -124,7 +144,14 @@ impl Splicer<'_> {
         }
     }
 
-    fn rebuild_object(&self, old: &Spanned, obj: &Object, om: &Map<String, Value>, map: &Map<String, Value>, out: &mut String) {
+    fn rebuild_object(
+        &self,
+        old: &Spanned,
+        obj: &Object,
+        om: &Map<String, Value>,
+        map: &Map<String, Value>,
+        out: &mut String,
+    ) {
         let spans: Vec<(usize, usize)> = obj
             .members
             .iter()
@@ -164,7 +191,14 @@ impl Splicer<'_> {
         out.push('}');
     }
 
-    fn rebuild_array(&self, old: &Spanned, items: &[Spanned], old_values: &[Value], values: &[Value], out: &mut String) {
+    fn rebuild_array(
+        &self,
+        old: &Spanned,
+        items: &[Spanned],
+        old_values: &[Value],
+        values: &[Value],
+        out: &mut String,
+    ) {
         let spans: Vec<(usize, usize)> = items.iter().map(|i| (i.span.start, i.span.end)).collect();
         let (lead, sep, close) = self.layout(old.span.start, old.span.end, &spans);
         let item_indent = lead.rsplit('\n').next().unwrap_or("").to_string();
@@ -243,7 +277,10 @@ mod tests {
     #[test]
     fn canonical_matches_serde_pretty() {
         let v = json!({"a": [1, {"b": []}, {}], "c": "é\"", "d": {"e": null}});
-        assert_eq!(canonical(&v), serde_json::to_string_pretty(&v).unwrap() + "\n");
+        assert_eq!(
+            canonical(&v),
+            serde_json::to_string_pretty(&v).unwrap() + "\n"
+        );
     }
 
     #[test]
@@ -259,7 +296,10 @@ mod tests {
         let p = parse(text).unwrap();
         let mut v = p.value.clone();
         v["b"]["x"] = json!(false);
-        assert_eq!(splice(text, &p.tree, &p.value, &v), "{\n    \"a\": 1,\n    \"b\": {\"x\": false}\n}\n");
+        assert_eq!(
+            splice(text, &p.tree, &p.value, &v),
+            "{\n    \"a\": 1,\n    \"b\": {\"x\": false}\n}\n"
+        );
     }
 
     #[test]
@@ -280,8 +320,14 @@ mod tests {
         let text = "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3}\n]";
         let p = parse(text).unwrap();
         let v = json!([{"k": 1}, {"k": 3}]);
-        assert_eq!(splice(text, &p.tree, &p.value, &v), "[\n  {\"k\": 1},\n  {\"k\": 3}\n]");
+        assert_eq!(
+            splice(text, &p.tree, &p.value, &v),
+            "[\n  {\"k\": 1},\n  {\"k\": 3}\n]"
+        );
         let v = json!([{"k": 1}, {"k": 2}, {"k": 3}, 4]);
-        assert_eq!(splice(text, &p.tree, &p.value, &v), "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3},\n  4\n]");
+        assert_eq!(
+            splice(text, &p.tree, &p.value, &v),
+            "[\n  {\"k\": 1},\n  {\"k\": 2},\n  {\"k\": 3},\n  4\n]"
+        );
     }
 }

@@ -5,30 +5,74 @@ use serde_json::Value;
 
 /// Every comparison operator of ASL, in the order the docs list them.
 pub const ALL_OPERATORS: &[&str] = &[
-    "StringEquals", "StringEqualsPath", "StringLessThan", "StringLessThanPath",
-    "StringGreaterThan", "StringGreaterThanPath", "StringLessThanEquals", "StringLessThanEqualsPath",
-    "StringGreaterThanEquals", "StringGreaterThanEqualsPath", "StringMatches",
-    "NumericEquals", "NumericEqualsPath", "NumericLessThan", "NumericLessThanPath",
-    "NumericGreaterThan", "NumericGreaterThanPath", "NumericLessThanEquals", "NumericLessThanEqualsPath",
-    "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath",
-    "BooleanEquals", "BooleanEqualsPath",
-    "TimestampEquals", "TimestampEqualsPath", "TimestampLessThan", "TimestampLessThanPath",
-    "TimestampGreaterThan", "TimestampGreaterThanPath", "TimestampLessThanEquals", "TimestampLessThanEqualsPath",
-    "TimestampGreaterThanEquals", "TimestampGreaterThanEqualsPath",
-    "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp",
+    "StringEquals",
+    "StringEqualsPath",
+    "StringLessThan",
+    "StringLessThanPath",
+    "StringGreaterThan",
+    "StringGreaterThanPath",
+    "StringLessThanEquals",
+    "StringLessThanEqualsPath",
+    "StringGreaterThanEquals",
+    "StringGreaterThanEqualsPath",
+    "StringMatches",
+    "NumericEquals",
+    "NumericEqualsPath",
+    "NumericLessThan",
+    "NumericLessThanPath",
+    "NumericGreaterThan",
+    "NumericGreaterThanPath",
+    "NumericLessThanEquals",
+    "NumericLessThanEqualsPath",
+    "NumericGreaterThanEquals",
+    "NumericGreaterThanEqualsPath",
+    "BooleanEquals",
+    "BooleanEqualsPath",
+    "TimestampEquals",
+    "TimestampEqualsPath",
+    "TimestampLessThan",
+    "TimestampLessThanPath",
+    "TimestampGreaterThan",
+    "TimestampGreaterThanPath",
+    "TimestampLessThanEquals",
+    "TimestampLessThanEqualsPath",
+    "TimestampGreaterThanEquals",
+    "TimestampGreaterThanEqualsPath",
+    "IsNull",
+    "IsPresent",
+    "IsNumeric",
+    "IsString",
+    "IsBoolean",
+    "IsTimestamp",
 ];
 
 /// The operators ZIS documents (zis-facts.md section 2.6).
 pub const ZIS_OPERATORS: &[&str] = &[
-    "StringEquals", "StringEqualsPath", "StringLessThan", "StringGreaterThan",
-    "StringLessThanEquals", "StringGreaterThanEquals",
-    "NumericEquals", "NumericEqualsPath", "NumericLessThan", "NumericLessThanPath",
-    "NumericGreaterThan", "NumericGreaterThanPath", "NumericLessThanEquals", "NumericLessThanEqualsPath",
-    "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath",
-    "BooleanEquals", "BooleanEqualsPath",
-    "TimestampEquals", "TimestampLessThan", "TimestampGreaterThan",
-    "TimestampLessThanEquals", "TimestampGreaterThanEquals",
-    "IsPresent", "IsNull",
+    "StringEquals",
+    "StringEqualsPath",
+    "StringLessThan",
+    "StringGreaterThan",
+    "StringLessThanEquals",
+    "StringGreaterThanEquals",
+    "NumericEquals",
+    "NumericEqualsPath",
+    "NumericLessThan",
+    "NumericLessThanPath",
+    "NumericGreaterThan",
+    "NumericGreaterThanPath",
+    "NumericLessThanEquals",
+    "NumericLessThanEqualsPath",
+    "NumericGreaterThanEquals",
+    "NumericGreaterThanEqualsPath",
+    "BooleanEquals",
+    "BooleanEqualsPath",
+    "TimestampEquals",
+    "TimestampLessThan",
+    "TimestampGreaterThan",
+    "TimestampLessThanEquals",
+    "TimestampGreaterThanEquals",
+    "IsPresent",
+    "IsNull",
 ];
 
 /// One rule of `Choices` (with `Next`) or a nested rule (without).
@@ -91,10 +135,17 @@ impl<'a> ChoiceRule<'a> {
             .collect();
         let ops: Vec<&'a String> = obj
             .keys()
-            .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Comment" | "And" | "Or" | "Not"))
+            .filter(|k| {
+                !matches!(
+                    k.as_str(),
+                    "Variable" | "Next" | "Comment" | "And" | "Or" | "Not"
+                )
+            })
             .collect();
         rule.kind = match (logical.as_slice(), ops.as_slice()) {
-            ([], []) => RuleKind::Invalid("the rule has no comparison operator and no And/Or/Not".into()),
+            ([], []) => {
+                RuleKind::Invalid("the rule has no comparison operator and no And/Or/Not".into())
+            }
             ([], [op]) => RuleKind::Compare(Comparison {
                 variable: r.string_field(obj, ptr, "Variable"),
                 operator: op.as_str(),
@@ -102,12 +153,17 @@ impl<'a> ChoiceRule<'a> {
             }),
             ([], many) => RuleKind::Invalid(format!(
                 "a rule takes exactly one operator, found {}",
-                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             (["Not"], []) => {
                 let sub_ptr = format!("{ptr}/Not");
                 match obj.get("Not") {
-                    Some(v @ Value::Object(_)) => RuleKind::Not(Box::new(Self::read(r, v, &sub_ptr))),
+                    Some(v @ Value::Object(_)) => {
+                        RuleKind::Not(Box::new(Self::read(r, v, &sub_ptr)))
+                    }
                     Some(other) => RuleKind::Invalid(format!(
                         "Not takes one rule object, found {}",
                         super::reader::type_name(other)
@@ -124,7 +180,11 @@ impl<'a> ChoiceRule<'a> {
                             .enumerate()
                             .map(|(i, v)| Self::read(r, v, &format!("{sub_ptr}/{i}")))
                             .collect();
-                        if *l == "And" { RuleKind::And(subs) } else { RuleKind::Or(subs) }
+                        if *l == "And" {
+                            RuleKind::And(subs)
+                        } else {
+                            RuleKind::Or(subs)
+                        }
                     }
                     _ => RuleKind::Invalid(format!("{l} takes a non-empty array of rules")),
                 }

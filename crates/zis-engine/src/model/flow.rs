@@ -182,7 +182,9 @@ impl<'a> FlowDefinition<'a> {
             def.states = Some(
                 states
                     .iter()
-                    .filter_map(|(name, v)| State::read(r, name, v, &pointer::push(&states_ptr, name)))
+                    .filter_map(|(name, v)| {
+                        State::read(r, name, v, &pointer::push(&states_ptr, name))
+                    })
                     .collect(),
             );
         }
@@ -200,7 +202,9 @@ impl<'a> FlowDefinition<'a> {
         for s in self.states() {
             out.push(s);
             match &s.kind {
-                StateKind::Map { iterator: Some(it), .. } => out.extend(it.all_states()),
+                StateKind::Map {
+                    iterator: Some(it), ..
+                } => out.extend(it.all_states()),
                 StateKind::Parallel { branches } => {
                     for b in branches {
                         out.extend(b.all_states());
@@ -218,7 +222,12 @@ impl<'a> FlowDefinition<'a> {
     }
 }
 
-fn path_field<'a>(r: &mut Reader, obj: &'a Map<String, Value>, ptr: &str, key: &str) -> PathField<'a> {
+fn path_field<'a>(
+    r: &mut Reader,
+    obj: &'a Map<String, Value>,
+    ptr: &str,
+    key: &str,
+) -> PathField<'a> {
     match obj.get(key) {
         None => PathField::Absent,
         Some(Value::Null) => PathField::Null,
@@ -240,13 +249,18 @@ impl<'a> State<'a> {
             },
             Some("Choice") => {
                 let choices_ptr = format!("{ptr}/Choices");
-                let choices = obj.get("Choices").and_then(|c| r.array(c, &choices_ptr, "an array of rules")).map(|rules| {
-                    rules
-                        .iter()
-                        .enumerate()
-                        .map(|(i, rule)| ChoiceRule::read(r, rule, &format!("{choices_ptr}/{i}")))
-                        .collect()
-                });
+                let choices = obj
+                    .get("Choices")
+                    .and_then(|c| r.array(c, &choices_ptr, "an array of rules"))
+                    .map(|rules| {
+                        rules
+                            .iter()
+                            .enumerate()
+                            .map(|(i, rule)| {
+                                ChoiceRule::read(r, rule, &format!("{choices_ptr}/{i}"))
+                            })
+                            .collect()
+                    });
                 StateKind::Choice {
                     choices,
                     default: r.string_field(obj, ptr, "Default"),
@@ -276,7 +290,8 @@ impl<'a> State<'a> {
                 };
                 StateKind::Map {
                     items_path: r.string_field(obj, ptr, "ItemsPath"),
-                    iterator: v.map(|v| Box::new(FlowDefinition::read(r, v, &pointer::push(ptr, key)))),
+                    iterator: v
+                        .map(|v| Box::new(FlowDefinition::read(r, v, &pointer::push(ptr, key)))),
                 }
             }
             Some("Task") => StateKind::Task {
@@ -331,7 +346,9 @@ impl<'a> State<'a> {
     /// The names of every transition target (Next, Choice rules, Default, Catch).
     pub fn target_names(&self) -> impl Iterator<Item = &'a str> + '_ {
         let rules: &[ChoiceRule<'a>] = match &self.kind {
-            StateKind::Choice { choices: Some(c), .. } => c,
+            StateKind::Choice {
+                choices: Some(c), ..
+            } => c,
             _ => &[],
         };
         let default = match &self.kind {

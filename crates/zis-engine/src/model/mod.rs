@@ -192,26 +192,41 @@ impl<'a> Bundle<'a> {
                 .filter(|k| !known.contains(k))
                 .collect(),
         };
-        if let Some(resources) = root.get("resources").and_then(|v| r.object(v, "/resources")) {
+        if let Some(resources) = root
+            .get("resources")
+            .and_then(|v| r.object(v, "/resources"))
+        {
             let entries: Vec<(&'a String, &'a Value)> = resources.iter().collect();
             let read_chunk = |chunk: &[(&'a String, &'a Value)]| {
                 let mut r = Reader::default();
                 let out: Vec<Resource<'a>> = chunk
                     .iter()
-                    .map(|(key, res)| Resource::read(&mut r, key, &crate::json::pointer::push("/resources", key), res))
+                    .map(|(key, res)| {
+                        Resource::read(
+                            &mut r,
+                            key,
+                            &crate::json::pointer::push("/resources", key),
+                            res,
+                        )
+                    })
                     .collect();
                 (out, r.issues)
             };
             // Resources are independent: read them on every core for big bundles.
             let threads = if entries.len() >= 64 {
-                std::thread::available_parallelism().map_or(1, usize::from).min(8)
+                std::thread::available_parallelism()
+                    .map_or(1, usize::from)
+                    .min(8)
             } else {
                 1
             };
             let chunk = entries.len().div_ceil(threads).max(1);
             let parts: Vec<(Vec<Resource<'a>>, Vec<ShapeIssue>)> = if threads > 1 {
                 std::thread::scope(|scope| {
-                    let handles: Vec<_> = entries.chunks(chunk).map(|c| scope.spawn(move || read_chunk(c))).collect();
+                    let handles: Vec<_> = entries
+                        .chunks(chunk)
+                        .map(|c| scope.spawn(move || read_chunk(c)))
+                        .collect();
                     handles.into_iter().filter_map(|h| h.join().ok()).collect()
                 })
             } else {
@@ -226,7 +241,10 @@ impl<'a> Bundle<'a> {
     }
 
     /// Resources of one type, in order.
-    pub fn resources_of<'s>(&'s self, type_name: &'s str) -> impl Iterator<Item = &'s Resource<'a>> + 's {
+    pub fn resources_of<'s>(
+        &'s self,
+        type_name: &'s str,
+    ) -> impl Iterator<Item = &'s Resource<'a>> + 's {
         self.resources
             .iter()
             .filter(move |res| res.type_name == Some(type_name))

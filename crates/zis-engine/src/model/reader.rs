@@ -56,7 +56,12 @@ impl Reader {
         }
     }
 
-    pub fn array<'v>(&mut self, v: &'v Value, pointer: &str, expected: &str) -> Option<&'v Vec<Value>> {
+    pub fn array<'v>(
+        &mut self,
+        v: &'v Value,
+        pointer: &str,
+        expected: &str,
+    ) -> Option<&'v Vec<Value>> {
         match v {
             Value::Array(a) => Some(a),
             other => {
@@ -67,7 +72,12 @@ impl Reader {
     }
 
     /// `obj[key]` as a string; absent gives `None` silently, another type records an issue.
-    pub fn string_field<'v>(&mut self, obj: &'v Map<String, Value>, parent: &str, key: &str) -> Option<&'v str> {
+    pub fn string_field<'v>(
+        &mut self,
+        obj: &'v Map<String, Value>,
+        parent: &str,
+        key: &str,
+    ) -> Option<&'v str> {
         match obj.get(key)? {
             Value::String(s) => Some(s.as_str()),
             other => {
@@ -77,7 +87,12 @@ impl Reader {
         }
     }
 
-    pub fn bool_field(&mut self, obj: &Map<String, Value>, parent: &str, key: &str) -> Option<bool> {
+    pub fn bool_field(
+        &mut self,
+        obj: &Map<String, Value>,
+        parent: &str,
+        key: &str,
+    ) -> Option<bool> {
         match obj.get(key)? {
             Value::Bool(b) => Some(*b),
             other => {

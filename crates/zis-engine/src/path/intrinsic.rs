@@ -104,7 +104,10 @@ impl Parser<'_> {
             }
         }
         if args.len() < min || args.len() > max {
-            return err(format!("States.{name} does not take {} arguments", args.len()));
+            return err(format!(
+                "States.{name} does not take {} arguments",
+                args.len()
+            ));
         }
         let numeric = matches!(name, "MathAdd" | "MathRandom" | "ArrayRange");
         if numeric && args.iter().any(|a| *a == Arg::Str || *a == Arg::Literal) {

@@ -20,7 +20,10 @@ pub fn check(s: &str) -> Result<(), String> {
         return Err("a JSONata expression needs one space after '{%' and before '%}'".into());
     };
     if inner.trim().is_empty() || inner.starts_with(char::is_whitespace) {
-        return Err("a JSONata expression must start right after \"{% \" (no extra spaces or line breaks)".into());
+        return Err(
+            "a JSONata expression must start right after \"{% \" (no extra spaces or line breaks)"
+                .into(),
+        );
     }
     expression(inner)
 }
@@ -75,7 +78,10 @@ fn expression(e: &str) -> Result<(), String> {
             }
             '0'..='9' => {
                 let start = i;
-                while chars.get(i + 1).is_some_and(|d| d.is_ascii_digit() || *d == '.' || *d == 'e' || *d == 'E') {
+                while chars
+                    .get(i + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.' || *d == 'e' || *d == 'E')
+                {
                     i += 1;
                 }
                 let text: String = chars[start..=i].iter().collect();
@@ -116,7 +122,9 @@ fn expression(e: &str) -> Result<(), String> {
         i += 1;
     }
     if let Some(open) = stack.pop() {
-        return Err(format!("'{open}' is never closed in the JSONata expression"));
+        return Err(format!(
+            "'{open}' is never closed in the JSONata expression"
+        ));
     }
     if last_binary {
         return Err("the JSONata expression ends with an operator".into());

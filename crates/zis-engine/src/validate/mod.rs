@@ -94,8 +94,18 @@ impl Sink {
     }
 
     fn shape(&mut self, issue: ShapeIssue) {
-        let field = issue.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
-        self.push(Code::WrongType, issue.pointer, format!("\"{field}\" must be {}", issue.expected));
+        let field = issue
+            .pointer
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .replace("~1", "/")
+            .replace("~0", "~");
+        self.push(
+            Code::WrongType,
+            issue.pointer,
+            format!("\"{field}\" must be {}", issue.expected),
+        );
     }
 }
 
@@ -106,7 +116,9 @@ pub fn validate_bundle_text(text: &str, options: Options) -> Vec<Diagnostic> {
 
 /// Validates a state machine definition given as text (ASL mode or a bare ZIS flow).
 pub fn validate_definition_text(text: &str, options: Options) -> Vec<Diagnostic> {
-    check_text(text, |value, sink| check_definition_value(value, options, sink))
+    check_text(text, |value, sink| {
+        check_definition_value(value, options, sink)
+    })
 }
 
 /// Validates a parsed bundle value; positions are filled in when `tree` is given.
@@ -125,7 +137,11 @@ pub fn validate_definition_value(value: &Value, options: Options) -> Vec<Diagnos
 
 fn check_definition_value(value: &Value, options: Options, sink: &mut Sink) {
     if !value.is_object() {
-        sink.push(Code::NotAnObject, "", "a state machine definition must be a JSON object");
+        sink.push(
+            Code::NotAnObject,
+            "",
+            "a state machine definition must be a JSON object",
+        );
         return;
     }
     let mut reader = crate::model::reader_for_definition();
@@ -137,7 +153,11 @@ fn check_definition_value(value: &Value, options: Options, sink: &mut Sink) {
 }
 
 fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnostic> {
-    let json::Parsed { tree, value, has_duplicates } = match json::parse(text) {
+    let json::Parsed {
+        tree,
+        value,
+        has_duplicates,
+    } = match json::parse(text) {
         Ok(parsed) => parsed,
         Err(e) => {
             let lines = LineIndex::new(text);
@@ -160,11 +180,19 @@ fn check_text(text: &str, check: impl FnOnce(&Value, &mut Sink)) -> Vec<Diagnost
 }
 
 /// Reports repeated keys; pointers are only built for objects that have duplicates.
-fn duplicate_keys<'t>(text: &'t str, node: &'t Spanned, path: &mut Vec<std::borrow::Cow<'t, str>>, sink: &mut Sink) {
+fn duplicate_keys<'t>(
+    text: &'t str,
+    node: &'t Spanned,
+    path: &mut Vec<std::borrow::Cow<'t, str>>,
+    sink: &mut Sink,
+) {
     match &node.kind {
         json::Kind::Object(obj) => {
             if obj.has_duplicates {
-                let base: String = path.iter().map(|t| format!("/{}", json::pointer::escape(t))).collect();
+                let base: String = path
+                    .iter()
+                    .map(|t| format!("/{}", json::pointer::escape(t)))
+                    .collect();
                 let mut seen = std::collections::HashSet::new();
                 for m in &obj.members {
                     let key = m.key(text);
@@ -225,7 +253,7 @@ pub fn locate(items: &mut [Diagnostic], text: &str, tree: &Spanned) {
         d.line = pos.line;
         d.column = pos.column;
     }
-    items.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+    items.sort_by_key(|a| (a.line, a.column, a.code));
 }
 
 /// Counts of errors and warnings.

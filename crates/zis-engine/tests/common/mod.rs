@@ -1,4 +1,5 @@
 //! Helpers shared by the engine's integration tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -9,7 +10,10 @@ pub fn shared(what: &str) -> Option<PathBuf> {
     if dir.join(what).exists() {
         Some(dir)
     } else {
-        println!("SKIPPED: {} not found (../shared is absent on a plain clone; CI has it)", dir.join(what).display());
+        println!(
+            "SKIPPED: {} not found (../shared is absent on a plain clone; CI has it)",
+            dir.join(what).display()
+        );
         None
     }
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs ZIS Studio under Xvfb with a bundle and saves a screenshot.
+#   scripts/screenshot.sh [BUNDLE] [OUT.png] [WIDTHxHEIGHT]
+# Exits non-zero when the window never appears or the picture is blank.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bundle=${1:-sample_bundles/urgent_ticket_to_slack.json}
+out=${2:-docs/screenshots/main_window.png}
+size=${3:-1280x800}
+bin=${ZIS_STUDIO_BIN:-target/debug/zis-studio}
+[ -x "$bin" ] || cargo build --quiet
+mkdir -p "$(dirname "$out")"
+
+export XDG_RUNTIME_DIR; XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
+data=$(mktemp -d)
+n=90
+while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+display=":$n"
+Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+app=""
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+ready=""
+for _ in $(seq 100); do
+  if DISPLAY=$display xdpyinfo >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.2
+done
+[ -n "$ready" ] || { echo "screenshot: Xvfb did not start on $display" >&2; exit 1; }
+
+DISPLAY=$display "$bin" --data "$data" "$bundle" >/tmp/zis-studio-screenshot.log 2>&1 &
+app=$!
+found=""
+for _ in $(seq 120); do
+  if DISPLAY=$display xdotool search --name "ZIS Studio" >/dev/null 2>&1; then found=1; break; fi
+  kill -0 "$app" 2>/dev/null || break
+  sleep 0.5
+done
+if [ -z "$found" ]; then
+  echo "screenshot: the window never appeared; log:" >&2
+  cat /tmp/zis-studio-screenshot.log >&2
+  exit 1
+fi
+sleep "${SCREENSHOT_WAIT:-4}"
+DISPLAY=$display import -window root "$out"
+colours=$(convert "$out" -format %k info:)
+echo "screenshot: $out ($colours colours)"
+[ "$colours" -gt 16 ] || { echo "screenshot: the picture is blank" >&2; exit 1; }
