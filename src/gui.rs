@@ -241,6 +241,15 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
     });
 }
 
+/// The default sample: next to the working directory, else next to the sources it was built from.
+pub fn default_sample() -> PathBuf {
+    let local = PathBuf::from(DEFAULT_SAMPLE);
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SAMPLE)
+}
+
 /// Environment variable that picks the renderer: `wgpu` (default) or `glow` (OpenGL).
 pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
 
@@ -252,7 +261,7 @@ pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
 pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()> {
     let data_dir = crate::data_dir::prepare(data.as_deref())?;
     let mut state = AppState::new(data_dir);
-    let path = bundle.unwrap_or_else(|| PathBuf::from(DEFAULT_SAMPLE));
+    let path = bundle.unwrap_or_else(default_sample);
     state.open(&path);
     let forced = std::env::var(RENDERER_ENV).ok();
     let renderer = match forced.as_deref() {

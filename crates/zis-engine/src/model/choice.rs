@@ -1,6 +1,6 @@
 //! Choice rules.
 
-use super::reader::Reader;
+use super::reader::{self, Reader};
 use serde_json::Value;
 
 /// Every comparison operator of ASL, in the order the docs list them.
@@ -131,7 +131,7 @@ impl<'a> ChoiceRule<'a> {
         rule.next = r.string_field(obj, ptr, "Next");
         let logical: Vec<&str> = ["And", "Or", "Not"]
             .into_iter()
-            .filter(|k| obj.contains_key(*k))
+            .filter(|k| reader::has(obj, *k))
             .collect();
         let ops: Vec<&'a String> = obj
             .keys()
@@ -149,7 +149,7 @@ impl<'a> ChoiceRule<'a> {
             ([], [op]) => RuleKind::Compare(Comparison {
                 variable: r.string_field(obj, ptr, "Variable"),
                 operator: op.as_str(),
-                operand: obj.get(op.as_str()).unwrap_or(&NULL),
+                operand: reader::field(obj, op.as_str()).unwrap_or(&NULL),
             }),
             ([], many) => RuleKind::Invalid(format!(
                 "a rule takes exactly one operator, found {}",
@@ -160,7 +160,7 @@ impl<'a> ChoiceRule<'a> {
             )),
             (["Not"], []) => {
                 let sub_ptr = format!("{ptr}/Not");
-                match obj.get("Not") {
+                match reader::field(obj, "Not") {
                     Some(v @ Value::Object(_)) => {
                         RuleKind::Not(Box::new(Self::read(r, v, &sub_ptr)))
                     }
@@ -173,7 +173,7 @@ impl<'a> ChoiceRule<'a> {
             }
             ([l @ ("And" | "Or")], []) => {
                 let sub_ptr = format!("{ptr}/{l}");
-                match obj.get(*l) {
+                match reader::field(obj, *l) {
                     Some(Value::Array(items)) if !items.is_empty() => {
                         let subs = items
                             .iter()

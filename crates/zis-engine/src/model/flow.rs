@@ -1,7 +1,7 @@
 //! Flow definitions and their states.
 
 use super::choice::ChoiceRule;
-use super::reader::Reader;
+use super::reader::{self, Reader};
 use crate::json::pointer;
 use serde_json::{Map, Value};
 
@@ -178,7 +178,7 @@ impl<'a> FlowDefinition<'a> {
         def.comment = r.string_field(obj, ptr, "Comment");
         def.query_language = r.string_field(obj, ptr, "QueryLanguage");
         let states_ptr = format!("{ptr}/States");
-        if let Some(states) = obj.get("States").and_then(|s| r.object(s, &states_ptr)) {
+        if let Some(states) = reader::field(obj, "States").and_then(|s| r.object(s, &states_ptr)) {
             def.states = Some(
                 states
                     .iter()
@@ -228,7 +228,7 @@ fn path_field<'a>(
     ptr: &str,
     key: &str,
 ) -> PathField<'a> {
-    match obj.get(key) {
+    match reader::field(obj, key) {
         None => PathField::Absent,
         Some(Value::Null) => PathField::Null,
         Some(Value::String(s)) => PathField::Path(s.as_str()),
@@ -267,10 +267,10 @@ impl<'a> State<'a> {
                 }
             }
             Some("Pass") => StateKind::Pass {
-                result: obj.get("Result"),
+                result: reader::field(obj, "Result"),
             },
             Some("Wait") => StateKind::Wait {
-                seconds: obj.get("Seconds"),
+                seconds: reader::field(obj, "Seconds"),
                 seconds_path: r.string_field(obj, ptr, "SecondsPath"),
                 timestamp: r.string_field(obj, ptr, "Timestamp"),
                 timestamp_path: r.string_field(obj, ptr, "TimestampPath"),
@@ -283,7 +283,7 @@ impl<'a> State<'a> {
                 cause: r.string_field(obj, ptr, "Cause"),
             },
             Some("Map") => {
-                let (key, v) = match (obj.get("Iterator"), obj.get("ItemProcessor")) {
+                let (key, v) = match (reader::field(obj, "Iterator"), reader::field(obj, "ItemProcessor")) {
                     (Some(v), _) => ("Iterator", Some(v)),
                     (None, Some(v)) => ("ItemProcessor", Some(v)),
                     _ => ("Iterator", None),
@@ -313,7 +313,7 @@ impl<'a> State<'a> {
             }
             _ => StateKind::Unknown,
         };
-        let catch = obj.get("Catch").and_then(|c| {
+        let catch = reader::field(obj, "Catch").and_then(|c| {
             let cptr = format!("{ptr}/Catch");
             let items = r.array(c, &cptr, "an array of catchers")?;
             Some(
@@ -335,10 +335,10 @@ impl<'a> State<'a> {
             input_path: path_field(r, obj, ptr, "InputPath"),
             output_path: path_field(r, obj, ptr, "OutputPath"),
             result_path: path_field(r, obj, ptr, "ResultPath"),
-            parameters: obj.get("Parameters").or_else(|| obj.get("ItemSelector")),
-            result_selector: obj.get("ResultSelector"),
+            parameters: reader::field(obj, "Parameters").or_else(|| reader::field(obj, "ItemSelector")),
+            result_selector: reader::field(obj, "ResultSelector"),
             catch,
-            retry: obj.get("Retry"),
+            retry: reader::field(obj, "Retry"),
             keys: obj.keys().map(String::as_str).collect(),
         })
     }
@@ -391,7 +391,7 @@ impl<'a> Catcher<'a> {
     fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Option<Self> {
         let obj = r.object(value, ptr)?;
         let eptr = format!("{ptr}/ErrorEquals");
-        let error_equals = obj.get("ErrorEquals").and_then(|v| {
+        let error_equals = reader::field(obj, "ErrorEquals").and_then(|v| {
             let items = r.array(v, &eptr, "an array of error names")?;
             let mut names = Vec::new();
             for (i, item) in items.iter().enumerate() {

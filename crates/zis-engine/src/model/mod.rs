@@ -274,7 +274,7 @@ impl<'a> Resource<'a> {
         };
         res.type_name = r.string_field(obj, pointer, "type");
         let props_ptr = format!("{pointer}/properties");
-        let Some(props) = obj.get("properties").and_then(|p| r.object(p, &props_ptr)) else {
+        let Some(props) = reader::field(obj, "properties").and_then(|p| r.object(p, &props_ptr)) else {
             return res;
         };
         res.property_keys = props.keys().map(String::as_str).collect();
@@ -307,7 +307,7 @@ impl<'a> HttpAction<'a> {
         let obj = r.object(value, pointer)?;
         let template = |r: &mut Reader, key: &str| -> Option<TemplateField<'a>> {
             for (k, dollar) in [(key.to_string(), false), (format!("{key}.$"), true)] {
-                if obj.contains_key(&k) {
+                if reader::has(obj, &k) {
                     let value = r.string_field(obj, pointer, &k)?;
                     return Some(TemplateField {
                         value,
@@ -330,8 +330,8 @@ impl<'a> HttpAction<'a> {
             connection_name: r.string_field(obj, pointer, "connectionName"),
             headers,
             query,
-            has_query_params: obj.contains_key("queryParams"),
-            request_body: obj.get("requestBody").or_else(|| obj.get("requestBody.$")),
+            has_query_params: reader::has(obj, "queryParams"),
+            request_body: reader::field(obj, "requestBody").or_else(|| reader::field(obj, "requestBody.$")),
             keys: obj.keys().map(String::as_str).collect(),
         })
     }
@@ -345,7 +345,7 @@ fn read_key_values<'a>(
 ) -> Vec<KeyValue<'a>> {
     // Shapes are checked by the validator (E035); here only well-formed entries are kept.
     let ptr = crate::json::pointer::push(pointer, key);
-    let Some(Value::Array(items)) = obj.get(key) else {
+    let Some(Value::Array(items)) = reader::field(obj, key) else {
         return Vec::new();
     };
     let mut out = Vec::new();

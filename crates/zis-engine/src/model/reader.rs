@@ -18,6 +18,20 @@ pub(crate) struct Reader {
     pub issues: Vec<ShapeIssue>,
 }
 
+/// `obj[key]`; small objects (most states) are scanned, which beats hashing the key.
+pub(crate) fn field<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() <= 12 {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
+    }
+}
+
+/// True when `obj` has `key`.
+pub(crate) fn has(obj: &Map<String, Value>, key: &str) -> bool {
+    field(obj, key).is_some()
+}
+
 pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -78,7 +92,7 @@ impl Reader {
         parent: &str,
         key: &str,
     ) -> Option<&'v str> {
-        match obj.get(key)? {
+        match field(obj, key)? {
             Value::String(s) => Some(s.as_str()),
             other => {
                 self.wrong(&pointer::push(parent, key), "a string", other);
@@ -93,7 +107,7 @@ impl Reader {
         parent: &str,
         key: &str,
     ) -> Option<bool> {
-        match obj.get(key)? {
+        match field(obj, key)? {
             Value::Bool(b) => Some(*b),
             other => {
                 self.wrong(&pointer::push(parent, key), "true or false", other);
