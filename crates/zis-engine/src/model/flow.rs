@@ -283,7 +283,10 @@ impl<'a> State<'a> {
                 cause: r.string_field(obj, ptr, "Cause"),
             },
             Some("Map") => {
-                let (key, v) = match (reader::field(obj, "Iterator"), reader::field(obj, "ItemProcessor")) {
+                let (key, v) = match (
+                    reader::field(obj, "Iterator"),
+                    reader::field(obj, "ItemProcessor"),
+                ) {
                     (Some(v), _) => ("Iterator", Some(v)),
                     (None, Some(v)) => ("ItemProcessor", Some(v)),
                     _ => ("Iterator", None),
@@ -335,7 +338,8 @@ impl<'a> State<'a> {
             input_path: path_field(r, obj, ptr, "InputPath"),
             output_path: path_field(r, obj, ptr, "OutputPath"),
             result_path: path_field(r, obj, ptr, "ResultPath"),
-            parameters: reader::field(obj, "Parameters").or_else(|| reader::field(obj, "ItemSelector")),
+            parameters: reader::field(obj, "Parameters")
+                .or_else(|| reader::field(obj, "ItemSelector")),
             result_selector: reader::field(obj, "ResultSelector"),
             catch,
             retry: reader::field(obj, "Retry"),

@@ -274,7 +274,8 @@ impl<'a> Resource<'a> {
         };
         res.type_name = r.string_field(obj, pointer, "type");
         let props_ptr = format!("{pointer}/properties");
-        let Some(props) = reader::field(obj, "properties").and_then(|p| r.object(p, &props_ptr)) else {
+        let Some(props) = reader::field(obj, "properties").and_then(|p| r.object(p, &props_ptr))
+        else {
             return res;
         };
         res.property_keys = props.keys().map(String::as_str).collect();
@@ -331,7 +332,8 @@ impl<'a> HttpAction<'a> {
             headers,
             query,
             has_query_params: reader::has(obj, "queryParams"),
-            request_body: reader::field(obj, "requestBody").or_else(|| reader::field(obj, "requestBody.$")),
+            request_body: reader::field(obj, "requestBody")
+                .or_else(|| reader::field(obj, "requestBody.$")),
             keys: obj.keys().map(String::as_str).collect(),
         })
     }

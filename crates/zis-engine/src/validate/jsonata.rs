@@ -115,6 +115,11 @@ fn expression(e: &str) -> Result<(), String> {
             }
             '@' => return Err(JSONPATH.into()),
             '-' => last_binary = true,
+            ':' if chars.get(i + 1) == Some(&'=') => {
+                // `$x := value` binds a variable.
+                i += 1;
+                last_binary = true;
+            }
             ',' | ';' | ':' | '?' => last_binary = true,
             c if c.is_whitespace() => {}
             _ => last_binary = false,
@@ -147,5 +152,6 @@ mod tests {
         assert!(check("{% 420. %}").is_err());
         assert!(check("{% $sum($x %}").is_err());
         assert!(check("{% $match($x, /^[a-z]+$/) and $y %}").is_ok());
+        assert!(check("{% ($e := $a.b; $e & ' ' & $c[x = 'y']) %}").is_ok());
     }
 }
