@@ -5,6 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+
+/// The app's allocator (see src/main.rs), so the figures are the app's;
+/// `--features system-alloc` measures with the system allocator instead.
+#[cfg(not(feature = "system-alloc"))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::{Map, Value, json};
 use std::hint::black_box;
 use zis_engine::document::Document;

@@ -141,31 +141,7 @@ impl Parser<'_> {
             return Ok((Kind::Object(obj), Value::Object(map)));
         }
         loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                let what = if self.peek() == Some(b'}') {
-                    "expected a key after ',' (trailing commas are not allowed in JSON)".to_string()
-                } else {
-                    format!("expected a key in double quotes, found {}", self.found())
-                };
-                return Err(self.err(what));
-            }
-            let key_start = self.pos;
-            let key = self.string()?;
-            let key_span = Span {
-                start: key_start,
-                end: self.pos,
-            };
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.err(format!(
-                    "expected ':' after the key \"{key}\", found {}",
-                    self.found()
-                )));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let (tree, value) = self.value()?;
+            let (key, key_span, tree, value) = self.member()?;
             if map.insert(key, value).is_some() {
                 obj.has_duplicates = true;
                 self.duplicates = true;
@@ -174,23 +150,61 @@ impl Parser<'_> {
                 key_span,
                 value: tree,
             });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => {
-                    return Err(self.err(format!(
-                        "expected ',' or '}}' after an object member, found {}",
-                        self.found()
-                    )));
-                }
+            if self.member_end()? {
+                break;
             }
         }
         self.depth -= 1;
         Ok((Kind::Object(obj), Value::Object(map)))
+    }
+
+    /// One `"key": value` member, from its key.
+    fn member(&mut self) -> Result<(String, Span, Spanned, Value), ParseError> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            let what = if self.peek() == Some(b'}') {
+                "expected a key after ',' (trailing commas are not allowed in JSON)".to_string()
+            } else {
+                format!("expected a key in double quotes, found {}", self.found())
+            };
+            return Err(self.err(what));
+        }
+        let key_start = self.pos;
+        let key = self.string()?;
+        let key_span = Span {
+            start: key_start,
+            end: self.pos,
+        };
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.err(format!(
+                "expected ':' after the key \"{key}\", found {}",
+                self.found()
+            )));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        let (tree, value) = self.value()?;
+        Ok((key, key_span, tree, value))
+    }
+
+    /// After a member: `,` (more follow, `false`) or `}` (the object ends, `true`).
+    fn member_end(&mut self) -> Result<bool, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.err(format!(
+                "expected ',' or '}}' after an object member, found {}",
+                self.found()
+            ))),
+        }
     }
 
     fn array(&mut self) -> Result<(Kind, Value), ParseError> {

@@ -234,6 +234,9 @@ fn finish(mut items: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// Fills in line and column from the pointer (the nearest existing ancestor when needed).
 pub fn locate(items: &mut [Diagnostic], text: &str, tree: &Spanned) {
+    if items.is_empty() {
+        return;
+    }
     let lines = LineIndex::new(text);
     for d in items.iter_mut() {
         if d.line != 0 {
