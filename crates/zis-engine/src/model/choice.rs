@@ -131,7 +131,7 @@ impl<'a> ChoiceRule<'a> {
         rule.next = r.string_field(obj, ptr, "Next");
         let logical: Vec<&str> = ["And", "Or", "Not"]
             .into_iter()
-            .filter(|k| reader::has(obj, *k))
+            .filter(|k| reader::has(obj, k))
             .collect();
         let ops: Vec<&'a String> = obj
             .keys()
@@ -173,7 +173,7 @@ impl<'a> ChoiceRule<'a> {
             }
             ([l @ ("And" | "Or")], []) => {
                 let sub_ptr = format!("{ptr}/{l}");
-                match reader::field(obj, *l) {
+                match reader::field(obj, l) {
                     Some(Value::Array(items)) if !items.is_empty() => {
                         let subs = items
                             .iter()
