@@ -28,17 +28,24 @@ for _ in $(seq 100); do
 done
 [ -n "$ready" ] || { echo "screenshot: Xvfb did not start on $display" >&2; exit 1; }
 
-DISPLAY=$display "$bin" --data "$data" "$bundle" >/tmp/zis-studio-screenshot.log 2>&1 &
-app=$!
 found=""
-for _ in $(seq 120); do
-  if DISPLAY=$display xdotool search --name "ZIS Studio" >/dev/null 2>&1; then found=1; break; fi
-  kill -0 "$app" 2>/dev/null || break
-  sleep 0.5
+for attempt in 1 2 3; do
+  DISPLAY=$display "$bin" --data "$data" "$bundle" >/tmp/zis-studio-screenshot.log 2>&1 &
+  app=$!
+  for _ in $(seq 120); do
+    if DISPLAY=$display xdotool search --name "ZIS Studio" >/dev/null 2>&1; then found=1; break; fi
+    kill -0 "$app" 2>/dev/null || break
+    sleep 0.5
+  done
+  [ -n "$found" ] && break
+  echo "screenshot: attempt $attempt: the window did not appear; log:" >&2
+  cat /tmp/zis-studio-screenshot.log >&2
+  kill "$app" 2>/dev/null || true
+  app=""
+  sleep 1
 done
 if [ -z "$found" ]; then
-  echo "screenshot: the window never appeared; log:" >&2
-  cat /tmp/zis-studio-screenshot.log >&2
+  echo "screenshot: the window never appeared" >&2
   exit 1
 fi
 sleep "${SCREENSHOT_WAIT:-4}"
