@@ -4,7 +4,7 @@
 //! nothing is there; an *indefinite* one (wildcards, slices, unions, filters, `..`) yields
 //! an array of every match, `[]` when nothing matches.
 
-use super::{Path, Root, Segment, Selector};
+use super::{Path, Root, Selector};
 use serde_json::Value;
 
 /// Why a path found nothing where it had to find something.
@@ -60,10 +60,10 @@ impl Path {
                     let mut all = Vec::new();
                     descendants(node, &mut all);
                     for d in all {
-                        select(d, &seg.selector, root, &mut next);
+                        select(d, &seg.selector, &mut next);
                     }
                 } else {
-                    select(node, &seg.selector, root, &mut next);
+                    select(node, &seg.selector, &mut next);
                 }
             }
             current = next;
@@ -98,7 +98,7 @@ fn descendants<'v>(node: &'v Value, out: &mut Vec<&'v Value>) {
     }
 }
 
-fn select<'v>(node: &'v Value, selector: &Selector, root: &'v Value, out: &mut Vec<&'v Value>) {
+fn select<'v>(node: &'v Value, selector: &Selector, out: &mut Vec<&'v Value>) {
     match selector {
         Selector::Name(n) => out.extend(node.as_object().and_then(|o| o.get(n))),
         Selector::Index(i) => out.extend(node.as_array().and_then(|a| index(a, *i))),
@@ -109,7 +109,7 @@ fn select<'v>(node: &'v Value, selector: &Selector, root: &'v Value, out: &mut V
         },
         Selector::Union(items) => {
             for s in items {
-                select(node, s, root, out);
+                select(node, s, out);
             }
         }
         Selector::Slice { start, end, step } => {
