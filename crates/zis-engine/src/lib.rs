@@ -6,10 +6,11 @@
 //! | [`json`] | a JSON parser that keeps the span of every value, line/column look-up, JSON pointers, the canonical and the lossless (splice) writers |
 //! | [`document`] | an open file: saved text, spanned parse, edited value; save rewrites only what changed |
 //! | [`model`] | the typed bundle: resources, flows, states of every type, Choice rules, HTTP actions, job specs |
-//! | [`path`] | the ASL JSONPath dialect (Jayway style): syntax and where each form may be used |
+//! | [`path`] | the ASL JSONPath dialect (Jayway style): syntax, where each form may be used, evaluation |
 //! | [`template`] | ZIS `{{$.path}}` placeholders |
 //! | [`jq`] | compiling the jq programs of `zis:common:transform:Jq` |
 //! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
+//! | [`run`] | running flows: so far the per-state data flow (paths, payload templates, ResultPath) |
 //!
 //! The pipeline, end to end:
 //!
@@ -38,5 +39,6 @@ pub mod jq;
 pub mod json;
 pub mod model;
 pub mod path;
+pub mod run;
 pub mod template;
 pub mod validate;

@@ -1,0 +1,208 @@
+//! The per-state data flow, with AWS's semantics (ResultPath defaults to `$`, which
+//! replaces everything; `null` paths give `{}` or discard the result; a definite path that
+//! finds nothing is a `States.Runtime` error).
+
+use super::StatesError;
+use crate::model::PathField;
+use crate::path::{self, Selector, eval::Roots};
+use crate::template;
+use crate::validate::Mode;
+use serde_json::{Map, Value};
+
+/// Evaluates a path string on the data, as a `States.Runtime` error when it fails.
+pub fn eval_path(text: &str, data: &Value, context: Option<&Value>) -> Result<Value, StatesError> {
+    let parsed = path::parse(text)
+        .map_err(|e| StatesError::runtime(format!("Invalid path '{text}': {e}")))?;
+    parsed
+        .evaluate(Roots { data, context }, text)
+        .map_err(|e| StatesError::runtime(e.message))
+}
+
+/// InputPath (and OutputPath): absent keeps the data, `null` gives `{}`.
+pub fn select_path(
+    field: &PathField<'_>,
+    data: &Value,
+    context: Option<&Value>,
+) -> Result<Value, StatesError> {
+    match field {
+        PathField::Absent => Ok(data.clone()),
+        PathField::Null => Ok(Value::Object(Map::new())),
+        PathField::Path(p) => eval_path(p, data, context),
+    }
+}
+
+/// Renders a payload template (Parameters, ResultSelector): keys ending in `.$` are
+/// evaluated and lose the suffix, at every depth; other values are copied.
+pub fn render(
+    template: &Value,
+    data: &Value,
+    context: Option<&Value>,
+    mode: Mode,
+) -> Result<Value, StatesError> {
+    match template {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, v) in map {
+                match key.strip_suffix(".$") {
+                    Some(base) => {
+                        out.insert(base.to_string(), dynamic(key, v, data, context, mode)?);
+                    }
+                    None => {
+                        out.insert(key.clone(), render(v, data, context, mode)?);
+                    }
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|v| render(v, data, context, mode))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        other => Ok(other.clone()),
+    }
+}
+
+fn dynamic(
+    key: &str,
+    v: &Value,
+    data: &Value,
+    context: Option<&Value>,
+    mode: Mode,
+) -> Result<Value, StatesError> {
+    let Some(s) = v.as_str() else {
+        return Err(StatesError::runtime(format!(
+            "The value of the field '{key}' must be a path string"
+        )));
+    };
+    let t = s.trim();
+    if t.starts_with("States.") {
+        return Err(StatesError::runtime(format!(
+            "The field '{key}' uses the intrinsic function {t}, which ZIS Studio does not evaluate"
+        )));
+    }
+    if mode == Mode::Zis && template::has_placeholders(t) {
+        return interpolate(s, data, context);
+    }
+    eval_path(t, data, context).map_err(|e| {
+        StatesError::runtime(format!(
+            "The JSONPath '{t}' specified for the field '{key}' could not be found in the input ({})",
+            e.cause
+        ))
+    })
+}
+
+/// Replaces every `{{$.path}}` of `s`: strings go in as they are, other values as JSON.
+pub fn interpolate(s: &str, data: &Value, context: Option<&Value>) -> Result<Value, StatesError> {
+    let found = template::placeholders(s).map_err(|e| StatesError::runtime(e.message))?;
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for p in found {
+        out.push_str(&s[last..p.range.start]);
+        match eval_path(p.path, data, context)? {
+            Value::String(v) => out.push_str(&v),
+            other => out.push_str(&other.to_string()),
+        }
+        last = p.range.end;
+    }
+    out.push_str(&s[last..]);
+    Ok(Value::String(out))
+}
+
+/// ResultPath: absent or `$` replaces the data with the result, `null` keeps the data, a
+/// reference path puts the result there, creating objects on the way.
+pub fn place_result(
+    field: &PathField<'_>,
+    data: Value,
+    result: Value,
+) -> Result<Value, StatesError> {
+    let p = match field {
+        PathField::Absent => return Ok(result),
+        PathField::Null => return Ok(data),
+        PathField::Path(p) => *p,
+    };
+    let parsed = path::parse(p)
+        .map_err(|e| StatesError::runtime(format!("Invalid ResultPath '{p}': {e}")))?;
+    if parsed.segments.is_empty() {
+        return Ok(result);
+    }
+    let mut root = data;
+    let mut node = &mut root;
+    let last = parsed.segments.len() - 1;
+    for (i, seg) in parsed.segments.iter().enumerate() {
+        let cannot = || {
+            StatesError::runtime(format!(
+                "Unable to apply ResultPath '{p}': the path runs through a value that is not an object"
+            ))
+        };
+        match &seg.selector {
+            Selector::Name(name) => {
+                if node.is_null() {
+                    *node = Value::Object(Map::new());
+                }
+                let obj = node.as_object_mut().ok_or_else(cannot)?;
+                if i == last {
+                    obj.insert(name.clone(), result);
+                    return Ok(root);
+                }
+                node = obj.entry(name.clone()).or_insert(Value::Object(Map::new()));
+            }
+            Selector::Index(idx) => {
+                let arr = node.as_array_mut().ok_or_else(cannot)?;
+                let slot = usize::try_from(*idx)
+                    .ok()
+                    .and_then(|k| arr.get_mut(k))
+                    .ok_or_else(cannot)?;
+                if i == last {
+                    *slot = result;
+                    return Ok(root);
+                }
+                node = slot;
+            }
+            _ => {
+                return Err(StatesError::runtime(format!(
+                    "ResultPath '{p}' must be a reference path"
+                )));
+            }
+        }
+    }
+    Ok(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pipeline_pieces() {
+        let data = json!({"a": {"b": 1}, "ticket": {"id": 7, "tags": ["x"]}});
+        assert_eq!(
+            select_path(&PathField::Path("$.a"), &data, None).unwrap(),
+            json!({"b": 1})
+        );
+        assert_eq!(
+            select_path(&PathField::Null, &data, None).unwrap(),
+            json!({})
+        );
+        let t = json!({"id.$": "$.ticket.id", "n": {"deep.$": "$.a.b"}, "msg.$": "Ticket {{$.ticket.id}} tags {{$.ticket.tags}}"});
+        assert_eq!(
+            render(&t, &data, None, Mode::Zis).unwrap(),
+            json!({"id": 7, "n": {"deep": 1}, "msg": "Ticket 7 tags [\"x\"]"})
+        );
+        assert!(render(&json!({"x.$": "$.nope"}), &data, None, Mode::Zis).is_err());
+        assert_eq!(
+            place_result(&PathField::Absent, data.clone(), json!(5)).unwrap(),
+            json!(5)
+        );
+        assert_eq!(
+            place_result(&PathField::Null, data.clone(), json!(5)).unwrap(),
+            data
+        );
+        assert_eq!(
+            place_result(&PathField::Path("$.r.s"), json!({"k": 1}), json!(5)).unwrap(),
+            json!({"k": 1, "r": {"s": 5}})
+        );
+        assert!(place_result(&PathField::Path("$.k.s"), json!({"k": 1}), json!(5)).is_err());
+    }
+}
