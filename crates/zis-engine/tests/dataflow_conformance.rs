@@ -53,7 +53,7 @@ fn task_io_cases_match_aws() {
             {
                 ok += 1
             }
-            other => println!("  differs: {}: {:?}", row["id"], other.map(|(p, o)| (p, o))),
+            other => println!("  differs: {}: {:?}", row["id"], other),
         }
     }
     println!(
