@@ -342,48 +342,19 @@ impl Lexer<'_> {
         loop {
             match self.bump() {
                 None => return err("a quoted name is not closed"),
-                Some('\\') => match self.bump() {
-                    Some('b') => out.push('\u{8}'),
-                    Some('f') => out.push('\u{c}'),
-                    Some('n') => out.push('\n'),
-                    Some('r') => out.push('\r'),
-                    Some('t') => out.push('\t'),
-                    Some('u') => out.push(self.unicode_escape()?),
-                    Some(e) => out.push(e),
-                    None => return err("a quoted name is not closed"),
+                // Jayway (and so AWS) unescapes only the quote itself; any other backslash
+                // stays in the name (AWS case test_escape_sequence_parsing).
+                Some('\\') => match self.peek() {
+                    Some(c) if c == q => {
+                        self.pos += c.len_utf8();
+                        out.push(c);
+                    }
+                    _ => out.push('\\'),
                 },
                 Some(c) if c == q => return Ok(out),
                 Some(c) => out.push(c),
             }
         }
-    }
-
-    fn hex4(&mut self) -> Result<u32, PathError> {
-        let digits: String = self.rest().chars().take(4).collect();
-        if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-            return err("expected four hex digits after '\\u'");
-        }
-        self.pos += 4;
-        u32::from_str_radix(&digits, 16).or_else(|_| err("expected four hex digits after '\\u'"))
-    }
-
-    /// The character of a `\uXXXX` escape (a surrogate pair takes two).
-    fn unicode_escape(&mut self) -> Result<char, PathError> {
-        let first = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&first) {
-            if !self.rest().starts_with("\\u") {
-                return err("a high surrogate must be followed by a low surrogate");
-            }
-            self.pos += 2;
-            let second = self.hex4()?;
-            if !(0xDC00..0xE000).contains(&second) {
-                return err("a high surrogate must be followed by a low surrogate");
-            }
-            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-        } else {
-            first
-        };
-        char::from_u32(code).map_or_else(|| err("invalid \\u escape"), Ok)
     }
 
     fn int(&mut self) -> Result<Option<i64>, PathError> {
@@ -512,7 +483,7 @@ impl fmt::Display for Path {
 
 fn write_selector(f: &mut fmt::Formatter<'_>, s: &Selector) -> fmt::Result {
     match s {
-        Selector::Name(n) => write!(f, "['{}']", n.replace('\\', "\\\\").replace('\'', "\\'")),
+        Selector::Name(n) => write!(f, "['{}']", n.replace('\'', "\\'")),
         Selector::Index(i) => write!(f, "[{i}]"),
         Selector::Wildcard => write!(f, "[*]"),
         Selector::Union(items) => {

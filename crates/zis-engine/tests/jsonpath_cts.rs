@@ -2,7 +2,9 @@
 //! (Jayway) dialect shares with RFC 9535: name, index, wildcard, slice, union and
 //! descendant selectors, no filters or functions. Jayway returns one value for a definite
 //! path and an error when it finds nothing, where RFC 9535 returns a node list; the test
-//! maps one to the other and prints the agreement.
+//! maps one to the other and prints the agreement. Escapes inside quoted names differ on
+//! purpose: Jayway (and AWS, see test_escape_sequence_parsing in asl_cases.jsonl) only
+//! unescapes the quote itself, so the RFC's `\n`, `\u263A`... cases are not expected to agree.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -62,5 +64,17 @@ fn shared_subset_of_rfc9535_agrees() {
         println!("  differs: {w}");
     }
     assert!(tried > 100, "the subset should be substantial ({tried})");
-    assert!(agree * 100 >= tried * 90, "{agree}/{tried} is under 90%");
+    let escapes = wrong
+        .iter()
+        .filter(|w| w.contains("escaped") || w.contains("surrogate"))
+        .count();
+    println!(
+        "  of the {} that differ, {escapes} are RFC escape sequences in quoted names",
+        wrong.len()
+    );
+    assert_eq!(
+        agree + escapes,
+        tried,
+        "every difference should be an escape sequence"
+    );
 }

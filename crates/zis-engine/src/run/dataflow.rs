@@ -9,6 +9,23 @@ use crate::template;
 use crate::validate::Mode;
 use serde_json::{Map, Value};
 
+/// AWS's limit on a state's result or output: 256 KiB of JSON text.
+pub const ASL_PAYLOAD_LIMIT: usize = 262_144;
+
+/// `States.DataLimitExceeded` when `value`, as JSON text, is over `limit` bytes.
+pub fn check_size(state: &str, value: &Value, limit: usize) -> Result<(), StatesError> {
+    let size = serde_json::to_string(value).map_or(0, |s| s.len());
+    if size > limit {
+        return Err(StatesError {
+            error: "States.DataLimitExceeded".into(),
+            cause: format!(
+                "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Evaluates a path string on the data, as a `States.Runtime` error when it fails.
 pub fn eval_path(text: &str, data: &Value, context: Option<&Value>) -> Result<Value, StatesError> {
     let parsed = path::parse(text)

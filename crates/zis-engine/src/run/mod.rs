@@ -2,6 +2,7 @@
 //! type: InputPath → Parameters → (the state's work) → ResultSelector → ResultPath →
 //! OutputPath. The resumable stepper builds on it.
 
+pub mod choice;
 pub mod dataflow;
 
 /// A runtime error a flow can catch (`{"Error": ..., "Cause": ...}`).

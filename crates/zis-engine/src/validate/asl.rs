@@ -382,7 +382,7 @@ pub(super) fn check_jsonata_strings(v: &Value, ptr: &str, top: bool, sink: &mut 
 }
 
 /// True for an RFC 3339 date-time with a zone (`2016-03-14T01:59:00Z`, `...+02:00`).
-pub(crate) fn is_rfc3339(s: &str) -> bool {
+pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 20 {
         return false;

@@ -15,6 +15,7 @@ mod codes;
 mod flow;
 mod jsonata;
 
+pub use asl::is_rfc3339;
 pub use codes::{Code, Severity};
 
 use crate::json::{self, LineIndex, Spanned};
