@@ -165,6 +165,14 @@ impl StateKind<'_> {
 }
 
 impl<'a> FlowDefinition<'a> {
+    /// Reads a bare state machine definition (a flow's `definition`, a Map `Iterator`),
+    /// with its pointers relative to `pointer`.
+    pub fn from_value(value: &'a Value, pointer: &str) -> (Self, Vec<super::ShapeIssue>) {
+        let mut r = Reader::default();
+        let def = Self::read(&mut r, value, pointer);
+        (def, r.issues)
+    }
+
     pub(crate) fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Self {
         let mut def = Self {
             pointer: ptr.to_string(),

@@ -4,9 +4,10 @@
 
 pub mod choice;
 pub mod dataflow;
+pub mod execution;
 
 /// A runtime error a flow can catch (`{"Error": ..., "Cause": ...}`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[error("{error}: {cause}")]
 pub struct StatesError {
     /// The error name, e.g. `States.Runtime`.
