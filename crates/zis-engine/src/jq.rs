@@ -214,6 +214,50 @@ pub fn check(code: &str) -> Result<(), JqError> {
     compile(code)
 }
 
+/// Runs `code` on `input` and returns every output, or the first error (compile or run).
+///
+/// Values cross into jaq through their JSON text, so numbers and strings arrive exactly.
+pub fn run(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
+    use jaq_core::{Ctx, Vars, data, unwrap_valr};
+    let defs = prelude().iter().cloned();
+    let funs = jaq_core::funs::<data::JustLut<jaq_json::Val>>()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs());
+    let arena = Arena::default();
+    let modules = Loader::new(defs)
+        .load(&arena, File { code, path: () })
+        .map_err(|errs| load_error(code, errs))?;
+    let filter = jaq_core::Compiler::default()
+        .with_funs(funs)
+        .compile(modules)
+        .map_err(|_| {
+            compile(code).err().unwrap_or(JqError {
+                message: "the program does not compile".into(),
+                offset: None,
+            })
+        })?;
+    let text = input.to_string();
+    let val = jaq_json::read::parse_single(text.as_bytes()).map_err(|e| JqError {
+        message: format!("cannot read the input: {e}"),
+        offset: None,
+    })?;
+    let ctx = Ctx::<data::JustLut<jaq_json::Val>>::new(&filter.lut, Vars::new([]));
+    let mut out = Vec::new();
+    for item in filter.id.run((ctx, val)).map(unwrap_valr) {
+        let v = item.map_err(|e| JqError {
+            message: e.to_string(),
+            offset: None,
+        })?;
+        let json: serde_json::Value =
+            serde_json::from_str(&v.to_string()).map_err(|e| JqError {
+                message: format!("the result is not JSON ({e}): {v}"),
+                offset: None,
+            })?;
+        out.push(json);
+    }
+    Ok(out)
+}
+
 /// The full check: load with jaq's prelude and compile.
 fn compile(code: &str) -> Result<(), JqError> {
     let defs = prelude().iter().cloned();

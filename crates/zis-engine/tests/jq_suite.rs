@@ -1,0 +1,165 @@
+//! The jq transform against jq's own test files (jq.test and jq_man.test): blocks that need
+//! modules, dates, input/IO or `$__loc__` are skipped and listed; the rest are compared by
+//! output (error-message wording is not compared). This measures the current jaq-based
+//! engine; issue 3 asks for 90%, and the figure printed here is the baseline.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use serde_json::Value;
+use zis_engine::jq;
+
+struct Block {
+    line: usize,
+    fail: bool,
+    program: String,
+    input: String,
+    outputs: Vec<String>,
+}
+
+fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut cur: Vec<(usize, &str)> = Vec::new();
+    for (i, line) in text.lines().chain(std::iter::once("")).enumerate() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                let fail = cur[0].1.starts_with("%%FAIL");
+                let body: Vec<&str> = cur
+                    .iter()
+                    .skip(usize::from(fail))
+                    .map(|(_, l)| *l)
+                    .collect();
+                if let Some(program) = body.first() {
+                    out.push(Block {
+                        line: cur[0].0 + 1,
+                        fail,
+                        program: program.to_string(),
+                        input: body.get(1).map(|s| s.to_string()).unwrap_or_default(),
+                        outputs: body.iter().skip(2).map(|s| s.to_string()).collect(),
+                    });
+                }
+                cur.clear();
+            }
+        } else if !(cur.is_empty() && line.starts_with('#')) {
+            cur.push((i, line));
+        }
+    }
+    out
+}
+
+/// Why a block is skipped, if it is.
+fn skip_reason(b: &Block) -> Option<&'static str> {
+    let p = &b.program;
+    if p.contains("import ")
+        || p.contains("include ")
+        || p.contains("modulemeta")
+        || p.contains("get_search_list")
+    {
+        Some("modules")
+    } else if [
+        "date",
+        "strptime",
+        "strftime",
+        "mktime",
+        "gmtime",
+        "localtime",
+        "now",
+        "todate",
+        "fromdate",
+        "dateadd",
+        "datesub",
+        "timegm",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
+    {
+        Some("dates")
+    } else if [
+        "input",
+        "inputs",
+        "debug",
+        "stderr",
+        "input_filename",
+        "$ENV",
+        "env",
+        "halt",
+        "getpath([\"a\",0,\"b\"])",
+    ]
+    .iter()
+    .take(8)
+    .any(|w| p.contains(w))
+    {
+        Some("input/IO")
+    } else if p.contains("$__loc__") {
+        Some("$__loc__")
+    } else {
+        None
+    }
+}
+
+fn run_file(path: &std::path::Path) -> (usize, usize, Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut tried, mut passed) = (0, 0);
+    let mut skipped = Vec::new();
+    for b in blocks(&text) {
+        if let Some(why) = skip_reason(&b) {
+            skipped.push(format!(
+                "{}:{} ({why})",
+                path.file_name().unwrap().to_string_lossy(),
+                b.line
+            ));
+            continue;
+        }
+        tried += 1;
+        // Deeply nested values (e.g. 9,999 levels) need a big stack; see the stop note.
+        let ok = std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(move || {
+                if b.fail {
+                    return jq::check(&b.program).is_err();
+                }
+                let Ok(input) = serde_json::from_str::<Value>(&b.input) else {
+                    return false;
+                };
+                let expected: Result<Vec<Value>, _> = b
+                    .outputs
+                    .iter()
+                    .map(|o| serde_json::from_str::<Value>(o))
+                    .collect();
+                match (jq::run(&b.program, &input), expected) {
+                    (Ok(got), Ok(want)) => got == want,
+                    _ => false,
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap_or(false);
+        passed += usize::from(ok);
+    }
+    (tried, passed, skipped)
+}
+
+#[test]
+fn jq_test_files_baseline() {
+    let Some(shared) = common::shared("conformance/jq.test") else {
+        return;
+    };
+    let mut total = (0, 0);
+    for file in ["jq.test", "jq_man.test"] {
+        let (tried, passed, skipped) = run_file(&shared.join("conformance").join(file));
+        println!(
+            "{file}: {passed}/{tried} pass by output ({:.1}%), {} skipped",
+            100.0 * passed as f64 / tried as f64,
+            skipped.len()
+        );
+        for s in &skipped {
+            println!("  skipped {s}");
+        }
+        total.0 += tried;
+        total.1 += passed;
+    }
+    let pct = 100.0 * total.1 as f64 / total.0 as f64;
+    println!("jq suites together: {}/{} = {pct:.1}%", total.1, total.0);
+    // A floor, so regressions show; issue 3's target (90%) is not reached yet.
+    assert!(pct >= 70.0, "{pct:.1}%");
+}
