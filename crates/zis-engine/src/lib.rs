@@ -10,6 +10,7 @@
 //! | [`template`] | ZIS `{{$.path}}` placeholders |
 //! | [`jq`] | compiling the jq programs of `zis:common:transform:Jq` |
 //! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
+//! | [`actions`] | the built-in actions (configs, links, Jq) over store traits, with in-memory stores |
 //! | [`run`] | running flows: so far the per-state data flow (paths, payload templates, ResultPath) |
 //!
 //! The pipeline, end to end:
@@ -34,6 +35,7 @@
 //! assert_eq!(saved.lines().count(), text.lines().count()); // only one line changed
 //! ```
 
+pub mod actions;
 pub mod document;
 pub mod jq;
 pub mod json;

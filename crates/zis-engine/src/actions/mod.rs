@@ -1,0 +1,284 @@
+//! ZIS built-in actions over store traits (zis-facts.md section 3): LoadConfig, PatchConfig,
+//! LoadLinks, CreateLink, PatchLink, DeleteLink and `zis:common:transform:Jq`.
+//!
+//! The stores are traits so the engine stays free of SQLite: [`memory`] has in-memory
+//! stores for tests, and the services crate implements them on its database.
+//! [`Builtins`] is an [`ActionExecutor`] that runs the built-ins and hands every other
+//! action to an inner executor (custom HTTP actions).
+
+pub mod memory;
+
+use crate::run::StatesError;
+use crate::run::execution::ActionExecutor;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// How PatchConfig merges (zis-facts.md: unconfirmed; RFC 7396 by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MergeMode {
+    /// RFC 7396 JSON Merge Patch: objects merge deeply, `null` deletes, arrays replace.
+    #[default]
+    MergePatch,
+    /// Only top-level keys are replaced.
+    Shallow,
+}
+
+/// Per-account configs, by scope.
+pub trait ConfigStore {
+    /// The first config whose scope matches `scope` (`*` is a wildcard), in scope order.
+    fn load(&self, scope: &str) -> Result<Option<Value>, StatesError>;
+    /// Stores `config` under `scope`, replacing what was there.
+    fn save(&mut self, scope: &str, config: Value) -> Result<(), StatesError>;
+}
+
+/// One side of a link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkObject {
+    /// The object's name (an id, as a string).
+    pub name: String,
+    /// Free metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+}
+
+/// A link between two objects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// Store-assigned id (also the pagination cursor).
+    pub id: String,
+    /// The link type.
+    pub link_type: String,
+    /// Left object.
+    pub left_object: LinkObject,
+    /// Right object.
+    pub right_object: LinkObject,
+}
+
+/// A query over links: names may hold `*` wildcards.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkQuery {
+    /// Required link type.
+    pub link_type: String,
+    /// Left name pattern.
+    pub left: Option<String>,
+    /// Right name pattern.
+    pub right: Option<String>,
+    /// Page size (default 20, at most 100).
+    pub page_size: usize,
+    /// Return links after this id.
+    pub after: Option<String>,
+}
+
+/// Links between objects of two systems.
+pub trait LinkStore {
+    /// One page of matching links and whether more follow.
+    fn query(&self, q: &LinkQuery) -> Result<(Vec<Link>, bool), StatesError>;
+    /// Creates a link; an existing (type, left, right) is an error.
+    fn create(
+        &mut self,
+        link_type: &str,
+        left: LinkObject,
+        right: LinkObject,
+    ) -> Result<Link, StatesError>;
+    /// Replaces the objects of the link (type, left name, right name).
+    fn patch(
+        &mut self,
+        link_type: &str,
+        left: &str,
+        right: &str,
+        new_left: Option<LinkObject>,
+        new_right: Option<LinkObject>,
+    ) -> Result<Link, StatesError>;
+    /// Deletes the link (type, left name, right name).
+    fn delete(&mut self, link_type: &str, left: &str, right: &str) -> Result<(), StatesError>;
+}
+
+/// Runs the built-in actions and passes the others on.
+pub struct Builtins<'s> {
+    /// Config store.
+    pub configs: &'s mut dyn ConfigStore,
+    /// Link store.
+    pub links: &'s mut dyn LinkStore,
+    /// Custom (HTTP) actions.
+    pub custom: &'s mut dyn ActionExecutor,
+    /// PatchConfig semantics.
+    pub merge: MergeMode,
+}
+
+fn param<'v>(p: &'v Value, key: &str) -> Result<&'v Value, StatesError> {
+    p.get(key)
+        .ok_or_else(|| StatesError::runtime(format!("missing required parameter '{key}'")))
+}
+
+fn param_str<'v>(p: &'v Value, key: &str) -> Result<&'v str, StatesError> {
+    param(p, key)?
+        .as_str()
+        .ok_or_else(|| StatesError::runtime(format!("parameter '{key}' must be a string")))
+}
+
+fn object(p: &Value, key: &str) -> Result<LinkObject, StatesError> {
+    serde_json::from_value(param(p, key)?.clone()).map_err(|e| {
+        StatesError::runtime(format!(
+            "parameter '{key}' must be {{\"name\": ..., \"metadata\": ...}}: {e}"
+        ))
+    })
+}
+
+/// RFC 7396 JSON Merge Patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in p {
+            if v.is_null() {
+                t.shift_remove(k);
+            } else {
+                merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+impl ActionExecutor for Builtins<'_> {
+    fn execute(&mut self, action: &str, p: &Value) -> Result<Value, StatesError> {
+        match action {
+            "zis:common:action:LoadConfig" => {
+                let scope = param_str(p, "scope")?;
+                match self.configs.load(scope)? {
+                    Some(config) => Ok(json!({ "config": config })),
+                    None => Err(StatesError::runtime(format!(
+                        "no config found for scope '{scope}'"
+                    ))),
+                }
+            }
+            "zis:common:action:PatchConfig" => {
+                let scope = param_str(p, "scope")?;
+                let patch = param(p, "config")?;
+                let mut current = self.configs.load(scope)?.unwrap_or_else(|| json!({}));
+                match self.merge {
+                    MergeMode::MergePatch => merge_patch(&mut current, patch),
+                    MergeMode::Shallow => {
+                        if let (Value::Object(c), Value::Object(pm)) = (&mut current, patch) {
+                            for (k, v) in pm {
+                                c.insert(k.clone(), v.clone());
+                            }
+                        } else {
+                            current = patch.clone();
+                        }
+                    }
+                }
+                self.configs.save(scope, current)?;
+                Ok(json!({}))
+            }
+            "zis:common:action:LoadLinks" => {
+                let q = LinkQuery {
+                    link_type: param_str(p, "link_type")?.to_string(),
+                    left: p
+                        .get("left_object_name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    right: p
+                        .get("right_object_name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    page_size: p
+                        .get("page_size")
+                        .and_then(Value::as_u64)
+                        .map_or(20, |n| n.clamp(1, 100) as usize),
+                    after: p
+                        .get("page_after_cursor")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                };
+                if q.left.is_none() && q.right.is_none() {
+                    return Err(StatesError::runtime(
+                        "LoadLinks needs left_object_name or right_object_name",
+                    ));
+                }
+                let (links, has_more) = self.links.query(&q)?;
+                let after = links.last().map(|l| l.id.clone());
+                Ok(
+                    json!({"links": links, "meta": {"has_more": has_more, "after": after, "before": links.first().map(|l| l.id.clone())}}),
+                )
+            }
+            "zis:common:action:CreateLink" => {
+                let link = self.links.create(
+                    param_str(p, "link_type")?,
+                    object(p, "left_object")?,
+                    object(p, "right_object")?,
+                )?;
+                Ok(json!({ "link": link }))
+            }
+            "zis:common:action:PatchLink" => {
+                let new_left = p
+                    .get("left_object")
+                    .map(|_| object(p, "left_object"))
+                    .transpose()?;
+                let new_right = p
+                    .get("right_object")
+                    .map(|_| object(p, "right_object"))
+                    .transpose()?;
+                let link = self.links.patch(
+                    param_str(p, "link_type")?,
+                    param_str(p, "left_object_name")?,
+                    param_str(p, "right_object_name")?,
+                    new_left,
+                    new_right,
+                )?;
+                Ok(json!({ "link": link }))
+            }
+            "zis:common:action:DeleteLink" => {
+                self.links.delete(
+                    param_str(p, "link_type")?,
+                    param_str(p, "left_object_name")?,
+                    param_str(p, "right_object_name")?,
+                )?;
+                Ok(json!({}))
+            }
+            "zis:common:transform:Jq" => {
+                let expr = param_str(p, "expr")?;
+                let data = p.get("data").cloned().unwrap_or(Value::Null);
+                let mut out = crate::jq::run(expr, &data)
+                    .map_err(|e| StatesError::runtime(format!("jq: {e}")))?;
+                match out.len() {
+                    1 => Ok(out.remove(0)),
+                    0 => Err(StatesError::runtime(
+                        "jq: the expression produced no output",
+                    )),
+                    n => Err(StatesError::runtime(format!(
+                        "jq: the expression produced {n} outputs; ZIS expects one"
+                    ))),
+                }
+            }
+            other => self.custom.execute(other, p),
+        }
+    }
+}
+
+/// True when `name` matches `pattern`, where `*` matches any run of characters.
+pub fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first)
+        || !name[first.len()..].ends_with(last)
+        || name.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
