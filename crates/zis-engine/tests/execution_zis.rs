@@ -149,3 +149,31 @@ fn zis_limits() {
     };
     assert!(cause.contains("at most 100"), "{cause}");
 }
+
+#[test]
+fn zis_ignores_asl_io_fields_and_settings_can_turn_them_on() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.input", "Result": {"ok": 1}, "ResultPath": "$.r", "OutputPath": "$.r", "End": true}}});
+    let mut exec = Execution::new(def.clone(), envelope(json!({"x": 1})), Settings::zis()).unwrap();
+    exec.run(&mut Scripted::default());
+    let Status::Succeeded { output } = exec.status() else {
+        panic!()
+    };
+    assert_eq!(
+        output["input"],
+        json!({"x": 1}),
+        "InputPath and OutputPath are ignored in ZIS"
+    );
+    assert_eq!(output["r"], json!({"ok": 1}));
+    let settings = Settings {
+        asl_io_fields: true,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def, envelope(json!({"x": 1})), settings).unwrap();
+    exec.run(&mut Scripted::default());
+    assert_eq!(
+        exec.status(),
+        &Status::Succeeded {
+            output: json!({"ok": 1})
+        }
+    );
+}

@@ -9,6 +9,35 @@ use crate::template;
 use crate::validate::Mode;
 use serde_json::{Map, Value};
 
+/// What a `{{$.path}}` placeholder whose path finds nothing becomes (zis-facts.md 2.4:
+/// unconfirmed; an error by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum MissingPlaceholder {
+    /// A `States.Runtime` error.
+    #[default]
+    Error,
+    /// An empty string.
+    Empty,
+}
+
+/// How payload templates are rendered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Templating {
+    /// ZIS (`{{ }}` in `.$` strings) or ASL.
+    pub mode: Mode,
+    /// Placeholders that find nothing.
+    pub missing: MissingPlaceholder,
+}
+
+impl From<Mode> for Templating {
+    fn from(mode: Mode) -> Self {
+        Self {
+            mode,
+            missing: MissingPlaceholder::Error,
+        }
+    }
+}
+
 /// AWS's limit on a state's result or output: 256 KiB of JSON text.
 pub const ASL_PAYLOAD_LIMIT: usize = 262_144;
 
@@ -54,18 +83,19 @@ pub fn render(
     template: &Value,
     data: &Value,
     context: Option<&Value>,
-    mode: Mode,
+    how: impl Into<Templating>,
 ) -> Result<Value, StatesError> {
+    let how: Templating = how.into();
     match template {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, v) in map {
                 match key.strip_suffix(".$") {
                     Some(base) => {
-                        out.insert(base.to_string(), dynamic(key, v, data, context, mode)?);
+                        out.insert(base.to_string(), dynamic(key, v, data, context, how)?);
                     }
                     None => {
-                        out.insert(key.clone(), render(v, data, context, mode)?);
+                        out.insert(key.clone(), render(v, data, context, how)?);
                     }
                 }
             }
@@ -73,7 +103,7 @@ pub fn render(
         }
         Value::Array(items) => items
             .iter()
-            .map(|v| render(v, data, context, mode))
+            .map(|v| render(v, data, context, how))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
@@ -85,7 +115,7 @@ fn dynamic(
     v: &Value,
     data: &Value,
     context: Option<&Value>,
-    mode: Mode,
+    how: Templating,
 ) -> Result<Value, StatesError> {
     let Some(s) = v.as_str() else {
         return Err(StatesError::runtime(format!(
@@ -98,8 +128,8 @@ fn dynamic(
             "The field '{key}' uses the intrinsic function {t}, which ZIS Studio does not evaluate"
         )));
     }
-    if mode == Mode::Zis && template::has_placeholders(t) {
-        return interpolate(s, data, context);
+    if how.mode == Mode::Zis && template::has_placeholders(t) {
+        return interpolate(s, data, context, how.missing);
     }
     eval_path(t, data, context).map_err(|e| {
         StatesError::runtime(format!(
@@ -110,15 +140,22 @@ fn dynamic(
 }
 
 /// Replaces every `{{$.path}}` of `s`: strings go in as they are, other values as JSON.
-pub fn interpolate(s: &str, data: &Value, context: Option<&Value>) -> Result<Value, StatesError> {
+pub fn interpolate(
+    s: &str,
+    data: &Value,
+    context: Option<&Value>,
+    missing: MissingPlaceholder,
+) -> Result<Value, StatesError> {
     let found = template::placeholders(s).map_err(|e| StatesError::runtime(e.message))?;
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for p in found {
         out.push_str(&s[last..p.range.start]);
-        match eval_path(p.path, data, context)? {
-            Value::String(v) => out.push_str(&v),
-            other => out.push_str(&other.to_string()),
+        match eval_path(p.path, data, context) {
+            Ok(Value::String(v)) => out.push_str(&v),
+            Ok(other) => out.push_str(&other.to_string()),
+            Err(_) if missing == MissingPlaceholder::Empty => {}
+            Err(e) => return Err(e),
         }
         last = p.range.end;
     }
@@ -208,6 +245,14 @@ mod tests {
             json!({"id": 7, "n": {"deep": 1}, "msg": "Ticket 7 tags [\"x\"]"})
         );
         assert!(render(&json!({"x.$": "$.nope"}), &data, None, Mode::Zis).is_err());
+        let lenient = Templating {
+            mode: Mode::Zis,
+            missing: MissingPlaceholder::Empty,
+        };
+        assert_eq!(
+            render(&json!({"x.$": "a{{$.nope}}b"}), &data, None, lenient).unwrap(),
+            json!({"x": "ab"})
+        );
         assert_eq!(
             place_result(&PathField::Absent, data.clone(), json!(5)).unwrap(),
             json!(5)

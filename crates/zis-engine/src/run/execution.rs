@@ -29,6 +29,12 @@ pub struct Settings {
     pub max_map_items: Option<usize>,
     /// Largest state result or output in bytes (ASL: 256 KiB).
     pub payload_limit: Option<usize>,
+    /// Apply InputPath, OutputPath, ResultSelector and Parameters outside Action states as
+    /// ASL does. ZIS does not document them (zis-facts.md 2.2): off in ZIS, where they are
+    /// ignored (and the validator warns, W005).
+    pub asl_io_fields: bool,
+    /// What a `{{ }}` placeholder that finds nothing becomes.
+    pub missing_placeholder: dataflow::MissingPlaceholder,
 }
 
 impl Settings {
@@ -40,6 +46,8 @@ impl Settings {
             timeout_secs: Some(100.0),
             max_map_items: Some(100),
             payload_limit: None,
+            asl_io_fields: false,
+            missing_placeholder: dataflow::MissingPlaceholder::Error,
         }
     }
 
@@ -51,6 +59,8 @@ impl Settings {
             timeout_secs: None,
             max_map_items: None,
             payload_limit: Some(dataflow::ASL_PAYLOAD_LIMIT),
+            asl_io_fields: true,
+            missing_placeholder: dataflow::MissingPlaceholder::Error,
         }
     }
 }
@@ -286,7 +296,7 @@ impl Execution {
     ) -> Result<Flow, StatesError> {
         let mode = self.settings.mode;
         let data = &frame.data;
-        let effective = dataflow::select_path(&state.input_path, data, None)?;
+        let effective = self.input_path(state, data)?;
         event.after_input_path = Some(effective.clone());
         let next_or_end = |out: Value| match state.next {
             Some(n) => Flow::Next(n.to_string(), out),
@@ -316,7 +326,7 @@ impl Execution {
                     error: "States.NoChoiceMatched".into(),
                     cause: "No Matches!".into(),
                 })?;
-                let out = dataflow::select_path(&state.output_path, &effective, None)?;
+                let out = self.output_path(state, &effective)?;
                 Ok(Flow::Next(next.to_string(), out))
             }
             StateKind::Wait {
@@ -348,23 +358,33 @@ impl Execution {
                     });
                 }
                 self.time_secs += secs;
-                let out = dataflow::select_path(&state.output_path, &effective, None)?;
+                let out = self.output_path(state, &effective)?;
                 Ok(next_or_end(out))
             }
             StateKind::Succeed { message } => {
                 if let (Some(m), Mode::Zis) = (message, mode) {
-                    event.result = Some(dataflow::interpolate(m, &effective, None)?);
+                    event.result = Some(dataflow::interpolate(
+                        m,
+                        &effective,
+                        None,
+                        self.settings.missing_placeholder,
+                    )?);
                 }
-                let out = dataflow::select_path(&state.output_path, &effective, None)?;
+                let out = self.output_path(state, &effective)?;
                 Ok(Flow::End(out))
             }
             StateKind::Fail { error, cause } => {
                 let render = |s: Option<&str>| -> Result<String, StatesError> {
                     match (s, mode) {
-                        (Some(s), Mode::Zis) => Ok(dataflow::interpolate(s, &effective, None)?
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string()),
+                        (Some(s), Mode::Zis) => Ok(dataflow::interpolate(
+                            s,
+                            &effective,
+                            None,
+                            self.settings.missing_placeholder,
+                        )?
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()),
                         (Some(s), _) => Ok(s.to_string()),
                         (None, _) => Ok("null".to_string()),
                     }
@@ -473,15 +493,39 @@ impl Execution {
         }
     }
 
+    fn templating(&self) -> dataflow::Templating {
+        dataflow::Templating {
+            mode: self.settings.mode,
+            missing: self.settings.missing_placeholder,
+        }
+    }
+
+    fn input_path(&self, state: &State<'_>, data: &Value) -> Result<Value, StatesError> {
+        if self.settings.asl_io_fields {
+            dataflow::select_path(&state.input_path, data, None)
+        } else {
+            Ok(data.clone())
+        }
+    }
+
+    fn output_path(&self, state: &State<'_>, data: &Value) -> Result<Value, StatesError> {
+        if self.settings.asl_io_fields {
+            dataflow::select_path(&state.output_path, data, None)
+        } else {
+            Ok(data.clone())
+        }
+    }
+
     fn parameters(
         &self,
         state: &State<'_>,
         effective: &Value,
         event: &mut HistoryEvent,
     ) -> Result<Value, StatesError> {
+        let applies = self.settings.asl_io_fields || matches!(state.kind, StateKind::Action { .. });
         let params = match state.parameters {
-            Some(t) => dataflow::render(t, effective, None, self.settings.mode)?,
-            None => effective.clone(),
+            Some(t) if applies => dataflow::render(t, effective, None, self.templating())?,
+            _ => effective.clone(),
         };
         event.after_parameters = Some(params.clone());
         Ok(params)
@@ -500,18 +544,15 @@ impl Execution {
             dataflow::check_size(state.name, &result, limit)?;
         }
         let selected = match state.result_selector {
-            Some(t) if self.settings.mode == Mode::Asl => {
-                dataflow::render(t, &result, None, Mode::Asl)?
+            Some(t) if self.settings.asl_io_fields => {
+                dataflow::render(t, &result, None, self.templating())?
             }
             _ => result,
         };
         event.after_result_selector = Some(selected.clone());
         let placed = dataflow::place_result(&state.result_path, data.clone(), selected)?;
         event.after_result_path = Some(placed.clone());
-        let out = match self.settings.mode {
-            Mode::Asl => dataflow::select_path(&state.output_path, &placed, None)?,
-            Mode::Zis => placed,
-        };
+        let out = self.output_path(state, &placed)?;
         if let Some(limit) = self.settings.payload_limit {
             dataflow::check_size(state.name, &out, limit)?;
         }
