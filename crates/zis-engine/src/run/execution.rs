@@ -200,14 +200,7 @@ impl Execution {
             return None;
         }
         let frame = self.frames.last()?.clone();
-        let machine_value = if frame.machine.is_empty() {
-            self.definition.clone()
-        } else {
-            self.definition
-                .pointer(&frame.machine)
-                .cloned()
-                .unwrap_or(Value::Null)
-        };
+        let machine_value = self.machine_value(&frame.machine);
         let (machine, _) = FlowDefinition::from_value(&machine_value, &frame.machine);
         let Some(state) = machine.state(&frame.current) else {
             self.fail(StatesError::runtime(format!(
@@ -277,6 +270,15 @@ impl Execution {
             )));
         }
         Some(event)
+    }
+
+    /// The state machine at `pointer` in the definition (`""`: the root), copied so the
+    /// typed view can borrow it while the execution changes.
+    fn machine_value(&self, pointer: &str) -> Value {
+        self.definition
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 
     fn fail(&mut self, e: StatesError) {
@@ -587,14 +589,7 @@ impl Execution {
         let Some(parent) = self.frames.last().cloned() else {
             return;
         };
-        let machine_value = if parent.machine.is_empty() {
-            self.definition.clone()
-        } else {
-            self.definition
-                .pointer(&parent.machine)
-                .cloned()
-                .unwrap_or(Value::Null)
-        };
+        let machine_value = self.machine_value(&parent.machine);
         let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
         let Some(state) = machine.state(&map.state) else {
             return;
@@ -660,14 +655,7 @@ impl Execution {
             let Some(parent) = self.frames.last().cloned() else {
                 return self.fail(e);
             };
-            let machine_value = if parent.machine.is_empty() {
-                self.definition.clone()
-            } else {
-                self.definition
-                    .pointer(&parent.machine)
-                    .cloned()
-                    .unwrap_or(Value::Null)
-            };
+            let machine_value = self.machine_value(&parent.machine);
             let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
             if let Some(map_state) = machine.state(&map.state) {
                 let frame = Frame {
