@@ -35,7 +35,7 @@ pub struct JqError {
 fn known_filters() -> &'static HashSet<(&'static str, usize)> {
     static KNOWN: OnceLock<HashSet<(&'static str, usize)>> = OnceLock::new();
     KNOWN.get_or_init(|| {
-        let natives = jaq_core::funs::<jaq_core::data::JustLut<jaq_json::Val>>()
+        let natives = jaq_core::funs::<Data>()
             .chain(jaq_std::funs())
             .chain(jaq_json::funs())
             .map(|(name, binds, _)| (name, binds.len()));
@@ -211,37 +211,21 @@ pub fn check(code: &str) -> Result<(), JqError> {
     if quick_ok(code) {
         return Ok(());
     }
-    compile(code)
+    compile(code).map(|_| ())
 }
 
 /// Runs `code` on `input` and returns every output, or the first error (compile or run).
 ///
 /// Values cross into jaq through their JSON text, so numbers and strings arrive exactly.
 pub fn run(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
-    use jaq_core::{Ctx, Vars, data, unwrap_valr};
-    let defs = prelude().iter().cloned();
-    let funs = jaq_core::funs::<data::JustLut<jaq_json::Val>>()
-        .chain(jaq_std::funs())
-        .chain(jaq_json::funs());
-    let arena = Arena::default();
-    let modules = Loader::new(defs)
-        .load(&arena, File { code, path: () })
-        .map_err(|errs| load_error(code, errs))?;
-    let filter = jaq_core::Compiler::default()
-        .with_funs(funs)
-        .compile(modules)
-        .map_err(|_| {
-            compile(code).err().unwrap_or(JqError {
-                message: "the program does not compile".into(),
-                offset: None,
-            })
-        })?;
+    use jaq_core::{Ctx, Vars, unwrap_valr};
+    let filter = compile(code)?;
     let text = input.to_string();
     let val = jaq_json::read::parse_single(text.as_bytes()).map_err(|e| JqError {
         message: format!("cannot read the input: {e}"),
         offset: None,
     })?;
-    let ctx = Ctx::<data::JustLut<jaq_json::Val>>::new(&filter.lut, Vars::new([]));
+    let ctx = Ctx::<Data>::new(&filter.lut, Vars::new([]));
     let mut out = Vec::new();
     for item in filter.id.run((ctx, val)).map(unwrap_valr) {
         let v = item.map_err(|e| JqError {
@@ -258,21 +242,22 @@ pub fn run(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Valu
     Ok(out)
 }
 
-/// The full check: load with jaq's prelude and compile.
-fn compile(code: &str) -> Result<(), JqError> {
+/// The data jaq runs on: JSON values with a lookup table.
+type Data = jaq_core::data::JustLut<jaq_json::Val>;
+
+/// Loads `code` with jaq's prelude and compiles it (the exact error when it fails).
+fn compile(code: &str) -> Result<jaq_core::Filter<Data>, JqError> {
     let defs = prelude().iter().cloned();
-    let funs = jaq_core::funs::<jaq_core::data::JustLut<jaq_json::Val>>()
+    let funs = jaq_core::funs::<Data>()
         .chain(jaq_std::funs())
         .chain(jaq_json::funs());
     let arena = Arena::default();
-    let loader = Loader::new(defs);
-    let modules = loader
+    let modules = Loader::new(defs)
         .load(&arena, File { code, path: () })
         .map_err(|errs| load_error(code, errs))?;
     jaq_core::Compiler::default()
         .with_funs(funs)
         .compile(modules)
-        .map(|_| ())
         .map_err(|errs| {
             let first = errs.into_iter().flat_map(|(_, e)| e).next();
             match first {

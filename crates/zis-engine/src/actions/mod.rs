@@ -8,6 +8,8 @@
 
 pub mod memory;
 
+pub use crate::run::choice::wildcard_match;
+
 use crate::run::StatesError;
 use crate::run::execution::ActionExecutor;
 use serde::{Deserialize, Serialize};
@@ -258,27 +260,4 @@ impl ActionExecutor for Builtins<'_> {
             other => self.custom.execute(other, p),
         }
     }
-}
-
-/// True when `name` matches `pattern`, where `*` matches any run of characters.
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first)
-        || !name[first.len()..].ends_with(last)
-        || name.len() < first.len() + last.len()
-    {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
 }

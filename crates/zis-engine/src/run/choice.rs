@@ -72,7 +72,7 @@ fn compare(c: &Comparison<'_>, data: &Value) -> Result<bool, StatesError> {
     let ord = if let Some(rest) = base.strip_prefix("String") {
         if rest == "Matches" {
             return Ok(match (value.as_str(), operand.as_str()) {
-                (Some(v), Some(pattern)) => wildcard(pattern, v),
+                (Some(v), Some(pattern)) => wildcard_match(pattern, v),
                 _ => false,
             });
         }
@@ -127,8 +127,9 @@ fn is_definite(p: &str) -> bool {
     crate::path::parse(p).is_ok_and(|p| p.is_definite())
 }
 
-/// `StringMatches`: `*` matches any run of characters, `\*` a literal star.
-fn wildcard(pattern: &str, s: &str) -> bool {
+/// True when `s` matches `pattern`: `*` matches any run of characters, `\*` a literal star
+/// (Choice `StringMatches`, and `*` in config scopes and link names).
+pub fn wildcard_match(pattern: &str, s: &str) -> bool {
     let mut parts: Vec<(String, bool)> = Vec::new(); // (literal, star after)
     let mut lit = String::new();
     let mut chars = pattern.chars();
@@ -217,11 +218,13 @@ mod tests {
 
     #[test]
     fn wildcards_and_instants() {
-        assert!(wildcard("log-*.txt", "log-2024.txt"));
-        assert!(!wildcard("log-*.txt", "log-2024.csv"));
-        assert!(wildcard("*", ""));
-        assert!(wildcard("a\\*b", "a*b"));
-        assert!(wildcard("*x*", "abxcd"));
+        assert!(wildcard_match("log-*.txt", "log-2024.txt"));
+        assert!(!wildcard_match("log-*.txt", "log-2024.csv"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a\\*b", "a*b"));
+        assert!(wildcard_match("*x*", "abxcd"));
+        assert!(wildcard_match("zendesk:*", "zendesk:ticket:1"));
+        assert!(!wildcard_match("zendesk:*", "jira:1"));
         assert_eq!(instant("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(instant("1970-01-01T01:00:00+01:00"), Some(0));
         assert!(instant("2024-03-01T00:00:00.5Z") > instant("2024-03-01T00:00:00Z"));
