@@ -225,7 +225,7 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
                 ui.label(RichText::new("Detail").strong());
                 ui.label(RichText::new("Next").strong());
                 ui.end_row();
-                for s in state.selected_states() {
+                for s in &state.states {
                     let name = if s.start {
                         format!("▶ {}", s.name)
                     } else {

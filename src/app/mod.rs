@@ -78,6 +78,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Cached explorer rows.
     pub rows: Vec<ResourceRow>,
+    /// The selected flow's states, rebuilt when the selection changes (not every frame).
+    pub states: Vec<StateRow>,
 }
 
 impl AppState {
@@ -93,13 +95,13 @@ impl AppState {
     pub fn apply(&mut self, command: Command) {
         match command {
             Command::Open(path) => self.open(&path),
-            Command::Select(key) => self.selected = Some(key),
+            Command::Select(key) => self.select(Some(key)),
             Command::Reveal(pointer) => {
                 let key = pointer
                     .strip_prefix("/resources/")
                     .and_then(|r| r.split('/').next());
                 if let Some(key) = key {
-                    self.selected = Some(key.replace("~1", "/").replace("~0", "~"));
+                    self.select(Some(key.replace("~1", "/").replace("~0", "~")));
                 }
             }
         }
@@ -117,6 +119,7 @@ impl AppState {
                 self.open_error = Some(format!("cannot read {}: {e}", path.display()));
                 self.diagnostics.clear();
                 self.rows.clear();
+                self.states.clear();
                 return;
             }
         };
@@ -126,12 +129,18 @@ impl AppState {
             Err(e) => self.open_error = Some(format!("{}:{e}", path.display())),
         }
         self.rows = self.build_rows();
-        self.selected = self
+        let first = self
             .rows
             .iter()
             .find(|r| r.kind == ResourceKind::Flow)
             .or(self.rows.first())
             .map(|r| r.key.clone());
+        self.select(first);
+    }
+
+    fn select(&mut self, key: Option<String>) {
+        self.selected = key;
+        self.states = self.build_states();
     }
 
     /// The bundle's `name`.
@@ -204,7 +213,7 @@ impl AppState {
     }
 
     /// The states of the selected flow, in source order.
-    pub fn selected_states(&self) -> Vec<StateRow> {
+    fn build_states(&self) -> Vec<StateRow> {
         let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
             return Vec::new();
         };
