@@ -1,7 +1,8 @@
 //! The jq transform against jq's own test files (jq.test and jq_man.test): blocks that need
 //! modules, dates, input/IO or `$__loc__` are skipped and listed; the rest are compared by
-//! output (error-message wording is not compared). This measures the current jaq-based
-//! engine; issue 3 asks for 90%, and the figure printed here is the baseline.
+//! output as jq's own runner compares them (numbers by value; outputs before a trailing
+//! error; error-message wording is not compared). Issue 3 asks for at least 90%.
+//! `JQ_FAILS=1` prints the line of every block that does not pass.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -97,18 +98,20 @@ fn skip_reason(b: &Block) -> Option<&'static str> {
     }
 }
 
-/// Equal, except that any string matches any string (error-message wording is not compared
-/// in programs that catch errors).
-fn same_but_messages(a: &Value, b: &Value) -> bool {
+/// Equal as jq's test runner compares (numbers by value, so `2.0` is `2`); with `any_string`,
+/// any string matches any string (error-message wording is not compared in programs that
+/// catch errors).
+fn jq_equal(a: &Value, b: &Value, any_string: bool) -> bool {
     match (a, b) {
-        (Value::String(_), Value::String(_)) => true,
+        (Value::String(_), Value::String(_)) if any_string => true,
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_but_messages(p, q))
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| jq_equal(p, q, any_string))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_but_messages(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| jq_equal(v, w, any_string)))
         }
         _ => a == b,
     }
@@ -128,34 +131,46 @@ fn run_file(path: &std::path::Path) -> (usize, usize, Vec<String>) {
             continue;
         }
         tried += 1;
-        // Deeply nested values (e.g. 9,999 levels) need a big stack; see the stop note.
-        let ok = std::thread::Builder::new()
-            .stack_size(1 << 30)
-            .spawn(move || {
-                if b.fail {
-                    return jq::check(&b.program).is_err();
+        let line = b.line;
+        if std::env::var_os("JQ_TRACE").is_some() {
+            eprintln!("running line {line}");
+        }
+        // jq::run runs jaq on its own big-stack thread, so deeply nested values (9,999
+        // levels in some blocks) need nothing special here.
+        let ok = (|| {
+            if b.fail {
+                return jq::check(&b.program).is_err();
+            }
+            let Ok(input) = serde_json::from_str::<Value>(&b.input) else {
+                return false;
+            };
+            let expected: Result<Vec<Value>, _> = b
+                .outputs
+                .iter()
+                .map(|o| serde_json::from_str::<Value>(o))
+                .collect();
+            let wording_free = b.program.contains("catch") || b.program.contains("error");
+            // As jq's runner reads a block: the expected outputs, then nothing more (an
+            // error after them is allowed).
+            let (got, _error) = jq::run_until_error(&b.program, &input);
+            match expected {
+                Ok(want) => {
+                    got.len() == want.len()
+                        && got
+                            .iter()
+                            .zip(&want)
+                            .all(|(g, w)| jq_equal(g, w, wording_free))
                 }
-                let Ok(input) = serde_json::from_str::<Value>(&b.input) else {
-                    return false;
-                };
-                let expected: Result<Vec<Value>, _> = b
-                    .outputs
-                    .iter()
-                    .map(|o| serde_json::from_str::<Value>(o))
-                    .collect();
-                let wording_free = b.program.contains("catch") || b.program.contains("error");
-                match (jq::run(&b.program, &input), expected) {
-                    (Ok(got), Ok(want)) if wording_free => {
-                        got.len() == want.len()
-                            && got.iter().zip(&want).all(|(g, w)| same_but_messages(g, w))
-                    }
-                    (Ok(got), Ok(want)) => got == want,
-                    _ => false,
-                }
-            })
-            .unwrap()
-            .join()
-            .unwrap_or(false);
+                Err(_) => false,
+            }
+        })();
+        if !ok && std::env::var_os("JQ_FAILS").is_some() {
+            println!(
+                "FAIL {}:{}",
+                path.file_name().unwrap().to_string_lossy(),
+                line
+            );
+        }
         passed += usize::from(ok);
     }
     (tried, passed, skipped)
@@ -182,6 +197,6 @@ fn jq_test_files_baseline() {
     }
     let pct = 100.0 * total.1 as f64 / total.0 as f64;
     println!("jq suites together: {}/{} = {pct:.1}%", total.1, total.0);
-    // A floor, so regressions show; issue 3's target (90%) is not reached yet.
-    assert!(pct >= 70.0, "{pct:.1}%");
+    // Issue 3 asks for at least 90% (93.1% when this was written).
+    assert!(pct >= 90.0, "{pct:.1}%");
 }

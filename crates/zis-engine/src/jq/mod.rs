@@ -1,7 +1,11 @@
-//! jq programs of `zis:common:transform:Jq`: compile checks (running comes with the engine).
+//! jq programs of `zis:common:transform:Jq`: compile checks and running.
 //!
 //! Uses jaq (jaq-core, jaq-std, jaq-json) with its standard library, so an undefined
-//! function or variable is reported as well as a syntax error.
+//! function or variable is reported as well as a syntax error. jq compatibility comes in
+//! two layers: `compat.jq` (definitions that shadow jaq's where jq behaves differently, and
+//! the jq builtins jaq lacks) and the vendored jaq-json (`vendor/jaq-json`: assignment into
+//! null creates objects and arrays, array padding, fractional indices). Results cross back
+//! as jq prints them: NaN as null, infinities as the largest finite numbers.
 
 use jaq_core::load::lex::StrPart;
 use jaq_core::load::parse::{BinaryOp, Pattern, Term};
@@ -10,14 +14,53 @@ use jaq_core::path::Part;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-/// jaq's core, std and JSON definitions, parsed once per process.
+/// jaq's core, std and JSON definitions and then ours (`compat.jq` and `builtins`), parsed
+/// once per process.
 fn prelude() -> &'static [parse::Def<&'static str>] {
     static DEFS: OnceLock<Vec<parse::Def<&'static str>>> = OnceLock::new();
     DEFS.get_or_init(|| {
-        jaq_core::defs()
-            .chain(jaq_std::defs())
+        let compat = jaq_core::load::parse(COMPAT, |p| p.defs()).unwrap_or_default();
+        // jaq defines `nan` as `0 / 0` and `infinite` as `1 / 0`; in jq (and here) dividing
+        // by zero is an error, so these two come first in a form that does not divide.
+        let numbers = jaq_core::load::parse(NUMBERS, |p| p.defs()).unwrap_or_default();
+        let std = jaq_std::defs().filter(|d| !matches!(d.name, "nan" | "infinite"));
+        let mut defs: Vec<_> = jaq_core::defs()
+            .chain(numbers)
+            .chain(std)
             .chain(jaq_json::defs())
-            .collect()
+            .chain(compat)
+            .collect();
+        let builtins = jaq_core::load::parse(builtins_def(&defs), |p| p.defs());
+        defs.extend(builtins.unwrap_or_default());
+        defs
+    })
+}
+
+/// `nan` and `infinite` without a division (`1e1000` reads as the infinite float).
+const NUMBERS: &str = "def infinite: 1e1000 + 0; def nan: infinite - infinite;";
+
+/// jq behaviour that jaq leaves out or does differently, as jq definitions.
+const COMPAT: &str = include_str!("compat.jq");
+
+/// `def builtins: [...]`: every public `name/arity` of the prelude and the natives.
+fn builtins_def(defs: &[parse::Def<&'static str>]) -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let natives = jaq_core::funs::<Data>()
+            .chain(jaq_std::funs())
+            .chain(jaq_json::funs())
+            .map(|(name, binds, _)| (name, binds.len()));
+        let mut names: Vec<String> = defs
+            .iter()
+            .map(|d| (d.name, d.args.len()))
+            .chain(natives)
+            .filter(|(name, _)| !name.starts_with('_') && !name.starts_with('@'))
+            .map(|(name, arity)| format!("\"{name}/{arity}\""))
+            .collect();
+        names.sort();
+        names.dedup();
+        names.push("\"builtins/0\"".into());
+        format!("def builtins: [{}];", names.join(","))
     })
 }
 
@@ -55,6 +98,22 @@ struct Usage<'s> {
     vars: Vec<&'s str>,
     bound: HashSet<&'s str>,
     unsure: bool,
+    /// A constant object key that is not a string (`{(0): 1}`), with its token when known.
+    bad_key: Option<(&'static str, Option<&'s str>)>,
+}
+
+/// What a constant object key is, when it is not a string.
+fn constant_non_string<'s>(t: &Term<&'s str>) -> Option<(&'static str, Option<&'s str>)> {
+    match t {
+        Term::Num(n) => Some(("number", Some(*n))),
+        Term::Call(name @ ("true" | "false"), args) if args.is_empty() => {
+            Some(("boolean", Some(*name)))
+        }
+        Term::Call(name @ "null", args) if args.is_empty() => Some(("null", Some(*name))),
+        Term::Arr(_) => Some(("array", None)),
+        Term::Obj(_) => Some(("object", None)),
+        _ => None,
+    }
 }
 
 impl<'s> Usage<'s> {
@@ -77,11 +136,10 @@ impl<'s> Usage<'s> {
             }
             Term::Obj(entries) => {
                 for (k, v) in entries {
-                    match (k, v) {
-                        // `{id}` and `{id: ...}`: a bare word key is a string, not a call.
-                        (Term::Call(_, args), _) if args.is_empty() => {}
-                        _ => self.term(k),
+                    if self.bad_key.is_none() {
+                        self.bad_key = constant_non_string(k);
                     }
+                    self.term(k);
                     if let Some(v) = v {
                         self.term(v);
                     }
@@ -176,6 +234,9 @@ impl<'s> Usage<'s> {
                     if let Term::Var(name) = k {
                         self.bound.insert(name.strip_prefix('$').unwrap_or(name));
                     } else {
+                        if self.bad_key.is_none() {
+                            self.bad_key = constant_non_string(k);
+                        }
                         self.term(k);
                     }
                     self.pattern(v);
@@ -195,7 +256,7 @@ fn quick_ok(code: &str) -> bool {
     };
     let mut usage = Usage::default();
     usage.term(&term);
-    if usage.unsure {
+    if usage.unsure || usage.bad_key.is_some() {
         return false;
     }
     let known = known_filters();
@@ -214,32 +275,195 @@ pub fn check(code: &str) -> Result<(), JqError> {
     compile(code).map(|_| ())
 }
 
+/// What jq rejects before running and jaq accepts: module directives (a ZIS transform is a
+/// single program) and constant object keys that are not strings.
+fn static_error(code: &str) -> Option<JqError> {
+    let first_word = first_word(code);
+    if matches!(first_word, "module" | "import" | "include") {
+        return Some(JqError {
+            message: format!("'{first_word}': modules are not available in a ZIS jq transform"),
+            offset: Some(jaq_core::load::span(code, first_word).start),
+        });
+    }
+    let term = jaq_core::load::parse(code, |p| p.term())?;
+    let mut usage = Usage::default();
+    usage.term(&term);
+    let (kind, token) = usage.bad_key?;
+    let text = token.map_or(String::new(), |t| format!(" ({t})"));
+    Some(JqError {
+        message: format!("Cannot use {kind}{text} as object key"),
+        offset: token.map(|t| jaq_core::load::span(code, t).start),
+    })
+}
+
+/// The first word of a program after whitespace and `#` comments (a slice of `code`).
+fn first_word(code: &str) -> &str {
+    let mut rest = code;
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, r)| r),
+            None => break,
+        }
+    }
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
 /// Runs `code` on `input` and returns every output, or the first error (compile or run).
 ///
 /// Values cross into jaq through their JSON text, so numbers and strings arrive exactly.
 pub fn run(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
+    match run_until_error(code, input) {
+        (out, None) => Ok(out),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Runs `code` on `input` and returns the outputs it gave before the first error, and that
+/// error (a compile error comes with no outputs). This is how jq's own test runner reads a
+/// program: a trailing error after the expected outputs is not a failure.
+pub fn run_until_error(
+    code: &str,
+    input: &serde_json::Value,
+) -> (Vec<serde_json::Value>, Option<JqError>) {
+    let filter = match compile(code) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), Some(e)),
+    };
+    // jaq recurses on the native stack (deep values, recursive definitions): run it on a
+    // thread whose stack is reserved large and committed only as it is touched.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("jq".into())
+            .stack_size(JQ_STACK)
+            .spawn_scoped(scope, || run_filter(&filter, input))
+            .map_or_else(
+                |e| {
+                    let message = format!("cannot start the jq thread: {e}");
+                    (
+                        Vec::new(),
+                        Some(JqError {
+                            message,
+                            offset: None,
+                        }),
+                    )
+                },
+                |thread| {
+                    thread.join().unwrap_or_else(|_| {
+                        let message = "the jq program failed inside the jq engine".to_string();
+                        (
+                            Vec::new(),
+                            Some(JqError {
+                                message,
+                                offset: None,
+                            }),
+                        )
+                    })
+                },
+            )
+    })
+}
+
+/// Stack reserved for a jq run (virtual memory; only what is used is committed).
+const JQ_STACK: usize = 512 << 20;
+
+/// How deep a jq result may nest before it is refused (jq refuses 10,000 levels when
+/// parsing; the bundle parser stops at 256).
+pub const MAX_RESULT_DEPTH: usize = 1_000;
+
+fn run_filter(
+    filter: &jaq_core::Filter<Data>,
+    input: &serde_json::Value,
+) -> (Vec<serde_json::Value>, Option<JqError>) {
+    let mut out = Vec::new();
+    let error = run_into(filter, input, &mut out).err();
+    (out, error)
+}
+
+fn run_into(
+    filter: &jaq_core::Filter<Data>,
+    input: &serde_json::Value,
+    out: &mut Vec<serde_json::Value>,
+) -> Result<(), JqError> {
     use jaq_core::{Ctx, Vars, unwrap_valr};
-    let filter = compile(code)?;
     let text = input.to_string();
     let val = jaq_json::read::parse_single(text.as_bytes()).map_err(|e| JqError {
         message: format!("cannot read the input: {e}"),
         offset: None,
     })?;
     let ctx = Ctx::<Data>::new(&filter.lut, Vars::new([]));
-    let mut out = Vec::new();
     for item in filter.id.run((ctx, val)).map(unwrap_valr) {
-        let v = item.map_err(|e| JqError {
-            message: e.to_string(),
+        let v = item.map_err(|e| {
+            let text = e.to_string();
+            // `error("text")` reads better without JSON quotes.
+            let message = match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::String(s)) => s,
+                _ => text,
+            };
+            JqError {
+                message,
+                offset: None,
+            }
+        })?;
+        let json = to_json(&v, 0).ok_or_else(|| JqError {
+            message: format!("the result nests deeper than {MAX_RESULT_DEPTH} levels"),
             offset: None,
         })?;
-        let json: serde_json::Value =
-            serde_json::from_str(&v.to_string()).map_err(|e| JqError {
-                message: format!("the result is not JSON ({e}): {v}"),
-                offset: None,
-            })?;
         out.push(json);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// A jaq value as JSON, the way jq prints it: NaN as null, infinities as the largest finite
+/// numbers, byte strings as text, non-string object keys as their JSON text. `None` when it
+/// nests deeper than [`MAX_RESULT_DEPTH`].
+fn to_json(v: &jaq_json::Val, depth: usize) -> Option<serde_json::Value> {
+    use jaq_json::{Num, Val};
+    use serde_json::Value;
+    if depth > MAX_RESULT_DEPTH {
+        return None;
+    }
+    let float = |f: f64| {
+        if f.is_nan() {
+            Value::Null
+        } else {
+            let f = f.clamp(f64::MIN, f64::MAX);
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+        }
+    };
+    Some(match v {
+        Val::Null => Value::Null,
+        Val::Bool(b) => Value::Bool(*b),
+        Val::Num(Num::Int(i)) => Value::from(*i as i64),
+        Val::Num(n @ (Num::BigInt(_) | Num::Dec(_))) => {
+            let text = n.to_string();
+            match serde_json::from_str::<serde_json::Number>(&text) {
+                Ok(num) => Value::Number(num),
+                Err(_) => float(text.parse().unwrap_or(f64::NAN)),
+            }
+        }
+        Val::Num(Num::Float(f)) => float(*f),
+        Val::BStr(b) | Val::TStr(b) => Value::String(String::from_utf8_lossy(b).into_owned()),
+        Val::Arr(a) => Value::Array(
+            a.iter()
+                .map(|x| to_json(x, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        Val::Obj(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Val::BStr(b) | Val::TStr(b) => String::from_utf8_lossy(b).into_owned(),
+                        other => other.to_string(),
+                    };
+                    Some((key, to_json(v, depth + 1)?))
+                })
+                .collect::<Option<_>>()?,
+        ),
+    })
 }
 
 /// The data jaq runs on: JSON values with a lookup table.
@@ -247,6 +471,9 @@ type Data = jaq_core::data::JustLut<jaq_json::Val>;
 
 /// Loads `code` with jaq's prelude and compiles it (the exact error when it fails).
 fn compile(code: &str) -> Result<jaq_core::Filter<Data>, JqError> {
+    if let Some(e) = static_error(code) {
+        return Err(e);
+    }
     let defs = prelude().iter().cloned();
     let funs = jaq_core::funs::<Data>()
         .chain(jaq_std::funs())
@@ -374,6 +601,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn jq_semantics_that_zis_flows_rely_on() {
+        let one = |code: &str, input: serde_json::Value| {
+            let out = run(code, &input).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(out.len(), 1, "{code}");
+            out.into_iter().next().unwrap()
+        };
+        use serde_json::json;
+        assert_eq!(one(".a = 1", json!(null)), json!({"a": 1}));
+        assert_eq!(
+            one(".ticket.tags[1] = \"x\"", json!({})),
+            json!({"ticket": {"tags": [null, "x"]}})
+        );
+        assert_eq!(one(".[3] = 1", json!([0])), json!([0, null, null, 1]));
+        assert_eq!(one(".a += 1", json!({})), json!({"a": 1}));
+        assert_eq!(one("del(.a.b)", json!({"x": 1})), json!({"x": 1}));
+        assert_eq!(one("[.[] | tonumber]", json!(["1", ".5"])), json!([1, 0.5]));
+        assert_eq!(one("[1, null, \"a\"] | join(\"-\")", json!(null)), json!("1--a"));
+        assert!(run(".[-1] = 1", &json!([])).is_err());
+        assert!(run("1 / .", &json!(0)).is_err());
+        assert!(check("{(0): 1}").is_err());
+        assert!(check("import \"x\" as x; .").is_err());
+        // Deep values do not overflow the stack; results nested too deep are refused.
+        let deep = run("reduce range(5000) as $_ (0; [.]) | flatten", &json!(null)).unwrap();
+        assert_eq!(deep, vec![json!([0])]);
+        let e = run("reduce range(5000) as $_ (0; [.])", &json!(null)).unwrap_err();
+        assert!(e.message.contains("deeper than"), "{}", e.message);
     }
 
     #[test]
