@@ -8,7 +8,7 @@
 //! | [`model`] | the typed bundle: resources, flows, states of every type, Choice rules, HTTP actions, job specs |
 //! | [`path`] | the ASL JSONPath dialect (Jayway style): syntax, where each form may be used, evaluation |
 //! | [`template`] | ZIS `{{$.path}}` placeholders |
-//! | [`jq`] | compiling the jq programs of `zis:common:transform:Jq` |
+//! | [`jq`] | the jq engine of `zis:common:transform:Jq`: compile checks and running, with jq compatibility over jaq |
 //! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
 //! | [`actions`] | the built-in actions (configs, links, Jq) over store traits, with in-memory stores |
 //! | [`run`] | running flows: so far the per-state data flow (paths, payload templates, ResultPath) |

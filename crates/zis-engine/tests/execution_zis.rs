@@ -18,10 +18,7 @@ impl ActionExecutor for Scripted {
         self.calls.push((action.to_string(), parameters.clone()));
         match action {
             "zis:t:action:get_user" => Ok(json!({"user": {"id": parameters["id"], "vip": true}})),
-            "zis:t:action:broken" => Err(StatesError {
-                error: "ExternalActionError".into(),
-                cause: "external action failed due to status code: 404".into(),
-            }),
+            "zis:t:action:broken" => Err(StatesError::http_status(404)),
             other => Ok(json!({"echo": other, "params": parameters})),
         }
     }
@@ -64,7 +61,7 @@ fn actions_templates_and_catch() {
     };
     assert_eq!(
         output["err"],
-        json!({"Error": "ExternalActionError", "Cause": "external action failed due to status code: 404"})
+        json!({"Error": "States.TaskFailed", "Cause": "external action failed due to status code: 404"})
     );
     assert_eq!(
         output["input"]["ticket"]["id"], 9,
@@ -176,4 +173,218 @@ fn zis_ignores_asl_io_fields_and_settings_can_turn_them_on() {
             output: json!({"ok": 1})
         }
     );
+}
+
+/// Answers one action with a status code per attempt (200 = success), recording calls.
+struct Flaky {
+    statuses: Vec<u16>,
+    calls: usize,
+}
+
+impl ActionExecutor for Flaky {
+    fn execute(&mut self, action: &str, _parameters: &Value) -> Result<Value, StatesError> {
+        if action != "zis:t:action:post" {
+            return Ok(json!({"ok": action}));
+        }
+        let status = self.statuses.get(self.calls).copied().unwrap_or(200);
+        self.calls += 1;
+        match status {
+            200 => Ok(json!({"posted": true})),
+            s => Err(StatesError::http_status(s)),
+        }
+    }
+}
+
+fn retry_flow(catch: bool) -> Value {
+    let mut post = json!({"Type": "Action", "ActionName": "zis:t:action:post", "ResultPath": "$.post", "Next": "Done"});
+    if catch {
+        post["Catch"] =
+            json!([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}]);
+    }
+    json!({"StartAt": "Prepare", "States": {
+        "Prepare": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.prepared", "Next": "Post"},
+        "Post": post,
+        "Done": {"Type": "Succeed"}}})
+}
+
+#[test]
+fn retryable_errors_restart_the_flow_from_start_at_up_to_three_times() {
+    // 503, 429, 500, then success: three retries, the fourth attempt succeeds.
+    let mut exec = Execution::new(
+        retry_flow(false),
+        envelope(json!({"id": 1})),
+        Settings::zis(),
+    )
+    .unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503, 429, 500],
+        calls: 0,
+    };
+    let events = exec.run(&mut actions);
+    let trail: Vec<(u32, &str, bool)> = events
+        .iter()
+        .map(|e| (e.attempt, e.state.as_str(), e.retried))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (1, "Prepare", false),
+            (1, "Post", true),
+            (2, "Prepare", false),
+            (2, "Post", true),
+            (3, "Prepare", false),
+            (3, "Post", true),
+            (4, "Prepare", false),
+            (4, "Post", false),
+            (4, "Done", false),
+        ]
+    );
+    // Every attempt starts from the original input, and the transition count restarts.
+    assert_eq!(events[2].input, envelope(json!({"id": 1})));
+    assert_eq!(events[2].transitions, 1);
+    assert!(matches!(exec.status(), Status::Succeeded { .. }));
+    assert_eq!(exec.attempt(), 4);
+
+    // Four 503s: the retries run out and the flow fails with the last error.
+    let mut exec = Execution::new(retry_flow(false), envelope(json!({})), Settings::zis()).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503; 4],
+        calls: 0,
+    };
+    exec.run(&mut actions);
+    assert_eq!(actions.calls, 4);
+    let Status::Failed { cause, .. } = exec.status() else {
+        panic!("{:?}", exec.status())
+    };
+    assert_eq!(cause, "external action failed due to status code: 503");
+}
+
+#[test]
+fn other_4xx_and_caught_errors_are_not_retried() {
+    let mut exec = Execution::new(retry_flow(false), envelope(json!({})), Settings::zis()).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![404],
+        calls: 0,
+    };
+    exec.run(&mut actions);
+    assert_eq!(actions.calls, 1, "a 404 is not retried");
+    assert!(matches!(exec.status(), Status::Failed { .. }));
+
+    let mut exec = Execution::new(retry_flow(true), envelope(json!({})), Settings::zis()).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503],
+        calls: 0,
+    };
+    let events = exec.run(&mut actions);
+    assert_eq!(actions.calls, 1, "a caught 503 is not retried");
+    assert!(events[1].caught);
+    let Status::Succeeded { output } = exec.status() else {
+        panic!()
+    };
+    assert_eq!(
+        output["err"]["Cause"],
+        "external action failed due to status code: 503"
+    );
+
+    // The other reading of zis-facts.md 7, as a setting: retries first, then Catch.
+    let settings = Settings {
+        retry_before_catch: true,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(retry_flow(true), envelope(json!({})), settings).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503; 4],
+        calls: 0,
+    };
+    let events = exec.run(&mut actions);
+    assert_eq!(actions.calls, 4);
+    assert!(
+        events
+            .last()
+            .is_some_and(|e| e.state == "Done" && e.attempt == 4)
+    );
+    assert!(events.iter().any(|e| e.caught && e.attempt == 4));
+}
+
+#[test]
+fn a_snapshot_resumes_with_edited_data_or_an_edited_definition() {
+    let def = json!({"StartAt": "Load", "States": {
+        "Load": {"Type": "Pass", "Result": {"status": "open"}, "ResultPath": "$.ticket", "Next": "Solved?"},
+        "Solved?": {"Type": "Choice", "Choices": [{"Variable": "$.ticket.status", "StringEquals": "solved", "Next": "Close"}], "Default": "Skip"},
+        "Close": {"Type": "Succeed", "Message": "closed"},
+        "Skip": {"Type": "Succeed", "Message": "skipped"}}});
+    let mut exec = Execution::new(def.clone(), envelope(json!({})), Settings::zis()).unwrap();
+    let mut actions = Scripted::default();
+    exec.step(&mut actions).unwrap();
+    let snapshot = exec.clone();
+    let (state, data) = snapshot.next_state().unwrap();
+    assert_eq!(state, "Solved?");
+    assert_eq!(data["ticket"]["status"], "open");
+
+    // The original goes on to Skip.
+    let rest = exec.run(&mut actions);
+    assert_eq!(rest.last().unwrap().state, "Skip");
+
+    // A fork with edited data takes the other branch.
+    let mut fork = snapshot.clone();
+    let mut edited = fork.next_state().unwrap().1.clone();
+    edited["ticket"]["status"] = json!("solved");
+    fork.set_data(edited).unwrap();
+    let rest = fork.run(&mut actions);
+    assert_eq!(rest.last().unwrap().state, "Close");
+    assert_eq!(rest.last().unwrap().result, Some(json!("closed")));
+
+    // A fork on an edited definition continues on it.
+    let mut fork = snapshot.clone();
+    let mut new_def = def.clone();
+    new_def["States"]["Solved?"]["Choices"][0]["StringEquals"] = json!("open");
+    fork.set_definition(new_def).unwrap();
+    let rest = fork.run(&mut actions);
+    assert_eq!(rest.last().unwrap().state, "Close");
+
+    // An edit that removes the state the execution stands in is refused.
+    let mut fork = snapshot.clone();
+    let mut broken = def;
+    broken["States"].as_object_mut().unwrap().remove("Solved?");
+    let e = fork.set_definition(broken).unwrap_err();
+    assert!(e.cause.contains("Solved?"), "{}", e.cause);
+    assert_eq!(fork.next_state().unwrap().0, "Solved?");
+}
+
+#[test]
+fn single_placeholder_typing_is_a_setting() {
+    let def = json!({"StartAt": "A", "States": {"A": {"Type": "Action", "ActionName": "zis:t:action:echo",
+        "Parameters": {"id.$": "{{$.input.id}}", "text.$": "id {{$.input.id}}"}, "End": true}}});
+    let mut actions = Scripted::default();
+    let mut exec =
+        Execution::new(def.clone(), envelope(json!({"id": 7})), Settings::zis()).unwrap();
+    exec.run(&mut actions);
+    assert_eq!(actions.calls[0].1, json!({"id": "7", "text": "id 7"}));
+    let settings = Settings {
+        single_placeholder_keeps_type: true,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def, envelope(json!({"id": 7})), settings).unwrap();
+    exec.run(&mut actions);
+    assert_eq!(actions.calls[1].1, json!({"id": 7, "text": "id 7"}));
+}
+
+#[test]
+fn wait_can_take_real_time() {
+    let def =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 0.2, "End": true}}});
+    let started = std::time::Instant::now();
+    let mut exec = Execution::new(def.clone(), envelope(json!({})), Settings::zis()).unwrap();
+    exec.run(&mut Scripted::default());
+    assert!(started.elapsed().as_secs_f64() < 0.2, "virtual by default");
+    let settings = Settings {
+        real_time_wait: true,
+        ..Settings::zis()
+    };
+    let started = std::time::Instant::now();
+    let mut exec = Execution::new(def, envelope(json!({})), settings).unwrap();
+    let events = exec.run(&mut Scripted::default());
+    assert!(started.elapsed().as_secs_f64() >= 0.2);
+    assert!(matches!(exec.status(), Status::Succeeded { .. }));
+    assert_eq!(events.len(), 1);
 }

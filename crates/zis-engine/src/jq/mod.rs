@@ -620,7 +620,10 @@ mod tests {
         assert_eq!(one(".a += 1", json!({})), json!({"a": 1}));
         assert_eq!(one("del(.a.b)", json!({"x": 1})), json!({"x": 1}));
         assert_eq!(one("[.[] | tonumber]", json!(["1", ".5"])), json!([1, 0.5]));
-        assert_eq!(one("[1, null, \"a\"] | join(\"-\")", json!(null)), json!("1--a"));
+        assert_eq!(
+            one("[1, null, \"a\"] | join(\"-\")", json!(null)),
+            json!("1--a")
+        );
         assert!(run(".[-1] = 1", &json!([])).is_err());
         assert!(run("1 / .", &json!(0)).is_err());
         assert!(check("{(0): 1}").is_err());

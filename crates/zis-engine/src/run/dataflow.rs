@@ -27,13 +27,27 @@ pub struct Templating {
     pub mode: Mode,
     /// Placeholders that find nothing.
     pub missing: MissingPlaceholder,
+    /// A string that is exactly one placeholder (`"{{$.id}}"`) keeps the value's JSON type
+    /// instead of becoming a string (zis-facts.md 2.4: unconfirmed; off by default, since
+    /// the documented `"{{$.ticketId}}"` yields a string).
+    pub single_placeholder_keeps_type: bool,
 }
 
 impl From<Mode> for Templating {
     fn from(mode: Mode) -> Self {
         Self {
             mode,
-            missing: MissingPlaceholder::Error,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<MissingPlaceholder> for Templating {
+    fn from(missing: MissingPlaceholder) -> Self {
+        Self {
+            mode: Mode::Zis,
+            missing,
+            single_placeholder_keeps_type: false,
         }
     }
 }
@@ -45,12 +59,12 @@ pub const ASL_PAYLOAD_LIMIT: usize = 262_144;
 pub fn check_size(state: &str, value: &Value, limit: usize) -> Result<(), StatesError> {
     let size = serde_json::to_string(value).map_or(0, |s| s.len());
     if size > limit {
-        return Err(StatesError {
-            error: "States.DataLimitExceeded".into(),
-            cause: format!(
+        return Err(StatesError::named(
+            "States.DataLimitExceeded",
+            format!(
                 "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -129,7 +143,7 @@ fn dynamic(
         )));
     }
     if how.mode == Mode::Zis && template::has_placeholders(t) {
-        return interpolate(s, data, context, how.missing);
+        return interpolate(s, data, context, how);
     }
     eval_path(t, data, context).map_err(|e| {
         StatesError::runtime(format!(
@@ -140,13 +154,27 @@ fn dynamic(
 }
 
 /// Replaces every `{{$.path}}` of `s`: strings go in as they are, other values as JSON.
+/// With [`Templating::single_placeholder_keeps_type`], a string that is exactly one
+/// placeholder becomes the value itself.
 pub fn interpolate(
     s: &str,
     data: &Value,
     context: Option<&Value>,
-    missing: MissingPlaceholder,
+    how: impl Into<Templating>,
 ) -> Result<Value, StatesError> {
+    let how: Templating = how.into();
+    let missing = how.missing;
     let found = template::placeholders(s).map_err(|e| StatesError::runtime(e.message))?;
+    if how.single_placeholder_keeps_type
+        && let [only] = found.as_slice()
+        && only.range == (0..s.len())
+    {
+        return match eval_path(only.path, data, context) {
+            Ok(v) => Ok(v),
+            Err(_) if missing == MissingPlaceholder::Empty => Ok(Value::String(String::new())),
+            Err(e) => Err(e),
+        };
+    }
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for p in found {
@@ -245,10 +273,7 @@ mod tests {
             json!({"id": 7, "n": {"deep": 1}, "msg": "Ticket 7 tags [\"x\"]"})
         );
         assert!(render(&json!({"x.$": "$.nope"}), &data, None, Mode::Zis).is_err());
-        let lenient = Templating {
-            mode: Mode::Zis,
-            missing: MissingPlaceholder::Empty,
-        };
+        let lenient = Templating::from(MissingPlaceholder::Empty);
         assert_eq!(
             render(&json!({"x.$": "a{{$.nope}}b"}), &data, None, lenient).unwrap(),
             json!({"x": "ab"})

@@ -1,7 +1,15 @@
 //! The resumable stepper: an execution of a flow advances one state per [`Execution::step`]
 //! and returns a typed [`HistoryEvent`]; [`Execution::run`] steps to the end. A Map's
-//! iterations are steps too. The execution owns its definition and data, so a clone taken
-//! after any step is a snapshot to resume from.
+//! iterations are steps too.
+//!
+//! Time travel: the execution owns its definition (shared, so copies are cheap) and data,
+//! so a clone taken after any step is a snapshot. A snapshot resumes as it is, with edited
+//! data ([`Execution::set_data`]) or on an edited definition
+//! ([`Execution::set_definition`]).
+//!
+//! ZIS retries (zis-facts.md 7): an uncaught retryable error ([`StatesError::retryable`])
+//! restarts the flow from `StartAt` with the original input, up to [`Settings::retries`]
+//! times; each attempt's events carry its number.
 
 use super::StatesError;
 use super::{choice, dataflow};
@@ -9,6 +17,7 @@ use crate::model::{FlowDefinition, State, StateKind};
 use crate::validate::Mode;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Runs Action states (built-in and custom actions live outside the engine's core loop).
 pub trait ActionExecutor {
@@ -35,6 +44,18 @@ pub struct Settings {
     pub asl_io_fields: bool,
     /// What a `{{ }}` placeholder that finds nothing becomes.
     pub missing_placeholder: dataflow::MissingPlaceholder,
+    /// A string that is exactly one `{{ }}` placeholder keeps the value's JSON type
+    /// (unconfirmed, zis-facts.md 2.4; off).
+    pub single_placeholder_keeps_type: bool,
+    /// Times a flow is restarted after an uncaught retryable error (ZIS: 3; ASL: 0).
+    pub retries: u32,
+    /// Retry a retryable error before a Catch takes it (zis-facts.md 7 leaves the order
+    /// unconfirmed). Off: a caught error is not retried.
+    pub retry_before_catch: bool,
+    /// Virtual seconds between a failed attempt and the next (unconfirmed; 0).
+    pub retry_backoff_secs: f64,
+    /// Wait states really sleep instead of advancing the virtual clock.
+    pub real_time_wait: bool,
 }
 
 impl Settings {
@@ -48,6 +69,11 @@ impl Settings {
             payload_limit: None,
             asl_io_fields: false,
             missing_placeholder: dataflow::MissingPlaceholder::Error,
+            single_placeholder_keeps_type: false,
+            retries: 3,
+            retry_before_catch: false,
+            retry_backoff_secs: 0.0,
+            real_time_wait: false,
         }
     }
 
@@ -61,6 +87,11 @@ impl Settings {
             payload_limit: Some(dataflow::ASL_PAYLOAD_LIMIT),
             asl_io_fields: true,
             missing_placeholder: dataflow::MissingPlaceholder::Error,
+            single_placeholder_keeps_type: false,
+            retries: 0,
+            retry_before_catch: false,
+            retry_backoff_secs: 0.0,
+            real_time_wait: false,
         }
     }
 }
@@ -122,10 +153,15 @@ pub struct HistoryEvent {
     pub error: Option<StatesError>,
     /// True when a Catch took the error.
     pub caught: bool,
-    /// Transitions so far.
+    /// Transitions so far (in this attempt).
     pub transitions: u32,
-    /// Virtual seconds since the start.
+    /// Virtual seconds since the start (of this attempt).
     pub time_secs: f64,
+    /// Which attempt of the flow this step belongs to (1, then 2.. after retries).
+    pub attempt: u32,
+    /// The error of this step restarts the flow from `StartAt` (a ZIS retry).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retried: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -149,12 +185,14 @@ struct Frame {
 /// One execution of a flow definition.
 #[derive(Clone, Debug)]
 pub struct Execution {
-    definition: Value,
+    definition: Arc<Value>,
     settings: Settings,
+    input: Value,
     frames: Vec<Frame>,
     status: Status,
     transitions: u32,
     time_secs: f64,
+    attempt: u32,
 }
 
 impl Execution {
@@ -166,23 +204,100 @@ impl Execution {
             .ok_or_else(|| StatesError::runtime("the definition has no StartAt"))?
             .to_string();
         Ok(Self {
-            definition,
+            definition: Arc::new(definition),
             settings,
             frames: vec![Frame {
                 machine: String::new(),
                 current: start,
-                data: input,
+                data: input.clone(),
                 map: None,
             }],
+            input,
             status: Status::Running,
             transitions: 0,
             time_secs: 0.0,
+            attempt: 1,
         })
     }
 
     /// Where the execution stands.
     pub fn status(&self) -> &Status {
         &self.status
+    }
+
+    /// The settings it runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The definition it runs (after [`Execution::set_definition`], the edited one).
+    pub fn definition(&self) -> &Value {
+        &self.definition
+    }
+
+    /// The flow's original input (what a retry restarts with).
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// The attempt running now (1, then 2.. after retries).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The state the next step runs and the data it gets, while running.
+    pub fn next_state(&self) -> Option<(&str, &Value)> {
+        match self.status {
+            Status::Running => self.frames.last().map(|f| (f.current.as_str(), &f.data)),
+            _ => None,
+        }
+    }
+
+    /// Replaces the data the next step gets (`$`), for a fork with edited data.
+    pub fn set_data(&mut self, data: Value) -> Result<(), StatesError> {
+        match (&self.status, self.frames.last_mut()) {
+            (Status::Running, Some(frame)) => {
+                frame.data = data;
+                Ok(())
+            }
+            _ => Err(StatesError::runtime("the execution has ended")),
+        }
+    }
+
+    /// Continues on an edited definition: every state the execution stands in (the current
+    /// one and, inside a Map, the Map states around it) must still exist.
+    pub fn set_definition(&mut self, definition: Value) -> Result<(), StatesError> {
+        for frame in &self.frames {
+            let pointer = format!(
+                "{}/States/{}",
+                frame.machine,
+                crate::json::pointer::escape(&frame.current)
+            );
+            if definition.pointer(&pointer).is_none() {
+                return Err(StatesError::runtime(format!(
+                    "the edited definition has no state '{}' (at {pointer}), where the execution stands",
+                    frame.current
+                )));
+            }
+            if let Some(map) = &frame.map {
+                let parent = frame
+                    .machine
+                    .rsplit_once("/States/")
+                    .map_or("", |(parent, _)| parent);
+                let pointer = format!(
+                    "{parent}/States/{}",
+                    crate::json::pointer::escape(&map.state)
+                );
+                if definition.pointer(&pointer).is_none() {
+                    return Err(StatesError::runtime(format!(
+                        "the edited definition has no Map state '{}', which the execution is inside",
+                        map.state
+                    )));
+                }
+            }
+        }
+        self.definition = Arc::new(definition);
+        Ok(())
     }
 
     /// Steps until the end; returns every event.
@@ -230,6 +345,8 @@ impl Execution {
             caught: false,
             transitions: self.transitions,
             time_secs: self.time_secs,
+            attempt: self.attempt,
+            retried: false,
         };
         if let Some(max) = self.settings.max_transitions
             && self.transitions > max
@@ -324,10 +441,8 @@ impl Execution {
                     Some(i) => rules.get(i).and_then(|r| r.next),
                     None => *default,
                 };
-                let next = next.ok_or_else(|| StatesError {
-                    error: "States.NoChoiceMatched".into(),
-                    cause: "No Matches!".into(),
-                })?;
+                let next = next
+                    .ok_or_else(|| StatesError::named("States.NoChoiceMatched", "No Matches!"))?;
                 let out = self.output_path(state, &effective)?;
                 Ok(Flow::Next(next.to_string(), out))
             }
@@ -351,13 +466,16 @@ impl Execution {
                 {
                     // ZIS ends the Wait early and the flow with it.
                     self.time_secs = limit;
-                    return Err(StatesError {
-                        error: "States.Timeout".into(),
-                        cause: format!(
+                    return Err(StatesError::named(
+                        "States.Timeout",
+                        format!(
                             "The flow timed out after {limit} seconds (during Wait state '{}')",
                             state.name
                         ),
-                    });
+                    ));
+                }
+                if self.settings.real_time_wait && secs > 0.0 {
+                    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
                 }
                 self.time_secs += secs;
                 let out = self.output_path(state, &effective)?;
@@ -369,7 +487,7 @@ impl Execution {
                         m,
                         &effective,
                         None,
-                        self.settings.missing_placeholder,
+                        self.templating(),
                     )?);
                 }
                 let out = self.output_path(state, &effective)?;
@@ -378,15 +496,12 @@ impl Execution {
             StateKind::Fail { error, cause } => {
                 let render = |s: Option<&str>| -> Result<String, StatesError> {
                     match (s, mode) {
-                        (Some(s), Mode::Zis) => Ok(dataflow::interpolate(
-                            s,
-                            &effective,
-                            None,
-                            self.settings.missing_placeholder,
-                        )?
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()),
+                        (Some(s), Mode::Zis) => {
+                            match dataflow::interpolate(s, &effective, None, self.templating())? {
+                                Value::String(text) => Ok(text),
+                                other => Ok(other.to_string()),
+                            }
+                        }
                         (Some(s), _) => Ok(s.to_string()),
                         (None, _) => Ok("null".to_string()),
                     }
@@ -413,7 +528,7 @@ impl Execution {
                     Some(c) => c,
                     None => render(*cause)?,
                 };
-                Err(StatesError { error, cause })
+                Err(StatesError::named(error, cause))
             }
             StateKind::Map { items_path, .. } => {
                 let items = match items_path {
@@ -499,6 +614,7 @@ impl Execution {
         dataflow::Templating {
             mode: self.settings.mode,
             missing: self.settings.missing_placeholder,
+            single_placeholder_keeps_type: self.settings.single_placeholder_keeps_type,
         }
     }
 
@@ -628,6 +744,9 @@ impl Execution {
         e: StatesError,
         event: &mut HistoryEvent,
     ) {
+        if self.settings.retry_before_catch && self.retry(&e, event) {
+            return;
+        }
         if let Some(catcher) = state.catch.iter().flatten().find(|c| {
             c.error_equals
                 .as_ref()
@@ -645,7 +764,7 @@ impl Execution {
                         return;
                     }
                 }
-                Err(e2) => return self.fail(e2),
+                Err(e2) => return self.fail_or_retry(e2, event),
             }
         }
         // Uncaught: leave a Map iteration and let the Map state handle it.
@@ -653,7 +772,7 @@ impl Execution {
             && let Some(map) = self.frames.pop().and_then(|f| f.map)
         {
             let Some(parent) = self.frames.last().cloned() else {
-                return self.fail(e);
+                return self.fail_or_retry(e, event);
             };
             let machine_value = self.machine_value(&parent.machine);
             let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
@@ -665,7 +784,39 @@ impl Execution {
                 return self.handle_error(map_state, &frame, e, event);
             }
         }
-        self.fail(e);
+        self.fail_or_retry(e, event);
+    }
+
+    /// An uncaught error: a ZIS retry when it is retryable and attempts remain, else the
+    /// end of the flow.
+    fn fail_or_retry(&mut self, e: StatesError, event: &mut HistoryEvent) {
+        if !self.retry(&e, event) {
+            self.fail(e);
+        }
+    }
+
+    /// Restarts the flow from `StartAt` with the original input when `e` is retryable and
+    /// attempts remain.
+    fn retry(&mut self, e: &StatesError, event: &mut HistoryEvent) -> bool {
+        if !e.retryable || self.attempt > self.settings.retries {
+            return false;
+        }
+        let Some(start) = self.definition.get("StartAt").and_then(Value::as_str) else {
+            return false;
+        };
+        self.frames = vec![Frame {
+            machine: String::new(),
+            current: start.to_string(),
+            data: self.input.clone(),
+            map: None,
+        }];
+        self.attempt += 1;
+        self.transitions = 0;
+        self.time_secs = self.settings.retry_backoff_secs;
+        self.status = Status::Running;
+        event.retried = true;
+        event.next = Some(start.to_string());
+        true
     }
 }
 
