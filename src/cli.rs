@@ -1,4 +1,5 @@
-//! The command line: `validate`, `fmt` and `codes`; with no subcommand the GUI opens.
+//! The command line: `validate`, `fmt` and `codes` here; `serve`, `send`, `queue`,
+//! `executions` and `integration` in [`crate::local`]; with no subcommand the GUI opens.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -30,6 +31,21 @@ pub enum Command {
     Fmt(FmtArgs),
     /// List every diagnostic code with its severity and title.
     Codes,
+    /// Run the local ZIS server (REST API, inbound webhooks, dispatcher) on 127.0.0.1.
+    Serve(crate::local::ServeArgs),
+    /// Accept an event into the local queue (a catalog type, or an input file).
+    Send(crate::local::SendArgs),
+    /// Show the event queue's depth and the delay from acceptance to flow start.
+    Queue {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the newest executions.
+    Executions,
+    /// Enable or disable an integration.
+    #[command(subcommand)]
+    Integration(crate::local::IntegrationCommand),
 }
 
 /// Output format of `validate`.

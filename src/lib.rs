@@ -6,6 +6,7 @@
 //! | [`app`] | the app's state and commands, with no egui in it |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`data_dir`] | where local stores live |
+//! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
 //!
 //! The engine (bundle model, validator) is the `zis-engine` crate; local services are
 //! `zis-services`.
@@ -14,3 +15,4 @@ pub mod app;
 pub mod cli;
 pub mod data_dir;
 pub mod gui;
+pub mod local;

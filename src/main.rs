@@ -22,6 +22,13 @@ fn main() -> ExitCode {
         Some(Command::Validate(args)) => zis_studio::cli::validate(&args),
         Some(Command::Fmt(args)) => zis_studio::cli::fmt(&args),
         Some(Command::Codes) => zis_studio::cli::codes(),
+        Some(Command::Serve(args)) => zis_studio::local::serve(&args, cli.data.as_deref()),
+        Some(Command::Send(args)) => zis_studio::local::send(&args, cli.data.as_deref()),
+        Some(Command::Queue { json }) => zis_studio::local::queue(cli.data.as_deref(), json),
+        Some(Command::Executions) => zis_studio::local::executions(cli.data.as_deref()),
+        Some(Command::Integration(cmd)) => {
+            zis_studio::local::integration(&cmd, cli.data.as_deref())
+        }
         None => match zis_studio::gui::run(cli.bundle, cli.data) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -3,8 +3,18 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`catalog`] | the event catalog: every native Zendesk event a job spec can subscribe to, with a realistic sample payload |
-//!
-//! The SQLite stores, HTTP actions, the embedded server (inbound webhooks and the ZIS REST
-//! API) and the event dispatcher come with the services issue.
+//! | [`db`] | the SQLite database (WAL, migrations): Registry, connections, configs, links, inbound webhooks, the event queue, executions; secrets stay here |
+//! | [`stores`] | the engine's `ConfigStore` and `LinkStore` on the database |
+//! | [`http`] | custom HTTP actions through reqwest, with connection auth and `allowed_domain` |
+//! | [`dispatch`] | the event queue's worker: accept, match to installed job specs, run, store (at-least-once, fault injection) |
+//! | [`server`] | `zis-studio serve`: the ZIS REST API, inbound-webhook ingest and a fake Zendesk on 127.0.0.1 (axum) |
 
 pub mod catalog;
+pub mod db;
+pub mod dispatch;
+pub mod http;
+pub mod server;
+pub mod stores;
+
+/// The port `serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 4780;

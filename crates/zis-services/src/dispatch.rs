@@ -1,0 +1,325 @@
+//! The event dispatcher: an accepted event is in the queue (committed) before anyone is
+//! told so; a worker claims due events, matches them to installed job specs by
+//! `(event_source, event_type)`, runs each flow on the engine with the database's stores
+//! and real HTTP actions, and stores the execution with its history (secrets masked).
+//!
+//! At-least-once: an event is marked done only after its executions are stored, and
+//! events a dead process left running go back to the queue on start
+//! ([`Db::requeue_interrupted`]). Fault injection: deliver each event twice, shuffle the
+//! order, delay delivery.
+
+use crate::catalog::{self, Account};
+use crate::db::{ConnectionKind, Db, EventRow, JobSpecRow, Result, now};
+use crate::http::{HttpActions, HttpSettings};
+use crate::stores::DbStores;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use zis_engine::actions::{Builtins, MergeMode};
+use zis_engine::run::execution::{Execution, HistoryEvent, Settings, Status};
+
+/// How events are delivered and flows run.
+#[derive(Clone, Debug)]
+pub struct DispatchSettings {
+    /// Engine settings (ZIS by default).
+    pub engine: Settings,
+    /// Custom HTTP actions.
+    pub http: HttpSettings,
+    /// PatchConfig semantics.
+    pub merge: MergeMode,
+    /// The account flows run in (`integration_key` is set per job spec).
+    pub account: Account,
+    /// Fault injection: every accepted event is queued twice.
+    pub deliver_twice: bool,
+    /// Fault injection: due events are taken in random order.
+    pub shuffle: bool,
+    /// Fault injection: seconds an event waits in the queue before it is due.
+    pub delay_secs: f64,
+}
+
+impl Default for DispatchSettings {
+    fn default() -> Self {
+        Self {
+            engine: Settings::zis(),
+            http: HttpSettings::default(),
+            merge: MergeMode::MergePatch,
+            account: Account::default(),
+            deliver_twice: false,
+            shuffle: false,
+            delay_secs: 0.0,
+        }
+    }
+}
+
+/// Accepts an event: queued (and committed) when this returns; the queue ids (two with
+/// `deliver_twice`).
+pub fn accept(
+    db: &Db,
+    settings: &DispatchSettings,
+    integration: Option<&str>,
+    source: &str,
+    event_type: &str,
+    input: &Value,
+    origin: &str,
+) -> Result<Vec<i64>> {
+    let copies = if settings.deliver_twice { 2 } else { 1 };
+    (0..copies)
+        .map(|_| {
+            db.enqueue(
+                integration,
+                source,
+                event_type,
+                input,
+                origin,
+                settings.delay_secs,
+            )
+        })
+        .collect()
+}
+
+/// What happened to one event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    /// The event.
+    pub event_id: i64,
+    /// Executions stored for it.
+    pub executions: Vec<i64>,
+    /// done or skipped.
+    pub state: &'static str,
+    /// Why, in words.
+    pub note: String,
+}
+
+/// Claims and runs the next due event, if any.
+pub fn run_next(db: &Db, settings: &DispatchSettings) -> Result<Option<Delivery>> {
+    let Some(event) = db.claim_next(settings.shuffle)? else {
+        return Ok(None);
+    };
+    deliver(db, settings, &event).map(Some)
+}
+
+/// Runs every due event; returns what happened to each.
+pub fn drain(db: &Db, settings: &DispatchSettings) -> Result<Vec<Delivery>> {
+    let mut out = Vec::new();
+    while let Some(d) = run_next(db, settings)? {
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn deliver(db: &Db, settings: &DispatchSettings, event: &EventRow) -> Result<Delivery> {
+    let specs: Vec<JobSpecRow> = db
+        .matching_job_specs(&event.event_source, &event.event_type)?
+        .into_iter()
+        .filter(|j| {
+            event
+                .integration
+                .as_deref()
+                .is_none_or(|i| i == j.integration)
+        })
+        .collect();
+    if specs.is_empty() {
+        let note = format!(
+            "no installed job spec for {}/{}",
+            event.event_source, event.event_type
+        );
+        db.finish_event(event.id, "skipped", &note)?;
+        return Ok(Delivery {
+            event_id: event.id,
+            executions: Vec::new(),
+            state: "skipped",
+            note,
+        });
+    }
+    let mut executions = Vec::new();
+    let mut notes = Vec::new();
+    for spec in &specs {
+        if db.is_enabled(&spec.integration)? != Some(true) {
+            notes.push(format!("{}: integration disabled, skipped", spec.name));
+            continue;
+        }
+        let id = run_job_spec(db, settings, spec, event)?;
+        executions.push(id);
+        notes.push(format!("{}: execution {id}", spec.name));
+    }
+    let state = if executions.is_empty() {
+        "skipped"
+    } else {
+        "done"
+    };
+    let note = notes.join("; ");
+    db.finish_event(event.id, state, &note)?;
+    Ok(Delivery {
+        event_id: event.id,
+        executions,
+        state,
+        note,
+    })
+}
+
+/// The flow definition a job spec names, from the bundle that declared it.
+pub fn flow_definition(bundle: &Value, flow_name: &str) -> Option<Value> {
+    let short = flow_name.rsplit(':').next().unwrap_or(flow_name);
+    let resources = bundle.get("resources")?.as_object()?;
+    resources
+        .iter()
+        .filter(|(_, r)| r.get("type").and_then(Value::as_str) == Some("ZIS::Flow"))
+        .find(|(key, r)| {
+            r.pointer("/properties/name").and_then(Value::as_str) == Some(short)
+                || key.as_str() == short
+        })
+        .and_then(|(_, r)| r.pointer("/properties/definition").cloned())
+}
+
+/// The envelope a flow starts with, plus `$.connections.<name>.access_token` for OAuth
+/// connections (zis-facts.md 2.3).
+pub fn flow_input(db: &Db, account: &Account, integration: &str, input: &Value) -> Result<Value> {
+    let account = Account {
+        integration_key: integration.to_string(),
+        ..account.clone()
+    };
+    let mut envelope = catalog::envelope(&account, input.clone());
+    let mut tokens = Map::new();
+    for c in db.connections(integration)? {
+        if c.kind == ConnectionKind::Oauth
+            && let Some(t) = c.data.get("access_token")
+        {
+            tokens.insert(c.name.clone(), json!({"access_token": t}));
+        }
+    }
+    if !tokens.is_empty() {
+        envelope["connections"] = Value::Object(tokens);
+    }
+    Ok(envelope)
+}
+
+/// Runs one flow for one event and stores the execution (history with secrets masked).
+pub fn run_job_spec(
+    db: &Db,
+    settings: &DispatchSettings,
+    spec: &JobSpecRow,
+    event: &EventRow,
+) -> Result<i64> {
+    let started = now();
+    let delay = (started - event.accepted_at).max(0.0);
+    let bundle = db.bundle(&spec.integration, &spec.bundle_uuid)?;
+    let (status, history, attempts) = match flow_definition(&bundle, &spec.flow_name) {
+        None => (
+            Status::Failed {
+                error: "States.Runtime".into(),
+                cause: format!("the bundle has no flow {}", spec.flow_name),
+            },
+            Vec::new(),
+            1,
+        ),
+        Some(def) => {
+            let input = flow_input(db, &settings.account, &spec.integration, &event.input)?;
+            run_flow(db, settings, &spec.integration, &bundle, def, input)
+        }
+    };
+    let secrets = db.secrets(&spec.integration)?;
+    let history = Db::redact(
+        &serde_json::to_value(&history).unwrap_or(Value::Null),
+        &secrets,
+    );
+    let status = match status {
+        Status::Succeeded { output } => Status::Succeeded {
+            output: Db::redact(&output, &secrets),
+        },
+        Status::Failed { error, cause } => Status::Failed {
+            error,
+            cause: match Db::redact(&Value::String(cause), &secrets) {
+                Value::String(c) => c,
+                _ => String::new(),
+            },
+        },
+        Status::Running => Status::Running,
+    };
+    db.store_execution(
+        Some(event.id),
+        spec,
+        &event.event_type,
+        &status,
+        &history,
+        attempts,
+        started,
+        delay,
+    )
+}
+
+/// Runs a flow definition to the end with the database's stores and HTTP actions.
+pub fn run_flow(
+    db: &Db,
+    settings: &DispatchSettings,
+    integration: &str,
+    bundle: &Value,
+    definition: Value,
+    input: Value,
+) -> (Status, Vec<HistoryEvent>, u32) {
+    let mut exec = match Execution::new(definition, input, settings.engine.clone()) {
+        Ok(e) => e,
+        Err(e) => {
+            return (
+                Status::Failed {
+                    error: e.error,
+                    cause: e.cause,
+                },
+                Vec::new(),
+                1,
+            );
+        }
+    };
+    let mut http = match HttpActions::new(db, integration, bundle, settings.http.clone()) {
+        Ok(h) => h,
+        Err(e) => {
+            return (
+                Status::Failed {
+                    error: e.error,
+                    cause: e.cause,
+                },
+                Vec::new(),
+                1,
+            );
+        }
+    };
+    let mut configs = DbStores {
+        db,
+        integration: integration.to_string(),
+    };
+    let mut links = DbStores {
+        db,
+        integration: integration.to_string(),
+    };
+    let mut actions = Builtins {
+        configs: &mut configs,
+        links: &mut links,
+        custom: &mut http,
+        merge: settings.merge,
+    };
+    let events = exec.run(&mut actions);
+    (exec.status().clone(), events, exec.attempt())
+}
+
+/// A worker thread that runs due events until `stop` is set; it first puts back events a
+/// dead process left running.
+pub fn spawn_worker(
+    db: Arc<Db>,
+    settings: DispatchSettings,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        if let Err(e) = db.requeue_interrupted() {
+            tracing::error!("cannot requeue interrupted events: {e}");
+        }
+        while !stop.load(Ordering::Relaxed) {
+            match run_next(&db, &settings) {
+                Ok(Some(d)) => tracing::info!("event {} {}: {}", d.event_id, d.state, d.note),
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(e) => {
+                    tracing::error!("dispatcher: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+            }
+        }
+    })
+}
