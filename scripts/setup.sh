@@ -12,6 +12,8 @@ packages=(
   libwayland-client0 libwayland-egl1 libvulkan1 mesa-vulkan-drivers
   # headless runs and screenshots (scripts/screenshot.sh, CI's smoke run)
   xvfb x11-utils xdotool imagemagick
+  # the README's curl walkthrough of the local ZIS server (tested by tests/walkthrough.rs)
+  curl jq
 )
 
 missing=()

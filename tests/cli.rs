@@ -139,3 +139,66 @@ fn asl_mode_and_codes() {
         "{stdout}"
     );
 }
+
+#[test]
+fn send_queue_executions_and_integration_work_on_the_data_folder() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let db = zis_services::db::Db::open(&data.path().join("zis-studio.sqlite")).unwrap();
+        db.create_integration("acme_shipping", "").unwrap();
+        let bundle: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("sample_bundles/shipment_updates.json")).unwrap(),
+        )
+        .unwrap();
+        db.upload_bundle("acme_shipping", &bundle).unwrap();
+        db.set_installed("zis:acme_shipping:job_spec:shipment_update_job", true)
+            .unwrap();
+        let settings = serde_json::json!({"late_after_hours": 24, "recheck_seconds": 30});
+        db.create_config("acme_shipping", "shipping_settings", &settings)
+            .unwrap();
+    }
+    let input = data.path().join("event.json");
+    std::fs::write(&input, r#"{"ticket_id": null, "state": "in_transit"}"#).unwrap();
+    let send = || {
+        run(bin()
+            .args(["send", "shipco", "shipment_update", "--run", "--input"])
+            .arg(&input)
+            .arg("--data")
+            .arg(data.path()))
+    };
+    let (code, stdout, stderr) = send();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("accepted event 1"), "{stdout}");
+    assert!(
+        stdout.contains("zis:acme_shipping:flow:shipment_update succeeded"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(bin().args(["queue", "--json", "--data"]).arg(data.path()));
+    assert_eq!(code, 0);
+    let stats: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (stats["pending"].as_u64(), stats["done"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert!(stats["median_delay_secs"].as_f64().unwrap() >= 0.0);
+
+    let (code, stdout, _) = run(bin()
+        .args(["integration", "disable", "acme_shipping", "--data"])
+        .arg(data.path()));
+    assert_eq!(
+        (code, stdout.trim()),
+        (0, "integration acme_shipping disabled")
+    );
+    let (_, stdout, _) = send();
+    assert!(stdout.contains("skipped"), "{stdout}");
+    assert!(stdout.contains("integration disabled"), "{stdout}");
+    let (code, stdout, _) = run(bin().args(["executions", "--data"]).arg(data.path()));
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    // A type that is not in the catalog needs an input.
+    let (code, _, stderr) = run(bin()
+        .args(["send", "support", "ticket.Nope", "--data"])
+        .arg(data.path()));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not in the event catalog"), "{stderr}");
+}
