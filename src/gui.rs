@@ -1,6 +1,7 @@
 //! The egui window. It only draws [`AppState`] and collects [`Command`]s; [`StudioApp::show`]
-//! applies them after drawing. The designer (node graph) comes in its own issue; this
-//! window shows the bundle explorer, the selected resource, the problems and a status bar.
+//! applies them after drawing. The bundle explorer on the left, the selected flow as a
+//! graph in the centre ([`crate::graph_view`]), its states and the selected state on the
+//! right, the problems and a status bar at the bottom.
 
 use crate::app::{AppState, Command, ResourceKind};
 use anyhow::Context as _;
@@ -15,6 +16,7 @@ pub struct StudioApp {
     /// Everything shown.
     pub state: AppState,
     pending: Vec<Command>,
+    graph: crate::graph_view::GraphView,
 }
 
 impl StudioApp {
@@ -23,6 +25,7 @@ impl StudioApp {
         Self {
             state,
             pending: Vec::new(),
+            graph: crate::graph_view::GraphView::default(),
         }
     }
 
@@ -32,7 +35,18 @@ impl StudioApp {
         status_bar_ui(ui, &self.state);
         problems_ui(ui, &self.state, &mut self.pending);
         explorer_ui(ui, &self.state, &mut self.pending);
-        egui::CentralPanel::default_margins().show(ui, |ui| detail_ui(ui, &self.state));
+        if self.state.graph.is_some() {
+            inspector_ui(ui, &self.state, &mut self.pending);
+        }
+        let (state, graph, pending) = (&self.state, &mut self.graph, &mut self.pending);
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            if state.graph.is_some() {
+                detail_heading_ui(ui, state);
+                graph.show(ui, state, pending);
+            } else {
+                detail_ui(ui, state);
+            }
+        });
         for command in self.pending.drain(..) {
             self.state.apply(command);
         }
@@ -181,12 +195,12 @@ fn explorer_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         });
 }
 
-fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
-    let Some(key) = &state.selected else {
-        ui.label("Open a bundle to see its flows, actions and job specs.");
-        return;
-    };
-    let Some(row) = state.rows.iter().find(|r| &r.key == key) else {
+fn detail_heading_ui(ui: &mut egui::Ui, state: &AppState) {
+    let Some(row) = state
+        .selected
+        .as_ref()
+        .and_then(|key| state.rows.iter().find(|r| &r.key == key))
+    else {
         return;
     };
     ui.horizontal(|ui| {
@@ -198,6 +212,17 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.label(RichText::new(&row.summary).weak());
     });
     ui.separator();
+}
+
+fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
+    let Some(key) = &state.selected else {
+        ui.label("Open a bundle to see its flows, actions and job specs.");
+        return;
+    };
+    let Some(row) = state.rows.iter().find(|r| &r.key == key) else {
+        return;
+    };
+    detail_heading_ui(ui, state);
     if row.kind != ResourceKind::Flow {
         let json = state
             .document
@@ -215,30 +240,78 @@ fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
         });
         return;
     }
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("states")
-            .striped(true)
-            .num_columns(4)
-            .show(ui, |ui| {
-                ui.label(RichText::new("State").strong());
-                ui.label(RichText::new("Type").strong());
-                ui.label(RichText::new("Detail").strong());
-                ui.label(RichText::new("Next").strong());
-                ui.end_row();
-                for s in &state.states {
-                    let name = if s.start {
-                        format!("▶ {}", s.name)
-                    } else {
-                        s.name.clone()
-                    };
-                    ui.label(RichText::new(name).strong());
-                    ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
-                    ui.label(&s.detail);
-                    ui.label(s.transitions.join(", "));
-                    ui.end_row();
+    states_table_ui(ui, state, &mut Vec::new());
+}
+
+/// The right panel: the selected state's facts, then every state of the flow.
+fn inspector_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+    egui::Panel::right("inspector")
+        .resizable(true)
+        .default_size(320.0)
+        .size_range(220.0..=520.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Inspector").strong());
+            let chosen = state
+                .selected_state
+                .as_ref()
+                .and_then(|name| state.states.iter().find(|s| &s.name == name));
+            match chosen {
+                Some(s) => {
+                    ui.label(
+                        RichText::new(format!("{}  ({})", s.name, s.type_name))
+                            .color(state_colour(&s.type_name))
+                            .strong(),
+                    );
+                    if !s.detail.is_empty() {
+                        ui.label(RichText::new(&s.detail).monospace());
+                    }
+                    ui.label(format!("next: {}", s.transitions.join(", ")));
                 }
-            });
-    });
+                None => {
+                    ui.label(
+                        RichText::new("Click a state's name in the graph to inspect it.").weak(),
+                    );
+                }
+            }
+            ui.separator();
+            ui.label(RichText::new("States").strong());
+            states_table_ui(ui, state, out);
+        });
+}
+
+fn states_table_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+    egui::ScrollArea::vertical()
+        .id_salt("states_scroll")
+        .show(ui, |ui| {
+            egui::Grid::new("states")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    ui.label(RichText::new("State").strong());
+                    ui.label(RichText::new("Type").strong());
+                    ui.label(RichText::new("Detail").strong());
+                    ui.label(RichText::new("Next").strong());
+                    ui.end_row();
+                    for s in &state.states {
+                        let name = if s.start {
+                            format!("▶ {}", s.name)
+                        } else {
+                            s.name.clone()
+                        };
+                        let selected = state.selected_state.as_deref() == Some(s.name.as_str());
+                        if ui
+                            .selectable_label(selected, RichText::new(name).strong())
+                            .clicked()
+                        {
+                            out.push(Command::SelectState(Some(s.name.clone())));
+                        }
+                        ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
+                        ui.add(egui::Label::new(&s.detail).truncate());
+                        ui.add(egui::Label::new(s.transitions.join(", ")).truncate());
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 /// The default sample: next to the working directory, else next to the sources it was built from.

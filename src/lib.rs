@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`cli`] | the `zis-studio` subcommands (`validate`, `fmt`, `codes`) |
 //! | [`app`] | the app's state and commands, with no egui in it |
+//! | [`graph_view`] | the flow graph (egui-snarl) drawn from [`app::graph::FlowGraph`] |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -14,5 +15,6 @@
 pub mod app;
 pub mod cli;
 pub mod data_dir;
+pub mod graph_view;
 pub mod gui;
 pub mod local;

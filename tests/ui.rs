@@ -35,11 +35,12 @@ fn opens_a_sample_and_lists_its_resources() {
         "Actions",
         "Job specs",
         "unlink_deleted",
-        "create_issue",
         "sync_status_job",
     ] {
         h.get_by_label(name);
     }
+    // create_issue is in the explorer and, as an action's short name, on a node.
+    assert!(h.query_all_by_label("create_issue").count() >= 1);
     // The selected flow's name is in the explorer and in the detail heading.
     assert_eq!(h.query_all_by_label("sync_status").count(), 2);
     // The first flow is selected and its states are listed.
@@ -57,7 +58,79 @@ fn clicking_a_resource_selects_it() {
     h.run();
     assert_eq!(h.state().state.selected.as_deref(), Some("unlink_deleted"));
     h.get_by_label("▶ FindLink");
-    h.get_by_label("Unlink");
+    // In the graph and in the inspector's list of states.
+    assert_eq!(h.query_all_by_label("Unlink").count(), 2);
+}
+
+#[test]
+fn the_selected_flow_is_drawn_as_a_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slack.json");
+    std::fs::copy(sample("urgent_ticket_to_slack.json"), &file).unwrap();
+    let mut h = harness(file.clone());
+    h.run();
+    let graph = h
+        .state()
+        .state
+        .graph
+        .clone()
+        .expect("a graph for the selected flow");
+    assert_eq!(graph.nodes.len(), 8);
+    // Every state is a node on screen, and edges carry their labels.
+    for node in &graph.nodes {
+        assert!(
+            h.query_all_by_label(&node.name).count() >= 1,
+            "{}",
+            node.name
+        );
+    }
+    h.get_by_label("Fit");
+    assert!(h.query_all_by_label_contains("catch").count() >= 1);
+    assert!(h.query_all_by_label("default").count() >= 1);
+    // Choosing a state in the inspector's list selects it; the inspector shows it and its
+    // node is outlined.
+    h.get_by_label("▶ LoadSettings").click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("LoadSettings")
+    );
+    h.get_by_label("LoadSettings  (Action)");
+    // A moved node is stored next to the bundle, never in it; Auto layout forgets it.
+    let before = std::fs::read(&file).unwrap();
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::MoveNode {
+            state: "PostToSlack".into(),
+            pos: [900.0, 400.0],
+        });
+    let sidecar = zis_studio::app::graph::Sidecar::path_for(&file);
+    let stored = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(stored.contains("PostToSlack"), "{stored}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the bundle is untouched"
+    );
+    h.get_by_label("Auto layout").click();
+    h.run();
+    let g = h.state().state.graph.clone().unwrap();
+    let post = g.nodes.iter().find(|n| n.name == "PostToSlack").unwrap();
+    assert_ne!(post.pos, [900.0, 400.0]);
+    // Reopening applies the stored layout.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::MoveNode {
+            state: "Notified".into(),
+            pos: [1234.0, 56.0],
+        });
+    let mut again = AppState::new(tempfile::tempdir().unwrap().keep());
+    again.open(&file);
+    let n = again.graph.unwrap();
+    assert_eq!(
+        n.nodes.iter().find(|x| x.name == "Notified").unwrap().pos,
+        [1234.0, 56.0]
+    );
 }
 
 #[test]
@@ -72,7 +145,8 @@ fn problems_are_listed_and_reveal_their_resource() {
     h.run();
     h.get_by_label("validator ✖ 1 error, 2 warnings");
     assert_eq!(h.query_all_by_label_contains("W015").count(), 2);
-    h.get_by_label("get_order").click();
+    // The explorer's entry comes first (the graph also names the action on a node).
+    h.query_all_by_label("get_order").next().unwrap().click();
     h.run();
     assert_eq!(h.state().state.selected.as_deref(), Some("get_order"));
     let problem = h.get_by_label_contains("E012");

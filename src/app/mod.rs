@@ -2,6 +2,10 @@
 //! [`AppState`] and sends [`Command`]s, and [`AppState::apply`] is the one place that
 //! changes state.
 
+pub mod graph;
+
+use graph::{FlowGraph, Sidecar};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use zis_engine::document::Document;
 use zis_engine::model::{ResourceBody, StateKind};
@@ -16,6 +20,17 @@ pub enum Command {
     Select(String),
     /// Select the resource a diagnostic points into.
     Reveal(String),
+    /// A state's node was moved in the graph (stored in the sidecar, not the bundle).
+    MoveNode {
+        /// The state.
+        state: String,
+        /// Its new position.
+        pos: [f32; 2],
+    },
+    /// Forget the selected flow's stored positions and lay it out again.
+    AutoLayout,
+    /// Select a state of the selected flow.
+    SelectState(Option<String>),
 }
 
 /// The kind of a resource, for grouping and colours.
@@ -80,6 +95,14 @@ pub struct AppState {
     pub rows: Vec<ResourceRow>,
     /// The selected flow's states, rebuilt when the selection changes (not every frame).
     pub states: Vec<StateRow>,
+    /// The selected flow as a graph.
+    pub graph: Option<FlowGraph>,
+    /// Bumped whenever the graph is rebuilt or laid out again, so the view reloads it.
+    pub graph_generation: u64,
+    /// The selected state of the graph.
+    pub selected_state: Option<String>,
+    /// Layout kept next to the bundle.
+    pub sidecar: Sidecar,
 }
 
 impl AppState {
@@ -94,6 +117,24 @@ impl AppState {
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
         match command {
+            Command::MoveNode { state, pos } => {
+                if let Some(g) = &mut self.graph {
+                    if let Some(n) = g.nodes.iter_mut().find(|n| n.name == state) {
+                        n.pos = pos;
+                    }
+                    self.sidecar.set(&g.flow, &state, pos);
+                    self.save_sidecar();
+                }
+            }
+            Command::AutoLayout => {
+                if let Some(g) = &mut self.graph {
+                    self.sidecar.layout.remove(&g.flow);
+                    graph::layout(g);
+                    self.graph_generation += 1;
+                    self.save_sidecar();
+                }
+            }
+            Command::SelectState(state) => self.selected_state = state,
             Command::Open(path) => self.open(&path),
             Command::Select(key) => self.select(Some(key)),
             Command::Reveal(pointer) => {
@@ -110,6 +151,7 @@ impl AppState {
     /// Opens a bundle; a syntax error keeps the file name and shows the problem.
     pub fn open(&mut self, path: &Path) {
         self.path = Some(path.to_path_buf());
+        self.sidecar = Sidecar::load(path);
         self.selected = None;
         self.document = None;
         self.open_error = None;
@@ -140,7 +182,40 @@ impl AppState {
 
     fn select(&mut self, key: Option<String>) {
         self.selected = key;
+        self.selected_state = None;
         self.states = self.build_states();
+        self.graph = self.build_graph();
+        self.graph_generation += 1;
+    }
+
+    fn save_sidecar(&self) {
+        if let Some(path) = &self.path
+            && let Err(e) = self.sidecar.save(path)
+        {
+            tracing::warn!("cannot write the layout next to {}: {e}", path.display());
+        }
+    }
+
+    /// The selected flow as a graph (stored positions applied).
+    fn build_graph(&self) -> Option<FlowGraph> {
+        let (doc, key) = (self.document.as_ref()?, self.selected.as_ref()?);
+        let (bundle, _) = doc.bundle();
+        let res = bundle.resources.iter().find(|r| r.key == key.as_str())?;
+        let ResourceBody::Flow(Some(def)) = &res.body else {
+            return None;
+        };
+        let mut problems = HashMap::new();
+        for d in &self.diagnostics {
+            for s in def.states() {
+                let p = &s.pointer;
+                if d.pointer == *p || d.pointer.starts_with(&format!("{p}/")) {
+                    *problems.entry(s.name.to_string()).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut g = graph::build(key, def, &problems);
+        self.sidecar.apply(&mut g);
+        Some(g)
     }
 
     /// The bundle's `name`.
