@@ -33,6 +33,8 @@ pub struct GraphView {
     fit: Option<egui::Rect>,
     /// The state snarl had selected last frame (a new selection becomes a command once).
     last_selected: Option<String>,
+    /// The app's fit counter last seen.
+    fits_seen: u64,
 }
 
 /// The graph's extent with estimated node sizes, in graph units.
@@ -117,13 +119,17 @@ impl GraphView {
             self.rebuild(graph);
             self.generation = Some(state.graph_generation);
         }
+        if self.fits_seen != state.fit_requests {
+            self.fits_seen = state.fit_requests;
+            self.fit = Some(extent(graph));
+        }
         ui.horizontal(|ui| {
             if ui
                 .button("Fit")
                 .on_hover_text("Fit the whole flow into view (F)")
                 .clicked()
             {
-                self.fit = Some(extent(graph));
+                out.push(Command::Fit);
             }
             if ui
                 .button("Auto layout")

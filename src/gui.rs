@@ -3,7 +3,7 @@
 //! graph in the centre ([`crate::graph_view`]), its states and the selected state on the
 //! right, the problems and a status bar at the bottom.
 
-use crate::app::{AppState, Command, ResourceKind};
+use crate::app::{AppState, Command, ResourceKind, Theme};
 use anyhow::Context as _;
 use egui::{Color32, RichText};
 use std::path::PathBuf;
@@ -31,7 +31,14 @@ impl StudioApp {
 
     /// Draws one frame into `ui`, then applies what the user asked for.
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        top_bar_ui(ui, &self.state);
+        let wanted = match self.state.theme {
+            Theme::Dark => egui::Theme::Dark,
+            Theme::Light => egui::Theme::Light,
+        };
+        if ui.ctx().theme() != wanted {
+            ui.ctx().set_theme(wanted);
+        }
+        top_bar_ui(ui, &self.state, &mut self.pending);
         status_bar_ui(ui, &self.state);
         problems_ui(ui, &self.state, &mut self.pending);
         explorer_ui(ui, &self.state, &mut self.pending);
@@ -83,9 +90,36 @@ pub fn state_colour(type_name: &str) -> Color32 {
     }
 }
 
-fn top_bar_ui(ui: &mut egui::Ui, state: &AppState) {
+fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
     egui::Panel::top("top_bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("View", |ui| {
+                let has_graph = state.graph.is_some();
+                if ui
+                    .add_enabled(has_graph, egui::Button::new("Fit").shortcut_text("F"))
+                    .clicked()
+                {
+                    out.push(Command::Fit);
+                }
+                if ui
+                    .add_enabled(
+                        has_graph,
+                        egui::Button::new("Auto layout").shortcut_text("Ctrl+L"),
+                    )
+                    .clicked()
+                {
+                    out.push(Command::AutoLayout);
+                }
+                ui.separator();
+                let dark = state.theme == Theme::Dark;
+                if ui.radio(dark, "Dark theme").clicked() {
+                    out.push(Command::SetTheme(Theme::Dark));
+                }
+                if ui.radio(!dark, "Light theme").clicked() {
+                    out.push(Command::SetTheme(Theme::Light));
+                }
+            });
+            ui.separator();
             ui.heading("ZIS Studio");
             ui.separator();
             let name = state.bundle_name().unwrap_or_else(|| "no bundle".into());
@@ -323,6 +357,9 @@ pub fn default_sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SAMPLE)
 }
 
+/// Environment variable that starts the window in the light theme: `ZIS_STUDIO_THEME=light`.
+pub const THEME_ENV: &str = "ZIS_STUDIO_THEME";
+
 /// Environment variable that picks the renderer: `wgpu` (default) or `glow` (OpenGL).
 pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
 
@@ -336,6 +373,9 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
     let mut state = AppState::new(data_dir);
     let path = bundle.unwrap_or_else(default_sample);
     state.open(&path);
+    if std::env::var(THEME_ENV).is_ok_and(|t| t.eq_ignore_ascii_case("light")) {
+        state.theme = Theme::Light;
+    }
     let forced = std::env::var(RENDERER_ENV).ok();
     let renderer = match forced.as_deref() {
         Some("glow") => eframe::Renderer::Glow,

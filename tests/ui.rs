@@ -165,3 +165,22 @@ fn a_file_that_is_not_json_still_opens_with_its_error() {
     h.get_by_label_contains("E001");
     h.get_by_label("Open a bundle to see its flows, actions and job specs.");
 }
+
+#[test]
+fn the_view_menu_fits_and_switches_theme() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    assert_eq!(h.state().state.theme, zis_studio::app::Theme::Dark);
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Light theme").click();
+    h.run();
+    assert_eq!(h.state().state.theme, zis_studio::app::Theme::Light);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    let fits = h.state().state.fit_requests;
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Fit").click();
+    h.run();
+    assert_eq!(h.state().state.fit_requests, fits + 1);
+}

@@ -31,6 +31,20 @@ pub enum Command {
     AutoLayout,
     /// Select a state of the selected flow.
     SelectState(Option<String>),
+    /// Fit the graph into view.
+    Fit,
+    /// Switch between the dark and the light theme.
+    SetTheme(Theme),
+}
+
+/// The window's colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Dark (the default).
+    #[default]
+    Dark,
+    /// Light.
+    Light,
 }
 
 /// The kind of a resource, for grouping and colours.
@@ -103,6 +117,10 @@ pub struct AppState {
     pub selected_state: Option<String>,
     /// Layout kept next to the bundle.
     pub sidecar: Sidecar,
+    /// Bumped by [`Command::Fit`]; the graph view fits when it changes.
+    pub fit_requests: u64,
+    /// Dark or light.
+    pub theme: Theme,
 }
 
 impl AppState {
@@ -135,6 +153,8 @@ impl AppState {
                 }
             }
             Command::SelectState(state) => self.selected_state = state,
+            Command::Fit => self.fit_requests += 1,
+            Command::SetTheme(theme) => self.theme = theme,
             Command::Open(path) => self.open(&path),
             Command::Select(key) => self.select(Some(key)),
             Command::Reveal(pointer) => {
