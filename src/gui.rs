@@ -38,6 +38,17 @@ impl StudioApp {
         if ui.ctx().theme() != wanted {
             ui.ctx().set_theme(wanted);
         }
+        // A bundle dropped on the window opens.
+        let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            self.pending.push(Command::Open(path));
+        }
         top_bar_ui(ui, &self.state, &mut self.pending);
         status_bar_ui(ui, &self.state);
         problems_ui(ui, &self.state, &mut self.pending);

@@ -184,3 +184,28 @@ fn the_view_menu_fits_and_switches_theme() {
     h.run();
     assert_eq!(h.state().state.fit_requests, fits + 1);
 }
+
+#[test]
+fn a_bundle_dropped_on_the_window_opens() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    #[derive(Debug)]
+    struct Dropped(PathBuf);
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            std::fs::read(&self.0).map_err(|e| e.to_string())
+        }
+    }
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(sample("order_lookup.json"))));
+    h.run();
+    assert_eq!(
+        h.state().state.bundle_name().as_deref(),
+        Some("order_lookup")
+    );
+    h.get_by_label("lookup_order_job");
+}
