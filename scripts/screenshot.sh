@@ -49,6 +49,13 @@ if [ -z "$found" ]; then
   exit 1
 fi
 sleep "${SCREENSHOT_WAIT:-4}"
+# SCREENSHOT_KEYS="F5" presses keys in the window first (F5 runs the flow), then waits
+# SCREENSHOT_AFTER seconds.
+if [ -n "${SCREENSHOT_KEYS:-}" ]; then
+  win=$(DISPLAY=$display xdotool search --name "ZIS Studio" | head -1)
+  DISPLAY=$display xdotool windowfocus --sync "$win" key $SCREENSHOT_KEYS || true
+  sleep "${SCREENSHOT_AFTER:-3}"
+fi
 DISPLAY=$display import -window root "$out"
 colours=$(convert "$out" -format %k info:)
 echo "screenshot: $out ($colours colours)"

@@ -131,6 +131,15 @@ impl GraphView {
             {
                 out.push(Command::Fit);
             }
+            let running = matches!(state.run, Some(crate::app::run::RunState::Running(_)));
+            let run_label = if running { "Running…" } else { "Run (F5)" };
+            if ui
+                .add_enabled(!running, egui::Button::new(run_label))
+                .on_hover_text("Run this flow on its job spec's sample event (F5)")
+                .clicked()
+            {
+                out.push(Command::Run);
+            }
             if ui
                 .button("Auto layout")
                 .on_hover_text("Lay the flow out again from left to right (Ctrl+L)")
@@ -145,6 +154,9 @@ impl GraphView {
                 .weak(),
             );
         });
+        if ui.input(|i| i.key_pressed(egui::Key::F5)) {
+            out.push(Command::Run);
+        }
         if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
             out.push(Command::AutoLayout);
         }
@@ -157,10 +169,19 @@ impl GraphView {
             .fit
             .take()
             .map(|bb| (bb, ui.available_rect_before_wrap()));
+        let result = state.run_result();
+        let failed = result.and_then(|r| match r.status {
+            zis_engine::run::execution::Status::Failed { .. } => {
+                r.events.last().map(|e| e.state.as_str())
+            }
+            _ => None,
+        });
         let mut viewer = Viewer {
             out,
             selected: state.selected_state.as_deref(),
             fit,
+            visits: result.map(|r| &r.visits),
+            failed,
         };
         let style = SnarlStyle {
             collapsible: Some(false),
@@ -214,6 +235,10 @@ struct Viewer<'a> {
     selected: Option<&'a str>,
     /// Graph extent and screen rect to fit it into, once.
     fit: Option<(egui::Rect, egui::Rect)>,
+    /// Visits per state in the last run.
+    visits: Option<&'a std::collections::HashMap<String, usize>>,
+    /// The state the last run failed in.
+    failed: Option<&'a str>,
 }
 
 impl SnarlViewer<NodeView> for Viewer<'_> {
@@ -256,7 +281,14 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         } else {
             1.5
         };
-        default.stroke(Stroke::new(width, colour))
+        let mut frame = default.stroke(Stroke::new(width, colour));
+        if self.visits.is_some_and(|v| v.contains_key(&n.name)) {
+            frame = frame.fill(colour.gamma_multiply(0.18));
+        }
+        if self.failed == Some(n.name.as_str()) {
+            frame = frame.stroke(Stroke::new(3.0, Color32::from_rgb(0xef, 0x44, 0x44)));
+        }
+        frame
     }
 
     fn show_header(
@@ -286,6 +318,10 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             if n.end {
                 ui.label(RichText::new("■").color(Color32::from_rgb(0x9c, 0xa3, 0xaf)))
                     .on_hover_text("ends the flow");
+            }
+            if let Some(count) = self.visits.and_then(|v| v.get(&n.name)) {
+                ui.label(RichText::new(format!("×{count}")).strong())
+                    .on_hover_text("times the last run entered this state");
             }
             if n.problems > 0 {
                 ui.label(

@@ -38,6 +38,10 @@ impl StudioApp {
         if ui.ctx().theme() != wanted {
             ui.ctx().set_theme(wanted);
         }
+        if self.state.poll_run() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+        }
         // A bundle dropped on the window opens.
         let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
             i.raw
@@ -317,6 +321,26 @@ fn inspector_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
                         RichText::new("Click a state's name in the graph to inspect it.").weak(),
                     );
                 }
+            }
+            if let Some(r) = state.run_result() {
+                ui.separator();
+                let (text, colour) = match &r.status {
+                    zis_engine::run::execution::Status::Succeeded { .. } => (
+                        format!("Last run: succeeded in {} steps", r.events.len()),
+                        Color32::from_rgb(0x22, 0xc5, 0x5e),
+                    ),
+                    zis_engine::run::execution::Status::Failed { error, cause } => (
+                        format!("Last run: failed ({error}: {cause})"),
+                        Color32::from_rgb(0xef, 0x44, 0x44),
+                    ),
+                    zis_engine::run::execution::Status::Running => {
+                        ("Last run: running".into(), Color32::GRAY)
+                    }
+                };
+                ui.label(RichText::new(text).color(colour).strong());
+                ui.label(RichText::new(format!("on a sample {} event", r.event)).weak());
+                let path: Vec<&str> = r.events.iter().map(|e| e.state.as_str()).collect();
+                ui.add(egui::Label::new(format!("path: {}", path.join(" > "))).wrap());
             }
             ui.separator();
             ui.label(RichText::new("States").strong());

@@ -209,3 +209,42 @@ fn a_bundle_dropped_on_the_window_opens() {
     );
     h.get_by_label("lookup_order_job");
 }
+
+#[test]
+fn run_takes_the_flow_through_the_engine_and_marks_the_path() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run();
+    h.get_by_label("unlink_deleted").click();
+    h.run();
+    h.get_by_label("Run (F5)").click();
+    // The run happens on a worker thread; frames keep coming until it is back.
+    let started = std::time::Instant::now();
+    while h.state().state.run_result().is_none() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the run did not come back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+    let result = h.state().state.run_result().unwrap().clone();
+    assert!(
+        matches!(
+            result.status,
+            zis_engine::run::execution::Status::Succeeded { .. }
+        ),
+        "{:?}",
+        result.status
+    );
+    // With no link in the store the flow goes FindLink → Linked → NoLink.
+    let path: Vec<&str> = result.events.iter().map(|e| e.state.as_str()).collect();
+    assert_eq!(path, ["FindLink", "Linked", "NoLink"]);
+    assert_eq!(result.event, "support/ticket.TicketPermanentlyDeleted");
+    h.get_by_label("Last run: succeeded in 3 steps");
+    h.get_by_label("path: FindLink > Linked > NoLink");
+    assert!(
+        h.query_all_by_label("×1").count() >= 3,
+        "visit counts on the nodes"
+    );
+}

@@ -3,6 +3,7 @@
 //! changes state.
 
 pub mod graph;
+pub mod run;
 
 use graph::{FlowGraph, Sidecar};
 use std::collections::HashMap;
@@ -35,6 +36,8 @@ pub enum Command {
     Fit,
     /// Switch between the dark and the light theme.
     SetTheme(Theme),
+    /// Run the selected flow on its job spec's sample event (off the UI thread).
+    Run,
 }
 
 /// The window's colours.
@@ -121,6 +124,8 @@ pub struct AppState {
     pub fit_requests: u64,
     /// Dark or light.
     pub theme: Theme,
+    /// The last run of the selected flow.
+    pub run: Option<run::RunState>,
 }
 
 impl AppState {
@@ -154,6 +159,7 @@ impl AppState {
             }
             Command::SelectState(state) => self.selected_state = state,
             Command::Fit => self.fit_requests += 1,
+            Command::Run => self.start_run(),
             Command::SetTheme(theme) => self.theme = theme,
             Command::Open(path) => self.open(&path),
             Command::Select(key) => self.select(Some(key)),
@@ -200,7 +206,55 @@ impl AppState {
         self.select(first);
     }
 
+    fn start_run(&mut self) {
+        if matches!(self.run, Some(run::RunState::Running(_))) {
+            return;
+        }
+        let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
+            return;
+        };
+        let bundle = doc.value().clone();
+        let Some(def) = bundle
+            .pointer(&format!(
+                "/resources/{}/properties/definition",
+                zis_engine::json::pointer::escape(key)
+            ))
+            .cloned()
+        else {
+            return;
+        };
+        self.run = Some(run::RunState::Running(run::start(
+            &self.data_dir,
+            bundle,
+            key,
+            def,
+        )));
+    }
+
+    /// Takes a finished run's result when there is one; true while a run is going.
+    pub fn poll_run(&mut self) -> bool {
+        if let Some(run::RunState::Running(rx)) = &self.run {
+            match rx.try_recv() {
+                Ok(result) => self.run = Some(run::RunState::Done(result)),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return true,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.run = None,
+            }
+        }
+        false
+    }
+
+    /// The finished run's result.
+    pub fn run_result(&self) -> Option<&run::RunResult> {
+        match &self.run {
+            Some(run::RunState::Done(r)) => Some(r),
+            _ => None,
+        }
+    }
+
     fn select(&mut self, key: Option<String>) {
+        if self.selected != key {
+            self.run = None;
+        }
         self.selected = key;
         self.selected_state = None;
         self.states = self.build_states();
