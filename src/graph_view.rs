@@ -283,7 +283,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         };
         let mut frame = default.stroke(Stroke::new(width, colour));
         if self.visits.is_some_and(|v| v.contains_key(&n.name)) {
-            frame = frame.fill(colour.gamma_multiply(0.18));
+            frame.fill = frame.fill.lerp_to_gamma(colour, 0.28);
         }
         if self.failed == Some(n.name.as_str()) {
             frame = frame.stroke(Stroke::new(3.0, Color32::from_rgb(0xef, 0x44, 0x44)));
