@@ -194,14 +194,7 @@ impl GraphView {
             .style(style)
             .show(&mut self.snarl, &mut viewer, ui);
         // A click on a node selects it in snarl; one selected node is the selected state.
-        if let [node] = egui_snarl::ui::get_selected_nodes(id, ui.ctx()).as_slice()
-            && let Some((_, name)) = self.ids.iter().find(|(i, _)| i == node)
-            && state.selected_state.as_deref() != Some(name.as_str())
-            && self.last_selected.as_deref() != Some(name.as_str())
-        {
-            out.push(Command::SelectState(Some(name.clone())));
-        }
-        self.last_selected = match egui_snarl::ui::get_selected_nodes(id, ui.ctx()).as_slice() {
+        let selected = match egui_snarl::ui::get_selected_nodes(id, ui.ctx()).as_slice() {
             [node] => self
                 .ids
                 .iter()
@@ -209,13 +202,18 @@ impl GraphView {
                 .map(|(_, n)| n.clone()),
             _ => None,
         };
-        // Positions are committed when the pointer is released.
+        if let Some(name) = &selected
+            && state.selected_state.as_ref() != Some(name)
+            && self.last_selected.as_ref() != Some(name)
+        {
+            out.push(Command::SelectState(Some(name.clone())));
+        }
+        self.last_selected = selected;
+        // Positions are committed when the pointer is released. `ids` is in the order of
+        // `graph.nodes` (both come from `rebuild`).
         if !ui.input(|i| i.pointer.any_down()) {
-            for (id, name) in &self.ids {
+            for ((id, name), g) in self.ids.iter().zip(&graph.nodes) {
                 let Some(node) = self.snarl.get_node_info(*id) else {
-                    continue;
-                };
-                let Some(g) = graph.nodes.iter().find(|n| &n.name == name) else {
                     continue;
                 };
                 let pos = [node.pos.x, node.pos.y];

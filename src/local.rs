@@ -153,10 +153,13 @@ pub fn send(args: &SendArgs, data: Option<&Path>) -> ExitCode {
                 .join(", ")
         );
         if args.run {
-            for d in dispatch::drain(&db, &settings)? {
+            let deliveries = dispatch::drain(&db, &settings)?;
+            let ran: usize = deliveries.iter().map(|d| d.executions.len()).sum();
+            let executions = db.executions(ran)?;
+            for d in deliveries {
                 println!("event {} {}: {}", d.event_id, d.state, d.note);
                 for id in d.executions {
-                    if let Some(e) = db.executions(1000)?.into_iter().find(|e| e.id == id) {
+                    if let Some(e) = executions.iter().find(|e| e.id == id).cloned() {
                         let why = e.cause.map(|c| format!(" ({c})")).unwrap_or_default();
                         println!("  execution {id}: {} {}{why}", e.flow, e.status);
                     }

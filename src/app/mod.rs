@@ -279,11 +279,17 @@ impl AppState {
             return None;
         };
         let mut problems = HashMap::new();
+        let states: Vec<(String, String)> = def
+            .states()
+            .iter()
+            .map(|s| (s.name.to_string(), format!("{}/", s.pointer)))
+            .collect();
         for d in &self.diagnostics {
-            for s in def.states() {
-                let p = &s.pointer;
-                if d.pointer == *p || d.pointer.starts_with(&format!("{p}/")) {
-                    *problems.entry(s.name.to_string()).or_insert(0) += 1;
+            for (name, prefix) in &states {
+                if d.pointer.starts_with(prefix.as_str())
+                    || prefix.strip_suffix('/') == Some(d.pointer.as_str())
+                {
+                    *problems.entry(name.clone()).or_insert(0) += 1;
                 }
             }
         }

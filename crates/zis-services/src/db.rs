@@ -972,16 +972,9 @@ impl Db {
             "INSERT INTO configs (integration, scope, config, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
             params![integration, scope, config.to_string(), now],
         );
-        match r {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(ServiceError::Conflict(format!(
-                    "a config with scope '{scope}' already exists"
-                )));
-            }
-            other => other?,
-        };
+        conflict_on_duplicate(r, || {
+            format!("a config with scope '{scope}' already exists")
+        })?;
         self.config(integration, scope)?
             .ok_or_else(|| ServiceError::NotFound(scope.to_string()))
     }
@@ -1061,17 +1054,12 @@ impl Db {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             params![integration, link_type, left.name, meta(&left.metadata), right.name, meta(&right.metadata), now],
         );
-        match r {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(ServiceError::Conflict(format!(
-                    "a link {link_type} from '{}' to '{}' already exists",
-                    left.name, right.name
-                )));
-            }
-            other => other?,
-        };
+        conflict_on_duplicate(r, || {
+            format!(
+                "a link {link_type} from '{}' to '{}' already exists",
+                left.name, right.name
+            )
+        })?;
         self.find_link(integration, link_type, &left.name, &right.name)?
             .ok_or_else(|| ServiceError::NotFound("link".into()))
     }
@@ -1488,6 +1476,21 @@ impl Db {
             )
             .optional()?
             .ok_or_else(|| ServiceError::NotFound(format!("execution {id} not found")))
+    }
+}
+
+/// A uniqueness violation as a 409 with `what`; other database errors as they are.
+fn conflict_on_duplicate(
+    r: rusqlite::Result<usize>,
+    what: impl FnOnce() -> String,
+) -> Result<usize> {
+    match r {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(ServiceError::Conflict(what()))
+        }
+        other => Ok(other?),
     }
 }
 

@@ -256,31 +256,20 @@ pub fn run_flow(
     definition: Value,
     input: Value,
 ) -> (Status, Vec<HistoryEvent>, u32) {
+    let failed = |e: zis_engine::run::StatesError| {
+        let status = Status::Failed {
+            error: e.error,
+            cause: e.cause,
+        };
+        (status, Vec::new(), 1)
+    };
     let mut exec = match Execution::new(definition, input, settings.engine.clone()) {
         Ok(e) => e,
-        Err(e) => {
-            return (
-                Status::Failed {
-                    error: e.error,
-                    cause: e.cause,
-                },
-                Vec::new(),
-                1,
-            );
-        }
+        Err(e) => return failed(e),
     };
     let mut http = match HttpActions::new(db, integration, bundle, settings.http.clone()) {
         Ok(h) => h,
-        Err(e) => {
-            return (
-                Status::Failed {
-                    error: e.error,
-                    cause: e.cause,
-                },
-                Vec::new(),
-                1,
-            );
-        }
+        Err(e) => return failed(e),
     };
     let mut configs = DbStores {
         db,
