@@ -318,7 +318,7 @@ fn inspector_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
                 }
                 None => {
                     ui.label(
-                        RichText::new("Click a state's name in the graph to inspect it.").weak(),
+                        RichText::new("Choose a state in the list below to inspect it.").weak(),
                     );
                 }
             }
