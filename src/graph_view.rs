@@ -1,14 +1,19 @@
 //! The flow graph in the centre of the window, drawn with egui-snarl from the app's
 //! [`FlowGraph`]: one node per state, coloured by type, with its key fact; one output pin
 //! per transition, labelled (a Choice rule in readable form, "default", "catch"), wired to
-//! its target. Moving a node sends [`Command::MoveNode`] when the pointer is released
-//! (positions go to the sidecar file). Clicking a node's name selects the state.
+//! its target, and free outputs ("end", "+ rule", "+ catch") to drag from. Editing goes
+//! through commands: dragging an output onto a node connects it, dragging it off (or
+//! right-clicking its pin) disconnects it, dropping it on empty space offers new states to
+//! connect, right-clicking the background is the palette, right-clicking a node offers its
+//! actions. Moving nodes sends [`Command::MoveNodes`] when the pointer is released (positions
+//! go to the sidecar file). Clicking a node's name selects the state; Shift+drag box-selects.
 
+use crate::app::edit::{Port, STATE_TYPES};
 use crate::app::graph::{EdgeKind, FlowGraph};
 use crate::app::{AppState, Command};
 use crate::gui::state_colour;
 use egui::{Color32, RichText, Stroke};
-use egui_snarl::ui::{PinInfo, SnarlStyle, SnarlViewer, SnarlWidget, WireStyle};
+use egui_snarl::ui::{AnyPins, PinInfo, SnarlStyle, SnarlViewer, SnarlWidget, WireStyle};
 use egui_snarl::{InPin, NodeId, OutPin, Snarl};
 
 /// What a node shows.
@@ -20,7 +25,7 @@ pub struct NodeView {
     start: bool,
     end: bool,
     problems: usize,
-    outs: Vec<(String, EdgeKind)>,
+    outs: Vec<(String, EdgeKind, Port)>,
 }
 
 /// The graph widget's own state: the snarl built from the app's graph.
@@ -31,8 +36,10 @@ pub struct GraphView {
     ids: Vec<(NodeId, String)>,
     /// The extent of the graph (estimated node sizes) to fit into view on the next frame.
     fit: Option<egui::Rect>,
-    /// The state snarl had selected last frame (a new selection becomes a command once).
-    last_selected: Option<String>,
+    /// The states snarl had selected last frame (a new selection becomes a command once).
+    last_selected: Vec<String>,
+    /// The flow last fitted (a rebuild after an edit keeps the view).
+    fitted: Option<String>,
     /// The app's fit counter last seen.
     fits_seen: u64,
 }
@@ -41,11 +48,10 @@ pub struct GraphView {
 fn extent(graph: &FlowGraph) -> egui::Rect {
     let mut bb = egui::Rect::NOTHING;
     for (i, n) in graph.nodes.iter().enumerate() {
-        let outs = graph.edges.iter().filter(|e| e.from == i).count().max(1);
         let min = egui::pos2(n.pos[0], n.pos[1]);
         let size = egui::vec2(
             crate::app::graph::estimated_width(graph, i),
-            56.0 + 16.0 * outs as f32,
+            crate::app::graph::estimated_height(n),
         );
         bb = bb.union(egui::Rect::from_min_size(min, size));
     }
@@ -65,18 +71,11 @@ impl GraphView {
     fn rebuild(&mut self, graph: &FlowGraph) {
         let mut snarl = Snarl::new();
         let mut ids = Vec::new();
-        for (i, n) in graph.nodes.iter().enumerate() {
-            let outs = graph
-                .edges
+        for n in &graph.nodes {
+            let outs = n
+                .ports
                 .iter()
-                .filter(|e| e.from == i)
-                .map(|e| {
-                    let label = match e.kind {
-                        EdgeKind::Next => "next".to_string(),
-                        _ => e.label.clone(),
-                    };
-                    (label, e.kind)
-                })
+                .map(|p| (p.label.clone(), p.kind, p.port))
                 .collect();
             let id = snarl.insert_node(
                 egui::pos2(n.pos[0], n.pos[1]),
@@ -92,22 +91,45 @@ impl GraphView {
             );
             ids.push((id, n.name.clone()));
         }
-        for i in 0..graph.nodes.len() {
-            for (pin, e) in graph.edges.iter().filter(|e| e.from == i).enumerate() {
-                let from = egui_snarl::OutPinId {
-                    node: ids[i].0,
-                    output: pin,
-                };
-                let to = egui_snarl::InPinId {
-                    node: ids[e.to].0,
-                    input: 0,
-                };
-                snarl.connect(from, to);
-            }
+        for e in &graph.edges {
+            let from = egui_snarl::OutPinId {
+                node: ids[e.from].0,
+                output: e.port,
+            };
+            let to = egui_snarl::InPinId {
+                node: ids[e.to].0,
+                input: 0,
+            };
+            snarl.connect(from, to);
         }
         self.snarl = snarl;
         self.ids = ids;
-        self.fit = Some(extent(graph));
+        if self.fitted.as_ref() != Some(&graph.flow) {
+            self.fitted = Some(graph.flow.clone());
+            self.fit = Some(extent(graph));
+        }
+    }
+
+    /// Where the palette puts a new state: right of the selected one, else right of the flow.
+    fn new_state_pos(graph: &FlowGraph, selected: Option<&str>) -> [f32; 2] {
+        if let Some((i, n)) = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(_, n)| Some(n.name.as_str()) == selected)
+        {
+            return [
+                n.pos[0] + crate::app::graph::estimated_width(graph, i) + 60.0,
+                n.pos[1],
+            ];
+        }
+        let right = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| n.pos[0] + crate::app::graph::estimated_width(graph, i))
+            .fold(0.0_f32, f32::max);
+        [right + 60.0, 0.0]
     }
 
     /// Draws the selected flow's graph and collects commands.
@@ -147,13 +169,37 @@ impl GraphView {
             {
                 out.push(Command::AutoLayout);
             }
-            ui.label(
-                RichText::new(
-                    "drag nodes to arrange them · Ctrl+scroll to zoom · double-click to re-centre",
-                )
-                .weak(),
-            );
+            ui.separator();
+            let pos = Self::new_state_pos(graph, state.selected_state.as_deref());
+            palette_ui(ui, state, pos, None, out);
         });
+        if !state.map_path.is_empty() {
+            ui.horizontal(|ui| {
+                let flow = state.selected.clone().unwrap_or_default();
+                if ui
+                    .link(format!("⬅ {flow}"))
+                    .on_hover_text("Back to the flow")
+                    .clicked()
+                {
+                    out.push(Command::MapLevel(0));
+                }
+                for (i, m) in state.map_path.iter().enumerate() {
+                    ui.label("›");
+                    if i + 1 == state.map_path.len() {
+                        ui.label(RichText::new(format!("{m} iterator")).strong());
+                    } else if ui.link(m).clicked() {
+                        out.push(Command::MapLevel(i + 1));
+                    }
+                }
+            });
+        }
+        ui.label(
+            RichText::new(
+                "drag an output onto a state to connect it, into empty space to add one · right-click for the palette · Shift+drag to box-select · Ctrl+scroll to zoom",
+            )
+            .weak()
+            .small(),
+        );
         if ui.input(|i| i.key_pressed(egui::Key::F5)) {
             out.push(Command::Run);
         }
@@ -178,7 +224,7 @@ impl GraphView {
         });
         let mut viewer = Viewer {
             out,
-            selected: state.selected_state.as_deref(),
+            state,
             fit,
             visits: result.map(|r| &r.visits),
             failed,
@@ -186,6 +232,8 @@ impl GraphView {
         let style = SnarlStyle {
             collapsible: Some(false),
             header_drag_space: Some(egui::Vec2::ZERO),
+            node_layout: Some(egui_snarl::ui::NodeLayout::sandwich()),
+            pin_placement: Some(egui_snarl::ui::PinPlacement::Edge),
             ..SnarlStyle::new()
         };
         let id = egui::Id::new(("flow_graph", &graph.flow));
@@ -193,44 +241,96 @@ impl GraphView {
             .id(id)
             .style(style)
             .show(&mut self.snarl, &mut viewer, ui);
-        // A click on a node selects it in snarl; one selected node is the selected state.
-        let selected = match egui_snarl::ui::get_selected_nodes(id, ui.ctx()).as_slice() {
-            [node] => self
-                .ids
-                .iter()
-                .find(|(i, _)| i == node)
-                .map(|(_, n)| n.clone()),
-            _ => None,
-        };
-        if let Some(name) = &selected
-            && state.selected_state.as_ref() != Some(name)
-            && self.last_selected.as_ref() != Some(name)
-        {
-            out.push(Command::SelectState(Some(name.clone())));
+        // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
+        let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())
+            .iter()
+            .filter_map(|node| self.ids.iter().find(|(i, _)| i == node))
+            .map(|(_, n)| n.clone())
+            .collect();
+        if selected != self.last_selected {
+            if !selected.is_empty() {
+                out.push(Command::SelectStates(selected.clone()));
+            }
+            self.last_selected = selected;
         }
-        self.last_selected = selected;
         // Positions are committed when the pointer is released. `ids` is in the order of
         // `graph.nodes` (both come from `rebuild`).
         if !ui.input(|i| i.pointer.any_down()) {
-            for ((id, name), g) in self.ids.iter().zip(&graph.nodes) {
-                let Some(node) = self.snarl.get_node_info(*id) else {
-                    continue;
-                };
-                let pos = [node.pos.x, node.pos.y];
-                if (pos[0] - g.pos[0]).abs() > 0.5 || (pos[1] - g.pos[1]).abs() > 0.5 {
-                    out.push(Command::MoveNode {
-                        state: name.clone(),
-                        pos,
-                    });
+            let moves: Vec<(String, [f32; 2])> = self
+                .ids
+                .iter()
+                .zip(&graph.nodes)
+                .filter_map(|((id, name), g)| {
+                    let node = self.snarl.get_node_info(*id)?;
+                    let pos = [node.pos.x, node.pos.y];
+                    ((pos[0] - g.pos[0]).abs() > 0.5 || (pos[1] - g.pos[1]).abs() > 0.5)
+                        .then(|| (name.clone(), pos))
+                })
+                .collect();
+            if !moves.is_empty() {
+                out.push(Command::MoveNodes(moves));
+            }
+        }
+    }
+}
+
+/// The palette: one button per state type; an Action offers the built-in actions and the
+/// bundle's own. `from` connects an output to the new state.
+pub fn palette_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    pos: [f32; 2],
+    from: Option<(String, Port)>,
+    out: &mut Vec<Command>,
+) {
+    let add = |type_name: &str, action: Option<String>| Command::AddState {
+        type_name: type_name.into(),
+        action,
+        pos,
+        from: from.clone(),
+    };
+    ui.menu_button(
+        RichText::new("+ Action").color(state_colour("Action")),
+        |ui| {
+            ui.label(RichText::new("Built-in").weak());
+            for a in zis_engine::actions::BUILTIN_ACTIONS {
+                let short = a.rsplit(':').next().unwrap_or(a);
+                if ui.button(short).on_hover_text(*a).clicked() {
+                    out.push(add("Action", Some((*a).to_string())));
                 }
             }
+            let integration = state.bundle_name().unwrap_or_default();
+            let custom: Vec<_> = state
+                .rows
+                .iter()
+                .filter(|r| r.kind == crate::app::ResourceKind::Action)
+                .collect();
+            if !custom.is_empty() {
+                ui.separator();
+                ui.label(RichText::new("This bundle").weak());
+                for r in custom {
+                    let full = format!("zis:{integration}:action:{}", r.name);
+                    if ui.button(&r.name).on_hover_text(&full).clicked() {
+                        out.push(add("Action", Some(full)));
+                    }
+                }
+            }
+        },
+    );
+    for t in STATE_TYPES.iter().filter(|t| **t != "Action") {
+        if ui
+            .button(RichText::new(format!("+ {t}")).color(state_colour(t)))
+            .on_hover_text(format!("Add a {t} state"))
+            .clicked()
+        {
+            out.push(add(t, None));
         }
     }
 }
 
 struct Viewer<'a> {
     out: &'a mut Vec<Command>,
-    selected: Option<&'a str>,
+    state: &'a AppState,
     /// Graph extent and screen rect to fit it into, once.
     fit: Option<(egui::Rect, egui::Rect)>,
     /// Visits per state in the last run.
@@ -274,7 +374,9 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
     ) -> egui::Frame {
         let n = &snarl[node];
         let colour = state_colour(&n.type_name);
-        let width = if self.selected == Some(n.name.as_str()) {
+        let width = if self.state.selected_state.as_deref() == Some(n.name.as_str())
+            || self.state.selection.contains(&n.name)
+        {
             3.0
         } else {
             1.5
@@ -311,7 +413,17 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     .sense(egui::Sense::click()),
             );
             if name.clicked() {
-                self.out.push(Command::SelectState(Some(n.name.clone())));
+                if ui.input(|i| i.modifiers.command) {
+                    let mut sel = self.state.selection.clone();
+                    if let Some(at) = sel.iter().position(|s| s == &n.name) {
+                        sel.remove(at);
+                    } else {
+                        sel.push(n.name.clone());
+                    }
+                    self.out.push(Command::SelectStates(sel));
+                } else {
+                    self.out.push(Command::SelectState(Some(n.name.clone())));
+                }
             }
             if n.end {
                 ui.label(RichText::new("■").color(Color32::from_rgb(0x9c, 0xa3, 0xaf)))
@@ -354,14 +466,40 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         ui: &mut egui::Ui,
         snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
-        let (label, kind) = snarl[pin.id.node]
+        let (label, kind, port) = snarl[pin.id.node]
             .outs
             .get(pin.id.output)
             .cloned()
-            .unwrap_or_else(|| (String::new(), EdgeKind::Next));
+            .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next));
         let colour = edge_colour(kind);
         let shown = crate::app::graph::clip(&label);
-        let resp = ui.add(egui::Label::new(RichText::new(&shown).color(colour)).extend());
+        let free = matches!(port, Port::NewRule | Port::NewCatch) || pin.remotes.is_empty();
+        let text = if free {
+            RichText::new(&shown)
+                .color(colour.gamma_multiply(0.6))
+                .italics()
+        } else {
+            RichText::new(&shown).color(colour)
+        };
+        // Every output row gets the width of the node's longest label, right-aligned and
+        // clear of the pin (snarl's later rows otherwise start where the first one did).
+        let longest = snarl[pin.id.node]
+            .outs
+            .iter()
+            .map(|(l, _, _)| crate::app::graph::clip(l).chars().count())
+            .max()
+            .unwrap_or(4) as f32;
+        let width = longest * 7.5 + 10.0;
+        let resp = ui
+            .allocate_ui_with_layout(
+                egui::vec2(width, 16.0),
+                egui::Layout::right_to_left(egui::Align::Center),
+                |ui| {
+                    ui.add_space(6.0);
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend))
+                },
+            )
+            .inner;
         if shown != label {
             resp.on_hover_text(label);
         }
@@ -400,16 +538,146 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     resp.on_hover_text(&n.fact);
                 }
             }
+            if n.type_name == "Map"
+                && ui
+                    .small_button(format!("Open {} ▸", n.name))
+                    .on_hover_text("Show the iterator's states as a graph")
+                    .clicked()
+            {
+                self.out.push(Command::OpenMap(n.name.clone()));
+            }
         });
     }
 
-    // Editing wires comes with the designer's editing commands; until then the graph is a
-    // faithful view and refuses changes that would leave the bundle behind.
-    fn connect(&mut self, _from: &OutPin, _to: &InPin, _snarl: &mut Snarl<NodeView>) {}
+    fn has_graph_menu(&mut self, _pos: egui::Pos2, _snarl: &mut Snarl<NodeView>) -> bool {
+        true
+    }
 
-    fn disconnect(&mut self, _from: &OutPin, _to: &InPin, _snarl: &mut Snarl<NodeView>) {}
+    fn show_graph_menu(
+        &mut self,
+        pos: egui::Pos2,
+        ui: &mut egui::Ui,
+        _snarl: &mut Snarl<NodeView>,
+    ) {
+        ui.label(RichText::new("Add a state").strong());
+        let before = self.out.len();
+        palette_ui(ui, self.state, [pos.x, pos.y], None, self.out);
+        if self.out.len() > before {
+            ui.close();
+        }
+    }
 
-    fn drop_outputs(&mut self, _pin: &OutPin, _snarl: &mut Snarl<NodeView>) {}
+    fn has_dropped_wire_menu(&mut self, src_pins: AnyPins, _snarl: &mut Snarl<NodeView>) -> bool {
+        matches!(src_pins, AnyPins::Out(pins) if pins.len() == 1)
+    }
 
-    fn drop_inputs(&mut self, _pin: &InPin, _snarl: &mut Snarl<NodeView>) {}
+    fn show_dropped_wire_menu(
+        &mut self,
+        pos: egui::Pos2,
+        ui: &mut egui::Ui,
+        src_pins: AnyPins,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let AnyPins::Out([pin]) = src_pins else {
+            return;
+        };
+        let Some(n) = snarl.get_node(pin.node) else {
+            return;
+        };
+        let Some((_, _, port)) = n.outs.get(pin.output) else {
+            return;
+        };
+        ui.label(RichText::new(format!("Connect {} to a new state", n.name)).strong());
+        let before = self.out.len();
+        palette_ui(
+            ui,
+            self.state,
+            [pos.x, pos.y],
+            Some((n.name.clone(), *port)),
+            self.out,
+        );
+        if self.out.len() > before {
+            ui.close();
+        }
+    }
+
+    fn has_node_menu(&mut self, _node: &NodeView) -> bool {
+        true
+    }
+
+    fn show_node_menu(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let n = &snarl[node];
+        let name = n.name.clone();
+        let mut chosen = None;
+        if !n.start && ui.button("Set as start").clicked() {
+            chosen = Some(Command::SetStart(name.clone()));
+        }
+        if n.type_name == "Map" && ui.button("Open iterator").clicked() {
+            chosen = Some(Command::OpenMap(name.clone()));
+        }
+        if ui.button("Duplicate").clicked() {
+            self.out.push(Command::SelectState(Some(name.clone())));
+            chosen = Some(Command::Duplicate);
+        }
+        if ui.button("Delete state").clicked() {
+            self.out.push(Command::SelectState(Some(name.clone())));
+            chosen = Some(Command::Delete);
+        }
+        if let Some(c) = chosen {
+            self.out.push(c);
+            ui.close();
+        }
+    }
+
+    fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<NodeView>) {
+        let (Some(src), Some(dst)) = (snarl.get_node(from.id.node), snarl.get_node(to.id.node))
+        else {
+            return;
+        };
+        if let Some((_, _, port)) = src.outs.get(from.id.output) {
+            self.out.push(Command::Connect {
+                from: src.name.clone(),
+                port: *port,
+                to: dst.name.clone(),
+            });
+        }
+    }
+
+    fn disconnect(&mut self, from: &OutPin, _to: &InPin, snarl: &mut Snarl<NodeView>) {
+        self.drop_outputs(from, snarl);
+    }
+
+    fn drop_outputs(&mut self, pin: &OutPin, snarl: &mut Snarl<NodeView>) {
+        let Some(src) = snarl.get_node(pin.id.node) else {
+            return;
+        };
+        if let Some((_, _, port)) = src.outs.get(pin.id.output)
+            && !pin.remotes.is_empty()
+        {
+            self.out.push(Command::Disconnect {
+                from: src.name.clone(),
+                port: *port,
+            });
+        }
+    }
+
+    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<NodeView>) {
+        for remote in &pin.remotes {
+            if let Some(src) = snarl.get_node(remote.node)
+                && let Some((_, _, port)) = src.outs.get(remote.output)
+            {
+                self.out.push(Command::Disconnect {
+                    from: src.name.clone(),
+                    port: *port,
+                });
+            }
+        }
+    }
 }

@@ -1,22 +1,45 @@
 //! The egui window. It only draws [`AppState`] and collects [`Command`]s; [`StudioApp::show`]
-//! applies them after drawing. The bundle explorer on the left, the selected flow as a
-//! graph in the centre ([`crate::graph_view`]), its states and the selected state on the
-//! right, the problems and a status bar at the bottom.
+//! applies them after drawing. A menu bar (File, Edit, View) with the keyboard map of
+//! docs/ux-brief.md, the bundle explorer and Find on the left, the shown flow as a graph in
+//! the centre ([`crate::graph_view`]), the inspector on the right ([`crate::inspector`]), the
+//! problems and a status bar at the bottom; the unsaved-changes question as a modal.
 
-use crate::app::{AppState, Command, ResourceKind, Theme};
+use crate::app::{AppState, Command, Pending, PromptAnswer, ResourceKind, Theme};
 use anyhow::Context as _;
-use egui::{Color32, RichText};
+use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 /// The sample bundle opened when no file is named.
 pub const DEFAULT_SAMPLE: &str = "sample_bundles/urgent_ticket_to_slack.json";
 
-/// The eframe app: state plus the commands gathered during a frame.
+/// What a file-name question is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathPurpose {
+    /// Open a bundle.
+    Open,
+    /// Save the bundle under a new name.
+    SaveAs,
+}
+
+type DialogAnswer = mpsc::Receiver<Option<PathBuf>>;
+
+/// The eframe app: state plus the commands gathered during a frame, and what only the
+/// window keeps (graph widget, inspector drafts, dialogs).
 pub struct StudioApp {
     /// Everything shown.
     pub state: AppState,
     pending: Vec<Command>,
     graph: crate::graph_view::GraphView,
+    inspector: crate::inspector::Inspector,
+    /// Use the system's file dialogs (off in tests: the path window is used instead).
+    pub native_dialogs: bool,
+    dialog: Option<(PathPurpose, std::time::Instant, DialogAnswer)>,
+    /// The path window: purpose, typed path, and a note.
+    path_window: Option<(PathPurpose, String, Option<String>)>,
+    /// A resource being renamed in the explorer: key and typed name.
+    renaming: Option<(String, String)>,
+    focus_find: bool,
 }
 
 impl StudioApp {
@@ -26,6 +49,126 @@ impl StudioApp {
             state,
             pending: Vec::new(),
             graph: crate::graph_view::GraphView::default(),
+            inspector: crate::inspector::Inspector::default(),
+            native_dialogs: false,
+            dialog: None,
+            path_window: None,
+            renaming: None,
+            focus_find: false,
+        }
+    }
+
+    /// Asks for a file name: the system's dialog off the UI thread, or the path window.
+    pub fn ask_path(&mut self, purpose: PathPurpose) {
+        if !self.native_dialogs {
+            let start = self
+                .state
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            self.path_window = Some((purpose, start, None));
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let dir = self
+            .state
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(std::path::Path::to_path_buf);
+        std::thread::spawn(move || {
+            let mut d = rfd::FileDialog::new().add_filter("ZIS bundle", &["json"]);
+            if let Some(dir) = dir {
+                d = d.set_directory(dir);
+            }
+            let picked = match purpose {
+                PathPurpose::Open => d.pick_file(),
+                PathPurpose::SaveAs => d.set_file_name("bundle.json").save_file(),
+            };
+            let _ = tx.send(picked);
+        });
+        self.dialog = Some((purpose, std::time::Instant::now(), rx));
+    }
+
+    fn poll_dialog(&mut self) {
+        let Some((purpose, started, rx)) = &self.dialog else {
+            return;
+        };
+        let (purpose, started) = (*purpose, *started);
+        match rx.try_recv() {
+            Ok(Some(path)) => {
+                self.dialog = None;
+                self.pending.push(match purpose {
+                    PathPurpose::Open => Command::Open(path),
+                    PathPurpose::SaveAs => Command::SaveAs(path),
+                });
+            }
+            Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
+                self.dialog = None;
+                // No dialog could open (no portal, no zenity): ask in the window.
+                if started.elapsed() < std::time::Duration::from_millis(400) {
+                    self.path_window = Some((
+                        purpose,
+                        String::new(),
+                        Some("No system file dialog is available; type the path.".into()),
+                    ));
+                } else if self.state.prompt.is_some() {
+                    self.pending.push(Command::Answer(PromptAnswer::Cancel));
+                }
+            }
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx.egui_wants_keyboard_input();
+        let cmd = Modifiers::COMMAND;
+        let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
+        let pressed = |m: Modifiers, k: Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k)))
+        };
+        // Shift variants first: Ctrl+S also matches Ctrl+Shift+S.
+        if pressed(shift_cmd, Key::S) {
+            self.ask_path(PathPurpose::SaveAs);
+        } else if pressed(cmd, Key::S) {
+            self.pending.push(Command::Save);
+        }
+        if pressed(cmd, Key::O) {
+            self.ask_path(PathPurpose::Open);
+        }
+        if pressed(cmd, Key::N) {
+            self.pending.push(Command::New);
+        }
+        if pressed(cmd, Key::F) {
+            self.focus_find = true;
+        }
+        if typing {
+            return;
+        }
+        if pressed(shift_cmd, Key::Z) || pressed(cmd, Key::Y) {
+            self.pending.push(Command::Redo);
+        } else if pressed(cmd, Key::Z) {
+            self.pending.push(Command::Undo);
+        }
+        if pressed(cmd, Key::D) {
+            self.pending.push(Command::Duplicate);
+        }
+        if pressed(cmd, Key::A) {
+            self.pending.push(Command::SelectAll);
+        }
+        if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
+            self.pending.push(Command::Delete);
+        }
+        // egui turns Ctrl+C, Ctrl+X and Ctrl+V into clipboard events.
+        let events = ctx.input(|i| i.events.clone());
+        for e in events {
+            match e {
+                egui::Event::Copy => self.pending.push(Command::Copy),
+                egui::Event::Cut => self.pending.push(Command::Cut),
+                egui::Event::Paste(_) => self.pending.push(Command::Paste),
+                _ => {}
+            }
         }
     }
 
@@ -53,25 +196,191 @@ impl StudioApp {
         if let Some(path) = dropped.into_iter().next() {
             self.pending.push(Command::Open(path));
         }
-        top_bar_ui(ui, &self.state, &mut self.pending);
+        let ctx = ui.ctx().clone();
+        // Closing with unsaved changes asks first.
+        if ctx.input(|i| i.viewport().close_requested()) && !self.state.close_now {
+            if self.state.modified {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            }
+            self.pending.push(Command::RequestClose);
+        }
+        self.poll_dialog();
+        if self.state.want_save_as && self.path_window.is_none() && self.dialog.is_none() {
+            self.state.want_save_as = false;
+            self.ask_path(PathPurpose::SaveAs);
+        }
+        self.shortcuts(&ctx);
+        let mut ask = None;
+        top_bar_ui(ui, &self.state, &mut self.pending, &mut ask);
+        if let Some(p) = ask {
+            self.ask_path(p);
+        }
         status_bar_ui(ui, &self.state);
         problems_ui(ui, &self.state, &mut self.pending);
-        explorer_ui(ui, &self.state, &mut self.pending);
+        self.explorer_ui(ui);
         if self.state.graph.is_some() {
-            inspector_ui(ui, &self.state, &mut self.pending);
+            let (state, inspector, pending) = (&self.state, &mut self.inspector, &mut self.pending);
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(360.0)
+                .size_range(260.0..=620.0)
+                .show(ui, |ui| inspector_ui(ui, state, inspector, pending));
         }
-        let (state, graph, pending) = (&self.state, &mut self.graph, &mut self.pending);
+        let (state, graph, inspector, pending) = (
+            &self.state,
+            &mut self.graph,
+            &mut self.inspector,
+            &mut self.pending,
+        );
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if state.graph.is_some() {
                 detail_heading_ui(ui, state);
                 graph.show(ui, state, pending);
             } else {
-                detail_ui(ui, state);
+                detail_ui(ui, state, inspector, pending);
             }
         });
+        self.prompt_ui(&ctx);
+        self.path_window_ui(&ctx);
         for command in self.pending.drain(..) {
             self.state.apply(command);
         }
+        if self.state.close_now {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    fn prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some(pending) = &self.state.prompt else {
+            return;
+        };
+        let what = match pending {
+            Pending::Open(p) => format!("before opening {}", p.display()),
+            Pending::New => "before starting a new bundle".into(),
+            Pending::Close => "before closing".into(),
+        };
+        let name = self
+            .state
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or("the new bundle".into(), |n| n.to_string_lossy().to_string());
+        let out = &mut self.pending;
+        egui::Modal::new(egui::Id::new("unsaved_prompt")).show(ctx, |ui| {
+            ui.set_width(380.0);
+            ui.heading("Unsaved changes");
+            ui.label(format!("Save the changes to {name} {what}?"));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    out.push(Command::Answer(PromptAnswer::Save));
+                }
+                if ui.button("Don't save").clicked() {
+                    out.push(Command::Answer(PromptAnswer::Discard));
+                }
+                if ui.button("Cancel").clicked() {
+                    out.push(Command::Answer(PromptAnswer::Cancel));
+                }
+            });
+        });
+    }
+
+    fn path_window_ui(&mut self, ctx: &egui::Context) {
+        let Some((purpose, text, note)) = &mut self.path_window else {
+            return;
+        };
+        let purpose = *purpose;
+        let (title, action) = match purpose {
+            PathPurpose::Open => ("Open bundle", "Open file"),
+            PathPurpose::SaveAs => ("Save bundle as", "Save file"),
+        };
+        let mut done = None;
+        let mut close = false;
+        egui::Modal::new(egui::Id::new("path_window")).show(ctx, |ui| {
+            ui.set_width(520.0);
+            ui.heading(title);
+            if let Some(n) = note {
+                ui.label(RichText::new(n.as_str()).weak());
+            }
+            let label = ui.label("File path");
+            let resp = ui
+                .add(egui::TextEdit::singleline(text).desired_width(f32::INFINITY))
+                .labelled_by(label.id);
+            let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            ui.horizontal(|ui| {
+                if (ui.button(action).clicked() || enter) && !text.trim().is_empty() {
+                    done = Some(PathBuf::from(text.trim()));
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+        if let Some(path) = done {
+            self.path_window = None;
+            self.pending.push(match purpose {
+                PathPurpose::Open => Command::Open(path),
+                PathPurpose::SaveAs => Command::SaveAs(path),
+            });
+        } else if close {
+            self.path_window = None;
+            if self.state.prompt.is_some() {
+                self.pending.push(Command::Answer(PromptAnswer::Cancel));
+            }
+        }
+    }
+
+    fn explorer_ui(&mut self, ui: &mut egui::Ui) {
+        let (state, out) = (&self.state, &mut self.pending);
+        let renaming = &mut self.renaming;
+        let focus_find = std::mem::take(&mut self.focus_find);
+        egui::Panel::left("explorer")
+            .resizable(true)
+            .default_size(260.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let label = ui.label(RichText::new("Find").strong());
+                    let mut q = state.find_query.clone();
+                    let resp = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut q)
+                                .hint_text("state, action or text (Ctrl+F)")
+                                .desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(label.id);
+                    if focus_find {
+                        resp.request_focus();
+                    }
+                    if resp.changed() {
+                        out.push(Command::Find(q));
+                    }
+                });
+                if !state.find_query.trim().is_empty() {
+                    ui.label(RichText::new(format!("{} found", state.find_hits.len())).weak());
+                    egui::ScrollArea::vertical()
+                        .id_salt("find_scroll")
+                        .max_height(160.0)
+                        .show(ui, |ui| {
+                            for hit in &state.find_hits {
+                                let mut place = hit.resource.clone();
+                                for m in &hit.map_path {
+                                    place.push_str(&format!(" › {m}"));
+                                }
+                                if ui
+                                    .selectable_label(false, format!("{}  ·  {place}", hit.what))
+                                    .clicked()
+                                {
+                                    out.push(Command::Goto(hit.clone()));
+                                }
+                            }
+                        });
+                }
+                ui.separator();
+                ui.label(RichText::new("Explorer").strong());
+                egui::ScrollArea::vertical()
+                    .id_salt("explorer_scroll")
+                    .show(ui, |ui| explorer_rows_ui(ui, state, renaming, out));
+            });
     }
 }
 
@@ -105,26 +414,109 @@ pub fn state_colour(type_name: &str) -> Color32 {
     }
 }
 
-fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+fn menu_item(ui: &mut egui::Ui, enabled: bool, text: &str, keys: &str) -> bool {
+    let clicked = ui
+        .add_enabled(enabled, egui::Button::new(text).shortcut_text(keys))
+        .clicked();
+    if clicked {
+        ui.close();
+    }
+    clicked
+}
+
+fn top_bar_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    out: &mut Vec<Command>,
+    ask: &mut Option<PathPurpose>,
+) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
+            let open = state.document.is_some();
+            ui.menu_button("File", |ui| {
+                if menu_item(ui, true, "New", "Ctrl+N") {
+                    out.push(Command::New);
+                }
+                if menu_item(ui, true, "Open…", "Ctrl+O") {
+                    *ask = Some(PathPurpose::Open);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if state.prefs.recent.is_empty() {
+                        ui.label(RichText::new("nothing yet").weak());
+                    }
+                    for p in &state.prefs.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            out.push(Command::Open(p.clone()));
+                            ui.close();
+                        }
+                    }
+                });
+                ui.separator();
+                if menu_item(ui, open, "Save", "Ctrl+S") {
+                    out.push(Command::Save);
+                }
+                if menu_item(ui, open, "Save as…", "Ctrl+Shift+S") {
+                    *ask = Some(PathPurpose::SaveAs);
+                }
+                ui.separator();
+                if menu_item(ui, true, "Quit", "") {
+                    out.push(Command::RequestClose);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                let has_graph = state.graph.is_some();
+                let has_sel = !state.selection.is_empty() || state.selected_state.is_some();
+                if menu_item(ui, state.can_undo(), "Undo", "Ctrl+Z") {
+                    out.push(Command::Undo);
+                }
+                if menu_item(ui, state.can_redo(), "Redo", "Ctrl+Shift+Z") {
+                    out.push(Command::Redo);
+                }
+                ui.separator();
+                if menu_item(ui, has_sel, "Cut", "Ctrl+X") {
+                    out.push(Command::Cut);
+                }
+                if menu_item(ui, has_sel, "Copy", "Ctrl+C") {
+                    out.push(Command::Copy);
+                }
+                let can_paste = has_graph && !state.clipboard.is_empty();
+                if menu_item(ui, can_paste, "Paste", "Ctrl+V") {
+                    out.push(Command::Paste);
+                }
+                if menu_item(ui, has_sel, "Duplicate", "Ctrl+D") {
+                    out.push(Command::Duplicate);
+                }
+                if menu_item(ui, has_sel, "Delete", "Del") {
+                    out.push(Command::Delete);
+                }
+                ui.separator();
+                if menu_item(ui, has_graph, "Select all", "Ctrl+A") {
+                    out.push(Command::SelectAll);
+                }
+                if menu_item(ui, open, "Find", "Ctrl+F") {
+                    out.push(Command::Find(state.find_query.clone()));
+                }
+            });
             ui.menu_button("View", |ui| {
                 let has_graph = state.graph.is_some();
-                if ui
-                    .add_enabled(has_graph, egui::Button::new("Fit").shortcut_text("F"))
-                    .clicked()
-                {
+                if menu_item(ui, has_graph, "Fit", "F") {
                     out.push(Command::Fit);
                 }
-                if ui
-                    .add_enabled(
-                        has_graph,
-                        egui::Button::new("Auto layout").shortcut_text("Ctrl+L"),
-                    )
-                    .clicked()
-                {
+                if menu_item(ui, has_graph, "Auto layout", "Ctrl+L") {
                     out.push(Command::AutoLayout);
                 }
+                ui.menu_button("Zoom", |ui| {
+                    ui.label("Ctrl+scroll zooms the graph; F fits it.");
+                    let mut z = ui.ctx().zoom_factor();
+                    let label = ui.label("UI scale");
+                    if ui
+                        .add(egui::Slider::new(&mut z, 0.7..=1.6).step_by(0.1))
+                        .labelled_by(label.id)
+                        .changed()
+                    {
+                        ui.ctx().set_zoom_factor(z);
+                    }
+                });
                 ui.separator();
                 let dark = state.theme == Theme::Dark;
                 if ui.radio(dark, "Dark theme").clicked() {
@@ -139,8 +531,17 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
             ui.separator();
             let name = state.bundle_name().unwrap_or_else(|| "no bundle".into());
             ui.label(RichText::new(name).strong());
-            if let Some(path) = &state.path {
-                ui.label(RichText::new(path.display().to_string()).weak());
+            match &state.path {
+                Some(path) => {
+                    ui.label(RichText::new(path.display().to_string()).weak());
+                }
+                None if state.document.is_some() => {
+                    ui.label(RichText::new("not saved yet").weak());
+                }
+                None => {}
+            }
+            if state.modified {
+                ui.label(RichText::new("● modified").color(Color32::from_rgb(0xf5, 0x9e, 0x0b)));
             }
         });
     });
@@ -164,6 +565,13 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
             };
             ui.label(text);
             ui.separator();
+            if let Some(m) = &state.message {
+                ui.label(RichText::new(m).strong());
+                ui.separator();
+            } else if let Some(key) = state.selected.as_ref().filter(|_| state.graph.is_some()) {
+                ui.label(RichText::new(format!("Press F5 to run {key} on a sample event")).weak());
+                ui.separator();
+            }
             ui.label(format!("data {}", state.data_dir.display()));
         });
     });
@@ -203,45 +611,82 @@ fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         });
 }
 
-fn explorer_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
-    egui::Panel::left("explorer")
-        .resizable(true)
-        .default_size(260.0)
-        .show(ui, |ui| {
-            ui.label(RichText::new("Explorer").strong());
-            egui::ScrollArea::vertical()
-                .id_salt("explorer_scroll")
-                .show(ui, |ui| {
-                    for (kind, title) in [
-                        (ResourceKind::Flow, "Flows"),
-                        (ResourceKind::Action, "Actions"),
-                        (ResourceKind::JobSpec, "Job specs"),
-                        (ResourceKind::Other, "Other"),
-                    ] {
-                        let rows: Vec<_> = state.rows.iter().filter(|r| r.kind == kind).collect();
-                        if rows.is_empty() && kind == ResourceKind::Other {
-                            continue;
-                        }
-                        ui.add_space(4.0);
-                        ui.label(RichText::new(title).color(kind_colour(kind)).strong());
-                        for row in rows {
-                            let selected = state.selected.as_deref() == Some(row.key.as_str());
-                            let mut label = row.name.clone();
-                            if row.problems.0 > 0 {
-                                label.push_str(&format!("  ✖ {}", row.problems.0));
-                            } else if row.problems.1 > 0 {
-                                label.push_str(&format!("  ⚠ {}", row.problems.1));
-                            }
-                            let resp = ui
-                                .selectable_label(selected, label)
-                                .on_hover_text(&row.summary);
-                            if resp.clicked() {
-                                out.push(Command::Select(row.key.clone()));
-                            }
-                        }
-                    }
-                });
+fn explorer_rows_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    renaming: &mut Option<(String, String)>,
+    out: &mut Vec<Command>,
+) {
+    for (kind, title, add) in [
+        (ResourceKind::Flow, "Flows", "Add flow"),
+        (ResourceKind::Action, "Actions", "Add action"),
+        (ResourceKind::JobSpec, "Job specs", "Add job spec"),
+        (ResourceKind::Other, "Other", ""),
+    ] {
+        let rows: Vec<_> = state.rows.iter().filter(|r| r.kind == kind).collect();
+        if rows.is_empty() && kind == ResourceKind::Other {
+            continue;
+        }
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).color(kind_colour(kind)).strong());
+            if !add.is_empty()
+                && state.document.is_some()
+                && ui.small_button("+").on_hover_text(add).clicked()
+            {
+                out.push(Command::AddResource(kind));
+            }
         });
+        for row in rows {
+            if let Some((key, draft)) = renaming.as_mut()
+                && *key == row.key
+            {
+                let label = ui.label("New name");
+                let resp = ui
+                    .add(egui::TextEdit::singleline(draft).id_salt("rename_resource"))
+                    .labelled_by(label.id);
+                if !resp.has_focus() && !resp.lost_focus() {
+                    resp.request_focus();
+                }
+                if resp.lost_focus() {
+                    if ui.input(|i| i.key_pressed(Key::Enter)) && *draft != row.key {
+                        out.push(Command::RenameResource {
+                            key: row.key.clone(),
+                            new: draft.clone(),
+                        });
+                    }
+                    *renaming = None;
+                }
+                continue;
+            }
+            let selected = state.selected.as_deref() == Some(row.key.as_str());
+            let mut label = row.name.clone();
+            if row.problems.0 > 0 {
+                label.push_str(&format!("  ✖ {}", row.problems.0));
+            } else if row.problems.1 > 0 {
+                label.push_str(&format!("  ⚠ {}", row.problems.1));
+            }
+            let resp = ui
+                .selectable_label(selected, label)
+                .on_hover_text(&row.summary);
+            if resp.clicked() {
+                out.push(Command::Select(row.key.clone()));
+            }
+            if resp.double_clicked() {
+                *renaming = Some((row.key.clone(), row.key.clone()));
+            }
+            resp.context_menu(|ui| {
+                if ui.button("Rename").clicked() {
+                    *renaming = Some((row.key.clone(), row.key.clone()));
+                    ui.close();
+                }
+                if ui.button("Delete").clicked() {
+                    out.push(Command::DeleteResource(row.key.clone()));
+                    ui.close();
+                }
+            });
+        }
+    }
 }
 
 fn detail_heading_ui(ui: &mut egui::Ui, state: &AppState) {
@@ -263,89 +708,56 @@ fn detail_heading_ui(ui: &mut egui::Ui, state: &AppState) {
     ui.separator();
 }
 
-fn detail_ui(ui: &mut egui::Ui, state: &AppState) {
-    let Some(key) = &state.selected else {
-        ui.label("Open a bundle to see its flows, actions and job specs.");
-        return;
-    };
-    let Some(row) = state.rows.iter().find(|r| &r.key == key) else {
-        return;
-    };
-    detail_heading_ui(ui, state);
-    if row.kind != ResourceKind::Flow {
-        let json = state
-            .document
-            .as_ref()
-            .and_then(|d| {
-                d.value().pointer(&format!(
-                    "/resources/{}",
-                    zis_engine::json::pointer::escape(key)
-                ))
-            })
-            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
-            .unwrap_or_default();
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.label(RichText::new(json).monospace());
-        });
+fn detail_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    inspector: &mut crate::inspector::Inspector,
+    out: &mut Vec<Command>,
+) {
+    if state.document.is_none() {
+        ui.label("Open a bundle to see its flows, actions and job specs (File › Open, Ctrl+O).");
         return;
     }
-    states_table_ui(ui, state, &mut Vec::new());
+    if state.selected.is_none() {
+        ui.label("Choose a resource in the explorer, or add one with +.");
+        return;
+    }
+    detail_heading_ui(ui, state);
+    inspector.resource_ui(ui, state, out);
 }
 
-/// The right panel: the selected state's facts, then every state of the flow.
-fn inspector_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
-    egui::Panel::right("inspector")
-        .resizable(true)
-        .default_size(320.0)
-        .size_range(220.0..=520.0)
-        .show(ui, |ui| {
-            ui.label(RichText::new("Inspector").strong());
-            let chosen = state
-                .selected_state
-                .as_ref()
-                .and_then(|name| state.states.iter().find(|s| &s.name == name));
-            match chosen {
-                Some(s) => {
-                    ui.label(
-                        RichText::new(format!("{}  ({})", s.name, s.type_name))
-                            .color(state_colour(&s.type_name))
-                            .strong(),
-                    );
-                    if !s.detail.is_empty() {
-                        ui.label(RichText::new(&s.detail).monospace());
-                    }
-                    ui.label(format!("next: {}", s.transitions.join(", ")));
-                }
-                None => {
-                    ui.label(
-                        RichText::new("Choose a state in the list below to inspect it.").weak(),
-                    );
-                }
+/// The right panel: the selected state's form or JSON, the last run, every state of the flow.
+fn inspector_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    inspector: &mut crate::inspector::Inspector,
+    out: &mut Vec<Command>,
+) {
+    ui.label(RichText::new("Inspector").strong());
+    inspector.state_ui(ui, state, out);
+    if let Some(r) = state.run_result() {
+        ui.separator();
+        let (text, colour) = match &r.status {
+            zis_engine::run::execution::Status::Succeeded { .. } => (
+                format!("Last run: succeeded in {} steps", r.events.len()),
+                Color32::from_rgb(0x22, 0xc5, 0x5e),
+            ),
+            zis_engine::run::execution::Status::Failed { error, cause } => (
+                format!("Last run: failed ({error}: {cause})"),
+                Color32::from_rgb(0xef, 0x44, 0x44),
+            ),
+            zis_engine::run::execution::Status::Running => {
+                ("Last run: running".into(), Color32::GRAY)
             }
-            if let Some(r) = state.run_result() {
-                ui.separator();
-                let (text, colour) = match &r.status {
-                    zis_engine::run::execution::Status::Succeeded { .. } => (
-                        format!("Last run: succeeded in {} steps", r.events.len()),
-                        Color32::from_rgb(0x22, 0xc5, 0x5e),
-                    ),
-                    zis_engine::run::execution::Status::Failed { error, cause } => (
-                        format!("Last run: failed ({error}: {cause})"),
-                        Color32::from_rgb(0xef, 0x44, 0x44),
-                    ),
-                    zis_engine::run::execution::Status::Running => {
-                        ("Last run: running".into(), Color32::GRAY)
-                    }
-                };
-                ui.label(RichText::new(text).color(colour).strong());
-                ui.label(RichText::new(format!("on a sample {} event", r.event)).weak());
-                let path: Vec<&str> = r.events.iter().map(|e| e.state.as_str()).collect();
-                ui.add(egui::Label::new(format!("path: {}", path.join(" > "))).wrap());
-            }
-            ui.separator();
-            ui.label(RichText::new("States").strong());
-            states_table_ui(ui, state, out);
-        });
+        };
+        ui.label(RichText::new(text).color(colour).strong());
+        ui.label(RichText::new(format!("on a sample {} event", r.event)).weak());
+        let path: Vec<&str> = r.events.iter().map(|e| e.state.as_str()).collect();
+        ui.add(egui::Label::new(format!("path: {}", path.join(" > "))).wrap());
+    }
+    ui.separator();
+    ui.label(RichText::new("States").strong());
+    states_table_ui(ui, state, out);
 }
 
 fn states_table_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
@@ -408,8 +820,12 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
     let mut state = AppState::new(data_dir);
     let path = bundle.unwrap_or_else(default_sample);
     state.open(&path);
-    if std::env::var(THEME_ENV).is_ok_and(|t| t.eq_ignore_ascii_case("light")) {
-        state.theme = Theme::Light;
+    if let Ok(t) = std::env::var(THEME_ENV) {
+        state.theme = if t.eq_ignore_ascii_case("light") {
+            Theme::Light
+        } else {
+            Theme::Dark
+        };
     }
     let forced = std::env::var(RENDERER_ENV).ok();
     let renderer = match forced.as_deref() {
@@ -427,7 +843,11 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
     let result = eframe::run_native(
         "zis-studio",
         options,
-        Box::new(|_cc| Ok(Box::new(StudioApp::new(slot.take().unwrap_or_default())))),
+        Box::new(|_cc| {
+            let mut app = StudioApp::new(slot.take().unwrap_or_default());
+            app.native_dialogs = true;
+            Ok(Box::new(app))
+        }),
     );
     let Err(e) = result else { return Ok(()) };
     let message = e.to_string();

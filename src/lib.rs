@@ -5,6 +5,7 @@
 //! | [`cli`] | the `zis-studio` subcommands (`validate`, `fmt`, `codes`) |
 //! | [`app`] | the app's state and commands, with no egui in it |
 //! | [`graph_view`] | the flow graph (egui-snarl) drawn from [`app::graph::FlowGraph`] |
+//! | [`inspector`] | the inspector: forms per state type, custom action and job spec forms, the JSON tab |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -17,4 +18,5 @@ pub mod cli;
 pub mod data_dir;
 pub mod graph_view;
 pub mod gui;
+pub mod inspector;
 pub mod local;

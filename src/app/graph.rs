@@ -3,6 +3,7 @@
 //! label, Default, Catch). [`layout`] places the nodes in layers from left to right; stored
 //! positions come from the bundle's sidecar file ([`Sidecar`]), never from the bundle.
 
+use super::edit::Port;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -33,6 +34,21 @@ pub struct GraphEdge {
     pub kind: EdgeKind,
     /// What is written on it (a Choice rule in readable form, "default", "catch").
     pub label: String,
+    /// Index of the source's output in [`GraphNode::ports`].
+    pub port: usize,
+}
+
+/// One output of a node: connected or free.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphPort {
+    /// Which field of the state it is.
+    pub port: Port,
+    /// Its kind (colour and wire style).
+    pub kind: EdgeKind,
+    /// What is written next to it.
+    pub label: String,
+    /// The node it leads to.
+    pub target: Option<usize>,
 }
 
 /// One state.
@@ -52,6 +68,8 @@ pub struct GraphNode {
     pub problems: usize,
     /// Where it is drawn (graph coordinates).
     pub pos: [f32; 2],
+    /// Its outputs, in drawing order.
+    pub ports: Vec<GraphPort>,
 }
 
 /// A flow's graph.
@@ -67,8 +85,8 @@ pub struct FlowGraph {
 
 /// Free space between the widest node of a layer and the next layer.
 pub const LAYER_GAP: f32 = 50.0;
-/// Vertical distance between nodes of one layer.
-pub const ROW_GAP: f32 = 130.0;
+/// Free space between nodes of one layer.
+pub const ROW_GAP: f32 = 40.0;
 /// Longest text a node shows on one line (the rest is on hover).
 pub const MAX_TEXT: usize = 26;
 
@@ -87,17 +105,23 @@ pub fn clip(s: &str) -> String {
 /// per character at zoom 1).
 pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
     let n = &graph.nodes[i];
-    let label = graph
-        .edges
+    let label = n
+        .ports
         .iter()
-        .filter(|e| e.from == i)
-        .map(|e| clip(&e.label).chars().count())
+        .map(|p| clip(&p.label).chars().count())
         .max()
         .unwrap_or(4);
     let chars = (n.name.chars().count() + 4)
         .max(clip(&n.fact).chars().count())
         .max(label + 10);
     chars as f32 * 8.5 + 70.0
+}
+
+/// A node's height in graph units: header, input row, body (type, fact, Map's open
+/// button), one row per output.
+pub fn estimated_height(node: &GraphNode) -> f32 {
+    let body = if node.type_name == "Map" { 3.0 } else { 2.0 };
+    40.0 + 18.0 * body + 19.0 * node.ports.len() as f32
 }
 
 fn short_action(name: &str) -> String {
@@ -226,27 +250,58 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
             end,
             problems: problems.get(s.name).copied().unwrap_or(0),
             pos: [0.0, 0.0],
+            ports: Vec::new(),
         });
-        let mut push = |to: Option<&str>, kind: EdgeKind, label: String| {
-            if let Some(&t) = to.and_then(|t| index.get(t)) {
+        let mut ports = Vec::new();
+        let mut port = |port: Port, to: Option<&str>, kind: EdgeKind, label: String| {
+            let target = to.and_then(|t| index.get(t)).copied();
+            if let Some(t) = target {
                 edges.push(GraphEdge {
                     from: i,
                     to: t,
                     kind,
-                    label,
+                    label: label.clone(),
+                    port: ports.len(),
                 });
             }
+            ports.push(GraphPort {
+                port,
+                kind,
+                label,
+                target,
+            });
         };
-        push(s.next, EdgeKind::Next, String::new());
-        if let StateKind::Choice { choices, default } = &s.kind {
-            for rule in choices.iter().flatten() {
-                push(rule.next, EdgeKind::Rule, rule_label(rule));
+        match &s.kind {
+            StateKind::Succeed { .. } | StateKind::Fail { .. } => {}
+            StateKind::Choice { choices, default } => {
+                for (r, rule) in choices.iter().flatten().enumerate() {
+                    port(Port::Rule(r), rule.next, EdgeKind::Rule, rule_label(rule));
+                }
+                port(Port::Default, *default, EdgeKind::Default, "default".into());
+                port(Port::NewRule, None, EdgeKind::Rule, "+ rule".into());
             }
-            push(*default, EdgeKind::Default, "default".into());
+            other => {
+                let label = if s.next.is_some() || s.end != Some(true) {
+                    "next"
+                } else {
+                    "end"
+                };
+                port(Port::Next, s.next, EdgeKind::Next, label.into());
+                for (c, catcher) in s.catch.iter().flatten().enumerate() {
+                    let errors = catcher.error_equals.clone().unwrap_or_default();
+                    let label = if errors.is_empty() || errors == ["States.ALL"] {
+                        "catch".to_string()
+                    } else {
+                        format!("catch {}", errors.join(", "))
+                    };
+                    port(Port::Catch(c), catcher.next, EdgeKind::Catch, label);
+                }
+                if matches!(other, StateKind::Action { .. } | StateKind::Map { .. }) {
+                    port(Port::NewCatch, None, EdgeKind::Catch, "+ catch".into());
+                }
+            }
         }
-        for c in s.catch.iter().flatten() {
-            push(c.next, EdgeKind::Catch, "catch".into());
-        }
+        nodes[i].ports = ports;
     }
     let mut graph = FlowGraph {
         flow: flow.to_string(),
@@ -301,12 +356,13 @@ pub fn layout(graph: &mut FlowGraph) {
         xs.insert(*l, x);
         x += w + LAYER_GAP;
     }
-    let mut rows: BTreeMap<usize, usize> = BTreeMap::new();
+    // Within a layer, nodes stack by their estimated heights.
+    let mut ys: BTreeMap<usize, f32> = BTreeMap::new();
     for i in order {
-        let row = rows.entry(layer[i]).or_insert(0);
+        let y = ys.entry(layer[i]).or_insert(0.0);
         let x = xs.get(&layer[i]).copied().unwrap_or(0.0);
-        graph.nodes[i].pos = [x, *row as f32 * ROW_GAP];
-        *row += 1;
+        graph.nodes[i].pos = [x, *y];
+        *y += estimated_height(&graph.nodes[i]) + ROW_GAP;
     }
 }
 

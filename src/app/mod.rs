@@ -2,46 +2,210 @@
 //! [`AppState`] and sends [`Command`]s, and [`AppState::apply`] is the one place that
 //! changes state.
 
+pub mod edit;
 pub mod graph;
+pub mod prefs;
+pub mod resources;
 pub mod run;
 
+use edit::Port;
 use graph::{FlowGraph, Sidecar};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use zis_engine::document::Document;
-use zis_engine::model::{ResourceBody, StateKind};
+use zis_engine::model::{FlowDefinition, ResourceBody, StateKind};
 use zis_engine::validate::{self, Diagnostic, Options};
 
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// Open a bundle file.
+    /// Open a bundle file (asks first when there are unsaved changes).
     Open(PathBuf),
+    /// Start a new, empty bundle (asks first when there are unsaved changes).
+    New,
+    /// Write the bundle to its file.
+    Save,
+    /// Write the bundle to another file, which becomes its file.
+    SaveAs(PathBuf),
+    /// The window is closing (asks first when there are unsaved changes).
+    RequestClose,
+    /// The answer to the unsaved-changes question.
+    Answer(PromptAnswer),
     /// Select a resource by its key.
     Select(String),
-    /// Select the resource a diagnostic points into.
+    /// Select what a diagnostic points at: resource, state and field.
     Reveal(String),
-    /// A state's node was moved in the graph (stored in the sidecar, not the bundle).
-    MoveNode {
-        /// The state.
-        state: String,
-        /// Its new position.
-        pos: [f32; 2],
-    },
-    /// Forget the selected flow's stored positions and lay it out again.
+    /// Go to a search hit.
+    Goto(resources::Hit),
+    /// Search every flow.
+    Find(String),
+    /// Nodes were moved in the graph (positions go to the sidecar file, not the bundle).
+    MoveNodes(Vec<(String, [f32; 2])>),
+    /// Forget the shown flow's stored positions and lay it out again.
     AutoLayout,
-    /// Select a state of the selected flow.
+    /// Select one state of the shown flow (or none).
     SelectState(Option<String>),
+    /// Select several states (box select, Ctrl+click).
+    SelectStates(Vec<String>),
+    /// Select every state of the shown flow.
+    SelectAll,
     /// Fit the graph into view.
     Fit,
     /// Switch between the dark and the light theme.
     SetTheme(Theme),
     /// Run the selected flow on its job spec's sample event (off the UI thread).
     Run,
+    /// Undo the last edit.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
+    /// Copy the selected states.
+    Copy,
+    /// Copy, then delete the selected states.
+    Cut,
+    /// Paste copied states into the shown flow.
+    Paste,
+    /// Copy and paste the selected states at once.
+    Duplicate,
+    /// Delete the selected states with their edges.
+    Delete,
+    /// Add a state from the palette; `from` connects an output to it.
+    AddState {
+        /// `Action`, `Choice`...
+        type_name: String,
+        /// For an Action, its action.
+        action: Option<String>,
+        /// Where it goes in the graph.
+        pos: [f32; 2],
+        /// An output to connect to the new state.
+        from: Option<(String, Port)>,
+    },
+    /// Point an output of a state at another state.
+    Connect {
+        /// The source state.
+        from: String,
+        /// Its output.
+        port: Port,
+        /// The target state.
+        to: String,
+    },
+    /// Remove an output's edge.
+    Disconnect {
+        /// The source state.
+        from: String,
+        /// Its output.
+        port: Port,
+    },
+    /// Rename a state and every reference to it.
+    RenameState {
+        /// Its name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// Make a state the flow's StartAt.
+    SetStart(String),
+    /// Set (or with `None` remove) a value at a JSON pointer of the bundle (form edits).
+    SetField {
+        /// Where.
+        pointer: String,
+        /// What.
+        value: Option<serde_json::Value>,
+    },
+    /// Replace the value at a pointer with JSON text typed by the user.
+    SetJson {
+        /// Where.
+        pointer: String,
+        /// The text; when it does not parse, the error is shown and nothing changes.
+        text: String,
+    },
+    /// Rename a key of the object at a pointer, its place kept.
+    RenameKey {
+        /// The object.
+        pointer: String,
+        /// The key.
+        old: String,
+        /// Its new name.
+        new: String,
+    },
+    /// Show a Map state's iterator as the graph.
+    OpenMap(String),
+    /// Go back out to this many Map levels (0 is the flow itself).
+    MapLevel(usize),
+    /// Add a resource of a kind.
+    AddResource(ResourceKind),
+    /// Rename a resource and the references to it.
+    RenameResource {
+        /// Its key.
+        key: String,
+        /// The new key and name.
+        new: String,
+    },
+    /// Delete a resource.
+    DeleteResource(String),
 }
 
+/// The answer to "save changes?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptAnswer {
+    /// Save, then go on.
+    Save,
+    /// Go on without saving.
+    Discard,
+    /// Stay.
+    Cancel,
+}
+
+/// What waits for the unsaved-changes question.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    /// Opening this file.
+    Open(PathBuf),
+    /// A new bundle.
+    New,
+    /// Closing the window.
+    Close,
+}
+
+/// The bundle and view as they were before an edit.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    value: serde_json::Value,
+    sidecar: Sidecar,
+    selected: Option<String>,
+    map_path: Vec<String>,
+    selected_state: Option<String>,
+}
+
+/// The bundle a New starts from.
+pub const NEW_BUNDLE: &str = r#"{
+  "zis_template_version": "2019-10-14",
+  "name": "my_integration",
+  "description": "",
+  "resources": {
+    "main_flow": {
+      "type": "ZIS::Flow",
+      "properties": {
+        "name": "main_flow",
+        "definition": {
+          "StartAt": "Done",
+          "States": {
+            "Done": {
+              "Type": "Succeed"
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"#;
+
+/// How many edits undo remembers.
+pub const UNDO_DEPTH: usize = 200;
+
 /// The window's colours.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Theme {
     /// Dark (the default).
     #[default]
@@ -96,28 +260,35 @@ pub struct StateRow {
 /// Everything the window shows.
 #[derive(Debug, Default)]
 pub struct AppState {
-    /// The open bundle's path.
+    /// The open bundle's path (`None` for a new bundle not saved yet).
     pub path: Option<PathBuf>,
     /// The open bundle.
     pub document: Option<Document>,
+    /// True when the bundle differs from its file.
+    pub modified: bool,
     /// Why the last open failed.
     pub open_error: Option<String>,
-    /// The validator's findings on the open bundle.
+    /// The validator's findings on the open bundle, kept live as it is edited.
     pub diagnostics: Vec<Diagnostic>,
     /// The selected resource key.
     pub selected: Option<String>,
+    /// Map states opened inside the selected flow, outermost first: the graph shows the
+    /// innermost one's iterator.
+    pub map_path: Vec<String>,
     /// The data folder for local stores.
     pub data_dir: PathBuf,
     /// Cached explorer rows.
     pub rows: Vec<ResourceRow>,
-    /// The selected flow's states, rebuilt when the selection changes (not every frame).
+    /// The shown flow's states, rebuilt when it changes (not every frame).
     pub states: Vec<StateRow>,
-    /// The selected flow as a graph.
+    /// The shown flow as a graph.
     pub graph: Option<FlowGraph>,
     /// Bumped whenever the graph is rebuilt or laid out again, so the view reloads it.
     pub graph_generation: u64,
-    /// The selected state of the graph.
+    /// The state the inspector shows.
     pub selected_state: Option<String>,
+    /// Every selected state (copy, cut, delete act on these).
+    pub selection: Vec<String>,
     /// Layout kept next to the bundle.
     pub sidecar: Sidecar,
     /// Bumped by [`Command::Fit`]; the graph view fits when it changes.
@@ -126,12 +297,39 @@ pub struct AppState {
     pub theme: Theme,
     /// The last run of the selected flow.
     pub run: Option<run::RunState>,
+    /// Recent files and theme, kept in the data folder.
+    pub prefs: prefs::Prefs,
+    /// What waits for the answer to "save changes?".
+    pub prompt: Option<Pending>,
+    /// Set when the window may close now.
+    pub close_now: bool,
+    /// Set when a save needs a file name first (the window asks for one).
+    pub want_save_as: bool,
+    /// The last thing done or refused, for the status bar.
+    pub message: Option<String>,
+    /// The error of the last JSON typed in the inspector: (pointer, `line:column: message`).
+    pub json_error: Option<(String, String)>,
+    /// The pointer of the field to bring into view (a problem was clicked).
+    pub focus_field: Option<String>,
+    /// The find query.
+    pub find_query: String,
+    /// What it found.
+    pub find_hits: Vec<resources::Hit>,
+    /// Copied states and their positions.
+    pub clipboard: Vec<(String, serde_json::Value, Option<[f32; 2]>)>,
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
+    /// The field last edited, so typing in it is one undo step.
+    last_edit: Option<String>,
 }
 
 impl AppState {
-    /// A state with the data folder set and nothing open.
+    /// A state with the data folder set and nothing open; preferences are read from it.
     pub fn new(data_dir: PathBuf) -> Self {
+        let prefs = prefs::Prefs::load(&data_dir);
         Self {
+            theme: prefs.theme,
+            prefs,
             data_dir,
             ..Self::default()
         }
@@ -139,48 +337,252 @@ impl AppState {
 
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
+        let coalesce = match &command {
+            Command::SetField { pointer, .. } => Some(format!("field:{pointer}")),
+            Command::SetJson { pointer, .. } => Some(format!("json:{pointer}")),
+            _ => None,
+        };
+        if coalesce.is_none() || coalesce != self.last_edit {
+            self.last_edit = None;
+        }
         match command {
-            Command::MoveNode { state, pos } => {
-                if let Some(g) = &mut self.graph {
-                    if let Some(n) = g.nodes.iter_mut().find(|n| n.name == state) {
-                        n.pos = pos;
-                    }
-                    self.sidecar.set(&g.flow, &state, pos);
-                    self.save_sidecar();
-                }
-            }
+            Command::MoveNodes(moves) => self.move_nodes(moves),
             Command::AutoLayout => {
-                if let Some(g) = &mut self.graph {
-                    self.sidecar.layout.remove(&g.flow);
-                    graph::layout(g);
+                if self.graph.is_some() {
+                    self.push_undo();
+                    let key = self.layout_key();
+                    self.sidecar.layout.remove(&key);
+                    if let Some(g) = &mut self.graph {
+                        graph::layout(g);
+                    }
                     self.graph_generation += 1;
                     self.save_sidecar();
                 }
             }
-            Command::SelectState(state) => self.selected_state = state,
+            Command::SelectState(state) => {
+                self.selection = state.iter().cloned().collect();
+                self.selected_state = state;
+            }
+            Command::SelectStates(names) => {
+                self.selected_state = if names.len() == 1 {
+                    names.first().cloned()
+                } else {
+                    self.selected_state.take().filter(|s| names.contains(s))
+                };
+                self.selection = names;
+            }
+            Command::SelectAll => {
+                self.selection = self.states.iter().map(|s| s.name.clone()).collect();
+            }
             Command::Fit => self.fit_requests += 1,
             Command::Run => self.start_run(),
-            Command::SetTheme(theme) => self.theme = theme,
-            Command::Open(path) => self.open(&path),
-            Command::Select(key) => self.select(Some(key)),
+            Command::SetTheme(theme) => {
+                self.theme = theme;
+                self.prefs.theme = theme;
+                self.save_prefs();
+            }
+            Command::Open(path) => self.ask_then(Pending::Open(path)),
+            Command::New => self.ask_then(Pending::New),
+            Command::RequestClose => self.ask_then(Pending::Close),
+            Command::Answer(answer) => self.answer(answer),
+            Command::Save => {
+                self.save();
+            }
+            Command::SaveAs(path) => {
+                self.save_as(&path);
+            }
+            Command::Select(key) => {
+                self.map_path.clear();
+                self.select(Some(key));
+            }
             Command::Reveal(pointer) => {
-                let key = pointer
-                    .strip_prefix("/resources/")
-                    .and_then(|r| r.split('/').next());
-                if let Some(key) = key {
-                    self.select(Some(key.replace("~1", "/").replace("~0", "~")));
+                if let Some(t) = resources::locate(&pointer) {
+                    self.go_to(t.resource, t.map_path, t.state);
+                    self.focus_field = Some(t.pointer);
+                }
+            }
+            Command::Goto(hit) => self.go_to(hit.resource, hit.map_path, hit.state),
+            Command::Find(query) => {
+                self.find_hits = self
+                    .document
+                    .as_ref()
+                    .map(|d| resources::find(d.value(), &query))
+                    .unwrap_or_default();
+                self.find_query = query;
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::Copy => self.copy(),
+            Command::Cut => {
+                self.copy();
+                self.delete_selection();
+            }
+            Command::Paste => self.paste(),
+            Command::Duplicate => {
+                self.copy();
+                self.paste();
+            }
+            Command::Delete => self.delete_selection(),
+            Command::AddState {
+                type_name,
+                action,
+                pos,
+                from,
+            } => self.add_state(&type_name, action.as_deref(), pos, from),
+            Command::Connect { from, port, to } => {
+                self.edit_flow(|def| edit::connect(def, &from, port, &to));
+            }
+            Command::Disconnect { from, port } => {
+                self.edit_flow(|def| edit::disconnect(def, &from, port));
+            }
+            Command::RenameState { old, new } => {
+                let new = new.trim().to_string();
+                if self.edit_flow(|def| edit::rename_state(def, &old, &new)) {
+                    let key = self.layout_key();
+                    if let Some(pos) = self
+                        .sidecar
+                        .layout
+                        .get_mut(&key)
+                        .and_then(|l| l.remove(&old))
+                    {
+                        self.sidecar.set(&key, &new, pos);
+                        self.save_sidecar();
+                    }
+                    for s in self.selection.iter_mut().chain(&mut self.selected_state) {
+                        if *s == old {
+                            s.clone_from(&new);
+                        }
+                    }
+                    self.rebuild();
+                }
+            }
+            Command::SetStart(name) => {
+                self.edit_flow(|def| edit::set_start(def, &name));
+            }
+            Command::SetField { pointer, value } => {
+                let done = self.edit_value(coalesce.clone(), |root| {
+                    if edit::set_at(root, &pointer, value) {
+                        Ok(())
+                    } else {
+                        Err(format!("nothing at {pointer} to change"))
+                    }
+                });
+                if done {
+                    self.last_edit = coalesce;
+                }
+            }
+            Command::SetJson { pointer, text } => {
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(value) => {
+                        self.json_error = None;
+                        let done = self.edit_value(coalesce.clone(), |root| {
+                            if edit::set_at(root, &pointer, Some(value)) {
+                                Ok(())
+                            } else {
+                                Err(format!("nothing at {pointer} to change"))
+                            }
+                        });
+                        if done {
+                            self.last_edit = coalesce;
+                        }
+                    }
+                    Err(e) => {
+                        self.json_error =
+                            Some((pointer, format!("{}:{}: {e}", e.line(), e.column())));
+                    }
+                }
+            }
+            Command::RenameKey { pointer, old, new } => {
+                self.edit_value(None, |root| {
+                    let obj = root
+                        .pointer_mut(&pointer)
+                        .and_then(serde_json::Value::as_object_mut)
+                        .ok_or_else(|| format!("no object at {pointer}"))?;
+                    if edit::rename_key(obj, &old, &new) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "cannot rename {old:?} to {new:?}: the name is taken or empty"
+                        ))
+                    }
+                });
+            }
+            Command::OpenMap(state) => {
+                let mut path = self.map_path.clone();
+                path.push(state);
+                let key = self.selected.clone();
+                self.map_path = path;
+                if self.def_value().is_none() {
+                    self.map_path.pop();
+                    self.message = Some("that state has no Iterator to open".into());
+                    return;
+                }
+                self.select_keep_path(key);
+            }
+            Command::MapLevel(n) => {
+                self.map_path.truncate(n);
+                let key = self.selected.clone();
+                self.select_keep_path(key);
+            }
+            Command::AddResource(kind) => self.add_resource(kind),
+            Command::RenameResource { key, new } => {
+                let new = new.trim().to_string();
+                let kind = self
+                    .rows
+                    .iter()
+                    .find(|r| r.key == key)
+                    .map_or(ResourceKind::Other, |r| r.kind);
+                let done = self.edit_value(None, |root| {
+                    if resources::rename(root, &key, &new, kind) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "cannot rename {key} to {new:?}: the name is taken or empty"
+                        ))
+                    }
+                });
+                if done {
+                    if let Some(map) = self.sidecar.layout.remove(&key) {
+                        self.sidecar.layout.insert(new.clone(), map);
+                        self.save_sidecar();
+                    }
+                    if self.selected.as_deref() == Some(key.as_str()) {
+                        self.selected = Some(new);
+                        self.rebuild();
+                    }
+                }
+            }
+            Command::DeleteResource(key) => {
+                let done = self.edit_value(None, |root| {
+                    root.get_mut("resources")
+                        .and_then(serde_json::Value::as_object_mut)
+                        .and_then(|r| r.shift_remove(&key))
+                        .map(|_| ())
+                        .ok_or_else(|| format!("no resource {key}"))
+                });
+                if done && self.selected.as_deref() == Some(key.as_str()) {
+                    let first = self.rows.first().map(|r| r.key.clone());
+                    self.map_path.clear();
+                    self.select(first);
                 }
             }
         }
     }
 
-    /// Opens a bundle; a syntax error keeps the file name and shows the problem.
+    /// Opens a bundle now (no question asked); a syntax error keeps the file name and shows
+    /// the problem.
     pub fn open(&mut self, path: &Path) {
         self.path = Some(path.to_path_buf());
         self.sidecar = Sidecar::load(path);
         self.selected = None;
+        self.map_path.clear();
         self.document = None;
         self.open_error = None;
+        self.undo.clear();
+        self.redo.clear();
+        self.modified = false;
+        self.json_error = None;
+        self.find_hits.clear();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
@@ -188,13 +590,23 @@ impl AppState {
                 self.diagnostics.clear();
                 self.rows.clear();
                 self.states.clear();
+                self.graph = None;
                 return;
             }
         };
+        self.prefs.touch(path);
+        self.save_prefs();
+        self.load_text(text, Some(path));
+    }
+
+    fn load_text(&mut self, text: String, path: Option<&Path>) {
         self.diagnostics = validate::validate_bundle_text(&text, Options::default());
         match Document::parse(text) {
             Ok(doc) => self.document = Some(doc),
-            Err(e) => self.open_error = Some(format!("{}:{e}", path.display())),
+            Err(e) => {
+                let name = path.map_or("new bundle".into(), |p| p.display().to_string());
+                self.open_error = Some(format!("{name}:{e}"));
+            }
         }
         self.rows = self.build_rows();
         let first = self
@@ -204,6 +616,468 @@ impl AppState {
             .or(self.rows.first())
             .map(|r| r.key.clone());
         self.select(first);
+    }
+
+    /// Starts a new bundle from [`NEW_BUNDLE`], not saved anywhere yet.
+    pub fn new_bundle(&mut self) {
+        self.path = None;
+        self.sidecar = Sidecar::default();
+        self.document = None;
+        self.open_error = None;
+        self.undo.clear();
+        self.redo.clear();
+        self.map_path.clear();
+        self.selected = None;
+        self.load_text(NEW_BUNDLE.to_string(), None);
+        self.modified = true;
+    }
+
+    fn ask_then(&mut self, pending: Pending) {
+        if self.modified {
+            self.prompt = Some(pending);
+        } else {
+            self.proceed(pending);
+        }
+    }
+
+    fn proceed(&mut self, pending: Pending) {
+        match pending {
+            Pending::Open(path) => self.open(&path),
+            Pending::New => self.new_bundle(),
+            Pending::Close => self.close_now = true,
+        }
+    }
+
+    fn answer(&mut self, answer: PromptAnswer) {
+        let Some(pending) = self.prompt.take() else {
+            return;
+        };
+        match answer {
+            PromptAnswer::Cancel => {}
+            PromptAnswer::Discard => self.proceed(pending),
+            PromptAnswer::Save => {
+                if self.path.is_none() {
+                    // The window asks for a file name; the pending action waits for it.
+                    self.prompt = Some(pending);
+                    self.want_save_as = true;
+                } else if self.save() {
+                    self.proceed(pending);
+                }
+            }
+        }
+    }
+
+    /// Writes the bundle to its file: only the edited parts of the text change. `false` (and
+    /// a message) when it cannot.
+    pub fn save(&mut self) -> bool {
+        let Some(path) = self.path.clone() else {
+            self.want_save_as = true;
+            return false;
+        };
+        self.save_as(&path)
+    }
+
+    /// Writes the bundle to `path`, which becomes its file.
+    pub fn save_as(&mut self, path: &Path) -> bool {
+        let Some(doc) = &mut self.document else {
+            return false;
+        };
+        let text = doc.render();
+        if let Err(e) = std::fs::write(path, &text) {
+            self.message = Some(format!("cannot save {}: {e}", path.display()));
+            return false;
+        }
+        if let Err(e) = doc.mark_saved(text) {
+            self.message = Some(format!("saved, but cannot read it back: {e}"));
+        }
+        let moved = self.path.as_deref() != Some(path);
+        self.path = Some(path.to_path_buf());
+        if moved {
+            self.save_sidecar();
+        }
+        self.modified = false;
+        self.want_save_as = false;
+        self.prefs.touch(path);
+        self.save_prefs();
+        self.message = Some(format!("saved {}", path.display()));
+        self.revalidate();
+        if let Some(pending) = self.prompt.take() {
+            self.proceed(pending);
+        }
+        true
+    }
+
+    fn save_prefs(&self) {
+        if let Err(e) = self.prefs.save(&self.data_dir) {
+            tracing::warn!("cannot write preferences: {e}");
+        }
+    }
+
+    fn go_to(&mut self, resource: String, map_path: Vec<String>, state: Option<String>) {
+        if self.selected.as_ref() != Some(&resource) || self.map_path != map_path {
+            self.map_path = map_path;
+            self.select_keep_path(Some(resource));
+        }
+        self.selection = state.iter().cloned().collect();
+        self.selected_state = state;
+    }
+
+    /// The pointer of the shown definition: the selected flow's, or a Map's iterator in it.
+    pub fn def_pointer(&self) -> Option<String> {
+        let key = self.selected.as_ref()?;
+        let mut p = format!(
+            "/resources/{}/properties/definition",
+            zis_engine::json::pointer::escape(key)
+        );
+        for m in &self.map_path {
+            p.push_str(&format!(
+                "/States/{}/Iterator",
+                zis_engine::json::pointer::escape(m)
+            ));
+        }
+        Some(p)
+    }
+
+    /// The pointer of a state of the shown definition.
+    pub fn state_pointer(&self, name: &str) -> Option<String> {
+        Some(format!(
+            "{}/States/{}",
+            self.def_pointer()?,
+            zis_engine::json::pointer::escape(name)
+        ))
+    }
+
+    fn def_value(&self) -> Option<&serde_json::Value> {
+        self.document
+            .as_ref()?
+            .value()
+            .pointer(&self.def_pointer()?)
+    }
+
+    /// The sidecar key of the shown graph: the flow key, then the opened Map states.
+    pub fn layout_key(&self) -> String {
+        let mut key = self.selected.clone().unwrap_or_default();
+        for m in &self.map_path {
+            key.push('/');
+            key.push_str(m);
+        }
+        key
+    }
+
+    /// True when there is an edit to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// True when there is an undone edit to redo.
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    fn snapshot(&self) -> Option<Snapshot> {
+        Some(Snapshot {
+            value: self.document.as_ref()?.value().clone(),
+            sidecar: self.sidecar.clone(),
+            selected: self.selected.clone(),
+            map_path: self.map_path.clone(),
+            selected_state: self.selected_state.clone(),
+        })
+    }
+
+    fn push_undo(&mut self) {
+        if let Some(s) = self.snapshot() {
+            self.undo.push(s);
+            if self.undo.len() > UNDO_DEPTH {
+                self.undo.remove(0);
+            }
+            self.redo.clear();
+        }
+    }
+
+    fn restore(&mut self, s: Snapshot) {
+        if let Some(doc) = &mut self.document {
+            *doc.value_mut() = s.value;
+        }
+        self.sidecar = s.sidecar;
+        self.save_sidecar();
+        self.map_path = s.map_path;
+        self.selected = s.selected;
+        self.after_edit();
+        self.selection = s.selected_state.iter().cloned().collect();
+        self.selected_state = s.selected_state;
+    }
+
+    fn undo(&mut self) {
+        let Some(s) = self.undo.pop() else { return };
+        if let Some(now) = self.snapshot() {
+            self.redo.push(now);
+        }
+        self.restore(s);
+        self.message = Some("undone".into());
+    }
+
+    fn redo(&mut self) {
+        let Some(s) = self.redo.pop() else { return };
+        if let Some(now) = self.snapshot() {
+            self.undo.push(now);
+        }
+        self.restore(s);
+        self.message = Some("redone".into());
+    }
+
+    /// Changes the bundle through `f` as one undo step (typing into the same field as the
+    /// last edit extends that step). `false`, with the reason in the status bar, when `f`
+    /// refuses or changes nothing.
+    fn edit_value(
+        &mut self,
+        coalesce: Option<String>,
+        f: impl FnOnce(&mut serde_json::Value) -> Result<(), String>,
+    ) -> bool {
+        let Some(doc) = &self.document else {
+            return false;
+        };
+        let mut value = doc.value().clone();
+        if let Err(e) = f(&mut value) {
+            self.message = Some(e);
+            return false;
+        }
+        if zis_engine::json::same_ordered(&value, doc.value()) {
+            return false;
+        }
+        if coalesce.is_none() || coalesce != self.last_edit {
+            self.push_undo();
+        }
+        self.pin_positions();
+        if let Some(doc) = &mut self.document {
+            *doc.value_mut() = value;
+        }
+        self.message = None;
+        self.after_edit();
+        true
+    }
+
+    /// Changes the shown definition through `f` as one undo step.
+    fn edit_flow(
+        &mut self,
+        f: impl FnOnce(&mut serde_json::Value) -> Result<(), edit::EditError>,
+    ) -> bool {
+        let Some(pointer) = self.def_pointer() else {
+            return false;
+        };
+        self.edit_value(None, |root| {
+            let def = root
+                .pointer_mut(&pointer)
+                .ok_or_else(|| "the flow has no definition".to_string())?;
+            f(def).map_err(|e| e.to_string())
+        })
+    }
+
+    /// Keeps the shown graph's current positions in the sidecar so an edit does not move
+    /// nodes that were placed by the auto layout.
+    fn pin_positions(&mut self) {
+        let Some(g) = &self.graph else { return };
+        let key = self.layout_key();
+        let stored = self.sidecar.layout.get(&key);
+        let missing: Vec<(String, [f32; 2])> = g
+            .nodes
+            .iter()
+            .filter(|n| stored.is_none_or(|s| !s.contains_key(&n.name)))
+            .map(|n| (n.name.clone(), n.pos))
+            .collect();
+        for (name, pos) in missing {
+            self.sidecar.set(&key, &name, pos);
+        }
+    }
+
+    /// Everything derived from the bundle, after it changed.
+    fn after_edit(&mut self) {
+        self.modified = self.document.as_ref().is_some_and(Document::is_modified);
+        self.revalidate();
+        self.rows = self.build_rows();
+        if self.def_value().is_none() {
+            self.map_path.clear();
+        }
+        self.rebuild();
+        if !self.find_query.is_empty() {
+            let q = self.find_query.clone();
+            self.apply(Command::Find(q));
+        }
+    }
+
+    fn revalidate(&mut self) {
+        if let Some(doc) = &self.document {
+            self.diagnostics = doc.validate(Options::default());
+        }
+    }
+
+    fn rebuild(&mut self) {
+        self.states = self.build_states();
+        self.graph = self.build_graph();
+        self.graph_generation += 1;
+        let names: Vec<String> = self.states.iter().map(|s| s.name.clone()).collect();
+        self.selection.retain(|s| names.contains(s));
+        if self
+            .selected_state
+            .as_ref()
+            .is_some_and(|s| !names.contains(s))
+        {
+            self.selected_state = None;
+        }
+    }
+
+    fn move_nodes(&mut self, moves: Vec<(String, [f32; 2])>) {
+        if self.graph.is_none() || moves.is_empty() {
+            return;
+        }
+        self.push_undo();
+        let key = self.layout_key();
+        for (state, pos) in moves {
+            if let Some(g) = &mut self.graph
+                && let Some(n) = g.nodes.iter_mut().find(|n| n.name == state)
+            {
+                n.pos = pos;
+            }
+            self.sidecar.set(&key, &state, pos);
+        }
+        self.save_sidecar();
+    }
+
+    fn targets(&self) -> Vec<String> {
+        if self.selection.is_empty() {
+            self.selected_state.iter().cloned().collect()
+        } else {
+            self.selection.clone()
+        }
+    }
+
+    fn copy(&mut self) {
+        let names = self.targets();
+        let Some(def) = self.def_value() else { return };
+        let positions = self.graph.as_ref();
+        let clip: Vec<_> = edit::copy_states(def, &names)
+            .into_iter()
+            .map(|(name, value)| {
+                let pos = positions
+                    .and_then(|g| g.nodes.iter().find(|n| n.name == name))
+                    .map(|n| n.pos);
+                (name, value, pos)
+            })
+            .collect();
+        if !clip.is_empty() {
+            self.message = Some(format!(
+                "copied {} state{}",
+                clip.len(),
+                if clip.len() == 1 { "" } else { "s" }
+            ));
+            self.clipboard = clip;
+        }
+    }
+
+    fn paste(&mut self) {
+        if self.clipboard.is_empty() {
+            return;
+        }
+        let clip: Vec<(String, serde_json::Value)> = self
+            .clipboard
+            .iter()
+            .map(|(n, v, _)| (n.clone(), v.clone()))
+            .collect();
+        let mut names = std::collections::BTreeMap::new();
+        let done = self.edit_flow(|def| {
+            names = edit::paste_states(def, &clip)?;
+            Ok(())
+        });
+        if !done {
+            return;
+        }
+        let key = self.layout_key();
+        for (old, _, pos) in &self.clipboard {
+            if let (Some(new), Some(p)) = (names.get(old), pos) {
+                self.sidecar.set(&key, new, [p[0] + 40.0, p[1] + 60.0]);
+            }
+        }
+        self.save_sidecar();
+        self.rebuild();
+        self.selection = names.values().cloned().collect();
+        self.selected_state = (self.selection.len() == 1)
+            .then(|| self.selection.first().cloned())
+            .flatten();
+    }
+
+    fn delete_selection(&mut self) {
+        let names = self.targets();
+        if names.is_empty() {
+            return;
+        }
+        if self.edit_flow(|def| edit::delete_states(def, &names)) {
+            self.message = Some(format!("deleted {}", names.join(", ")));
+        }
+    }
+
+    fn add_state(
+        &mut self,
+        type_name: &str,
+        action: Option<&str>,
+        pos: [f32; 2],
+        from: Option<(String, Port)>,
+    ) {
+        let base = edit::base_name(type_name, action);
+        let mut name = String::new();
+        let done = self.edit_flow(|def| {
+            name = edit::add_state(def, &base, edit::template(type_name, action))?;
+            if let Some((from, port)) = &from {
+                edit::connect(def, from, *port, &name)?;
+            }
+            Ok(())
+        });
+        if done {
+            let key = self.layout_key();
+            self.sidecar.set(&key, &name, pos);
+            self.save_sidecar();
+            self.rebuild();
+            self.selection = vec![name.clone()];
+            self.selected_state = Some(name);
+        }
+    }
+
+    fn add_resource(&mut self, kind: ResourceKind) {
+        let base = match kind {
+            ResourceKind::Flow => "new_flow",
+            ResourceKind::Action => "new_action",
+            _ => "new_job_spec",
+        };
+        let integration = self.bundle_name().unwrap_or_default();
+        let first_flow = self
+            .rows
+            .iter()
+            .find(|r| r.kind == ResourceKind::Flow)
+            .map_or("main_flow".to_string(), |r| r.name.clone());
+        let mut key = String::new();
+        let done = self.edit_value(None, |root| {
+            let obj = root
+                .as_object_mut()
+                .ok_or_else(|| "the bundle is not an object".to_string())?;
+            if !obj.contains_key("resources") {
+                obj.insert(
+                    "resources".into(),
+                    serde_json::Value::Object(Default::default()),
+                );
+            }
+            let res = obj
+                .get_mut("resources")
+                .and_then(serde_json::Value::as_object_mut)
+                .ok_or_else(|| "resources is not an object".to_string())?;
+            key = resources::unique_key(res, base);
+            res.insert(
+                key.clone(),
+                resources::template(kind, &key, &integration, &first_flow),
+            );
+            Ok(())
+        });
+        if done {
+            self.map_path.clear();
+            self.select(Some(key));
+        }
     }
 
     fn start_run(&mut self) {
@@ -252,14 +1126,19 @@ impl AppState {
     }
 
     fn select(&mut self, key: Option<String>) {
+        self.map_path.clear();
+        self.select_keep_path(key);
+    }
+
+    fn select_keep_path(&mut self, key: Option<String>) {
         if self.selected != key {
             self.run = None;
         }
         self.selected = key;
         self.selected_state = None;
-        self.states = self.build_states();
-        self.graph = self.build_graph();
-        self.graph_generation += 1;
+        self.selection.clear();
+        self.json_error = None;
+        self.rebuild();
     }
 
     fn save_sidecar(&self) {
@@ -270,14 +1149,18 @@ impl AppState {
         }
     }
 
-    /// The selected flow as a graph (stored positions applied).
+    /// The shown definition as a graph (stored positions applied).
     fn build_graph(&self) -> Option<FlowGraph> {
-        let (doc, key) = (self.document.as_ref()?, self.selected.as_ref()?);
-        let (bundle, _) = doc.bundle();
-        let res = bundle.resources.iter().find(|r| r.key == key.as_str())?;
-        let ResourceBody::Flow(Some(def)) = &res.body else {
+        let (pointer, value) = (self.def_pointer()?, self.def_value()?);
+        if self
+            .rows
+            .iter()
+            .find(|r| Some(&r.key) == self.selected.as_ref())
+            .is_none_or(|r| r.kind != ResourceKind::Flow)
+        {
             return None;
-        };
+        }
+        let (def, _) = FlowDefinition::from_value(value, &pointer);
         let mut problems = HashMap::new();
         let states: Vec<(String, String)> = def
             .states()
@@ -293,7 +1176,7 @@ impl AppState {
                 }
             }
         }
-        let mut g = graph::build(key, def, &problems);
+        let mut g = graph::build(&self.layout_key(), &def, &problems);
         self.sidecar.apply(&mut g);
         Some(g)
     }
@@ -369,21 +1252,16 @@ impl AppState {
 
     /// The states of the selected flow, in source order.
     fn build_states(&self) -> Vec<StateRow> {
-        let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
+        let (Some(pointer), Some(value)) = (self.def_pointer(), self.def_value()) else {
             return Vec::new();
         };
-        let (bundle, _) = doc.bundle();
-        let Some(def) = bundle
-            .resources
-            .iter()
-            .find(|r| r.key == key)
-            .and_then(|r| match &r.body {
-                ResourceBody::Flow(Some(d)) => Some(d.clone()),
-                _ => None,
-            })
-        else {
+        if !value
+            .get("States")
+            .is_some_and(serde_json::Value::is_object)
+        {
             return Vec::new();
-        };
+        }
+        let (def, _) = FlowDefinition::from_value(value, &pointer);
         def.states()
             .iter()
             .map(|s| StateRow {

@@ -15,6 +15,17 @@ use crate::run::execution::ActionExecutor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+/// The built-in actions ZIS provides, by their full `ActionName`.
+pub const BUILTIN_ACTIONS: &[&str] = &[
+    "zis:common:action:LoadConfig",
+    "zis:common:action:PatchConfig",
+    "zis:common:action:LoadLinks",
+    "zis:common:action:CreateLink",
+    "zis:common:action:PatchLink",
+    "zis:common:action:DeleteLink",
+    "zis:common:transform:Jq",
+];
+
 /// How PatchConfig merges (zis-facts.md: unconfirmed; RFC 7396 by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MergeMode {
