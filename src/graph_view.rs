@@ -40,6 +40,12 @@ pub struct GraphView {
     last_selected: Vec<String>,
     /// The flow last fitted (a rebuild after an edit keeps the view).
     fitted: Option<String>,
+    /// The centre of what the graph showed last frame, in graph units (new states go there).
+    view_centre: Option<egui::Pos2>,
+    /// Graph-to-screen transform of the last frame.
+    pub transform: Option<egui::emath::TSTransform>,
+    /// Each state's node frame in the last frame, in graph units.
+    pub node_rects: std::collections::HashMap<String, egui::Rect>,
     /// The app's fit counter last seen.
     fits_seen: u64,
 }
@@ -170,7 +176,10 @@ impl GraphView {
                 out.push(Command::AutoLayout);
             }
             ui.separator();
-            let pos = Self::new_state_pos(graph, state.selected_state.as_deref());
+            let pos = self
+                .view_centre
+                .map(|c| [c.x - 60.0, c.y - 40.0])
+                .unwrap_or_else(|| Self::new_state_pos(graph, state.selected_state.as_deref()));
             palette_ui(ui, state, pos, None, out);
         });
         if !state.map_path.is_empty() {
@@ -222,9 +231,12 @@ impl GraphView {
             }
             _ => None,
         });
+        let view_rect = ui.available_rect_before_wrap();
         let mut viewer = Viewer {
             out,
             state,
+            transform: None,
+            rects: std::collections::HashMap::new(),
             fit,
             visits: result.map(|r| &r.visits),
             failed,
@@ -241,6 +253,11 @@ impl GraphView {
             .id(id)
             .style(style)
             .show(&mut self.snarl, &mut viewer, ui);
+        if let Some(t) = viewer.transform {
+            self.view_centre = Some(t.inverse() * view_rect.center());
+        }
+        self.transform = viewer.transform;
+        self.node_rects = std::mem::take(&mut viewer.rects);
         // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
         let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())
             .iter()
@@ -299,7 +316,7 @@ pub fn palette_ui(
                     out.push(add("Action", Some((*a).to_string())));
                 }
             }
-            let integration = state.bundle_name().unwrap_or_default();
+            let integration = state.integration_key();
             let custom: Vec<_> = state
                 .rows
                 .iter()
@@ -331,6 +348,10 @@ pub fn palette_ui(
 struct Viewer<'a> {
     out: &'a mut Vec<Command>,
     state: &'a AppState,
+    /// Graph-to-screen transform snarl used this frame.
+    transform: Option<egui::emath::TSTransform>,
+    /// Node frames drawn this frame.
+    rects: std::collections::HashMap<String, egui::Rect>,
     /// Graph extent and screen rect to fit it into, once.
     fit: Option<(egui::Rect, egui::Rect)>,
     /// Visits per state in the last run.
@@ -362,6 +383,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             }
             *to_global = egui::emath::TSTransform::new(translation, scale);
         }
+        self.transform = Some(*to_global);
     }
 
     fn node_frame(
@@ -449,10 +471,18 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
 
     fn show_input(
         &mut self,
-        _pin: &InPin,
-        _ui: &mut egui::Ui,
+        pin: &InPin,
+        ui: &mut egui::Ui,
         _snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        // How many edges come in: a state nothing leads to is easy to spot.
+        let n = pin.remotes.len();
+        let text = match n {
+            0 => "in".to_string(),
+            _ => format!("in ×{n}"),
+        };
+        ui.add_space(6.0);
+        ui.label(RichText::new(text).weak());
         PinInfo::circle().with_fill(Color32::from_rgb(0x9c, 0xa3, 0xaf))
     }
 
@@ -547,6 +577,18 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 self.out.push(Command::OpenMap(n.name.clone()));
             }
         });
+    }
+
+    fn final_node_rect(
+        &mut self,
+        node: NodeId,
+        rect: egui::Rect,
+        _ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        if let Some(n) = snarl.get_node(node) {
+            self.rects.insert(n.name.clone(), rect);
+        }
     }
 
     fn has_graph_menu(&mut self, _pos: egui::Pos2, _snarl: &mut Snarl<NodeView>) -> bool {

@@ -40,6 +40,7 @@ pub struct StudioApp {
     /// A resource being renamed in the explorer: key and typed name.
     renaming: Option<(String, String)>,
     focus_find: bool,
+    close_sent: bool,
 }
 
 impl StudioApp {
@@ -55,7 +56,19 @@ impl StudioApp {
             path_window: None,
             renaming: None,
             focus_find: false,
+            close_sent: false,
         }
+    }
+
+    /// The graph's graph-to-screen transform in the last frame. Widgets inside the graph
+    /// report their accessibility rectangles in graph units; this maps them to the screen.
+    pub fn graph_transform(&self) -> Option<egui::emath::TSTransform> {
+        self.graph.transform
+    }
+
+    /// A state's node frame in the last frame, in graph units.
+    pub fn node_rect(&self, state: &str) -> Option<egui::Rect> {
+        self.graph.node_rects.get(state).copied()
     }
 
     /// Asks for a file name: the system's dialog off the UI thread, or the path window.
@@ -245,7 +258,8 @@ impl StudioApp {
         for command in self.pending.drain(..) {
             self.state.apply(command);
         }
-        if self.state.close_now {
+        if self.state.close_now && !self.close_sent {
+            self.close_sent = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
@@ -415,9 +429,11 @@ pub fn state_colour(type_name: &str) -> Color32 {
 }
 
 fn menu_item(ui: &mut egui::Ui, enabled: bool, text: &str, keys: &str) -> bool {
-    let clicked = ui
-        .add_enabled(enabled, egui::Button::new(text).shortcut_text(keys))
-        .clicked();
+    let mut button = egui::Button::new(text);
+    if !keys.is_empty() {
+        button = button.shortcut_text(keys);
+    }
+    let clicked = ui.add_enabled(enabled, button).clicked();
     if clicked {
         ui.close();
     }
@@ -630,11 +646,12 @@ fn explorer_rows_ui(
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label(RichText::new(title).color(kind_colour(kind)).strong());
-            if !add.is_empty()
-                && state.document.is_some()
-                && ui.small_button("+").on_hover_text(add).clicked()
-            {
-                out.push(Command::AddResource(kind));
+            if !add.is_empty() && state.document.is_some() {
+                let resp = ui.small_button("+").on_hover_text(add);
+                resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, add));
+                if resp.clicked() {
+                    out.push(Command::AddResource(kind));
+                }
             }
         });
         for row in rows {

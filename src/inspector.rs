@@ -617,7 +617,7 @@ fn action_row(
             });
         }
         ui.menu_button("▾", |ui| {
-            let integration = state.bundle_name().unwrap_or_default();
+            let integration = state.integration_key();
             let custom = state
                 .rows
                 .iter()
@@ -1265,7 +1265,7 @@ fn job_spec_form(
                 out,
             );
             let label = field_label(ui, "flow_name", false);
-            let integration = state.bundle_name().unwrap_or_default();
+            let integration = state.integration_key();
             egui::ComboBox::from_id_salt("flow_name")
                 .selected_text(&flow)
                 .width(260.0)

@@ -248,3 +248,383 @@ fn run_takes_the_flow_through_the_engine_and_marks_the_path() {
         "visit counts on the nodes"
     );
 }
+
+// ---- The designer: editing through the window -------------------------------------------
+
+fn copy_sample(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::copy(sample(name), &file).unwrap();
+    (dir, file)
+}
+
+fn value_at(h: &Harness<'static, StudioApp>, pointer: &str) -> Option<serde_json::Value> {
+    h.state()
+        .state
+        .document
+        .as_ref()
+        .unwrap()
+        .value()
+        .pointer(pointer)
+        .cloned()
+}
+
+const SLACK_FLOW: &str = "/resources/notify_urgent/properties/definition/States";
+
+/// Widgets in the graph report rectangles in graph units: this puts them on the screen.
+fn to_screen(h: &Harness<'static, StudioApp>, p: egui::Pos2) -> egui::Pos2 {
+    h.state().graph_transform().expect("a graph on screen") * p
+}
+
+/// A node's input pin in graph units: left of the "in" label under its title.
+fn input_pin_of(h: &Harness<'static, StudioApp>, state: &str) -> egui::Pos2 {
+    let ins: Vec<egui::Rect> = h
+        .query_all_by_label("in")
+        .chain(h.query_all_by_label_contains("in ×"))
+        .map(|n| n.rect())
+        .collect();
+    for title in h.query_all_by_label(state).map(|n| n.rect()) {
+        if let Some(label) = ins.iter().find(|r| {
+            r.top() >= title.top()
+                && r.top() - title.top() < 40.0
+                && (r.left() - title.left()).abs() < 40.0
+        }) {
+            let frame = h.state().node_rect(state).expect("the node's frame");
+            return egui::pos2(frame.left(), label.center().y);
+        }
+    }
+    panic!("no input row under {state}: {ins:?}");
+}
+
+/// Focuses the field labelled `label`, selects what it holds and types `text` over it.
+fn type_into(h: &mut Harness<'static, StudioApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// Presses at `from`, moves to `to` in steps, releases there.
+fn drag(h: &mut Harness<'static, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.run_steps(2);
+    h.drag_at(from);
+    h.run_steps(2);
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.run_steps(2);
+    }
+    h.drop_at(to);
+    h.run_steps(3);
+}
+
+#[test]
+fn palette_connect_form_json_undo_and_save() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let mut h = harness(file.clone());
+    h.run();
+    // A new state from the palette is added, selected and shown in the inspector.
+    h.get_by_label("+ Pass").click();
+    h.run();
+    assert_eq!(h.state().state.selected_state.as_deref(), Some("Pass"));
+    h.get_by_label("Pass  (Pass)");
+    assert!(h.state().state.modified);
+    h.get_by_label("● modified");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass")),
+        Some(serde_json::json!({"Type": "Pass", "End": true}))
+    );
+    // Connect it by dragging its free "end" output onto NotUrgent's input.
+    let end = h.get_by_label("end").rect();
+    let pass = h.state().node_rect("Pass").expect("the new node on screen");
+    let from = to_screen(&h, egui::pos2(pass.right(), end.center().y));
+    let to = to_screen(&h, input_pin_of(&h, "NotUrgent"));
+    eprintln!(
+        "from {from:?} to {to:?} t {:?} end {end:?}",
+        h.state().graph_transform()
+    );
+    drag(&mut h, from, to);
+    eprintln!(
+        "after t {:?} pos {:?}",
+        h.state().graph_transform(),
+        h.state()
+            .state
+            .graph
+            .as_ref()
+            .unwrap()
+            .nodes
+            .iter()
+            .find(|n| n.name == "Pass")
+            .unwrap()
+            .pos
+    );
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass")),
+        Some(serde_json::json!({"Type": "Pass", "Next": "NotUrgent"}))
+    );
+    // A field of the form changes the bundle, and the JSON tab shows it.
+    type_into(&mut h, "Comment", "checks the ticket");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass/Comment")),
+        Some(serde_json::json!("checks the ticket"))
+    );
+    h.get_by_label("JSON").click();
+    h.run();
+    let json = h.get_by_label("Definition JSON").value().unwrap();
+    assert!(
+        json.contains("\"Comment\": \"checks the ticket\""),
+        "{json}"
+    );
+    // Undo takes the whole typed comment back; the JSON follows.
+    h.get_by_label("Edit").click();
+    h.run();
+    h.get_by_label("Undo Ctrl+Z").click();
+    h.run();
+    assert_eq!(value_at(&h, &format!("{SLACK_FLOW}/Pass/Comment")), None);
+    let json = h.get_by_label("Definition JSON").value().unwrap();
+    assert!(!json.contains("Comment"), "{json}");
+    // Typing a Next that names no state: the JSON is taken, and the validator reacts.
+    type_into(
+        &mut h,
+        "Definition JSON",
+        r#"{"Type": "Pass", "Next": "Nowhere"}"#,
+    );
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass/Next")),
+        Some(serde_json::json!("Nowhere"))
+    );
+    h.get_by_label_contains("validator ✖ 1 error");
+    // JSON that does not parse keeps the text and says where.
+    h.get_by_label("Definition JSON").focus();
+    h.run();
+    h.get_by_label("Definition JSON").type_text(",");
+    h.run();
+    h.get_by_label_contains("Not saved, the JSON does not parse: 1:");
+    h.get_by_label("Form").click();
+    h.run();
+    // Save writes only the new state: every original line is still there, in order.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::SetField {
+            pointer: format!("{SLACK_FLOW}/Pass/Next"),
+            value: Some(serde_json::json!("NotUrgent")),
+        });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    assert!(!h.state().state.modified);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let mut saved_lines = saved.lines();
+    for line in original.lines() {
+        assert!(
+            saved_lines.any(|s| s == line),
+            "line {line:?} was lost:\n{saved}"
+        );
+    }
+    assert!(saved.contains("\"Pass\": {"), "{saved}");
+    h.get_by_label_contains("validator ✔ 0 errors");
+}
+
+#[test]
+fn delete_copy_paste_rename_and_find() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // Select NotUrgent in the states list and delete it with the Delete key.
+    h.query_all_by_label("NotUrgent")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert_eq!(value_at(&h, &format!("{SLACK_FLOW}/NotUrgent")), None);
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/IsUrgent/Default")),
+        None,
+        "the edge into it went"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/IsUrgent/Default")),
+        Some(serde_json::json!("NotUrgent"))
+    );
+    // Copy and paste: the copy is renamed and keeps its reference.
+    h.query_all_by_label("BuildMessage")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.event(egui::Event::Copy);
+    h.run();
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_2/Next")),
+        Some(serde_json::json!("PostToSlack"))
+    );
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("BuildMessage_2")
+    );
+    // Rename through the form: references follow.
+    type_into(&mut h, "State name", "Compose");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/Compose")).is_some());
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_2")).is_none());
+    // Find reaches text in every flow; a hit selects its state.
+    type_into(&mut h, "Find", "chat.postMessage");
+    h.get_by_label_contains("1 found");
+    type_into(&mut h, "Find", "slackfailed");
+    h.get_by_label_contains("state SlackFailed").click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("SlackFailed")
+    );
+}
+
+#[test]
+fn unsaved_changes_are_asked_about_on_open_and_quit() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let (_dir2, other) = copy_sample("jira_issue_sync.json");
+    let mut h = harness(file.clone());
+    h.run();
+    h.get_by_label("+ Wait").click();
+    h.run();
+    // File › Open… asks for a path (no system dialog in tests), then about the changes.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open… Ctrl+O").click();
+    h.run();
+    type_into(&mut h, "File path", other.to_str().unwrap());
+    h.get_by_label("Open file").click();
+    h.run();
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(h.state().state.path.as_deref(), Some(file.as_path()));
+    assert!(h.state().state.modified, "nothing was lost");
+    // Quit: Save writes the file first, then the window may close.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Quit").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(h.state().state.close_now);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("\"Wait\": {"), "{saved}");
+    // Opening from the recent list: the other file was never opened, the first is there.
+    let recent = &h.state().state.prefs.recent;
+    assert!(
+        recent[0].ends_with("urgent_ticket_to_slack.json"),
+        "{recent:?}"
+    );
+}
+
+#[test]
+fn a_map_iterator_opens_as_a_nested_graph() {
+    let (_dir, file) = copy_sample("order_lookup.json");
+    let mut h = harness(file);
+    h.run();
+    // Widgets inside the graph are clicked through accessibility (their rectangles are in
+    // graph units).
+    h.get_by_label("Open FormatLines ▸").click_accesskit();
+    h.run();
+    let g = h.state().state.graph.clone().unwrap();
+    assert_eq!(g.nodes.len(), 1);
+    assert_eq!(g.nodes[0].name, "FormatLine");
+    assert_eq!(h.state().state.map_path, ["FormatLines"]);
+    // Editing inside the iterator edits the nested definition.
+    h.get_by_label("+ Succeed").click();
+    h.run();
+    assert!(
+        value_at(
+            &h,
+            "/resources/lookup_order/properties/definition/States/FormatLines/Iterator/States/Succeed"
+        )
+        .is_some()
+    );
+    h.get_by_label_contains("⬅").click();
+    h.run();
+    assert!(h.state().state.map_path.is_empty());
+    assert!(h.state().state.graph.as_ref().unwrap().nodes.len() > 1);
+}
+
+#[test]
+fn clicking_a_problem_selects_its_state_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    let text = std::fs::read_to_string(sample("urgent_ticket_to_slack.json"))
+        .unwrap()
+        .replace("\"Next\": \"PostToSlack\"", "\"Next\": \"PostToSlak\"");
+    std::fs::write(&file, text).unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.query_all_by_label_contains("PostToSlak")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("BuildMessage")
+    );
+    assert_eq!(
+        h.state().state.focus_field.as_deref(),
+        Some(format!("{SLACK_FLOW}/BuildMessage/Next").as_str())
+    );
+    // The node carries a problem badge and the form lists the finding in place.
+    assert!(h.query_all_by_label("⚠ 1").count() >= 1);
+    // Choosing the right target in the form's Next fixes it.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::SetField {
+            pointer: format!("{SLACK_FLOW}/BuildMessage/Next"),
+            value: Some(serde_json::json!("PostToSlack")),
+        });
+    h.run();
+    h.get_by_label("validator ✔ 0 errors, 0 warnings");
+}
+
+#[test]
+fn the_explorer_adds_renames_and_deletes_resources() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Add action").click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("new_action"));
+    // The custom action form: method and path.
+    type_into(&mut h, "path", "/api/v2/users/me.json");
+    assert_eq!(
+        value_at(&h, "/resources/new_action/properties/definition/path"),
+        Some(serde_json::json!("/api/v2/users/me.json"))
+    );
+    // Renaming the flow updates the job spec that runs it.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::RenameResource {
+            key: "notify_urgent".into(),
+            new: "notify_fast".into(),
+        });
+    h.run();
+    assert_eq!(
+        value_at(&h, "/resources/notify_urgent_job/properties/flow_name"),
+        Some(serde_json::json!("zis:acme_slack:flow:notify_fast"))
+    );
+    h.get_by_label("notify_urgent_job").click();
+    h.run();
+    h.get_by_label("event_type");
+    // It is unused, so the validator warns, and its explorer row says so.
+    h.get_by_label("new_action  ⚠ 1").click_secondary();
+    h.run();
+    h.get_by_label("Delete").click();
+    h.run();
+    assert_eq!(value_at(&h, "/resources/new_action"), None);
+}

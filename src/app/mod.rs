@@ -1046,7 +1046,7 @@ impl AppState {
             ResourceKind::Action => "new_action",
             _ => "new_job_spec",
         };
-        let integration = self.bundle_name().unwrap_or_default();
+        let integration = self.integration_key();
         let first_flow = self
             .rows
             .iter()
@@ -1179,6 +1179,14 @@ impl AppState {
         let mut g = graph::build(&self.layout_key(), &def, &problems);
         self.sidecar.apply(&mut g);
         Some(g)
+    }
+
+    /// The integration key references in the bundle use (`zis:<key>:flow:...`).
+    pub fn integration_key(&self) -> String {
+        self.document
+            .as_ref()
+            .map(|d| resources::integration_key(d.value()))
+            .unwrap_or_default()
     }
 
     /// The bundle's `name`.

@@ -44,15 +44,44 @@ pub fn kind_word(kind: ResourceKind) -> Option<&'static str> {
     }
 }
 
+/// The integration key the bundle's references use (`zis:<key>:flow:...` in job specs,
+/// `zis:<key>:action:...` in flows); the bundle's `name` when nothing says.
+pub fn integration_key(bundle: &Value) -> String {
+    fn scan(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => {
+                let mut parts = s.split(':');
+                match (parts.next(), parts.next(), parts.next()) {
+                    (Some("zis"), Some(key), Some("flow" | "action"))
+                        if key != "common" && !key.is_empty() =>
+                    {
+                        Some(key.to_string())
+                    }
+                    _ => None,
+                }
+            }
+            Value::Array(items) => items.iter().find_map(scan),
+            Value::Object(map) => map.values().find_map(scan),
+            _ => None,
+        }
+    }
+    bundle
+        .get("resources")
+        .and_then(scan)
+        .or_else(|| {
+            bundle
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
 /// Renames the resource `old` to `new` (key and `properties.name`, its place kept) and every
 /// full reference to it (`zis:<integration>:flow:<old>` in job specs, `...:action:<old>` in
 /// flows). `false` when `new` is taken or `old` missing.
 pub fn rename(bundle: &mut Value, old: &str, new: &str, kind: ResourceKind) -> bool {
-    let integration = bundle
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let integration = integration_key(bundle);
     let Some(resources) = bundle.get_mut("resources").and_then(Value::as_object_mut) else {
         return false;
     };
@@ -278,6 +307,15 @@ mod tests {
             .collect();
         assert_eq!(keys, ["post_message", "g", "j"]);
         assert!(!rename(&mut b, "g", "j", ResourceKind::Flow));
+    }
+
+    #[test]
+    fn the_integration_key_comes_from_references() {
+        let mut b = bundle();
+        assert_eq!(integration_key(&b), "acme");
+        b["name"] = json!("bundle_name");
+        assert_eq!(integration_key(&b), "acme");
+        assert_eq!(integration_key(&json!({"name": "x", "resources": {}})), "x");
     }
 
     #[test]
