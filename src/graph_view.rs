@@ -237,6 +237,10 @@ impl GraphView {
             state,
             transform: None,
             rects: std::collections::HashMap::new(),
+            visible: self
+                .transform
+                .map(|t| (t.inverse() * view_rect).expand(80.0)),
+            previous: &self.node_rects,
             fit,
             visits: result.map(|r| &r.visits),
             failed,
@@ -352,6 +356,10 @@ struct Viewer<'a> {
     transform: Option<egui::emath::TSTransform>,
     /// Node frames drawn this frame.
     rects: std::collections::HashMap<String, egui::Rect>,
+    /// What the graph showed last frame (graph units, with a margin), and the node frames
+    /// then: a node wholly outside is drawn as its title only, its rows as empty space.
+    visible: Option<egui::Rect>,
+    previous: &'a std::collections::HashMap<String, egui::Rect>,
     /// Graph extent and screen rect to fit it into, once.
     fit: Option<(egui::Rect, egui::Rect)>,
     /// Visits per state in the last run.
@@ -359,6 +367,19 @@ struct Viewer<'a> {
     /// The state the last run failed in.
     failed: Option<&'a str>,
 }
+
+impl Viewer<'_> {
+    /// True when the node was wholly outside the view last frame.
+    fn culled(&self, name: &str) -> bool {
+        match (self.visible, self.previous.get(name)) {
+            (Some(v), Some(r)) => !r.intersects(v),
+            _ => false,
+        }
+    }
+}
+
+/// Height of one text row in the graph.
+const ROW: f32 = 16.0;
 
 impl SnarlViewer<NodeView> for Viewer<'_> {
     fn title(&mut self, node: &NodeView) -> String {
@@ -423,6 +444,18 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
     ) {
         let n = &snarl[node];
         let colour = state_colour(&n.type_name);
+        if self.culled(&n.name) {
+            // Out of view: the title's space only, painted without a widget.
+            let galley = ui.painter().layout_no_wrap(
+                n.name.clone(),
+                egui::TextStyle::Body.resolve(ui.style()),
+                colour,
+            );
+            let at = ui.max_rect().min + egui::vec2(6.0, 0.0);
+            ui.set_min_size(galley.size() + egui::vec2(6.0, 0.0));
+            ui.painter().galley(at, galley, colour);
+            return;
+        }
         ui.horizontal(|ui| {
             ui.add_space(6.0);
             if n.start {
@@ -473,8 +506,13 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         &mut self,
         pin: &InPin,
         ui: &mut egui::Ui,
-        _snarl: &mut Snarl<NodeView>,
+        snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        let pin_info = PinInfo::circle().with_fill(Color32::from_rgb(0x9c, 0xa3, 0xaf));
+        if self.culled(&snarl[pin.id.node].name) {
+            ui.set_min_height(ROW);
+            return pin_info;
+        }
         // How many edges come in: a state nothing leads to is easy to spot.
         let n = pin.remotes.len();
         let text = match n {
@@ -483,7 +521,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         };
         ui.add_space(6.0);
         ui.label(RichText::new(text).weak());
-        PinInfo::circle().with_fill(Color32::from_rgb(0x9c, 0xa3, 0xaf))
+        pin_info
     }
 
     fn outputs(&mut self, node: &NodeView) -> usize {
@@ -502,6 +540,18 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             .cloned()
             .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next));
         let colour = edge_colour(kind);
+        let style = match kind {
+            EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
+            _ => WireStyle::Bezier5,
+        };
+        let pin_info = PinInfo::triangle()
+            .with_fill(colour)
+            .with_wire_color(colour)
+            .with_wire_style(style);
+        if self.culled(&snarl[pin.id.node].name) {
+            ui.set_min_height(ROW);
+            return pin_info;
+        }
         let shown = crate::app::graph::clip(&label);
         let free = matches!(port, Port::NewRule | Port::NewCatch) || pin.remotes.is_empty();
         let text = if free {
@@ -522,7 +572,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let width = longest * 7.5 + 10.0;
         let resp = ui
             .allocate_ui_with_layout(
-                egui::vec2(width, 16.0),
+                egui::vec2(width, ROW),
                 egui::Layout::right_to_left(egui::Align::Center),
                 |ui| {
                     ui.add_space(6.0);
@@ -533,14 +583,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         if shown != label {
             resp.on_hover_text(label);
         }
-        let style = match kind {
-            EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
-            _ => WireStyle::Bezier5,
-        };
-        PinInfo::triangle()
-            .with_fill(colour)
-            .with_wire_color(colour)
-            .with_wire_style(style)
+        pin_info
     }
 
     fn has_body(&mut self, _node: &NodeView) -> bool {
@@ -556,6 +599,12 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         snarl: &mut Snarl<NodeView>,
     ) {
         let n = &snarl[node];
+        if self.culled(&n.name) {
+            let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
+            // Space without widgets: a culled node costs snarl's frame and pins only.
+            ui.set_min_height(ROW * rows as f32);
+            return;
+        }
         ui.vertical(|ui| {
             ui.add(
                 egui::Label::new(RichText::new(&n.type_name).color(state_colour(&n.type_name)))

@@ -778,37 +778,61 @@ fn inspector_ui(
 }
 
 fn states_table_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+    // Only the rows in view are laid out (a 300-state flow stays cheap to draw).
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    let width = ui.available_width();
+    let cols = [width * 0.34, 62.0, width * 0.22];
+    // A cell: fixed width, content on the left.
+    fn cell<R>(ui: &mut egui::Ui, size: [f32; 2], add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+        ui.allocate_ui_with_layout(
+            egui::vec2(size[0], size[1]),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                ui.set_min_width(size[0]);
+                add(ui)
+            },
+        )
+        .inner
+    }
+    ui.horizontal(|ui| {
+        for (text, w) in ["State", "Type", "Detail"].iter().zip(cols) {
+            cell(ui, [w, row_height], |ui| {
+                ui.label(RichText::new(*text).strong())
+            });
+        }
+        ui.label(RichText::new("Next").strong());
+    });
     egui::ScrollArea::vertical()
         .id_salt("states_scroll")
-        .show(ui, |ui| {
-            egui::Grid::new("states")
-                .striped(true)
-                .num_columns(4)
-                .show(ui, |ui| {
-                    ui.label(RichText::new("State").strong());
-                    ui.label(RichText::new("Type").strong());
-                    ui.label(RichText::new("Detail").strong());
-                    ui.label(RichText::new("Next").strong());
-                    ui.end_row();
-                    for s in &state.states {
-                        let name = if s.start {
-                            format!("▶ {}", s.name)
-                        } else {
-                            s.name.clone()
-                        };
-                        let selected = state.selected_state.as_deref() == Some(s.name.as_str());
-                        if ui
-                            .selectable_label(selected, RichText::new(name).strong())
-                            .clicked()
-                        {
-                            out.push(Command::SelectState(Some(s.name.clone())));
-                        }
-                        ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)));
-                        ui.add(egui::Label::new(&s.detail).truncate());
-                        ui.add(egui::Label::new(s.transitions.join(", ")).truncate());
-                        ui.end_row();
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, state.states.len(), |ui, range| {
+            for s in &state.states[range] {
+                ui.horizontal(|ui| {
+                    let name = if s.start {
+                        format!("▶ {}", s.name)
+                    } else {
+                        s.name.clone()
+                    };
+                    let selected = state.selected_state.as_deref() == Some(s.name.as_str())
+                        || state.selection.contains(&s.name);
+                    let resp = cell(ui, [cols[0], row_height], |ui| {
+                        ui.add(
+                            egui::Button::selectable(selected, RichText::new(name).strong())
+                                .truncate(),
+                        )
+                    });
+                    if resp.clicked() {
+                        out.push(Command::SelectState(Some(s.name.clone())));
                     }
+                    cell(ui, [cols[1], row_height], |ui| {
+                        ui.label(RichText::new(&s.type_name).color(state_colour(&s.type_name)))
+                    });
+                    cell(ui, [cols[2], row_height], |ui| {
+                        ui.add(egui::Label::new(&s.detail).truncate())
+                    });
+                    ui.add(egui::Label::new(s.transitions.join(", ")).truncate());
                 });
+            }
         });
 }
 
@@ -823,6 +847,9 @@ pub fn default_sample() -> PathBuf {
 
 /// Environment variable that starts the window in the light theme: `ZIS_STUDIO_THEME=light`.
 pub const THEME_ENV: &str = "ZIS_STUDIO_THEME";
+
+/// Environment variable naming a state to select at start (screenshots and demos).
+pub const SELECT_ENV: &str = "ZIS_STUDIO_SELECT_STATE";
 
 /// Environment variable that picks the renderer: `wgpu` (default) or `glow` (OpenGL).
 pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
@@ -843,6 +870,10 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
         } else {
             Theme::Dark
         };
+    }
+    // For screenshots and demos: start with a state selected in the inspector.
+    if let Ok(name) = std::env::var(SELECT_ENV) {
+        state.apply(Command::SelectState(Some(name)));
     }
     let forced = std::env::var(RENDERER_ENV).ok();
     let renderer = match forced.as_deref() {

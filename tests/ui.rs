@@ -541,9 +541,13 @@ fn a_map_iterator_opens_as_a_nested_graph() {
     let (_dir, file) = copy_sample("order_lookup.json");
     let mut h = harness(file);
     h.run();
-    // Widgets inside the graph are clicked through accessibility (their rectangles are in
-    // graph units).
-    h.get_by_label("Open FormatLines ▸").click_accesskit();
+    // Choose the Map in the list of states, then open its iterator from the inspector.
+    h.query_all_by_label("FormatLines")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.get_by_label("Open FormatLines iterator ▸").click();
     h.run();
     let g = h.state().state.graph.clone().unwrap();
     assert_eq!(g.nodes.len(), 1);

@@ -1,0 +1,136 @@
+//! Designer speed (issue 5): the CPU time of one frame of the window with a generated
+//! 300-state flow in the graph (egui_kittest harness, no GPU), and the time from opening
+//! the largest public bundle to its first frame.
+//!
+//! `cargo bench --bench designer` prints criterion's figures; the targets are under 8 ms a
+//! frame and under 1 s to the first frame.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use zis_studio::app::AppState;
+use zis_studio::gui::StudioApp;
+
+/// A flow of `n` states: Actions in a chain with a Choice every tenth state that skips
+/// ahead, a Catch on every fifth, ending in Succeed and Fail.
+fn generated_bundle(n: usize) -> Value {
+    let mut states = Map::new();
+    for i in 0..n {
+        let name = format!("S{i:03}");
+        let next = format!("S{:03}", i + 1);
+        let state = if i == n - 1 {
+            json!({"Type": "Succeed"})
+        } else if i == n - 2 {
+            json!({"Type": "Fail", "Error": "Failed", "Cause": "generated"})
+        } else if i % 10 == 9 {
+            json!({"Type": "Choice", "Choices": [
+                {"Variable": "$.input.n", "NumericGreaterThan": i, "Next": format!("S{:03}", (i + 5).min(n - 1))}
+            ], "Default": next})
+        } else if i % 5 == 4 {
+            json!({"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                   "Parameters": {"scope": "s"}, "ResultPath": "$.r", "Next": next,
+                   "Catch": [{"ErrorEquals": ["States.ALL"], "Next": format!("S{:03}", n - 2)}]})
+        } else {
+            json!({"Type": "Pass", "Next": next})
+        };
+        states.insert(name, state);
+    }
+    json!({"zis_template_version": "2019-10-14", "name": "big", "resources": {
+        "big_flow": {"type": "ZIS::Flow", "properties": {"name": "big_flow",
+            "definition": {"StartAt": "S000", "States": states}}}}})
+}
+
+fn harness(path: &Path) -> Harness<'static, StudioApp> {
+    let data = tempfile::tempdir().unwrap().keep();
+    let mut state = AppState::new(data);
+    state.open(path);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(32)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.show(ui),
+            StudioApp::new(state),
+        )
+}
+
+fn largest_public_bundle() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/public_bundles");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&generated_bundle(300)).unwrap(),
+    )
+    .unwrap();
+    let mut h = harness(&file);
+    h.run_steps(5);
+    assert_eq!(h.state().state.graph.as_ref().unwrap().nodes.len(), 300);
+    eprintln!(
+        "generated flow: 300 states, {} diagnostics",
+        h.state().state.diagnostics.len()
+    );
+    let mut group = c.benchmark_group("designer");
+    group.sample_size(30);
+    group.bench_function("frame_300_states", |b| {
+        b.iter(|| {
+            // A pointer move over the graph forces a full frame, as when the user works.
+            h.hover_at(egui::pos2(600.0, 400.0));
+            h.step();
+        })
+    });
+    // The same frame as the app draws it when no screen reader is attached: kittest turns
+    // AccessKit on to query widgets; eframe only does when assistive technology asks.
+    let data = tempfile::tempdir().unwrap().keep();
+    let mut state = AppState::new(data);
+    state.open(&file);
+    let mut app = StudioApp::new(state);
+    let ctx = egui::Context::default();
+    let input = |i: u32| egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        events: vec![egui::Event::PointerMoved(egui::pos2(
+            600.0,
+            400.0 + (i % 2) as f32,
+        ))],
+        ..Default::default()
+    };
+    for i in 0..5 {
+        let _ = ctx.run_ui(input(i), |ui| app.show(ui));
+    }
+    let mut i = 0;
+    group.bench_function("frame_300_states_without_accesskit", |b| {
+        b.iter(|| {
+            i += 1;
+            ctx.run_ui(input(i), |ui| app.show(ui))
+        })
+    });
+    match largest_public_bundle() {
+        Some(path) => {
+            group.sample_size(10);
+            group.bench_function("open_largest_public_bundle_first_frame", |b| {
+                b.iter(|| {
+                    let mut h = harness(&path);
+                    h.step();
+                    h
+                })
+            });
+        }
+        None => eprintln!("skipped the public bundle: ../shared/public_bundles is absent"),
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
