@@ -479,6 +479,12 @@ fn delete_copy_paste_rename_and_find() {
         h.state().state.selected_state.as_deref(),
         Some("BuildMessage_2")
     );
+    // Pasting again renames again; undo takes it back.
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_3")).is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
     // Rename through the form: references follow.
     type_into(&mut h, "State name", "Compose");
     h.key_press(egui::Key::Enter);
@@ -619,13 +625,13 @@ fn the_explorer_adds_renames_and_deletes_resources() {
         value_at(&h, "/resources/new_action/properties/definition/path"),
         Some(serde_json::json!("/api/v2/users/me.json"))
     );
-    // Renaming the flow updates the job spec that runs it.
-    h.state_mut()
-        .state
-        .apply(zis_studio::app::Command::RenameResource {
-            key: "notify_urgent".into(),
-            new: "notify_fast".into(),
-        });
+    // Renaming the flow (right-click › Rename, type, Enter) updates the job spec that runs it.
+    h.get_by_label("notify_urgent").click_secondary();
+    h.run();
+    h.get_by_label("Rename").click();
+    h.run();
+    type_into(&mut h, "New name", "notify_fast");
+    h.key_press(egui::Key::Enter);
     h.run();
     assert_eq!(
         value_at(&h, "/resources/notify_urgent_job/properties/flow_name"),
@@ -748,4 +754,134 @@ fn editing_any_bundle_through_the_window_changes_only_the_edited_state() {
         edited += 1;
     }
     assert!(edited >= 4, "edited {edited} bundles");
+}
+
+#[test]
+fn box_select_then_delete_and_a_wire_dropped_on_empty_space_adds_a_state() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // Shift+drag a box around LoadSettings and IsUrgent (the first two layers).
+    let a = h.state().node_rect("LoadSettings").unwrap();
+    let b = h.state().node_rect("IsUrgent").unwrap();
+    let from = to_screen(&h, a.min - egui::vec2(10.0, 10.0));
+    let to = to_screen(&h, egui::pos2(b.max.x + 5.0, a.max.y.max(b.max.y) + 5.0));
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    drag(&mut h, from, to);
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run();
+    let mut selected = h.state().state.selection.clone();
+    selected.sort();
+    assert!(
+        selected.contains(&"LoadSettings".to_string())
+            && selected.contains(&"IsUrgent".to_string()),
+        "{selected:?}"
+    );
+    h.key_press(egui::Key::Delete);
+    h.run();
+    for name in &selected {
+        assert_eq!(
+            value_at(&h, &format!("{SLACK_FLOW}/{name}")),
+            None,
+            "{name}"
+        );
+    }
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/IsUrgent")).is_some());
+    // Dragging LoadSettings' free "+ catch" output into empty space offers the palette; a
+    // Fail chosen there is added and caught into.
+    let node = h.state().node_rect("LoadSettings").unwrap();
+    let free = h
+        .query_all_by_label("+ catch")
+        .map(|n| n.rect())
+        .find(|r| node.contains(r.center()))
+        .expect("LoadSettings' + catch output");
+    let from = to_screen(&h, egui::pos2(node.right(), free.center().y));
+    let empty = to_screen(&h, egui::pos2(node.left() + 20.0, node.bottom() + 150.0));
+    // Released without the pointer leaving, so the menu opens where the wire ended.
+    h.hover_at(from);
+    h.run_steps(2);
+    h.drag_at(from);
+    h.run_steps(2);
+    for i in 1..=5 {
+        h.hover_at(from + (empty - from) * (i as f32 / 5.0));
+        h.run_steps(2);
+    }
+    h.event(egui::Event::PointerButton {
+        pos: empty,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(3);
+    h.get_by_label("Connect LoadSettings to a new state");
+    // The toolbar has a "+ Fail" too; the menu's is drawn last.
+    h.query_all_by_label("+ Fail").last().unwrap().click();
+    h.run();
+    let catch = value_at(&h, &format!("{SLACK_FLOW}/LoadSettings/Catch")).unwrap();
+    let last = catch.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["Next"], "Fail", "{catch}");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Fail/Type")),
+        Some(serde_json::json!("Fail"))
+    );
+}
+
+#[test]
+fn the_theme_and_recent_files_persist_in_the_data_folder() {
+    let (_dir, file) = copy_sample("order_lookup.json");
+    let data = tempfile::tempdir().unwrap();
+    let mut state = AppState::new(data.path().to_path_buf());
+    state.open(&file);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(16)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.show(ui),
+            StudioApp::new(state),
+        );
+    h.run();
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Light theme").click();
+    h.run();
+    // A later start reads both back.
+    let again = AppState::new(data.path().to_path_buf());
+    assert_eq!(again.theme, zis_studio::app::Theme::Light);
+    assert!(again.prefs.recent[0].ends_with("order_lookup.json"));
+    // File › Open recent lists the file.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Open recent").click();
+    h.run();
+    assert!(h.query_all_by_label_contains("order_lookup.json").count() >= 1);
+}
+
+#[test]
+fn states_copied_in_one_flow_paste_into_another() {
+    let (_dir, file) = copy_sample("jira_issue_sync.json");
+    let mut h = harness(file);
+    h.run();
+    // CreateIssue (sync_status) leads to LinkIssue and catches into JiraFailed.
+    h.query_all_by_label("CreateIssue")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.event(egui::Event::Copy);
+    h.run();
+    h.get_by_label("unlink_deleted").click();
+    h.run();
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    let pasted = value_at(
+        &h,
+        "/resources/unlink_deleted/properties/definition/States/CreateIssue",
+    )
+    .expect("pasted into the other flow");
+    // unlink_deleted has no LinkIssue: that Next became End; its references to states it
+    // has are kept.
+    assert_eq!(pasted["End"], true, "{pasted}");
+    assert!(pasted.get("Next").is_none(), "{pasted}");
 }
