@@ -53,7 +53,7 @@ sleep "${SCREENSHOT_WAIT:-4}"
 # SCREENSHOT_AFTER seconds.
 if [ -n "${SCREENSHOT_KEYS:-}" ]; then
   win=$(DISPLAY=$display xdotool search --name "ZIS Studio" | head -1)
-  DISPLAY=$display xdotool windowfocus --sync "$win" key $SCREENSHOT_KEYS || true
+  DISPLAY=$display xdotool windowfocus --sync "$win" key --delay 700 $SCREENSHOT_KEYS || true
   sleep "${SCREENSHOT_AFTER:-3}"
 fi
 DISPLAY=$display import -window root "$out"

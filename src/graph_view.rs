@@ -159,14 +159,33 @@ impl GraphView {
             {
                 out.push(Command::Fit);
             }
-            let running = matches!(state.run, Some(crate::app::run::RunState::Running(_)));
-            let run_label = if running { "Running…" } else { "Run (F5)" };
+            let running = state.running();
+            let paused = state
+                .debug
+                .as_ref()
+                .is_some_and(|s| s.next_state().is_some());
+            let run_label = if running {
+                "Running…"
+            } else if paused {
+                "Continue (F5)"
+            } else {
+                "Run (F5)"
+            };
             if ui
                 .add_enabled(!running, egui::Button::new(run_label))
-                .on_hover_text("Run this flow on its job spec's sample event (F5)")
+                .on_hover_text(
+                    "Run this flow on its job spec's sample event to a breakpoint or the end (F5)",
+                )
                 .clicked()
             {
                 out.push(Command::Run);
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Step (F10)"))
+                .on_hover_text("Run one state (a Map runs as one step; F11 steps into it)")
+                .clicked()
+            {
+                out.push(Command::DebugGo(crate::app::debug::Go::StepOver));
             }
             if ui
                 .button("Auto layout")
@@ -186,14 +205,14 @@ impl GraphView {
             ui.horizontal(|ui| {
                 let flow = state.selected.clone().unwrap_or_default();
                 if ui
-                    .link(format!("⬅ {flow}"))
+                    .link(format!("◀ {flow}"))
                     .on_hover_text("Back to the flow")
                     .clicked()
                 {
                     out.push(Command::MapLevel(0));
                 }
                 for (i, m) in state.map_path.iter().enumerate() {
-                    ui.label("›");
+                    ui.label(">");
                     if i + 1 == state.map_path.len() {
                         ui.label(RichText::new(format!("{m} iterator")).strong());
                     } else if ui.link(m).clicked() {
@@ -224,13 +243,17 @@ impl GraphView {
             .fit
             .take()
             .map(|bb| (bb, ui.available_rect_before_wrap()));
-        let result = state.run_result();
-        let failed = result.and_then(|r| match r.status {
+        let session = state.debug.as_ref();
+        let visits = session.map(crate::app::debug::Session::visits);
+        let failed = session.and_then(|s| match s.status() {
             zis_engine::run::execution::Status::Failed { .. } => {
-                r.events.last().map(|e| e.state.as_str())
+                s.steps.last().map(|e| e.event.state.as_str())
             }
             _ => None,
         });
+        let current = session
+            .filter(|s| s.busy.is_none())
+            .and_then(crate::app::debug::Session::next_state);
         let view_rect = ui.available_rect_before_wrap();
         let mut viewer = Viewer {
             out,
@@ -242,8 +265,9 @@ impl GraphView {
                 .map(|t| (t.inverse() * view_rect).expand(80.0)),
             previous: &self.node_rects,
             fit,
-            visits: result.map(|r| &r.visits),
+            visits: visits.as_ref(),
             failed,
+            current,
         };
         let style = SnarlStyle {
             collapsible: Some(false),
@@ -293,6 +317,14 @@ impl GraphView {
             }
         }
     }
+}
+
+/// A red dot (the fonts have no such glyph), for breakpoints.
+pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter()
+        .circle_filled(rect.center(), 5.0, Color32::from_rgb(0xef, 0x44, 0x44));
+    resp
 }
 
 /// The palette: one button per state type; an Action offers the built-in actions and the
@@ -366,6 +398,8 @@ struct Viewer<'a> {
     visits: Option<&'a std::collections::HashMap<String, usize>>,
     /// The state the last run failed in.
     failed: Option<&'a str>,
+    /// The state the paused session runs next.
+    current: Option<&'a str>,
 }
 
 impl Viewer<'_> {
@@ -428,6 +462,15 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         if self.visits.is_some_and(|v| v.contains_key(&n.name)) {
             frame.fill = frame.fill.lerp_to_gamma(colour, 0.28);
         }
+        if self.current == Some(n.name.as_str()) {
+            frame = frame.stroke(Stroke::new(4.0, Color32::from_rgb(0xfa, 0xcc, 0x15)));
+            frame.shadow = egui::Shadow {
+                offset: [0, 0],
+                blur: 18,
+                spread: 2,
+                color: Color32::from_rgb(0xfa, 0xcc, 0x15).gamma_multiply(0.6),
+            };
+        }
         if self.failed == Some(n.name.as_str()) {
             frame = frame.stroke(Stroke::new(3.0, Color32::from_rgb(0xef, 0x44, 0x44)));
         }
@@ -456,8 +499,14 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             ui.painter().galley(at, galley, colour);
             return;
         }
+        let key = self.state.layout_key();
+        let breakpoint = self.state.sidecar.breakpoints.has(&key, &n.name);
         ui.horizontal(|ui| {
             ui.add_space(6.0);
+            if breakpoint {
+                breakpoint_dot(ui)
+                    .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+            }
             if n.start {
                 ui.label(RichText::new("▶").color(Color32::from_rgb(0x22, 0xc5, 0x5e)))
                     .on_hover_text("StartAt");
@@ -619,7 +668,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             }
             if n.type_name == "Map"
                 && ui
-                    .small_button(format!("Open {} ▸", n.name))
+                    .small_button(format!("Open {} ▶", n.name))
                     .on_hover_text("Show the iterator's states as a graph")
                     .clicked()
             {

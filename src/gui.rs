@@ -41,6 +41,9 @@ pub struct StudioApp {
     renaming: Option<(String, String)>,
     focus_find: bool,
     close_sent: bool,
+    debugger: crate::debugger::Debugger,
+    dock_debugger: bool,
+    had_session: bool,
 }
 
 impl StudioApp {
@@ -57,6 +60,9 @@ impl StudioApp {
             renaming: None,
             focus_find: false,
             close_sent: false,
+            debugger: crate::debugger::Debugger::default(),
+            dock_debugger: false,
+            had_session: false,
         }
     }
 
@@ -156,6 +162,23 @@ impl StudioApp {
         if pressed(cmd, Key::F) {
             self.focus_find = true;
         }
+        // The debugger's keys (docs/ux-brief.md).
+        if pressed(Modifiers::SHIFT, Key::F5) {
+            self.pending.push(Command::DebugStop);
+        }
+        if pressed(cmd, Key::F10) {
+            self.pending.push(Command::DebugStepBack);
+        } else if pressed(Modifiers::NONE, Key::F10) {
+            self.pending
+                .push(Command::DebugGo(crate::app::debug::Go::StepOver));
+        }
+        if pressed(Modifiers::NONE, Key::F11) {
+            self.pending
+                .push(Command::DebugGo(crate::app::debug::Go::Step));
+        }
+        if pressed(Modifiers::NONE, Key::F9) {
+            self.pending.push(Command::ToggleBreakpoint(None));
+        }
         if typing {
             return;
         }
@@ -229,7 +252,41 @@ impl StudioApp {
             self.ask_path(p);
         }
         status_bar_ui(ui, &self.state);
-        problems_ui(ui, &self.state, &mut self.pending);
+        // The bottom dock: Problems while editing, the Debugger once a session runs.
+        let has_session = self.state.debug.is_some();
+        if has_session && !self.had_session {
+            self.dock_debugger = true;
+        }
+        self.had_session = has_session;
+        {
+            let (state, debugger, pending, dock) = (
+                &self.state,
+                &mut self.debugger,
+                &mut self.pending,
+                &mut self.dock_debugger,
+            );
+            egui::Panel::bottom("dock")
+                .resizable(true)
+                .default_size(180.0)
+                .min_size(if *dock { 280.0 } else { 60.0 })
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        let problems = format!("Problems ({})", state.diagnostics.len());
+                        if ui.selectable_label(!*dock, problems).clicked() {
+                            *dock = false;
+                        }
+                        if ui.selectable_label(*dock, "Debugger").clicked() {
+                            *dock = true;
+                        }
+                    });
+                    ui.separator();
+                    if *dock {
+                        debugger.ui(ui, state, pending);
+                    } else {
+                        problems_ui(ui, state, pending);
+                    }
+                });
+        }
         self.explorer_ui(ui);
         if self.state.graph.is_some() {
             let (state, inspector, pending) = (&self.state, &mut self.inspector, &mut self.pending);
@@ -378,7 +435,7 @@ impl StudioApp {
                             for hit in &state.find_hits {
                                 let mut place = hit.resource.clone();
                                 for m in &hit.map_path {
-                                    place.push_str(&format!(" › {m}"));
+                                    place.push_str(&format!(" > {m}"));
                                 }
                                 if ui
                                     .selectable_label(false, format!("{}  ·  {place}", hit.what))
@@ -557,7 +614,7 @@ fn top_bar_ui(
                 None => {}
             }
             if state.modified {
-                ui.label(RichText::new("● modified").color(Color32::from_rgb(0xf5, 0x9e, 0x0b)));
+                ui.label(RichText::new("• modified").color(Color32::from_rgb(0xf5, 0x9e, 0x0b)));
             }
         });
     });
@@ -594,12 +651,9 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
 }
 
 fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
-    egui::Panel::bottom("problems")
-        .resizable(true)
-        .default_size(150.0)
-        .show(ui, |ui| {
-            ui.label(RichText::new(format!("Problems ({})", state.diagnostics.len())).strong());
-            egui::ScrollArea::vertical()
+    {
+        {
+            let _ = egui::ScrollArea::vertical()
                 .id_salt("problems_scroll")
                 .show(ui, |ui| {
                     if let Some(err) = &state.open_error {
@@ -624,7 +678,8 @@ fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
                         }
                     }
                 });
-        });
+        }
+    }
 }
 
 fn explorer_rows_ui(
@@ -732,7 +787,7 @@ fn detail_ui(
     out: &mut Vec<Command>,
 ) {
     if state.document.is_none() {
-        ui.label("Open a bundle to see its flows, actions and job specs (File › Open, Ctrl+O).");
+        ui.label("Open a bundle to see its flows, actions and job specs (File > Open, Ctrl+O).");
         return;
     }
     if state.selected.is_none() {
@@ -752,24 +807,33 @@ fn inspector_ui(
 ) {
     ui.label(RichText::new("Inspector").strong());
     inspector.state_ui(ui, state, out);
-    if let Some(r) = state.run_result() {
+    if let Some(session) = &state.debug {
         ui.separator();
-        let (text, colour) = match &r.status {
+        let (text, colour) = match session.status() {
             zis_engine::run::execution::Status::Succeeded { .. } => (
-                format!("Last run: succeeded in {} steps", r.events.len()),
+                format!("Last run: succeeded in {} steps", session.steps.len()),
                 Color32::from_rgb(0x22, 0xc5, 0x5e),
             ),
             zis_engine::run::execution::Status::Failed { error, cause } => (
                 format!("Last run: failed ({error}: {cause})"),
                 Color32::from_rgb(0xef, 0x44, 0x44),
             ),
-            zis_engine::run::execution::Status::Running => {
-                ("Last run: running".into(), Color32::GRAY)
-            }
+            zis_engine::run::execution::Status::Running => (
+                format!(
+                    "Paused before {} after {} steps",
+                    session.next_state().unwrap_or("?"),
+                    session.steps.len()
+                ),
+                Color32::from_rgb(0xf5, 0x9e, 0x0b),
+            ),
         };
         ui.label(RichText::new(text).color(colour).strong());
-        ui.label(RichText::new(format!("on a sample {} event", r.event)).weak());
-        let path: Vec<&str> = r.events.iter().map(|e| e.state.as_str()).collect();
+        ui.label(RichText::new(format!("on a sample {} event", session.event)).weak());
+        let path: Vec<&str> = session
+            .steps
+            .iter()
+            .map(|s| s.event.state.as_str())
+            .collect();
         ui.add(egui::Label::new(format!("path: {}", path.join(" > "))).wrap());
     }
     ui.separator();

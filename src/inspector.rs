@@ -422,7 +422,7 @@ impl Inspector {
                     );
                 }
             });
-        if type_name == "Map" && ui.button(format!("Open {name} iterator ▸")).clicked() {
+        if type_name == "Map" && ui.button(format!("Open {name} iterator ▶")).clicked() {
             out.push(Command::OpenMap(name.to_string()));
         }
         if matches!(type_name, "Action" | "Map" | "Pass") {
@@ -616,7 +616,7 @@ fn action_row(
                 value: Some(Value::String(text)),
             });
         }
-        ui.menu_button("▾", |ui| {
+        ui.menu_button("…", |ui| {
             let integration = state.integration_key();
             let custom = state
                 .rows

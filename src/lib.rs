@@ -6,6 +6,7 @@
 //! | [`app`] | the app's state and commands, with no egui in it |
 //! | [`graph_view`] | the flow graph (egui-snarl) drawn from [`app::graph::FlowGraph`] |
 //! | [`inspector`] | the inspector: forms per state type, custom action and job spec forms, the JSON tab |
+//! | [`debugger`] | the debugger panel: stepping, timeline, step data as JSON trees, diff, HTTP, fork, breakpoints, mocks |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -16,6 +17,7 @@
 pub mod app;
 pub mod cli;
 pub mod data_dir;
+pub mod debugger;
 pub mod graph_view;
 pub mod gui;
 pub mod inspector;

@@ -217,36 +217,45 @@ fn run_takes_the_flow_through_the_engine_and_marks_the_path() {
     h.get_by_label("unlink_deleted").click();
     h.run();
     h.get_by_label("Run (F5)").click();
-    // The run happens on a worker thread; frames keep coming until it is back.
-    let started = std::time::Instant::now();
-    while h.state().state.run_result().is_none() {
-        assert!(
-            started.elapsed().as_secs() < 30,
-            "the run did not come back"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.step();
-    }
-    h.run();
-    let result = h.state().state.run_result().unwrap().clone();
+    wait_for_worker(&mut h);
+    let session = h.state().state.debug.as_ref().unwrap();
     assert!(
         matches!(
-            result.status,
+            session.status(),
             zis_engine::run::execution::Status::Succeeded { .. }
         ),
         "{:?}",
-        result.status
+        session.status()
     );
     // With no link in the store the flow goes FindLink → Linked → NoLink.
-    let path: Vec<&str> = result.events.iter().map(|e| e.state.as_str()).collect();
+    let path: Vec<&str> = session
+        .steps
+        .iter()
+        .map(|s| s.event.state.as_str())
+        .collect();
     assert_eq!(path, ["FindLink", "Linked", "NoLink"]);
-    assert_eq!(result.event, "support/ticket.TicketPermanentlyDeleted");
+    assert_eq!(session.event, "support/ticket.TicketPermanentlyDeleted");
     h.get_by_label("Last run: succeeded in 3 steps");
     h.get_by_label("path: FindLink > Linked > NoLink");
     assert!(
         h.query_all_by_label("×1").count() >= 3,
         "visit counts on the nodes"
     );
+}
+
+/// Steps frames until the debugger's worker is back.
+fn wait_for_worker(h: &mut Harness<'static, StudioApp>) {
+    let started = std::time::Instant::now();
+    h.step();
+    while h.state().state.running() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the run did not come back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
 }
 
 // ---- The designer: editing through the window -------------------------------------------
@@ -341,7 +350,7 @@ fn palette_connect_form_json_undo_and_save() {
     assert_eq!(h.state().state.selected_state.as_deref(), Some("Pass"));
     h.get_by_label("Pass  (Pass)");
     assert!(h.state().state.modified);
-    h.get_by_label("● modified");
+    h.get_by_label("• modified");
     assert_eq!(
         value_at(&h, &format!("{SLACK_FLOW}/Pass")),
         Some(serde_json::json!({"Type": "Pass", "End": true}))
@@ -553,7 +562,7 @@ fn a_map_iterator_opens_as_a_nested_graph() {
         .unwrap()
         .click_accesskit();
     h.run();
-    h.get_by_label("Open FormatLines iterator ▸").click();
+    h.get_by_label("Open FormatLines iterator ▶").click();
     h.run();
     let g = h.state().state.graph.clone().unwrap();
     assert_eq!(g.nodes.len(), 1);
@@ -569,7 +578,7 @@ fn a_map_iterator_opens_as_a_nested_graph() {
         )
         .is_some()
     );
-    h.get_by_label_contains("⬅").click();
+    h.get_by_label_contains("◀").click();
     h.run();
     assert!(h.state().state.map_path.is_empty());
     assert!(h.state().state.graph.as_ref().unwrap().nodes.len() > 1);
@@ -884,4 +893,95 @@ fn states_copied_in_one_flow_paste_into_another() {
     // has are kept.
     assert_eq!(pasted["End"], true, "{pasted}");
     assert!(pasted.get("Next").is_none(), "{pasted}");
+}
+
+// ---- The debugger -------------------------------------------------------------------------
+
+#[test]
+fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    // F9 on the selected state sets a breakpoint; it is kept in the sidecar.
+    // The list of states has it as a button (and as a Next of another state: a label).
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "IsUrgent")
+        .click_accesskit();
+    h.run();
+    h.key_press(egui::Key::F9);
+    h.run();
+    let sidecar =
+        std::fs::read_to_string(zis_studio::app::graph::Sidecar::path_for(&file)).unwrap();
+    assert!(sidecar.contains("IsUrgent"), "{sidecar}");
+    assert_eq!(h.state().state.selected_state.as_deref(), Some("IsUrgent"));
+    // Run (F5): LoadSettings finds no config (caught), UseDefaultSettings, then the
+    // breakpoint before IsUrgent.
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.next_state(), Some("IsUrgent"));
+    assert_eq!(s.stopped_by.as_deref(), Some("breakpoint on IsUrgent"));
+    h.get_by_label_contains("paused before IsUrgent (breakpoint on IsUrgent)");
+    // The timeline lists the steps; the data view shows the chosen step's output.
+    h.get_by_label_contains("2. UseDefaultSettings");
+    h.get_by_label("Before").click();
+    h.run();
+    h.get_by_label_contains("1. LoadSettings").click();
+    h.run();
+    h.get_by_label("Diff").click();
+    h.run();
+    h.get_by_label_contains("+ $.error");
+    // The ticket is urgent in the sample: continuing posts to Slack; mock that call to fail
+    // with 503 and see the Catch take it.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::SetMock {
+            action: "zis:acme_slack:action:post_slack_message".into(),
+            outcome: Some(zis_studio::app::debug::MockOutcome::Status(503)),
+        });
+    h.query_all_by_label("Continue (F5)")
+        .last()
+        .unwrap()
+        .click();
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let states: Vec<&str> = s.steps.iter().map(|s| s.event.state.as_str()).collect();
+    assert_eq!(
+        states,
+        [
+            "LoadSettings",
+            "UseDefaultSettings",
+            "IsUrgent",
+            "BuildMessage",
+            "PostToSlack",
+            "SlackFailed"
+        ]
+    );
+    assert!(s.steps[4].event.caught);
+    h.get_by_label_contains("failed: SlackPostFailed");
+    // Step back four times (SlackFailed, PostToSlack, BuildMessage, IsUrgent) to before
+    // IsUrgent, and fork with a ticket that is not urgent.
+    h.get_by_label("Step back (Ctrl+F10)").click();
+    h.run();
+    for _ in 0..3 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F10);
+        h.run();
+    }
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.next_state(), Some("IsUrgent"));
+    let mut data = s.next_data().unwrap().clone();
+    data["input"]["ticket_event"]["ticket"]["priority"] = serde_json::json!("low");
+    type_into(&mut h, "Data for the next state ($)", &data.to_string());
+    h.get_by_label("Fork with this data").click();
+    h.run();
+    h.query_all_by_label("Continue (F5)")
+        .last()
+        .unwrap()
+        .click();
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.steps.last().unwrap().event.state, "NotUrgent");
+    assert!(matches!(
+        s.status(),
+        zis_engine::run::execution::Status::Succeeded { .. }
+    ));
 }

@@ -367,12 +367,18 @@ pub fn layout(graph: &mut FlowGraph) {
 }
 
 /// What ZIS Studio keeps next to a bundle (`<bundle>.zis-studio.json`): node positions per
-/// flow. Never written into the bundle.
+/// flow, breakpoints and action mocks. Never written into the bundle.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sidecar {
     /// Flow key → state name → `[x, y]`.
     #[serde(default)]
     pub layout: BTreeMap<String, BTreeMap<String, [f32; 2]>>,
+    /// The debugger's breakpoints.
+    #[serde(default)]
+    pub breakpoints: super::debug::Breakpoints,
+    /// The debugger's action mocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mocks: Vec<super::debug::Mock>,
 }
 
 impl Sidecar {

@@ -2,6 +2,7 @@
 //! [`AppState`] and sends [`Command`]s, and [`AppState::apply`] is the one place that
 //! changes state.
 
+pub mod debug;
 pub mod edit;
 pub mod graph;
 pub mod prefs;
@@ -53,8 +54,40 @@ pub enum Command {
     Fit,
     /// Switch between the dark and the light theme.
     SetTheme(Theme),
-    /// Run the selected flow on its job spec's sample event (off the UI thread).
+    /// Run the shown flow to a breakpoint or the end: continue the paused session, or
+    /// start one on the chosen event (off the UI thread).
     Run,
+    /// Start a debugging session paused before the first state.
+    DebugStart,
+    /// Take steps in the session (starting one first when there is none).
+    DebugGo(debug::Go),
+    /// Go back one step.
+    DebugStepBack,
+    /// Go back to just before step `n` (dropping the steps after it).
+    DebugRewind(usize),
+    /// Show the data of step `n`.
+    DebugSelect(usize),
+    /// End the session.
+    DebugStop,
+    /// Replace the data the next state gets with this JSON (a fork).
+    DebugSetData(String),
+    /// Choose the event the next session starts on (`source`, `type`).
+    DebugEvent(String, String),
+    /// Use this JSON as the event payload instead of the catalog sample (`None`: the sample).
+    DebugPayload(Option<String>),
+    /// Toggle the breakpoint on a state of the shown flow (the selected one when `None`).
+    ToggleBreakpoint(Option<String>),
+    /// Stop after any step that raised an error.
+    BreakOnError(bool),
+    /// Stop at this transition count.
+    BreakAtTransition(Option<u32>),
+    /// Set (or with `None` remove) the mock of an action.
+    SetMock {
+        /// The action's full name.
+        action: String,
+        /// What it does instead.
+        outcome: Option<debug::MockOutcome>,
+    },
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -201,6 +234,11 @@ pub const NEW_BUNDLE: &str = r#"{
 }
 "#;
 
+/// The data folder's database file name.
+pub fn local_db_file() -> &'static str {
+    "zis-studio.sqlite"
+}
+
 /// How many edits undo remembers.
 pub const UNDO_DEPTH: usize = 200;
 
@@ -295,8 +333,12 @@ pub struct AppState {
     pub fit_requests: u64,
     /// Dark or light.
     pub theme: Theme,
-    /// The last run of the selected flow.
-    pub run: Option<run::RunState>,
+    /// The debugging session on the selected flow.
+    pub debug: Option<debug::Session>,
+    /// The event the next session starts on (`None`: the flow's job spec's).
+    pub debug_event: Option<(String, String)>,
+    /// The payload the next session starts on (`None`: the catalog's sample).
+    pub debug_payload: Option<serde_json::Value>,
     /// Recent files and theme, kept in the data folder.
     pub prefs: prefs::Prefs,
     /// What waits for the answer to "save changes?".
@@ -375,7 +417,79 @@ impl AppState {
                 self.selection = self.states.iter().map(|s| s.name.clone()).collect();
             }
             Command::Fit => self.fit_requests += 1,
-            Command::Run => self.start_run(),
+            Command::Run => self.debug_go(debug::Go::Continue),
+            Command::DebugStart => {
+                self.debug = None;
+                self.start_session();
+            }
+            Command::DebugGo(how) => self.debug_go(how),
+            Command::DebugStepBack => {
+                if let Some(s) = &mut self.debug {
+                    s.step_back();
+                }
+            }
+            Command::DebugRewind(i) => {
+                if let Some(s) = &mut self.debug {
+                    s.rewind_to(i);
+                }
+            }
+            Command::DebugSelect(i) => {
+                if let Some(s) = &mut self.debug {
+                    s.selected = Some(i);
+                }
+            }
+            Command::DebugStop => self.debug = None,
+            Command::DebugSetData(text) => {
+                let result = serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("{}:{}: {e}", e.line(), e.column()))
+                    .and_then(|v| match &mut self.debug {
+                        Some(s) => s.set_data(v),
+                        None => Err("no session".into()),
+                    });
+                self.message = Some(match result {
+                    Ok(()) => "forked: the next state gets the edited data".into(),
+                    Err(e) => format!("the data was not changed: {e}"),
+                });
+            }
+            Command::DebugEvent(source, event_type) => {
+                self.debug_event = Some((source, event_type));
+                self.debug_payload = None;
+            }
+            Command::DebugPayload(text) => match text {
+                None => self.debug_payload = None,
+                Some(t) => match serde_json::from_str(&t) {
+                    Ok(v) => self.debug_payload = Some(v),
+                    Err(e) => {
+                        self.message = Some(format!("the payload does not parse: {e}"));
+                    }
+                },
+            },
+            Command::ToggleBreakpoint(state) => {
+                if let Some(name) = state.or_else(|| self.selected_state.clone()) {
+                    let key = self.layout_key();
+                    self.sidecar.breakpoints.toggle(&key, &name);
+                    self.save_sidecar();
+                }
+            }
+            Command::BreakOnError(on) => {
+                self.sidecar.breakpoints.on_error = on;
+                self.save_sidecar();
+            }
+            Command::BreakAtTransition(n) => {
+                self.sidecar.breakpoints.at_transition = n;
+                self.save_sidecar();
+            }
+            Command::SetMock { action, outcome } => {
+                self.sidecar.mocks.retain(|m| m.action != action);
+                if let Some(outcome) = outcome {
+                    self.sidecar.mocks.push(debug::Mock {
+                        action,
+                        attempt: None,
+                        outcome,
+                    });
+                }
+                self.save_sidecar();
+            }
             Command::SetTheme(theme) => {
                 self.theme = theme;
                 self.prefs.theme = theme;
@@ -1080,49 +1194,65 @@ impl AppState {
         }
     }
 
-    fn start_run(&mut self) {
-        if matches!(self.run, Some(run::RunState::Running(_))) {
-            return;
-        }
+    fn start_session(&mut self) {
         let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
             return;
         };
-        let bundle = doc.value().clone();
-        let Some(def) = bundle
-            .pointer(&format!(
-                "/resources/{}/properties/definition",
-                zis_engine::json::pointer::escape(key)
-            ))
-            .cloned()
-        else {
-            return;
-        };
-        self.run = Some(run::RunState::Running(run::start(
-            &self.data_dir,
-            bundle,
+        let db = self.data_dir.join(local_db_file());
+        match debug::Session::start(
+            &db,
+            doc.value(),
             key,
-            def,
-        )));
+            self.debug_event.clone(),
+            self.debug_payload.clone(),
+        ) {
+            Ok(s) => self.debug = Some(s),
+            Err(e) => self.message = Some(format!("cannot start: {e}")),
+        }
     }
 
-    /// Takes a finished run's result when there is one; true while a run is going.
+    fn debug_env(&self) -> Option<debug::Env> {
+        let s = self.debug.as_ref()?;
+        Some(debug::Env {
+            db_path: self.data_dir.join(local_db_file()),
+            bundle: self.document.as_ref()?.value().clone(),
+            integration: s.integration.clone(),
+            flow: s.flow.clone(),
+            mocks: self.sidecar.mocks.clone(),
+            breakpoints: self.sidecar.breakpoints.clone(),
+        })
+    }
+
+    fn debug_go(&mut self, how: debug::Go) {
+        let ended = self
+            .debug
+            .as_ref()
+            .is_none_or(|s| s.status() != &zis_engine::run::execution::Status::Running);
+        if ended {
+            self.start_session();
+        }
+        // A flow edited since the session started continues on the edited definition.
+        if let (Some(s), Some(doc)) = (&mut self.debug, &self.document)
+            && s.stale(doc.value())
+            && let Err(e) = s.set_bundle(doc.value())
+        {
+            self.message = Some(format!("still on the old definition: {e}"));
+        }
+        if let Some(env) = self.debug_env()
+            && let Some(s) = &mut self.debug
+        {
+            s.go(how, env);
+        }
+    }
+
+    /// Takes a finished worker's steps; true while one is at work.
     pub fn poll_run(&mut self) -> bool {
-        if let Some(run::RunState::Running(rx)) = &self.run {
-            match rx.try_recv() {
-                Ok(result) => self.run = Some(run::RunState::Done(result)),
-                Err(std::sync::mpsc::TryRecvError::Empty) => return true,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.run = None,
-            }
-        }
-        false
+        self.debug.as_mut().is_some_and(debug::Session::poll)
     }
 
-    /// The finished run's result.
-    pub fn run_result(&self) -> Option<&run::RunResult> {
-        match &self.run {
-            Some(run::RunState::Done(r)) => Some(r),
-            _ => None,
-        }
+    /// True while the debugger's worker runs.
+    pub fn running(&self) -> bool {
+        self.debug.as_ref().is_some_and(|s| s.busy.is_some())
     }
 
     fn select(&mut self, key: Option<String>) {
@@ -1132,7 +1262,7 @@ impl AppState {
 
     fn select_keep_path(&mut self, key: Option<String>) {
         if self.selected != key {
-            self.run = None;
+            self.debug = None;
         }
         self.selected = key;
         self.selected_state = None;
@@ -1227,7 +1357,7 @@ impl AppState {
                     ResourceBody::JobSpec(j) => (
                         ResourceKind::JobSpec,
                         format!(
-                            "{} / {} → {}",
+                            "{} / {} -> {}",
                             j.event_source.unwrap_or("?"),
                             j.event_type.unwrap_or("?"),
                             j.flow_name

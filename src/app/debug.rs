@@ -1,0 +1,553 @@
+//! The debugger's session, with no egui in it: an execution of the shown flow on an event,
+//! stepped on worker threads (actions may call HTTP), with a snapshot of the execution
+//! before every step so any step can be revisited, stepped back to, or forked from with
+//! edited data. Breakpoints (on states, on any error, on a transition count) and action mocks
+//! (a status, an error or a body per action, optionally per attempt) live in the bundle's
+//! sidecar.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+use zis_engine::actions::Builtins;
+use zis_engine::run::StatesError;
+use zis_engine::run::execution::{ActionExecutor, Execution, HistoryEvent, Status};
+use zis_services::catalog::{self, Account};
+use zis_services::db::Db;
+use zis_services::dispatch::{self, DispatchSettings};
+use zis_services::http::{Exchange, HttpActions};
+use zis_services::stores::DbStores;
+
+/// Where the debugger stops.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Breakpoints {
+    /// Before these states run (by flow key, then state name).
+    #[serde(default)]
+    pub states: BTreeMap<String, BTreeSet<String>>,
+    /// After any step that raised an error (caught or not).
+    #[serde(default)]
+    pub on_error: bool,
+    /// When the transition count reaches this.
+    #[serde(default)]
+    pub at_transition: Option<u32>,
+}
+
+impl Breakpoints {
+    /// True when `state` of `flow` has a breakpoint.
+    pub fn has(&self, flow: &str, state: &str) -> bool {
+        self.states.get(flow).is_some_and(|s| s.contains(state))
+    }
+
+    /// Adds or removes the breakpoint on a state.
+    pub fn toggle(&mut self, flow: &str, state: &str) {
+        let set = self.states.entry(flow.to_string()).or_default();
+        if !set.remove(state) {
+            set.insert(state.to_string());
+        }
+        if set.is_empty() {
+            self.states.remove(flow);
+        }
+    }
+}
+
+/// What a mocked action does instead of running.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mock {
+    /// The action's full name (`zis:common:action:LoadConfig`, `zis:acme:action:post`).
+    pub action: String,
+    /// Only this attempt of the flow (1 is the first); every attempt when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// What it does.
+    pub outcome: MockOutcome,
+}
+
+/// A mock's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MockOutcome {
+    /// Fails as a non-2xx answer would (`States.TaskFailed`, retryable for 5xx and 429).
+    Status(u16),
+    /// Fails with this error name and cause.
+    Error {
+        /// The error name.
+        error: String,
+        /// The cause.
+        cause: String,
+    },
+    /// Succeeds with this body.
+    Body(Value),
+}
+
+/// Actions with mocks in front: a mocked action never reaches the real one.
+struct Mocked<'a> {
+    mocks: &'a [Mock],
+    attempt: u32,
+    inner: &'a mut dyn ActionExecutor,
+}
+
+impl ActionExecutor for Mocked<'_> {
+    fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError> {
+        let mock = self
+            .mocks
+            .iter()
+            .find(|m| m.action == action && m.attempt.is_none_or(|a| a == self.attempt));
+        match mock.map(|m| &m.outcome) {
+            Some(MockOutcome::Status(code)) => Err(StatesError::http_status(*code)),
+            Some(MockOutcome::Error { error, cause }) => {
+                Err(StatesError::named(error.clone(), cause.clone()))
+            }
+            Some(MockOutcome::Body(body)) => Ok(body.clone()),
+            None => self.inner.execute(action, parameters),
+        }
+    }
+}
+
+/// One step taken: the execution as it was before it, what it did, and the HTTP calls it
+/// made.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The execution before this step (restore it to step back or fork from here).
+    pub before: Execution,
+    /// What the step did.
+    pub event: HistoryEvent,
+    /// HTTP requests and answers of this step, secrets masked.
+    pub http: Vec<Exchange>,
+}
+
+/// How far a worker should go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Go {
+    /// One state (a state inside a Map is a step).
+    Step,
+    /// One state at this level: a Map runs through its iterations.
+    StepOver,
+    /// Until a breakpoint or the end.
+    Continue,
+}
+
+/// What a worker sends back.
+#[derive(Debug)]
+pub struct Reply {
+    /// Steps taken, in order.
+    pub steps: Vec<Step>,
+    /// The execution after them.
+    pub after: Execution,
+    /// Why it stopped, when a breakpoint did it.
+    pub stopped_by: Option<String>,
+}
+
+/// Everything a worker needs to run steps.
+#[derive(Clone, Debug)]
+pub struct Env {
+    /// The data folder's database file.
+    pub db_path: PathBuf,
+    /// The bundle (for custom actions).
+    pub bundle: Value,
+    /// The integration the flow runs for.
+    pub integration: String,
+    /// The flow's key (breakpoints are by flow).
+    pub flow: String,
+    /// Mocks in force.
+    pub mocks: Vec<Mock>,
+    /// Breakpoints in force.
+    pub breakpoints: Breakpoints,
+}
+
+/// A debugging session on one flow and one event.
+#[derive(Debug)]
+pub struct Session {
+    /// The flow's resource key.
+    pub flow: String,
+    /// The event, e.g. `support/ticket.TicketCreated`.
+    pub event: String,
+    /// The integration the flow runs for.
+    pub integration: String,
+    /// The flow's input (the ZIS envelope around the event).
+    pub input: Value,
+    /// Steps taken so far.
+    pub steps: Vec<Step>,
+    /// The execution now (paused before its next state, or ended).
+    pub now: Execution,
+    /// The step whose data is shown (the last one by default).
+    pub selected: Option<usize>,
+    /// A worker at work.
+    pub busy: Option<Receiver<Reply>>,
+    /// Why the last run stopped (a breakpoint), for the status line.
+    pub stopped_by: Option<String>,
+    /// The bundle value the steps were taken on (steps taken before a later edit are stale).
+    pub bundle: Value,
+}
+
+/// The job spec of `bundle` that starts flow `flow_key`: (integration, source, type).
+pub use super::run::trigger_of;
+
+impl Session {
+    /// Starts a session on the flow `flow_key` of `bundle` with the event `source/type`'s
+    /// catalog sample, or `payload` when given. The database gives connection tokens.
+    pub fn start(
+        db_path: &std::path::Path,
+        bundle: &Value,
+        flow_key: &str,
+        event: Option<(String, String)>,
+        payload: Option<Value>,
+    ) -> Result<Self, String> {
+        let definition = bundle
+            .pointer(&format!(
+                "/resources/{}/properties/definition",
+                zis_engine::json::pointer::escape(flow_key)
+            ))
+            .cloned()
+            .ok_or_else(|| format!("{flow_key} has no definition"))?;
+        let trigger = trigger_of(bundle, flow_key);
+        let integration = trigger
+            .as_ref()
+            .map_or_else(|| "local".to_string(), |t| t.0.clone());
+        let (source, event_type) = event
+            .or_else(|| trigger.map(|t| (t.1, t.2)))
+            .unwrap_or_else(|| ("support".into(), "ticket.TicketCreated".into()));
+        let payload = payload.unwrap_or_else(|| {
+            catalog::find(&source, &event_type)
+                .map(catalog::sample_input)
+                .unwrap_or_else(|| json!({}))
+        });
+        let input = match Db::open(db_path) {
+            Ok(db) => dispatch::flow_input(&db, &Account::default(), &integration, &payload)
+                .unwrap_or_else(|_| catalog::envelope(&Account::default(), payload.clone())),
+            Err(_) => catalog::envelope(&Account::default(), payload.clone()),
+        };
+        let settings = DispatchSettings::default();
+        let now = Execution::new(definition, input.clone(), settings.engine)
+            .map_err(|e| format!("{}: {}", e.error, e.cause))?;
+        Ok(Self {
+            flow: flow_key.to_string(),
+            event: format!("{source}/{event_type}"),
+            integration,
+            input,
+            steps: Vec::new(),
+            now,
+            selected: None,
+            busy: None,
+            stopped_by: None,
+            bundle: bundle.clone(),
+        })
+    }
+
+    /// Sends the worker off; the reply is read by [`Session::poll`].
+    pub fn go(&mut self, how: Go, env: Env) {
+        if self.busy.is_some() || self.now.status() != &Status::Running {
+            return;
+        }
+        let (tx, rx) = channel();
+        let exec = self.now.clone();
+        // Continuing from a breakpoint must not stop at it again at once.
+        let first = self.now.next_state().map(|(s, _)| s.to_string());
+        std::thread::spawn(move || {
+            let _ = tx.send(work(exec, how, &env, first));
+        });
+        self.busy = Some(rx);
+    }
+
+    /// Takes a finished worker's steps; true while one is at work.
+    pub fn poll(&mut self) -> bool {
+        let Some(rx) = &self.busy else { return false };
+        match rx.try_recv() {
+            Ok(reply) => {
+                self.busy = None;
+                self.steps.extend(reply.steps);
+                self.now = reply.after;
+                self.stopped_by = reply.stopped_by;
+                self.selected = self.steps.len().checked_sub(1);
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.busy = None;
+                false
+            }
+        }
+    }
+
+    /// Waits for the worker (tests and the command line).
+    pub fn wait(&mut self) {
+        while self.poll() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// Goes back one step: the execution is as it was before the last step.
+    pub fn step_back(&mut self) {
+        if self.busy.is_some() {
+            return;
+        }
+        if let Some(step) = self.steps.pop() {
+            self.now = step.before;
+            self.stopped_by = None;
+            self.selected = self.steps.len().checked_sub(1);
+        }
+    }
+
+    /// Goes back to just before step `i` (a fork point); later steps are dropped.
+    pub fn rewind_to(&mut self, i: usize) {
+        if self.busy.is_some() || i >= self.steps.len() {
+            return;
+        }
+        self.now = self.steps[i].before.clone();
+        self.steps.truncate(i);
+        self.selected = i.checked_sub(1);
+        self.stopped_by = None;
+    }
+
+    /// Replaces the data the next state gets (a fork with edited data).
+    pub fn set_data(&mut self, data: Value) -> Result<(), String> {
+        self.now
+            .set_data(data)
+            .map_err(|e| format!("{}: {}", e.error, e.cause))
+    }
+
+    /// Continues on the edited bundle's definition of this flow.
+    pub fn set_bundle(&mut self, bundle: &Value) -> Result<(), String> {
+        let def = bundle
+            .pointer(&format!(
+                "/resources/{}/properties/definition",
+                zis_engine::json::pointer::escape(&self.flow)
+            ))
+            .cloned()
+            .ok_or_else(|| "the flow is gone from the bundle".to_string())?;
+        self.now
+            .set_definition(def)
+            .map_err(|e| format!("{}: {}", e.error, e.cause))?;
+        self.bundle = bundle.clone();
+        Ok(())
+    }
+
+    /// How it stands.
+    pub fn status(&self) -> &Status {
+        self.now.status()
+    }
+
+    /// The state the next step runs, while paused.
+    pub fn next_state(&self) -> Option<&str> {
+        self.now.next_state().map(|(s, _)| s)
+    }
+
+    /// The data the next step gets, while paused.
+    pub fn next_data(&self) -> Option<&Value> {
+        self.now.next_state().map(|(_, d)| d)
+    }
+
+    /// Visits per state (top level and inside Maps, by state name).
+    pub fn visits(&self) -> HashMap<String, usize> {
+        let mut v = HashMap::new();
+        for s in &self.steps {
+            *v.entry(s.event.state.clone()).or_insert(0) += 1;
+        }
+        v
+    }
+
+    /// True when the bundle changed since the steps were taken (their results are stale).
+    pub fn stale(&self, bundle: &Value) -> bool {
+        let path = format!(
+            "/resources/{}/properties/definition",
+            zis_engine::json::pointer::escape(&self.flow)
+        );
+        self.bundle.pointer(&path) != bundle.pointer(&path)
+    }
+}
+
+/// Runs steps on this thread with the data folder's stores and real HTTP.
+fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply {
+    let mut steps = Vec::new();
+    let db = match Db::open(&env.db_path) {
+        Ok(db) => db,
+        Err(e) => {
+            return Reply {
+                steps,
+                after: exec,
+                stopped_by: Some(format!("cannot open the data folder's database: {e}")),
+            };
+        }
+    };
+    let settings = DispatchSettings::default();
+    let mut http = match HttpActions::new(&db, &env.integration, &env.bundle, settings.http) {
+        Ok(h) => h,
+        Err(e) => {
+            return Reply {
+                steps,
+                after: exec,
+                stopped_by: Some(format!("{}: {}", e.error, e.cause)),
+            };
+        }
+    };
+    let mut configs = DbStores {
+        db: &db,
+        integration: env.integration.clone(),
+    };
+    let mut links = DbStores {
+        db: &db,
+        integration: env.integration.clone(),
+    };
+    let mut stopped_by = None;
+    let mut depth = None;
+    loop {
+        let before = exec.clone();
+        let seen = http.exchanges.len();
+        let event = {
+            let mut builtins = Builtins {
+                configs: &mut configs,
+                links: &mut links,
+                custom: &mut http,
+                merge: settings.merge,
+            };
+            let mut actions = Mocked {
+                mocks: &env.mocks,
+                attempt: exec.attempt(),
+                inner: &mut builtins,
+            };
+            exec.step(&mut actions)
+        };
+        let Some(event) = event else { break };
+        let level = event.frames.len();
+        let errored = event.error.is_some();
+        let transitions = event.transitions;
+        steps.push(Step {
+            before,
+            event,
+            http: http.exchanges[seen..].to_vec(),
+        });
+        if exec.status() != &Status::Running {
+            break;
+        }
+        if errored && env.breakpoints.on_error {
+            stopped_by = Some("an error".into());
+            break;
+        }
+        if env.breakpoints.at_transition == Some(transitions) {
+            stopped_by = Some(format!("transition {transitions}"));
+            break;
+        }
+        match how {
+            Go::Step => break,
+            Go::StepOver => {
+                let start = *depth.get_or_insert(level);
+                if level <= start {
+                    break;
+                }
+            }
+            Go::Continue => {}
+        }
+        if let Some(next) = exec.next_state().map(|(s, _)| s.to_string())
+            && env.breakpoints.has(&env.flow, &next)
+            && (steps.len() > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
+        {
+            stopped_by = Some(format!("breakpoint on {next}"));
+            break;
+        }
+    }
+    Reply {
+        steps,
+        after: exec,
+        stopped_by,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle() -> Value {
+        json!({"name": "t", "resources": {
+            "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+                "StartAt": "A", "States": {
+                    "A": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.a", "Next": "Load"},
+                    "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                             "Parameters": {"scope": "s"}, "ResultPath": "$.cfg", "Next": "B",
+                             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+                    "B": {"Type": "Pass", "End": true},
+                    "Caught": {"Type": "Fail", "Error": "Caught", "Cause": "mocked"}}}}},
+            "j": {"type": "ZIS::JobSpec", "properties": {"name": "j", "event_source": "support",
+                  "event_type": "ticket.TicketCreated", "flow_name": "zis:t:flow:f"}}}})
+    }
+
+    fn env(dir: &std::path::Path) -> Env {
+        Env {
+            db_path: dir.join("zis-studio.sqlite"),
+            bundle: bundle(),
+            integration: "t".into(),
+            flow: "f".into(),
+            mocks: Vec::new(),
+            breakpoints: Breakpoints::default(),
+        }
+    }
+
+    #[test]
+    fn steps_back_forks_and_stops_at_breakpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut s = Session::start(&db, &bundle(), "f", None, None).unwrap();
+        assert_eq!(s.event, "support/ticket.TicketCreated");
+        assert_eq!(s.next_state(), Some("A"));
+        s.go(Go::Step, env(dir.path()));
+        s.wait();
+        assert_eq!(s.steps.len(), 1);
+        assert_eq!(s.next_state(), Some("Load"));
+        assert_eq!(s.next_data().unwrap()["a"], json!({"n": 1}));
+        // Step back, fork with edited data.
+        s.step_back();
+        assert_eq!(s.next_state(), Some("A"));
+        s.set_data(json!({"edited": true})).unwrap();
+        let mut e = env(dir.path());
+        e.breakpoints.toggle("f", "B");
+        e.mocks.push(Mock {
+            action: "zis:common:action:LoadConfig".into(),
+            attempt: None,
+            outcome: MockOutcome::Body(json!({"config": {"x": 1}})),
+        });
+        s.go(Go::Continue, e.clone());
+        s.wait();
+        assert_eq!(s.stopped_by.as_deref(), Some("breakpoint on B"));
+        assert_eq!(s.next_data().unwrap()["edited"], true);
+        assert_eq!(s.next_data().unwrap()["cfg"], json!({"config": {"x": 1}}));
+        // Continuing from the breakpoint goes on to the end.
+        s.go(Go::Continue, e);
+        s.wait();
+        assert!(
+            matches!(s.status(), Status::Succeeded { .. }),
+            "{:?}",
+            s.status()
+        );
+        assert_eq!(s.visits()["A"], 1);
+    }
+
+    #[test]
+    fn a_mocked_error_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut s = Session::start(&db, &bundle(), "f", None, None).unwrap();
+        let mut e = env(dir.path());
+        e.mocks.push(Mock {
+            action: "zis:common:action:LoadConfig".into(),
+            attempt: None,
+            outcome: MockOutcome::Status(503),
+        });
+        e.breakpoints.on_error = true;
+        s.go(Go::Continue, e.clone());
+        s.wait();
+        assert_eq!(s.stopped_by.as_deref(), Some("an error"));
+        let last = &s.steps.last().unwrap().event;
+        assert_eq!(last.state, "Load");
+        assert!(last.caught);
+        assert_eq!(s.next_state(), Some("Caught"));
+        e.breakpoints.on_error = false;
+        s.go(Go::Continue, e);
+        s.wait();
+        assert_eq!(
+            s.status(),
+            &Status::Failed {
+                error: "Caught".into(),
+                cause: "mocked".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,620 @@
+//! The debugger panel (bottom of the window): the event to run on, the stepping buttons,
+//! the timeline of steps, the data of the chosen step (before, after, every phase, a diff,
+//! the HTTP calls) as collapsible JSON trees, the data the next state gets (editable: a fork),
+//! breakpoints and action mocks. It only draws the session and emits commands.
+
+use crate::app::debug::{Go, MockOutcome, Step};
+use crate::app::{AppState, Command};
+use crate::gui::state_colour;
+use egui::{Color32, RichText};
+use serde_json::Value;
+use zis_engine::run::execution::Status;
+
+const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
+const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
+const AMBER: Color32 = Color32::from_rgb(0xf5, 0x9e, 0x0b);
+
+/// Which view of a step's data is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataTab {
+    /// `$` before the state.
+    Before,
+    /// `$` after it.
+    #[default]
+    After,
+    /// Every phase side by side.
+    Phases,
+    /// What changed.
+    Diff,
+    /// HTTP requests and answers.
+    Http,
+}
+
+/// The panel's own state.
+#[derive(Default)]
+pub struct Debugger {
+    tab: DataTab,
+    data_draft: String,
+    draft_for: Option<(usize, String)>,
+    mock_status: u16,
+    mock_body: String,
+}
+
+/// One difference between two values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Only in the new value.
+    Added(String, Value),
+    /// Only in the old value.
+    Removed(String, Value),
+    /// In both, different.
+    Changed(String, Value, Value),
+}
+
+/// The differences between `old` and `new`, by JSONPath (`$.a.b[0]`), objects compared key
+/// by key and arrays item by item.
+pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    walk(old, new, "$".to_string(), &mut out);
+    out
+}
+
+fn child_path(path: &str, key: &str) -> String {
+    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !key.is_empty() {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}['{}']", key.replace('\'', "\\'"))
+    }
+}
+
+fn walk(old: &Value, new: &Value, path: String, out: &mut Vec<Change>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                match b.get(k) {
+                    Some(vb) => walk(va, vb, child_path(&path, k), out),
+                    None => out.push(Change::Removed(child_path(&path, k), va.clone())),
+                }
+            }
+            for (k, vb) in b {
+                if !a.contains_key(k) {
+                    out.push(Change::Added(child_path(&path, k), vb.clone()));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                let p = format!("{path}[{i}]");
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => walk(x, y, p, out),
+                    (Some(x), None) => out.push(Change::Removed(p, x.clone())),
+                    (None, Some(y)) => out.push(Change::Added(p, y.clone())),
+                    (None, None) => {}
+                }
+            }
+        }
+        (a, b) if a != b => out.push(Change::Changed(path, a.clone(), b.clone())),
+        _ => {}
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 {
+        let mut t: String = s.chars().take(79).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+/// A value as a collapsible tree; clicking a leaf copies its JSONPath.
+pub fn json_tree(ui: &mut egui::Ui, value: &Value, path: &str, depth: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                node(ui, k, v, &child_path(path, k), depth);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            // Long arrays show their first items; the rest stay folded behind an expander.
+            for (i, v) in items.iter().enumerate().take(200) {
+                node(ui, &format!("[{i}]"), v, &format!("{path}[{i}]"), depth);
+            }
+            if items.len() > 200 {
+                ui.label(RichText::new(format!("… {} more items", items.len() - 200)).weak());
+            }
+        }
+        other => {
+            leaf(ui, "", other, path);
+        }
+    }
+}
+
+fn node(ui: &mut egui::Ui, key: &str, v: &Value, path: &str, depth: usize) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            egui::CollapsingHeader::new(format!("{key}  {{{}}}", m.len()))
+                .id_salt(path)
+                .default_open(depth < 1)
+                .show(ui, |ui| json_tree(ui, v, path, depth + 1));
+        }
+        Value::Array(a) if !a.is_empty() => {
+            egui::CollapsingHeader::new(format!("{key}  [{}]", a.len()))
+                .id_salt(path)
+                .default_open(depth < 1)
+                .show(ui, |ui| json_tree(ui, v, path, depth + 1));
+        }
+        _ => leaf(ui, key, v, path),
+    }
+}
+
+fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
+    let text = if key.is_empty() {
+        short(v)
+    } else {
+        format!("{key}: {}", short(v))
+    };
+    let resp = ui
+        .add(egui::Label::new(RichText::new(text).monospace()).sense(egui::Sense::click()))
+        .on_hover_text(format!("{path}\nclick to copy the path"));
+    if resp.clicked() {
+        ui.ctx().copy_text(path.to_string());
+    }
+}
+
+impl Debugger {
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        self.toolbar_ui(ui, state, out);
+        ui.separator();
+        let Some(session) = &state.debug else {
+            ui.label(
+                RichText::new(
+                    "Choose an event and press Start to pause before the first state, or Run (F5) to run to a breakpoint. F9 sets a breakpoint on the selected state.",
+                )
+                .weak(),
+            );
+            self.settings_ui(ui, state, out);
+            return;
+        };
+        let stale = state
+            .document
+            .as_ref()
+            .is_some_and(|d| session.stale(d.value()));
+        ui.columns(3, |cols| {
+            cols[0].label(RichText::new("Timeline").strong());
+            if stale {
+                cols[0].colored_label(
+                    AMBER,
+                    "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
+                );
+            }
+            egui::ScrollArea::vertical()
+                .id_salt("timeline")
+                .show(&mut cols[0], |ui| timeline_ui(ui, session, out));
+            self.data_ui(&mut cols[1], session.selected.and_then(|i| session.steps.get(i)));
+            self.next_ui(&mut cols[2], state, out);
+        });
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        let session = state.debug.as_ref();
+        let running = state.running();
+        let paused = session.is_some_and(|s| s.next_state().is_some()) && !running;
+        ui.horizontal_wrapped(|ui| {
+            let current = state.debug_event.clone().or_else(|| {
+                let doc = state.document.as_ref()?;
+                let key = state.selected.as_ref()?;
+                crate::app::run::trigger_of(doc.value(), key).map(|t| (t.1, t.2))
+            });
+            let shown = current
+                .as_ref()
+                .map_or("choose an event".to_string(), |(s, t)| format!("{s}/{t}"));
+            let label = ui.label("Event");
+            egui::ComboBox::from_id_salt("debug_event")
+                .selected_text(shown)
+                .width(240.0)
+                .show_ui(ui, |ui| {
+                    for e in zis_services::catalog::EVENTS {
+                        let chosen = current
+                            .as_ref()
+                            .is_some_and(|(s, t)| s == e.source && t == e.event_type);
+                        if ui
+                            .selectable_label(chosen, format!("{}/{}", e.source, e.event_type))
+                            .on_hover_text(e.label)
+                            .clicked()
+                        {
+                            out.push(Command::DebugEvent(e.source.into(), e.event_type.into()));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(!running, egui::Button::new("Start"))
+                .on_hover_text("Start a session paused before the first state")
+                .clicked()
+            {
+                out.push(Command::DebugStart);
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Step over (F10)"))
+                .on_hover_text("Run the next state; a Map runs through its items as one step")
+                .clicked()
+            {
+                out.push(Command::DebugGo(Go::StepOver));
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Step into (F11)"))
+                .on_hover_text("Run the next state; inside a Map, one iteration's state at a time")
+                .clicked()
+            {
+                out.push(Command::DebugGo(Go::Step));
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Continue (F5)"))
+                .clicked()
+            {
+                out.push(Command::DebugGo(Go::Continue));
+            }
+            let can_back = session.is_some_and(|s| !s.steps.is_empty()) && !running;
+            if ui
+                .add_enabled(can_back, egui::Button::new("Step back (Ctrl+F10)"))
+                .clicked()
+            {
+                out.push(Command::DebugStepBack);
+            }
+            if ui
+                .add_enabled(session.is_some(), egui::Button::new("Stop (Shift+F5)"))
+                .clicked()
+            {
+                out.push(Command::DebugStop);
+            }
+            ui.separator();
+            let (text, colour) = match session {
+                None => ("no session".to_string(), Color32::GRAY),
+                Some(_) if running => ("running…".to_string(), AMBER),
+                Some(s) => match s.status() {
+                    Status::Running => (
+                        format!(
+                            "paused before {}{}",
+                            s.next_state().unwrap_or("?"),
+                            s.stopped_by
+                                .as_ref()
+                                .map(|b| format!(" ({b})"))
+                                .unwrap_or_default()
+                        ),
+                        AMBER,
+                    ),
+                    Status::Succeeded { .. } => {
+                        (format!("succeeded in {} steps", s.steps.len()), GREEN)
+                    }
+                    Status::Failed { error, cause } => (format!("failed: {error}: {cause}"), RED),
+                },
+            };
+            let _ = paused;
+            ui.label(RichText::new(text).color(colour).strong());
+        });
+    }
+
+    fn data_ui(&mut self, ui: &mut egui::Ui, step: Option<&Step>) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Data").strong());
+            for (tab, name) in [
+                (DataTab::Before, "Before"),
+                (DataTab::After, "After"),
+                (DataTab::Phases, "Phases"),
+                (DataTab::Diff, "Diff"),
+                (DataTab::Http, "HTTP"),
+            ] {
+                ui.selectable_value(&mut self.tab, tab, name);
+            }
+        });
+        let Some(step) = step else {
+            ui.label(RichText::new("Take a step, or choose one in the timeline.").weak());
+            return;
+        };
+        let e = &step.event;
+        ui.label(
+            RichText::new(format!("{} ({})", e.state, e.state_type))
+                .color(state_colour(&e.state_type))
+                .strong(),
+        );
+        if let Some(err) = &e.error {
+            ui.colored_label(
+                RED,
+                format!(
+                    "{}: {}{}",
+                    err.error,
+                    err.cause,
+                    if e.caught { " (caught)" } else { "" }
+                ),
+            );
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("step_data")
+            .show(ui, |ui| match self.tab {
+                DataTab::Before => json_tree(ui, &e.input, "$", 0),
+                DataTab::After => match &e.output {
+                    Some(v) => json_tree(ui, v, "$", 0),
+                    None => {
+                        ui.label(RichText::new("no output (the state failed or ended)").weak());
+                    }
+                },
+                DataTab::Phases => {
+                    for (name, v) in [
+                        ("after InputPath", &e.after_input_path),
+                        ("Parameters (rendered)", &e.after_parameters),
+                        ("result", &e.result),
+                        ("after ResultSelector", &e.after_result_selector),
+                        ("after ResultPath", &e.after_result_path),
+                        ("output", &e.output),
+                    ] {
+                        if let Some(v) = v {
+                            egui::CollapsingHeader::new(name)
+                                .id_salt(("phase", name))
+                                .default_open(name.starts_with("Parameters") || name == "result")
+                                .show(ui, |ui| json_tree(ui, v, "$", 1));
+                        }
+                    }
+                }
+                DataTab::Diff => {
+                    let after = e.output.clone().unwrap_or(Value::Null);
+                    let changes = diff(&e.input, &after);
+                    if changes.is_empty() {
+                        ui.label(RichText::new("no change").weak());
+                    }
+                    for c in changes {
+                        let (colour, text) = match c {
+                            Change::Added(p, v) => (GREEN, format!("+ {p} = {}", short(&v))),
+                            Change::Removed(p, v) => (RED, format!("- {p} (was {})", short(&v))),
+                            Change::Changed(p, a, b) => {
+                                (AMBER, format!("~ {p}: {} -> {}", short(&a), short(&b)))
+                            }
+                        };
+                        ui.colored_label(colour, RichText::new(text).monospace());
+                    }
+                }
+                DataTab::Http => {
+                    if step.http.is_empty() {
+                        ui.label(RichText::new("no HTTP call in this step").weak());
+                    }
+                    for x in &step.http {
+                        ui.label(
+                            RichText::new(format!(
+                                "{} {}  ->  {}  ({:.0} ms)",
+                                x.method,
+                                x.url,
+                                x.status.map_or("no answer".into(), |s| s.to_string()),
+                                x.millis
+                            ))
+                            .monospace()
+                            .strong(),
+                        );
+                        for (k, v) in &x.headers {
+                            ui.label(RichText::new(format!("{k}: {v}")).monospace().weak());
+                        }
+                        if let Some(b) = &x.body {
+                            egui::CollapsingHeader::new("request body")
+                                .id_salt(("req", &x.url))
+                                .show(ui, |ui| json_tree(ui, b, "$", 1));
+                        }
+                        if let Some(r) = &x.response {
+                            egui::CollapsingHeader::new("response")
+                                .id_salt(("resp", &x.url))
+                                .default_open(true)
+                                .show(ui, |ui| json_tree(ui, r, "$", 1));
+                        }
+                    }
+                }
+            });
+    }
+
+    /// The next state, its data (editable: a fork), its action's mock; breakpoints.
+    fn next_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        let Some(session) = &state.debug else { return };
+        if let (Some(next), Some(data)) = (session.next_state(), session.next_data()) {
+            ui.label(RichText::new(format!("Next: {next}")).strong());
+            let key = (session.steps.len(), next.to_string());
+            if self.draft_for.as_ref() != Some(&key) {
+                self.data_draft = serde_json::to_string_pretty(data).unwrap_or_default();
+                self.draft_for = Some(key);
+            }
+            let label = ui.label("Data for the next state ($)");
+            egui::ScrollArea::vertical()
+                .id_salt("next_data")
+                .max_height(ui.available_height() * 0.5)
+                .show(ui, |ui| {
+                    ui.add(
+                        egui::TextEdit::multiline(&mut self.data_draft)
+                            .code_editor()
+                            .desired_rows(6)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                });
+            if ui
+                .button("Fork with this data")
+                .on_hover_text("The next state gets the edited data; the steps before stay")
+                .clicked()
+            {
+                out.push(Command::DebugSetData(self.data_draft.clone()));
+            }
+            // The next state's action, if any: mock it.
+            let action = state
+                .document
+                .as_ref()
+                .and_then(|d| {
+                    d.value().pointer(&format!(
+                        "/resources/{}/properties/definition/States/{}/ActionName",
+                        zis_engine::json::pointer::escape(&session.flow),
+                        zis_engine::json::pointer::escape(next)
+                    ))
+                })
+                .and_then(Value::as_str);
+            if let Some(action) = action {
+                self.mock_ui(ui, state, action, out);
+            }
+        }
+        self.settings_ui(ui, state, out);
+    }
+
+    fn mock_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &AppState,
+        action: &str,
+        out: &mut Vec<Command>,
+    ) {
+        ui.separator();
+        ui.label(RichText::new(format!("Mock {action}")).strong());
+        if let Some(m) = state.sidecar.mocks.iter().find(|m| m.action == action) {
+            let what = match &m.outcome {
+                MockOutcome::Status(s) => format!("fails with status {s}"),
+                MockOutcome::Error { error, .. } => format!("fails with {error}"),
+                MockOutcome::Body(b) => format!("returns {}", short(b)),
+            };
+            ui.horizontal(|ui| {
+                ui.colored_label(AMBER, format!("mocked: {what}"));
+                if ui.button("Remove mock").clicked() {
+                    out.push(Command::SetMock {
+                        action: action.to_string(),
+                        outcome: None,
+                    });
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            if self.mock_status == 0 {
+                self.mock_status = 503;
+            }
+            let label = ui.label("Status");
+            ui.add(egui::DragValue::new(&mut self.mock_status).range(100..=599))
+                .labelled_by(label.id);
+            if ui.button("Fail with status").clicked() {
+                out.push(Command::SetMock {
+                    action: action.to_string(),
+                    outcome: Some(MockOutcome::Status(self.mock_status)),
+                });
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Body");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.mock_body)
+                    .hint_text("{\"id\": 1}")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+            if ui.button("Return body").clicked() {
+                let body = serde_json::from_str(&self.mock_body)
+                    .unwrap_or(Value::String(self.mock_body.clone()));
+                out.push(Command::SetMock {
+                    action: action.to_string(),
+                    outcome: Some(MockOutcome::Body(body)),
+                });
+            }
+        });
+    }
+
+    fn settings_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.separator();
+        ui.label(RichText::new("Breakpoints").strong());
+        let mut on_error = state.sidecar.breakpoints.on_error;
+        if ui.checkbox(&mut on_error, "Break on errors").changed() {
+            out.push(Command::BreakOnError(on_error));
+        }
+        let key = state.layout_key();
+        if let Some(set) = state.sidecar.breakpoints.states.get(&key) {
+            for name in set {
+                ui.horizontal(|ui| {
+                    crate::graph_view::breakpoint_dot(ui);
+                    ui.label(name);
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text(format!("Remove the breakpoint on {name}"))
+                        .clicked()
+                    {
+                        out.push(Command::ToggleBreakpoint(Some(name.clone())));
+                    }
+                });
+            }
+        }
+        if state.selected_state.is_some()
+            && ui
+                .button("Toggle breakpoint on the selected state (F9)")
+                .clicked()
+        {
+            out.push(Command::ToggleBreakpoint(None));
+        }
+    }
+}
+
+fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mut Vec<Command>) {
+    if session.steps.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "paused before {}",
+                session.next_state().unwrap_or("?")
+            ))
+            .weak(),
+        );
+    }
+    for (i, step) in session.steps.iter().enumerate() {
+        let e = &step.event;
+        let indent = "   ".repeat(e.frames.len());
+        let item = e
+            .frames
+            .last()
+            .map(|(_, i)| format!(" [{i}]"))
+            .unwrap_or_default();
+        let to = match (&e.error, &e.next) {
+            (Some(err), _) if !e.caught => format!("✖ {}", err.error),
+            (Some(err), Some(n)) => format!("caught {} -> {n}", err.error),
+            (_, Some(n)) => format!("-> {n}"),
+            _ => "end".to_string(),
+        };
+        let text = format!("{indent}{}. {}{item}  {to}", i + 1, e.state);
+        let colour = if e.error.is_some() && !e.caught {
+            RED
+        } else {
+            state_colour(&e.state_type)
+        };
+        let selected = session.selected == Some(i);
+        let resp = ui.selectable_label(selected, RichText::new(text).color(colour));
+        if resp.clicked() {
+            out.push(Command::DebugSelect(i));
+        }
+        resp.context_menu(|ui| {
+            if ui.button("Rewind to before this step").clicked() {
+                out.push(Command::DebugRewind(i));
+                ui.close();
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_names_added_removed_and_changed_paths() {
+        let d = diff(
+            &json!({"a": 1, "b": {"c": [1, 2]}, "gone": true, "x y": 1}),
+            &json!({"a": 2, "b": {"c": [1]}, "new": null, "x y": 1}),
+        );
+        assert_eq!(
+            d,
+            vec![
+                Change::Changed("$.a".into(), json!(1), json!(2)),
+                Change::Removed("$.b.c[1]".into(), json!(2)),
+                Change::Removed("$.gone".into(), json!(true)),
+                Change::Added("$.new".into(), json!(null)),
+            ]
+        );
+    }
+}
