@@ -25,6 +25,8 @@ fn bundles() -> Vec<(String, String)> {
         for f in files
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "json"))
+            // Sidecars (`<bundle>.zis-studio.json`) are ZIS Studio's own files, not bundles.
+            .filter(|f| !f.to_string_lossy().ends_with(".zis-studio.json"))
         {
             out.push((
                 f.file_name().unwrap().to_string_lossy().into_owned(),
