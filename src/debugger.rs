@@ -34,6 +34,8 @@ pub enum DataTab {
 #[derive(Default)]
 pub struct Debugger {
     tab: DataTab,
+    watch_draft: String,
+    playground: String,
     data_draft: String,
     draft_for: Option<(usize, String)>,
     mock_status: u16,
@@ -412,9 +414,22 @@ impl Debugger {
             });
     }
 
-    /// The next state, its data (editable: a fork), its action's mock; breakpoints.
+    /// The next state, its data (editable: a fork), its action's mock, a Choice's branches
+    /// to force; watches, the playground and breakpoints.
     fn next_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        egui::ScrollArea::vertical()
+            .id_salt("next_column")
+            .show(ui, |ui| self.next_inner_ui(ui, state, out));
+    }
+
+    fn next_inner_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let Some(session) = &state.debug else { return };
+        let current = session
+            .next_data()
+            .cloned()
+            .or_else(|| session.steps.last().and_then(|s| s.event.output.clone()))
+            .unwrap_or(Value::Null);
+        self.watch_ui(ui, state, &current, out);
         if let (Some(next), Some(data)) = (session.next_state(), session.next_data()) {
             ui.label(RichText::new(format!("Next: {next}")).strong());
             let key = (session.steps.len(), next.to_string());
@@ -457,8 +472,114 @@ impl Debugger {
             if let Some(action) = action {
                 self.mock_ui(ui, state, action, out);
             }
+            // A Choice: force one of its branches.
+            let choice = state.document.as_ref().and_then(|d| {
+                d.value().pointer(&format!(
+                    "/resources/{}/properties/definition/States/{}",
+                    zis_engine::json::pointer::escape(&session.flow),
+                    zis_engine::json::pointer::escape(next)
+                ))
+            });
+            if let Some(c) =
+                choice.filter(|c| c.get("Type").and_then(Value::as_str) == Some("Choice"))
+            {
+                let mut targets: Vec<&str> = c
+                    .get("Choices")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|r| r.get("Next")?.as_str()).collect())
+                    .unwrap_or_default();
+                targets.extend(c.get("Default").and_then(Value::as_str));
+                targets.dedup();
+                ui.separator();
+                ui.label(RichText::new(format!("Force {next}")).strong());
+                ui.horizontal_wrapped(|ui| {
+                    for t in targets {
+                        if ui
+                            .button(format!("Go to {t}"))
+                            .on_hover_text("Skip the rules and take this branch")
+                            .clicked()
+                        {
+                            out.push(Command::DebugForce(t.to_string()));
+                        }
+                    }
+                });
+            }
         }
+        self.playground_ui(ui, &current);
         self.settings_ui(ui, state, out);
+    }
+
+    /// JSONPaths re-evaluated on the current data at every step.
+    fn watch_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &AppState,
+        data: &Value,
+        out: &mut Vec<Command>,
+    ) {
+        ui.label(RichText::new("Watches").strong());
+        for (i, path) in state.sidecar.watches.iter().enumerate() {
+            ui.horizontal(|ui| {
+                let shown = match zis_engine::run::dataflow::eval_path(path, data, None) {
+                    Ok(v) => RichText::new(format!("{path} = {}", short(&v))).monospace(),
+                    Err(e) => RichText::new(format!("{path}: {}", e.cause))
+                        .monospace()
+                        .color(Color32::GRAY),
+                };
+                ui.label(shown);
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Stop watching {path}"))
+                    .clicked()
+                {
+                    out.push(Command::RemoveWatch(i));
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Watch");
+            let resp = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.watch_draft)
+                        .hint_text("$.input.ticket_event.ticket.id")
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Add watch").clicked() || enter) && !self.watch_draft.trim().is_empty() {
+                out.push(Command::AddWatch(std::mem::take(&mut self.watch_draft)));
+            }
+        });
+    }
+
+    /// What a path, a `{{ }}` template or a Parameters object would give on the data.
+    fn playground_ui(&mut self, ui: &mut egui::Ui, data: &Value) {
+        ui.separator();
+        ui.label(RichText::new("Playground").strong());
+        let label = ui.label("Path, {{ }} template or Parameters JSON");
+        ui.add(
+            egui::TextEdit::singleline(&mut self.playground)
+                .hint_text("{\"id.$\": \"$.input.ticket_event.ticket.id\"}")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        let text = self.playground.trim();
+        if text.is_empty() {
+            return;
+        }
+        let result = playground(text, data);
+        match result {
+            Ok(v) => {
+                ui.label(
+                    RichText::new(format!("= {}", short(&v)))
+                        .monospace()
+                        .color(GREEN),
+                );
+            }
+            Err(e) => {
+                ui.label(RichText::new(e).monospace().color(RED));
+            }
+        }
     }
 
     fn mock_ui(
@@ -552,6 +673,22 @@ impl Debugger {
     }
 }
 
+/// Evaluates a path (`$...`), a string with `{{ }}` placeholders, or a Parameters object
+/// (keys ending in `.$` take paths) on `data`, as a ZIS action would.
+pub fn playground(text: &str, data: &Value) -> Result<Value, String> {
+    use zis_engine::run::dataflow;
+    use zis_engine::validate::Mode;
+    let err = |e: zis_engine::run::StatesError| format!("{}: {}", e.error, e.cause);
+    if text.starts_with('{') || text.starts_with('[') {
+        let template: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        return dataflow::render(&template, data, None, Mode::Zis).map_err(err);
+    }
+    if text.contains("{{") {
+        return dataflow::interpolate(text, data, None, Mode::Zis).map_err(err);
+    }
+    dataflow::eval_path(text, data, None).map_err(err)
+}
+
 fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mut Vec<Command>) {
     if session.steps.is_empty() {
         ui.label(
@@ -600,6 +737,21 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_playground_evaluates_paths_templates_and_parameters() {
+        let data = json!({"t": {"id": 7, "tags": ["a", "b"]}});
+        assert_eq!(playground("$.t.id", &data), Ok(json!(7)));
+        assert_eq!(
+            playground("ticket {{$.t.id}}", &data),
+            Ok(json!("ticket 7"))
+        );
+        assert_eq!(
+            playground(r#"{"id.$": "$.t.id", "fixed": 1}"#, &data),
+            Ok(json!({"id": 7, "fixed": 1}))
+        );
+        assert!(playground("$.missing", &data).is_err());
+    }
 
     #[test]
     fn diff_names_added_removed_and_changed_paths() {

@@ -985,3 +985,60 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
         zis_engine::run::execution::Status::Succeeded { .. }
     ));
 }
+
+#[test]
+fn the_debugger_forces_a_branch_and_evaluates_watches_and_the_playground() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Start").click();
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("paused before LoadSettings")
+            .count()
+            >= 1
+    );
+    // Two steps over: LoadSettings (caught: no config), UseDefaultSettings.
+    for _ in 0..2 {
+        h.key_press(egui::Key::F10);
+        wait_for_worker(&mut h);
+    }
+    assert_eq!(
+        h.state().state.debug.as_ref().unwrap().next_state(),
+        Some("IsUrgent")
+    );
+    // A watch shows its value on the current data.
+    type_into(&mut h, "Watch", "$.input.ticket_event.ticket.priority");
+    h.get_by_label("Add watch").click();
+    h.run();
+    h.get_by_label("$.input.ticket_event.ticket.priority = \"urgent\"");
+    // The playground renders a template on the same data.
+    type_into(
+        &mut h,
+        "Path, {{ }} template or Parameters JSON",
+        "#{{$.input.ticket_event.ticket.id}}",
+    );
+    h.get_by_label_contains("= \"#");
+    // The ticket is urgent, but forcing the Default branch goes to NotUrgent.
+    h.get_by_label("Go to NotUrgent").click_accesskit();
+    h.run();
+    h.query_all_by_label("Continue (F5)")
+        .last()
+        .unwrap()
+        .click();
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let states: Vec<&str> = s.steps.iter().map(|s| s.event.state.as_str()).collect();
+    assert_eq!(
+        states,
+        [
+            "LoadSettings",
+            "UseDefaultSettings",
+            "IsUrgent",
+            "NotUrgent"
+        ]
+    );
+    h.get_by_label("succeeded in 4 steps");
+}

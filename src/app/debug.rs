@@ -299,6 +299,50 @@ impl Session {
         self.stopped_by = None;
     }
 
+    /// Skips the Choice the session is paused before and goes to `target` (one of its
+    /// branches): recorded as a step whose `next` is the forced target.
+    pub fn force(&mut self, target: &str) -> Result<(), String> {
+        if self.busy.is_some() {
+            return Err("a step is running".into());
+        }
+        let (state, data) = match self.now.next_state() {
+            Some((s, d)) => (s.to_string(), d.clone()),
+            None => return Err("the execution has ended".into()),
+        };
+        let before = self.now.clone();
+        self.now
+            .jump_to(target)
+            .map_err(|e| format!("{}: {}", e.error, e.cause))?;
+        let last = self.steps.last().map(|s| &s.event);
+        let event = HistoryEvent {
+            state: state.clone(),
+            state_type: "Choice".into(),
+            frames: last.map(|e| e.frames.clone()).unwrap_or_default(),
+            input: data.clone(),
+            after_input_path: None,
+            after_parameters: None,
+            result: None,
+            after_result_selector: None,
+            after_result_path: None,
+            output: Some(data),
+            next: Some(target.to_string()),
+            error: None,
+            caught: false,
+            transitions: last.map_or(1, |e| e.transitions + 1),
+            time_secs: last.map_or(0.0, |e| e.time_secs),
+            attempt: self.now.attempt(),
+            retried: false,
+        };
+        self.steps.push(Step {
+            before,
+            event,
+            http: Vec::new(),
+        });
+        self.selected = Some(self.steps.len() - 1);
+        self.stopped_by = Some(format!("forced {state} -> {target}"));
+        Ok(())
+    }
+
     /// Replaces the data the next state gets (a fork with edited data).
     pub fn set_data(&mut self, data: Value) -> Result<(), String> {
         self.now
@@ -518,6 +562,33 @@ mod tests {
             s.status()
         );
         assert_eq!(s.visits()["A"], 1);
+    }
+
+    #[test]
+    fn forcing_a_branch_skips_the_choice() {
+        let bundle = json!({"name": "t", "resources": {
+            "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+                "StartAt": "C", "States": {
+                    "C": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.x", "IsPresent": true, "Next": "Yes"}], "Default": "No"},
+                    "Yes": {"Type": "Succeed"},
+                    "No": {"Type": "Fail", "Error": "No", "Cause": "default"}}}}}}});
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut s = Session::start(&db, &bundle, "f", None, None).unwrap();
+        assert!(s.force("Nowhere").is_err());
+        s.force("Yes").unwrap();
+        assert_eq!(s.next_state(), Some("Yes"));
+        assert_eq!(s.steps[0].event.next.as_deref(), Some("Yes"));
+        let mut e = env(dir.path());
+        e.bundle = bundle;
+        s.go(Go::Continue, e);
+        s.wait();
+        assert!(matches!(s.status(), Status::Succeeded { .. }));
+        // Stepping back undoes the forced step too.
+        s.step_back();
+        s.step_back();
+        assert_eq!(s.next_state(), Some("C"));
     }
 
     #[test]

@@ -379,6 +379,9 @@ pub struct Sidecar {
     /// The debugger's action mocks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mocks: Vec<super::debug::Mock>,
+    /// The debugger's watch list: JSONPaths evaluated on the data at every step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<String>,
 }
 
 impl Sidecar {

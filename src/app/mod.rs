@@ -71,6 +71,12 @@ pub enum Command {
     DebugStop,
     /// Replace the data the next state gets with this JSON (a fork).
     DebugSetData(String),
+    /// Skip the Choice the session is paused before and go to this branch.
+    DebugForce(String),
+    /// Add a JSONPath to the watch list.
+    AddWatch(String),
+    /// Remove a watch by its index.
+    RemoveWatch(usize),
     /// Choose the event the next session starts on (`source`, `type`).
     DebugEvent(String, String),
     /// Use this JSON as the event payload instead of the catalog sample (`None`: the sample).
@@ -450,6 +456,28 @@ impl AppState {
                     Ok(()) => "forked: the next state gets the edited data".into(),
                     Err(e) => format!("the data was not changed: {e}"),
                 });
+            }
+            Command::DebugForce(target) => {
+                let result = match &mut self.debug {
+                    Some(s) => s.force(&target),
+                    None => Err("no session".into()),
+                };
+                if let Err(e) = result {
+                    self.message = Some(format!("cannot force the branch: {e}"));
+                }
+            }
+            Command::AddWatch(path) => {
+                let path = path.trim().to_string();
+                if !path.is_empty() && !self.sidecar.watches.contains(&path) {
+                    self.sidecar.watches.push(path);
+                    self.save_sidecar();
+                }
+            }
+            Command::RemoveWatch(i) => {
+                if i < self.sidecar.watches.len() {
+                    self.sidecar.watches.remove(i);
+                    self.save_sidecar();
+                }
             }
             Command::DebugEvent(source, event_type) => {
                 self.debug_event = Some((source, event_type));

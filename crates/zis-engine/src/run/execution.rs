@@ -264,6 +264,27 @@ impl Execution {
         }
     }
 
+    /// Makes the next step run `state` instead of the one due (the debugger's "force a
+    /// branch"): it must be a state of the machine the execution stands in.
+    pub fn jump_to(&mut self, state: &str) -> Result<(), StatesError> {
+        if self.status != Status::Running {
+            return Err(StatesError::runtime("the execution has ended"));
+        }
+        let Some(machine) = self.frames.last().map(|f| f.machine.clone()) else {
+            return Err(StatesError::runtime("the execution has ended"));
+        };
+        let pointer = format!("{machine}/States/{}", crate::json::pointer::escape(state));
+        if self.definition.pointer(&pointer).is_none() {
+            return Err(StatesError::runtime(format!(
+                "There is no state named '{state}'"
+            )));
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.current = state.to_string();
+        }
+        Ok(())
+    }
+
     /// Continues on an edited definition: every state the execution stands in (the current
     /// one and, inside a Map, the Map states around it) must still exist.
     pub fn set_definition(&mut self, definition: Value) -> Result<(), StatesError> {
