@@ -1,6 +1,8 @@
-//! Designer speed (issue 5): the CPU time of one frame of the window with a generated
-//! 300-state flow in the graph (egui_kittest harness, no GPU), and the time from opening
-//! the largest public bundle to its first frame.
+//! Designer speed (issue 5): the CPU time of one frame with a generated 300-state flow —
+//! the whole window and the graph view alone, in the egui_kittest harness (no GPU, AccessKit
+//! on as kittest needs it), and the whole window without AccessKit as eframe draws it when
+//! no screen reader is attached — and the time from opening the largest public bundle to
+//! its first frame.
 //!
 //! `cargo bench --bench designer` prints criterion's figures; the targets are under 8 ms a
 //! frame and under 1 s to the first frame.
@@ -86,6 +88,24 @@ fn bench(c: &mut Criterion) {
             // A pointer move over the graph forces a full frame, as when the user works.
             h.hover_at(egui::pos2(600.0, 400.0));
             h.step();
+        })
+    });
+    // The graph view alone, in the harness (the issue's figure).
+    let data = tempfile::tempdir().unwrap().keep();
+    let mut state = AppState::new(data);
+    state.open(&file);
+    let mut g = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(32)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.graph_only(ui),
+            StudioApp::new(state),
+        );
+    g.run_steps(5);
+    group.bench_function("graph_view_300_states", |b| {
+        b.iter(|| {
+            g.hover_at(egui::pos2(600.0, 400.0));
+            g.step();
         })
     });
     // The same frame as the app draws it when no screen reader is attached: kittest turns

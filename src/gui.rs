@@ -72,6 +72,15 @@ impl StudioApp {
         self.graph.transform
     }
 
+    /// Draws only the graph view (no panels) and applies its commands: what the designer
+    /// benchmark times as "the graph view".
+    pub fn graph_only(&mut self, ui: &mut egui::Ui) {
+        self.graph.show(ui, &self.state, &mut self.pending);
+        for command in self.pending.drain(..) {
+            self.state.apply(command);
+        }
+    }
+
     /// A state's node frame in the last frame, in graph units.
     pub fn node_rect(&self, state: &str) -> Option<egui::Rect> {
         self.graph.node_rects.get(state).copied()
