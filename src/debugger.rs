@@ -234,6 +234,16 @@ impl Debugger {
                 })
                 .response
                 .labelled_by(label.id);
+            if state.debug_payload.is_some() {
+                ui.colored_label(AMBER, "payload: custom");
+                if ui
+                    .small_button("Use the catalog sample")
+                    .on_hover_text("Start the next session on the event type's sample payload")
+                    .clicked()
+                {
+                    out.push(Command::DebugPayload(None));
+                }
+            }
             if ui
                 .add_enabled(!running, egui::Button::new("Start"))
                 .on_hover_text("Start a session paused before the first state")

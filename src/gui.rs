@@ -20,6 +20,21 @@ pub enum PathPurpose {
     Open,
     /// Save the bundle under a new name.
     SaveAs,
+    /// Export the opened execution.
+    ExportExecution,
+    /// Open an exported execution.
+    ImportExecution,
+}
+
+impl PathPurpose {
+    fn command(self, path: PathBuf) -> Command {
+        match self {
+            Self::Open => Command::Open(path),
+            Self::SaveAs => Command::SaveAs(path),
+            Self::ExportExecution => Command::ExportExecution(path),
+            Self::ImportExecution => Command::ImportExecution(path),
+        }
+    }
 }
 
 type DialogAnswer = mpsc::Receiver<Option<PathBuf>>;
@@ -42,8 +57,21 @@ pub struct StudioApp {
     focus_find: bool,
     close_sent: bool,
     debugger: crate::debugger::Debugger,
-    dock_debugger: bool,
+    executions_view: crate::executions_view::ExecutionsView,
+    dock: Dock,
     had_session: bool,
+}
+
+/// The bottom dock's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Dock {
+    /// The validator's findings.
+    #[default]
+    Problems,
+    /// The debugging session.
+    Debugger,
+    /// The store's executions.
+    Executions,
 }
 
 impl StudioApp {
@@ -61,7 +89,8 @@ impl StudioApp {
             focus_find: false,
             close_sent: false,
             debugger: crate::debugger::Debugger::default(),
-            dock_debugger: false,
+            executions_view: crate::executions_view::ExecutionsView::default(),
+            dock: Dock::Problems,
             had_session: false,
         }
     }
@@ -111,8 +140,9 @@ impl StudioApp {
                 d = d.set_directory(dir);
             }
             let picked = match purpose {
-                PathPurpose::Open => d.pick_file(),
+                PathPurpose::Open | PathPurpose::ImportExecution => d.pick_file(),
                 PathPurpose::SaveAs => d.set_file_name("bundle.json").save_file(),
+                PathPurpose::ExportExecution => d.set_file_name("execution.json").save_file(),
             };
             let _ = tx.send(picked);
         });
@@ -127,10 +157,7 @@ impl StudioApp {
         match rx.try_recv() {
             Ok(Some(path)) => {
                 self.dialog = None;
-                self.pending.push(match purpose {
-                    PathPurpose::Open => Command::Open(path),
-                    PathPurpose::SaveAs => Command::SaveAs(path),
-                });
+                self.pending.push(purpose.command(path));
             }
             Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
                 self.dialog = None;
@@ -263,38 +290,46 @@ impl StudioApp {
         status_bar_ui(ui, &self.state);
         // The bottom dock: Problems while editing, the Debugger once a session runs.
         let has_session = self.state.debug.is_some();
-        if has_session && !self.had_session {
-            self.dock_debugger = true;
+        if has_session && !self.had_session && self.dock != Dock::Executions {
+            self.dock = Dock::Debugger;
         }
         self.had_session = has_session;
+        let mut ask_exec = None;
         {
-            let (state, debugger, pending, dock) = (
+            let (state, debugger, executions, pending, dock) = (
                 &self.state,
                 &mut self.debugger,
+                &mut self.executions_view,
                 &mut self.pending,
-                &mut self.dock_debugger,
+                &mut self.dock,
             );
             egui::Panel::bottom("dock")
                 .resizable(true)
                 .default_size(180.0)
-                .min_size(if *dock { 280.0 } else { 60.0 })
+                .min_size(if *dock == Dock::Problems { 60.0 } else { 280.0 })
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         let problems = format!("Problems ({})", state.diagnostics.len());
-                        if ui.selectable_label(!*dock, problems).clicked() {
-                            *dock = false;
-                        }
-                        if ui.selectable_label(*dock, "Debugger").clicked() {
-                            *dock = true;
-                        }
+                        ui.selectable_value(dock, Dock::Problems, problems);
+                        ui.selectable_value(dock, Dock::Debugger, "Debugger");
+                        ui.selectable_value(dock, Dock::Executions, "Executions");
                     });
                     ui.separator();
-                    if *dock {
-                        debugger.ui(ui, state, pending);
-                    } else {
-                        problems_ui(ui, state, pending);
+                    match dock {
+                        Dock::Debugger => debugger.ui(ui, state, pending),
+                        Dock::Executions => ask_exec = executions.ui(ui, state, pending),
+                        Dock::Problems => problems_ui(ui, state, pending),
                     }
                 });
+        }
+        match ask_exec {
+            Some(crate::executions_view::Ask::Export) => {
+                self.ask_path(PathPurpose::ExportExecution);
+            }
+            Some(crate::executions_view::Ask::Import) => {
+                self.ask_path(PathPurpose::ImportExecution);
+            }
+            None => {}
         }
         self.explorer_ui(ui);
         if self.state.graph.is_some() {
@@ -373,6 +408,8 @@ impl StudioApp {
         let (title, action) = match purpose {
             PathPurpose::Open => ("Open bundle", "Open file"),
             PathPurpose::SaveAs => ("Save bundle as", "Save file"),
+            PathPurpose::ExportExecution => ("Export execution", "Export"),
+            PathPurpose::ImportExecution => ("Import execution", "Import"),
         };
         let mut done = None;
         let mut close = false;
@@ -398,10 +435,7 @@ impl StudioApp {
         });
         if let Some(path) = done {
             self.path_window = None;
-            self.pending.push(match purpose {
-                PathPurpose::Open => Command::Open(path),
-                PathPurpose::SaveAs => Command::SaveAs(path),
-            });
+            self.pending.push(purpose.command(path));
         } else if close {
             self.path_window = None;
             if self.state.prompt.is_some() {

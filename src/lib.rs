@@ -7,6 +7,7 @@
 //! | [`graph_view`] | the flow graph (egui-snarl) drawn from [`app::graph::FlowGraph`] |
 //! | [`inspector`] | the inspector: forms per state type, custom action and job spec forms, the JSON tab |
 //! | [`debugger`] | the debugger panel: stepping, timeline, step data as JSON trees, diff, HTTP, fork, breakpoints, mocks |
+//! | [`executions_view`] | the Executions dock: the store's executions, queue figures, replay, export/import, re-run and compare |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -18,6 +19,7 @@ pub mod app;
 pub mod cli;
 pub mod data_dir;
 pub mod debugger;
+pub mod executions_view;
 pub mod graph_view;
 pub mod gui;
 pub mod inspector;

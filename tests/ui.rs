@@ -1042,3 +1042,74 @@ fn the_debugger_forces_a_branch_and_evaluates_watches_and_the_playground() {
     );
     h.get_by_label("succeeded in 4 steps");
 }
+
+// ---- Executions ---------------------------------------------------------------------------
+
+#[test]
+fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
+    let (dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // A run from the window ends up in the store's executions.
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.get_by_label("Executions").click();
+    let started = std::time::Instant::now();
+    loop {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if h.query_by_label_contains("notify_urgent  ticket.TicketCreated  failed")
+            .is_some()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the run never appeared in the list"
+        );
+    }
+    h.run();
+    h.get_by_label_contains("queue: 0 pending");
+    h.get_by_label_contains("notify_urgent  ticket.TicketCreated  failed")
+        .click();
+    h.run();
+    h.get_by_label("step 1 of 6");
+    h.get_by_label("LoadSettings -> UseDefaultSettings");
+    h.get_by_label("Next step ▶").click();
+    h.run();
+    h.get_by_label("UseDefaultSettings -> IsUrgent");
+    // Export, then import the file back.
+    let export = dir.path().join("run.json");
+    h.get_by_label("Export…").click();
+    h.run();
+    type_into(&mut h, "File path", export.to_str().unwrap());
+    h.get_by_label("Export").click();
+    h.run();
+    let text = std::fs::read_to_string(&export).unwrap();
+    let mut exported: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(exported["history"].as_array().unwrap().len(), 6);
+    // A stored run of a ticket that was not urgent (its event kept), imported and re-run on
+    // the current bundle with the same event: the two runs part at step 4.
+    exported["history"] = serde_json::json!([
+        {"state": "LoadSettings", "next": "UseDefaultSettings"},
+        {"state": "UseDefaultSettings", "next": "IsUrgent"},
+        {"state": "IsUrgent", "next": "NotUrgent"},
+        {"state": "NotUrgent"}
+    ]);
+    exported["event_input"] = zis_services::catalog::sample_input(
+        zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
+    );
+    let stored = dir.path().join("stored.json");
+    std::fs::write(&stored, exported.to_string()).unwrap();
+    h.get_by_label("Import…").click();
+    h.run();
+    type_into(&mut h, "File path", stored.to_str().unwrap());
+    h.get_by_label("Import").click();
+    h.run();
+    h.get_by_label("imported execution");
+    h.get_by_label("Re-run on the current bundle").click();
+    wait_for_worker(&mut h);
+    h.get_by_label("Executions").click();
+    h.run();
+    h.get_by_label("The runs part at step 4.");
+}

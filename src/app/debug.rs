@@ -178,6 +178,8 @@ pub struct Session {
     pub stopped_by: Option<String>,
     /// The bundle value the steps were taken on (steps taken before a later edit are stale).
     pub bundle: Value,
+    /// The session's end has been written to the store's executions.
+    pub recorded: bool,
 }
 
 /// The job spec of `bundle` that starts flow `flow_key`: (integration, source, type).
@@ -231,7 +233,68 @@ impl Session {
             busy: None,
             stopped_by: None,
             bundle: bundle.clone(),
+            recorded: false,
         })
+    }
+
+    /// Writes an ended session to the store's executions (secrets masked), off the UI
+    /// thread, so the executions list has the window's runs too.
+    pub fn record(&mut self, db_path: &std::path::Path) {
+        if self.recorded || self.now.status() == &Status::Running {
+            return;
+        }
+        self.recorded = true;
+        let (source, event_type) = self
+            .event
+            .split_once('/')
+            .map_or(("local".to_string(), self.event.clone()), |(a, b)| {
+                (a.to_string(), b.to_string())
+            });
+        let flow_name = self
+            .bundle
+            .pointer(&format!(
+                "/resources/{}/properties/name",
+                zis_engine::json::pointer::escape(&self.flow)
+            ))
+            .and_then(Value::as_str)
+            .unwrap_or(&self.flow)
+            .to_string();
+        let spec = zis_services::db::JobSpecRow {
+            name: format!("zis:{}:job_spec:(ZIS Studio window)", self.integration),
+            integration: self.integration.clone(),
+            uuid: String::new(),
+            bundle_uuid: String::new(),
+            event_source: source,
+            event_type: event_type.clone(),
+            flow_name: format!("zis:{}:flow:{flow_name}", self.integration),
+            description: "run from the ZIS Studio window".into(),
+            installed: false,
+        };
+        let history: Vec<&HistoryEvent> = self.steps.iter().map(|s| &s.event).collect();
+        let history = serde_json::to_value(history).unwrap_or(Value::Null);
+        let status = self.now.status().clone();
+        let attempts = self.now.attempt();
+        let path = db_path.to_path_buf();
+        std::thread::spawn(move || {
+            let Ok(db) = Db::open(&path) else { return };
+            let secrets = db.secrets(&spec.integration).unwrap_or_default();
+            let history = Db::redact(&history, &secrets);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            if let Err(e) = db.store_execution(
+                None,
+                &spec,
+                &event_type,
+                &status,
+                &history,
+                attempts,
+                now,
+                0.0,
+            ) {
+                tracing::warn!("cannot record the window's run: {e}");
+            }
+        });
     }
 
     /// Sends the worker off; the reply is read by [`Session::poll`].

@@ -4,6 +4,7 @@
 
 pub mod debug;
 pub mod edit;
+pub mod executions;
 pub mod graph;
 pub mod prefs;
 pub mod resources;
@@ -71,6 +72,20 @@ pub enum Command {
     DebugStop,
     /// Replace the data the next state gets with this JSON (a fork).
     DebugSetData(String),
+    /// Read the store's executions and queue figures again.
+    RefreshExecutions,
+    /// Open a stored execution for replay.
+    OpenExecution(i64),
+    /// Close the opened execution.
+    CloseExecution,
+    /// Show step `n` of the opened execution.
+    ReplayStep(usize),
+    /// Write the opened execution to a file.
+    ExportExecution(PathBuf),
+    /// Open an exported execution.
+    ImportExecution(PathBuf),
+    /// Run the opened execution's event on the current bundle and compare.
+    RerunExecution,
     /// Skip the Choice the session is paused before and go to this branch.
     DebugForce(String),
     /// Add a JSONPath to the watch list.
@@ -345,6 +360,10 @@ pub struct AppState {
     pub debug_event: Option<(String, String)>,
     /// The payload the next session starts on (`None`: the catalog's sample).
     pub debug_payload: Option<serde_json::Value>,
+    /// The store's executions and the one opened for replay.
+    pub executions: executions::Executions,
+    /// A re-run of the opened execution is going: its stored path, to compare.
+    pub rerun_of: Option<Vec<String>>,
     /// Recent files and theme, kept in the data folder.
     pub prefs: prefs::Prefs,
     /// What waits for the answer to "save changes?".
@@ -457,6 +476,40 @@ impl AppState {
                     Err(e) => format!("the data was not changed: {e}"),
                 });
             }
+            Command::RefreshExecutions => {
+                let db = self.data_dir.join(local_db_file());
+                self.executions.refresh(&db);
+            }
+            Command::OpenExecution(id) => {
+                let db = self.data_dir.join(local_db_file());
+                if let Err(e) = self.executions.open(&db, id) {
+                    self.message = Some(format!("cannot open execution {id}: {e}"));
+                }
+                self.rerun_of = None;
+            }
+            Command::CloseExecution => {
+                self.executions.opened = None;
+                self.rerun_of = None;
+            }
+            Command::ReplayStep(i) => {
+                if let Some(o) = &mut self.executions.opened {
+                    o.step = i.min(o.history.len().saturating_sub(1));
+                }
+            }
+            Command::ExportExecution(path) => {
+                self.message = Some(match self.executions.export(&path) {
+                    Ok(()) => format!("exported to {}", path.display()),
+                    Err(e) => e,
+                });
+            }
+            Command::ImportExecution(path) => {
+                self.message = Some(match self.executions.import(&path) {
+                    Ok(()) => format!("opened {}", path.display()),
+                    Err(e) => e,
+                });
+                self.rerun_of = None;
+            }
+            Command::RerunExecution => self.rerun(),
             Command::DebugForce(target) => {
                 let result = match &mut self.debug {
                     Some(s) => s.force(&target),
@@ -1273,9 +1326,64 @@ impl AppState {
         }
     }
 
-    /// Takes a finished worker's steps; true while one is at work.
+    /// Takes a finished worker's steps and reads; true while one is at work.
     pub fn poll_run(&mut self) -> bool {
-        self.debug.as_mut().is_some_and(debug::Session::poll)
+        let loading = self.executions.poll();
+        let running = self.debug.as_mut().is_some_and(debug::Session::poll);
+        if !running && let Some(s) = &mut self.debug {
+            s.record(&self.data_dir.join(local_db_file()));
+        }
+        running || loading
+    }
+
+    /// Runs the opened execution's event on the current bundle (its flow, its event type and
+    /// input) to the end; the debugger shows the new run and the executions view compares.
+    fn rerun(&mut self) {
+        let Some(opened) = &self.executions.opened else {
+            return;
+        };
+        let Some(input) = opened.event_input.clone() else {
+            self.message =
+                Some("this execution has no stored event (runs from the window keep none)".into());
+            return;
+        };
+        let flow_name = opened
+            .summary
+            .get("flow")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|f| f.rsplit(':').next())
+            .unwrap_or_default()
+            .to_string();
+        let event_type = opened
+            .summary
+            .get("event_type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let stored = opened.path();
+        let key = self
+            .rows
+            .iter()
+            .find(|r| r.kind == ResourceKind::Flow && r.name == flow_name)
+            .map(|r| r.key.clone());
+        let Some(key) = key else {
+            self.message = Some(format!("the open bundle has no flow {flow_name}"));
+            return;
+        };
+        let source = zis_services::catalog::EVENTS
+            .iter()
+            .find(|e| e.event_type == event_type)
+            .map_or("support", |e| e.source)
+            .to_string();
+        if self.selected.as_ref() != Some(&key) {
+            self.map_path.clear();
+            self.select(Some(key));
+        }
+        self.debug_event = Some((source, event_type));
+        self.debug_payload = Some(input);
+        self.debug = None;
+        self.rerun_of = Some(stored);
+        self.debug_go(debug::Go::Continue);
     }
 
     /// True while the debugger's worker runs.
