@@ -58,6 +58,7 @@ pub struct StudioApp {
     close_sent: bool,
     debugger: crate::debugger::Debugger,
     executions_view: crate::executions_view::ExecutionsView,
+    services_view: crate::services_view::ServicesView,
     dock: Dock,
     had_session: bool,
 }
@@ -72,6 +73,8 @@ enum Dock {
     Debugger,
     /// The store's executions.
     Executions,
+    /// The local stores and server.
+    Services,
 }
 
 impl StudioApp {
@@ -90,6 +93,7 @@ impl StudioApp {
             close_sent: false,
             debugger: crate::debugger::Debugger::default(),
             executions_view: crate::executions_view::ExecutionsView::default(),
+            services_view: crate::services_view::ServicesView::default(),
             dock: Dock::Problems,
             had_session: false,
         }
@@ -296,10 +300,11 @@ impl StudioApp {
         self.had_session = has_session;
         let mut ask_exec = None;
         {
-            let (state, debugger, executions, pending, dock) = (
+            let (state, debugger, executions, services, pending, dock) = (
                 &self.state,
                 &mut self.debugger,
                 &mut self.executions_view,
+                &mut self.services_view,
                 &mut self.pending,
                 &mut self.dock,
             );
@@ -313,12 +318,14 @@ impl StudioApp {
                         ui.selectable_value(dock, Dock::Problems, problems);
                         ui.selectable_value(dock, Dock::Debugger, "Debugger");
                         ui.selectable_value(dock, Dock::Executions, "Executions");
+                        ui.selectable_value(dock, Dock::Services, "Services");
                     });
                     ui.separator();
                     match dock {
                         Dock::Debugger => debugger.ui(ui, state, pending),
                         Dock::Executions => ask_exec = executions.ui(ui, state, pending),
                         Dock::Problems => problems_ui(ui, state, pending),
+                        Dock::Services => services.ui(ui, state, pending),
                     }
                 });
         }

@@ -9,6 +9,7 @@
 //! | [`debugger`] | the debugger panel: stepping, timeline, step data as JSON trees, diff, HTTP, fork, breakpoints, mocks |
 //! | [`executions_view`] | the Executions dock: the store's executions, queue figures, replay, export/import, re-run and compare |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
+//! | [`services_view`] | the Services dock: configs, links, connections, inbound webhooks, local server start/stop |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
 //!
@@ -24,3 +25,4 @@ pub mod graph_view;
 pub mod gui;
 pub mod inspector;
 pub mod local;
+pub mod services_view;

@@ -308,14 +308,10 @@ fn input_pin_of(h: &Harness<'static, StudioApp>, state: &str) -> egui::Pos2 {
 /// Focuses the field labelled `label`, selects what it holds and types `text` over it.
 fn type_into(h: &mut Harness<'static, StudioApp>, label: &str, text: &str) {
     use egui::accesskit::Role;
-    let role = if h
-        .query_by_role_and_label(Role::MultilineTextInput, label)
-        .is_some()
-    {
-        Role::MultilineTextInput
-    } else {
-        Role::TextInput
-    };
+    let role = [Role::MultilineTextInput, Role::PasswordInput]
+        .into_iter()
+        .find(|r| h.query_by_role_and_label(*r, label).is_some())
+        .unwrap_or(Role::TextInput);
     h.get_by_role_and_label(role, label).focus();
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -1112,4 +1108,78 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     h.get_by_label("Executions").click();
     h.run();
     h.get_by_label("The runs part at step 4.");
+}
+
+// ---- Services -------------------------------------------------------------------------------
+
+#[test]
+fn the_services_view_edits_stores_and_runs_the_local_server() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Services").click();
+    h.run();
+    h.get_by_label("Integration acme_slack");
+    // A config: scope and JSON; the flow's LoadConfig would now find it.
+    type_into(&mut h, "Scope", "slack_settings");
+    type_into(&mut h, "Config JSON", r##"{"channel": "#vip"}"##);
+    h.get_by_label("Save config").click();
+    h.run();
+    h.get_by_label("channel: \"#vip\"");
+    // A bearer-token connection: its secret never shows.
+    h.get_by_label("Connections").click();
+    h.run();
+    type_into(&mut h, "Name", "slack");
+    type_into(&mut h, "Token", "xoxb-very-secret");
+    h.get_by_label("Create connection").click();
+    h.run();
+    h.get_by_label("slack  (bearer_token)");
+    assert!(h.query_by_label_contains("xoxb-very-secret").is_none());
+    // A link.
+    h.get_by_label("Links").click();
+    h.run();
+    type_into(&mut h, "Link type", "ticket_issue");
+    type_into(&mut h, "Left", "101");
+    type_into(&mut h, "Right", "JIRA-7");
+    h.get_by_label("Create link").click();
+    h.run();
+    h.get_by_label("JIRA-7");
+    // The server on a free port, then an inbound webhook on it with a curl to copy.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::StartServer(0));
+    h.run();
+    let url = h
+        .state()
+        .state
+        .services
+        .server
+        .as_ref()
+        .unwrap()
+        .0
+        .base_url
+        .clone();
+    h.get_by_label(&format!("Server on {url}"));
+    h.get_by_label("Inbound webhooks").click();
+    h.run();
+    type_into(&mut h, "Source system", "carrier");
+    type_into(&mut h, "Event type", "shipment.updated");
+    h.get_by_label("Create webhook").click();
+    h.run();
+    h.get_by_label("New webhook: its password is shown this once");
+    h.get_by_label_contains(&format!(
+        "Ingest URL: {url}/api/services/zis/inbound_webhooks"
+    ));
+    h.get_by_label("Copy curl");
+    h.get_by_label("Stop server").click();
+    h.run();
+    assert!(h.state().state.services.server.is_none());
+    h.get_by_label("Start server");
+    // Everything is in the data folder's database.
+    let db =
+        zis_services::db::Db::open(&h.state().state.data_dir.join("zis-studio.sqlite")).unwrap();
+    assert_eq!(
+        db.config("acme_slack", "slack_settings").unwrap().unwrap()["config"]["channel"],
+        "#vip"
+    );
 }

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod prefs;
 pub mod resources;
 pub mod run;
+pub mod services;
 
 use edit::Port;
 use graph::{FlowGraph, Sidecar};
@@ -72,6 +73,35 @@ pub enum Command {
     DebugStop,
     /// Replace the data the next state gets with this JSON (a fork).
     DebugSetData(String),
+    /// Read the local stores of the bundle's integration again.
+    ReloadServices,
+    /// Create or replace a config.
+    PutConfig {
+        /// Its scope.
+        scope: String,
+        /// Its JSON text.
+        text: String,
+    },
+    /// Delete a config.
+    DeleteConfig(String),
+    /// Create a connection.
+    CreateConnection(services::NewConnection),
+    /// Delete a connection (kind, name).
+    DeleteConnection(String, String),
+    /// List links of this type.
+    ShowLinks(String),
+    /// Create a link (type, left name, right name).
+    CreateLink(String, String, String),
+    /// Delete a link (type, left name, right name).
+    DeleteLink(String, String, String),
+    /// Create an inbound webhook (source system, event type).
+    CreateWebhook(String, String),
+    /// Delete an inbound webhook by id.
+    DeleteWebhook(String),
+    /// Start the local server on a port (0: any free one).
+    StartServer(u16),
+    /// Stop it.
+    StopServer,
     /// Read the store's executions and queue figures again.
     RefreshExecutions,
     /// Open a stored execution for replay.
@@ -364,6 +394,8 @@ pub struct AppState {
     pub executions: executions::Executions,
     /// A re-run of the opened execution is going: its stored path, to compare.
     pub rerun_of: Option<Vec<String>>,
+    /// The local stores and server as the Services view shows them.
+    pub services: services::Services,
     /// Recent files and theme, kept in the data folder.
     pub prefs: prefs::Prefs,
     /// What waits for the answer to "save changes?".
@@ -476,6 +508,94 @@ impl AppState {
                     Err(e) => format!("the data was not changed: {e}"),
                 });
             }
+            Command::ReloadServices => {
+                let (db, key) = (self.data_dir.join(local_db_file()), self.integration_key());
+                self.services.reload(&db, &key);
+            }
+            Command::PutConfig { scope, text } => {
+                let db = self.data_dir.join(local_db_file());
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(v) => self.services.change(&db, |d, i| {
+                        d.put_config(i, scope.trim(), &v)
+                            .map(|_| None)
+                            .map_err(|e| e.to_string())
+                    }),
+                    Err(e) => {
+                        self.services.error = Some(format!(
+                            "the config does not parse: {}:{}: {e}",
+                            e.line(),
+                            e.column()
+                        ));
+                    }
+                }
+            }
+            Command::DeleteConfig(scope) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services.change(&db, |d, i| {
+                    d.delete_config(i, &scope)
+                        .map(|_| None)
+                        .map_err(|e| e.to_string())
+                });
+            }
+            Command::CreateConnection(c) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services
+                    .change(&db, |d, i| services::create_connection(d, i, &c));
+            }
+            Command::DeleteConnection(kind, name) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services.change(&db, |d, i| {
+                    let kind = zis_services::db::ConnectionKind::parse(&kind)
+                        .ok_or_else(|| format!("unknown kind {kind}"))?;
+                    d.delete_connection(i, kind, &name)
+                        .map(|_| None)
+                        .map_err(|e| e.to_string())
+                });
+            }
+            Command::ShowLinks(link_type) => {
+                let (db, key) = (self.data_dir.join(local_db_file()), self.integration_key());
+                self.services.link_type = link_type;
+                self.services.reload(&db, &key);
+            }
+            Command::CreateLink(t, l, r) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services.link_type.clone_from(&t);
+                self.services
+                    .change(&db, |d, i| services::create_link(d, i, &t, &l, &r));
+            }
+            Command::DeleteLink(t, l, r) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services.change(&db, |d, i| {
+                    d.delete_link(i, &t, &l, &r)
+                        .map(|_| None)
+                        .map_err(|e| e.to_string())
+                });
+            }
+            Command::CreateWebhook(source, event_type) => {
+                let db = self.data_dir.join(local_db_file());
+                let url = services::base_url(&self.services);
+                self.services.change(&db, |d, i| {
+                    d.create_webhook(i, source.trim(), event_type.trim(), &url)
+                        .map(Some)
+                        .map_err(|e| e.to_string())
+                });
+            }
+            Command::DeleteWebhook(id) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services.change(&db, |d, i| {
+                    d.delete_webhook(i, &id)
+                        .map(|_| None)
+                        .map_err(|e| e.to_string())
+                });
+            }
+            Command::StartServer(port) => {
+                let db = self.data_dir.join(local_db_file());
+                let dir = self.data_dir.clone();
+                self.services.start_server(&dir, &db, port);
+                let key = self.integration_key();
+                self.services.reload(&db, &key);
+            }
+            Command::StopServer => self.services.stop_server(),
             Command::RefreshExecutions => {
                 let db = self.data_dir.join(local_db_file());
                 self.executions.refresh(&db);

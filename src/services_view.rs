@@ -1,0 +1,336 @@
+//! The Services dock: the open bundle's integration's local stores — configs (scope and a
+//! JSON editor), links (a table by type; create, delete), connections (create; secrets
+//! masked), inbound webhooks (create; the ingest URL, the credentials once and a curl
+//! command to copy) — and the local server, started and stopped here with its address.
+
+use crate::app::services::{NewConnection, curl_for};
+use crate::app::{AppState, Command};
+use crate::debugger::json_tree;
+use egui::{Color32, RichText};
+
+const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
+const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
+
+/// Which store is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Tab {
+    #[default]
+    Configs,
+    Links,
+    Connections,
+    Webhooks,
+}
+
+/// The view's own state: the forms being filled in.
+pub struct ServicesView {
+    tab: Tab,
+    loaded_for: Option<String>,
+    scope: String,
+    config: String,
+    link_type: String,
+    left: String,
+    right: String,
+    conn: NewConnection,
+    source: String,
+    event_type: String,
+    port: u16,
+}
+
+impl Default for ServicesView {
+    fn default() -> Self {
+        Self {
+            tab: Tab::default(),
+            loaded_for: None,
+            scope: String::new(),
+            config: "{}".into(),
+            link_type: String::new(),
+            left: String::new(),
+            right: String::new(),
+            conn: NewConnection {
+                kind: "bearer_token".into(),
+                ..NewConnection::default()
+            },
+            source: String::new(),
+            event_type: String::new(),
+            port: zis_services::DEFAULT_PORT,
+        }
+    }
+}
+
+fn field(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width))
+        .labelled_by(l.id);
+}
+
+impl ServicesView {
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        let integration = state.integration_key();
+        if self.loaded_for.as_ref() != Some(&integration) {
+            self.loaded_for = Some(integration.clone());
+            out.push(Command::ReloadServices);
+        }
+        let s = &state.services;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Integration {integration}")).strong());
+            ui.separator();
+            match &s.server {
+                Some(server) => {
+                    ui.colored_label(GREEN, format!("Server on {}", server.0.base_url));
+                    if ui.button("Stop server").clicked() {
+                        out.push(Command::StopServer);
+                    }
+                    ui.label(
+                        RichText::new(format!(
+                            "API token in {}",
+                            state.data_dir.join("api_token").display()
+                        ))
+                        .weak(),
+                    );
+                }
+                None => {
+                    let l = ui.label("Port");
+                    ui.add(egui::DragValue::new(&mut self.port).range(0..=65535))
+                        .labelled_by(l.id);
+                    if ui
+                        .button("Start server")
+                        .on_hover_text(
+                            "The ZIS REST API, inbound webhooks and the event queue on 127.0.0.1",
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::StartServer(self.port));
+                    }
+                }
+            }
+            if ui.button("Reload").clicked() {
+                out.push(Command::ReloadServices);
+            }
+            if let Some(e) = &s.error {
+                ui.colored_label(RED, e);
+            }
+        });
+        ui.horizontal(|ui| {
+            for (tab, name) in [
+                (Tab::Configs, "Configs"),
+                (Tab::Links, "Links"),
+                (Tab::Connections, "Connections"),
+                (Tab::Webhooks, "Inbound webhooks"),
+            ] {
+                ui.selectable_value(&mut self.tab, tab, name);
+            }
+        });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("services_scroll")
+            .show(ui, |ui| match self.tab {
+                Tab::Configs => self.configs_ui(ui, state, out),
+                Tab::Links => self.links_ui(ui, state, out),
+                Tab::Connections => self.connections_ui(ui, state, out),
+                Tab::Webhooks => self.webhooks_ui(ui, state, out),
+            });
+    }
+
+    fn configs_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            field(ui, "Scope", &mut self.scope, 160.0);
+            if ui.button("Save config").clicked() && !self.scope.trim().is_empty() {
+                out.push(Command::PutConfig {
+                    scope: self.scope.clone(),
+                    text: self.config.clone(),
+                });
+            }
+        });
+        let l = ui.label("Config JSON");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.config)
+                .code_editor()
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(l.id);
+        ui.separator();
+        for c in &state.services.configs {
+            let scope = c["scope"].as_str().unwrap_or("?").to_string();
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&scope).strong());
+                if ui.small_button("Edit").clicked() {
+                    self.scope.clone_from(&scope);
+                    self.config = serde_json::to_string_pretty(&c["config"]).unwrap_or_default();
+                }
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Delete config {scope}"))
+                    .clicked()
+                {
+                    out.push(Command::DeleteConfig(scope.clone()));
+                }
+            });
+            ui.indent(("config", &scope), |ui| json_tree(ui, &c["config"], "$", 1));
+        }
+        if state.services.configs.is_empty() {
+            ui.label(RichText::new("No configs yet: LoadConfig finds nothing.").weak());
+        }
+    }
+
+    fn links_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            field(ui, "Link type", &mut self.link_type, 140.0);
+            if ui.button("Show links").clicked() {
+                out.push(Command::ShowLinks(self.link_type.clone()));
+            }
+        });
+        ui.horizontal(|ui| {
+            field(ui, "Left", &mut self.left, 120.0);
+            field(ui, "Right", &mut self.right, 120.0);
+            if ui.button("Create link").clicked() && !self.link_type.is_empty() {
+                out.push(Command::CreateLink(
+                    self.link_type.clone(),
+                    self.left.clone(),
+                    self.right.clone(),
+                ));
+            }
+        });
+        ui.separator();
+        egui::Grid::new("links").striped(true).show(ui, |ui| {
+            ui.label(RichText::new("type").strong());
+            ui.label(RichText::new("left").strong());
+            ui.label(RichText::new("right").strong());
+            ui.end_row();
+            for l in &state.services.links {
+                let t = l["link_type"].as_str().unwrap_or("").to_string();
+                let left = l["left_object"]["name"].as_str().unwrap_or("").to_string();
+                let right = l["right_object"]["name"].as_str().unwrap_or("").to_string();
+                ui.label(&t);
+                ui.label(&left);
+                ui.label(&right);
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Delete the link {left} - {right}"))
+                    .clicked()
+                {
+                    out.push(Command::DeleteLink(t, left, right));
+                }
+                ui.end_row();
+            }
+        });
+    }
+
+    fn connections_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            egui::ComboBox::from_id_salt("conn_kind")
+                .selected_text(&self.conn.kind)
+                .show_ui(ui, |ui| {
+                    for k in ["bearer_token", "basic_auth", "api_key", "oauth"] {
+                        ui.selectable_value(&mut self.conn.kind, k.to_string(), k);
+                    }
+                });
+            field(ui, "Name", &mut self.conn.name, 110.0);
+            match self.conn.kind.as_str() {
+                "basic_auth" => field(ui, "Username", &mut self.conn.user_or_header, 100.0),
+                "api_key" => field(ui, "Header", &mut self.conn.user_or_header, 100.0),
+                _ => {}
+            }
+            let secret = match self.conn.kind.as_str() {
+                "basic_auth" => "Password",
+                "api_key" => "API key",
+                "oauth" => "Access token",
+                _ => "Token",
+            };
+            let l = ui.label(secret);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.conn.secret)
+                    .password(true)
+                    .desired_width(140.0),
+            )
+            .labelled_by(l.id);
+            field(ui, "Allowed domain", &mut self.conn.allowed_domain, 120.0);
+            if ui.button("Create connection").clicked() {
+                out.push(Command::CreateConnection(self.conn.clone()));
+                self.conn.secret.clear();
+            }
+        });
+        ui.separator();
+        for kind in ["oauth", "bearer_token", "basic_auth", "api_key"] {
+            for c in state.services.connections[kind]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let name = c["name"].as_str().unwrap_or("?").to_string();
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(format!("{name}  ({kind})")).strong());
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text(format!("Delete connection {name}"))
+                        .clicked()
+                    {
+                        out.push(Command::DeleteConnection(kind.into(), name.clone()));
+                    }
+                });
+                ui.indent(("conn", &name), |ui| json_tree(ui, c, "$", 1));
+            }
+        }
+    }
+
+    fn webhooks_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            field(ui, "Source system", &mut self.source, 120.0);
+            field(ui, "Event type", &mut self.event_type, 140.0);
+            if ui.button("Create webhook").clicked() {
+                out.push(Command::CreateWebhook(
+                    self.source.clone(),
+                    self.event_type.clone(),
+                ));
+            }
+        });
+        if let Some(w) = &state.services.new_webhook {
+            ui.separator();
+            ui.label(
+                RichText::new("New webhook: its password is shown this once")
+                    .strong()
+                    .color(Color32::from_rgb(0xf5, 0x9e, 0x0b)),
+            );
+            ui.label(format!("Ingest URL: {}", w["path"].as_str().unwrap_or("")));
+            ui.label(format!(
+                "User {}  password {}",
+                w["username"].as_str().unwrap_or(""),
+                w["password"].as_str().unwrap_or("")
+            ));
+            let curl = curl_for(w);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&curl).monospace());
+                if ui.button("Copy curl").clicked() {
+                    ui.ctx().copy_text(curl.clone());
+                }
+            });
+        }
+        ui.separator();
+        for w in &state.services.webhooks {
+            let id = w["uuid"].as_str().unwrap_or("?").to_string();
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} / {}",
+                        w["source_system"].as_str().unwrap_or(""),
+                        w["event_type"].as_str().unwrap_or("")
+                    ))
+                    .strong(),
+                );
+                ui.label(
+                    RichText::new(w["path"].as_str().unwrap_or(""))
+                        .monospace()
+                        .weak(),
+                );
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Delete webhook {id}"))
+                    .clicked()
+                {
+                    out.push(Command::DeleteWebhook(id.clone()));
+                }
+            });
+        }
+    }
+}
