@@ -34,6 +34,8 @@ pub enum DataTab {
 #[derive(Default)]
 pub struct Debugger {
     tab: DataTab,
+    payload: String,
+    payload_for: Option<String>,
     watch_draft: String,
     playground: String,
     data_draft: String,
@@ -201,8 +203,60 @@ impl Debugger {
         });
     }
 
+    /// The event's payload as JSON, generated from the catalog for the chosen type and
+    /// editable; "Use this payload" makes the next session start on it.
+    fn payload_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        event: Option<&(String, String)>,
+        state: &AppState,
+        out: &mut Vec<Command>,
+    ) {
+        let key = event.map(|(s, t)| format!("{s}/{t}"));
+        if self.payload_for != key {
+            self.payload_for = key;
+            let sample = match (&state.debug_payload, event) {
+                (Some(p), _) => p.clone(),
+                (None, Some((s, t))) => zis_services::catalog::find(s, t)
+                    .map(zis_services::catalog::sample_input)
+                    .unwrap_or(Value::Null),
+                (None, None) => Value::Null,
+            };
+            self.payload = serde_json::to_string_pretty(&sample).unwrap_or_default();
+        }
+        egui::CollapsingHeader::new("Event payload")
+            .id_salt("payload")
+            .show(ui, |ui| {
+                let label = ui.label("Payload JSON ($.input)");
+                egui::ScrollArea::vertical()
+                    .id_salt("payload_scroll")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        ui.add(
+                            egui::TextEdit::multiline(&mut self.payload)
+                                .code_editor()
+                                .desired_rows(6)
+                                .desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(label.id);
+                    });
+                if ui
+                    .button("Use this payload")
+                    .on_hover_text("The next Start or Run uses this payload as the event's input")
+                    .clicked()
+                {
+                    out.push(Command::DebugPayload(Some(self.payload.clone())));
+                }
+            });
+    }
+
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let session = state.debug.as_ref();
+        let event = state.debug_event.clone().or_else(|| {
+            let doc = state.document.as_ref()?;
+            let key = state.selected.as_ref()?;
+            crate::app::run::trigger_of(doc.value(), key).map(|t| (t.1, t.2))
+        });
         let running = state.running();
         let paused = session.is_some_and(|s| s.next_state().is_some()) && !running;
         ui.horizontal_wrapped(|ui| {
@@ -309,6 +363,7 @@ impl Debugger {
             let _ = paused;
             ui.label(RichText::new(text).color(colour).strong());
         });
+        self.payload_ui(ui, event.as_ref(), state, out);
     }
 
     fn data_ui(&mut self, ui: &mut egui::Ui, step: Option<&Step>) {

@@ -1183,3 +1183,31 @@ fn the_services_view_edits_stores_and_runs_the_local_server() {
         "#vip"
     );
 }
+
+#[test]
+fn the_debugger_runs_on_an_edited_event_payload() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Event payload").click();
+    h.run();
+    // The catalog's sample for the job spec's event type, made not urgent.
+    let mut payload = zis_services::catalog::sample_input(
+        zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
+    );
+    payload["ticket_event"]["ticket"]["priority"] = serde_json::json!("low");
+    type_into(&mut h, "Payload JSON ($.input)", &payload.to_string());
+    h.get_by_label("Use this payload").click();
+    h.run();
+    h.get_by_label("payload: custom");
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.steps.last().unwrap().event.state, "NotUrgent");
+    assert_eq!(
+        s.input["input"]["ticket_event"]["ticket"]["priority"],
+        "low"
+    );
+}
