@@ -712,6 +712,18 @@ impl Debugger {
         if ui.checkbox(&mut on_error, "Break on errors").changed() {
             out.push(Command::BreakOnError(on_error));
         }
+        ui.horizontal(|ui| {
+            let at = state.sidecar.breakpoints.at_transition;
+            let mut on = at.is_some();
+            let mut n = at.unwrap_or(10);
+            let changed_on = ui.checkbox(&mut on, "Break at transition").changed();
+            let changed_n = ui
+                .add_enabled(on, egui::DragValue::new(&mut n).range(1..=1000))
+                .changed();
+            if changed_on || changed_n {
+                out.push(Command::BreakAtTransition(on.then_some(n)));
+            }
+        });
         let key = state.layout_key();
         if let Some(set) = state.sidecar.breakpoints.states.get(&key) {
             for name in set {
@@ -778,7 +790,12 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
             (_, Some(n)) => format!("-> {n}"),
             _ => "end".to_string(),
         };
-        let text = format!("{indent}{}. {}{item}  {to}", i + 1, e.state);
+        let time = if step.millis >= 0.5 {
+            format!("  ({:.0} ms)", step.millis)
+        } else {
+            String::new()
+        };
+        let text = format!("{indent}{}. {}{item}  {to}{time}", i + 1, e.state);
         let colour = if e.error.is_some() && !e.caught {
             RED
         } else {

@@ -26,6 +26,8 @@ pub struct NodeView {
     end: bool,
     problems: usize,
     outs: Vec<(String, EdgeKind, Port)>,
+    /// Where each output leads (state names).
+    targets: Vec<Option<String>>,
 }
 
 /// The graph widget's own state: the snarl built from the app's graph.
@@ -46,6 +48,8 @@ pub struct GraphView {
     pub transform: Option<egui::emath::TSTransform>,
     /// Each state's node frame in the last frame, in graph units.
     pub node_rects: std::collections::HashMap<String, egui::Rect>,
+    /// The states each state has an edge with.
+    neighbours: std::collections::HashMap<String, Vec<String>>,
     /// The app's fit counter last seen.
     fits_seen: u64,
 }
@@ -83,6 +87,11 @@ impl GraphView {
                 .iter()
                 .map(|p| (p.label.clone(), p.kind, p.port))
                 .collect();
+            let targets = n
+                .ports
+                .iter()
+                .map(|p| p.target.map(|t| graph.nodes[t].name.clone()))
+                .collect();
             let id = snarl.insert_node(
                 egui::pos2(n.pos[0], n.pos[1]),
                 NodeView {
@@ -93,6 +102,7 @@ impl GraphView {
                     end: n.end,
                     problems: n.problems,
                     outs,
+                    targets,
                 },
             );
             ids.push((id, n.name.clone()));
@@ -110,6 +120,14 @@ impl GraphView {
         }
         self.snarl = snarl;
         self.ids = ids;
+        let mut neighbours: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for e in &graph.edges {
+            let (a, b) = (&graph.nodes[e.from].name, &graph.nodes[e.to].name);
+            neighbours.entry(a.clone()).or_default().push(b.clone());
+            neighbours.entry(b.clone()).or_default().push(a.clone());
+        }
+        self.neighbours = neighbours;
         if self.fitted.as_ref() != Some(&graph.flow) {
             self.fitted = Some(graph.flow.clone());
             self.fit = Some(extent(graph));
@@ -245,6 +263,7 @@ impl GraphView {
             .map(|bb| (bb, ui.available_rect_before_wrap()));
         let session = state.debug.as_ref();
         let visits = session.map(crate::app::debug::Session::visits);
+        let durations = session.map(crate::app::debug::Session::durations);
         let failed = session.and_then(|s| match s.status() {
             zis_engine::run::execution::Status::Failed { .. } => {
                 s.steps.last().map(|e| e.event.state.as_str())
@@ -254,6 +273,13 @@ impl GraphView {
         let current = session
             .filter(|s| s.busy.is_none())
             .and_then(crate::app::debug::Session::next_state);
+        // Edges the session took: (from, to).
+        let taken: Option<std::collections::HashSet<(String, String)>> = session.map(|s| {
+            s.steps
+                .iter()
+                .filter_map(|st| Some((st.event.state.clone(), st.event.next.clone()?)))
+                .collect()
+        });
         let view_rect = ui.available_rect_before_wrap();
         let mut viewer = Viewer {
             out,
@@ -264,10 +290,13 @@ impl GraphView {
                 .transform
                 .map(|t| (t.inverse() * view_rect).expand(80.0)),
             previous: &self.node_rects,
+            neighbours: &self.neighbours,
             fit,
             visits: visits.as_ref(),
             failed,
             current,
+            taken: taken.as_ref(),
+            durations: durations.as_ref(),
         };
         let style = SnarlStyle {
             collapsible: Some(false),
@@ -392,6 +421,8 @@ struct Viewer<'a> {
     /// then: a node wholly outside is drawn as its title only, its rows as empty space.
     visible: Option<egui::Rect>,
     previous: &'a std::collections::HashMap<String, egui::Rect>,
+    /// Each state's neighbours, to tell whether any of its wires can be on screen.
+    neighbours: &'a std::collections::HashMap<String, Vec<String>>,
     /// Graph extent and screen rect to fit it into, once.
     fit: Option<(egui::Rect, egui::Rect)>,
     /// Visits per state in the last run.
@@ -400,6 +431,10 @@ struct Viewer<'a> {
     failed: Option<&'a str>,
     /// The state the paused session runs next.
     current: Option<&'a str>,
+    /// Edges the session took; the others are dimmed while a session is shown.
+    taken: Option<&'a std::collections::HashSet<(String, String)>>,
+    /// Milliseconds per state in the session.
+    durations: Option<&'a std::collections::HashMap<String, f64>>,
 }
 
 impl Viewer<'_> {
@@ -409,6 +444,23 @@ impl Viewer<'_> {
             (Some(v), Some(r)) => !r.intersects(v),
             _ => false,
         }
+    }
+
+    /// True when neither the node nor any wire to or from it can be on screen: the box
+    /// around it and each neighbour misses the view. Such a node is drawn without pins
+    /// (snarl skips wires whose pins were not drawn; it keeps them).
+    fn pinless(&self, name: &str) -> bool {
+        let (Some(v), Some(r)) = (self.visible, self.previous.get(name)) else {
+            return false;
+        };
+        if r.intersects(v) {
+            return false;
+        }
+        self.neighbours.get(name).into_iter().flatten().all(|n| {
+            self.previous
+                .get(n)
+                .is_some_and(|o| !r.union(*o).expand(40.0).intersects(v))
+        })
     }
 }
 
@@ -534,8 +586,15 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     .on_hover_text("ends the flow");
             }
             if let Some(count) = self.visits.and_then(|v| v.get(&n.name)) {
+                let ms = self
+                    .durations
+                    .and_then(|d| d.get(&n.name))
+                    .copied()
+                    .unwrap_or(0.0);
                 ui.label(RichText::new(format!("×{count}")).strong())
-                    .on_hover_text("times the last run entered this state");
+                    .on_hover_text(format!(
+                        "the run entered this state {count} time(s), {ms:.1} ms in all"
+                    ));
             }
             if n.problems > 0 {
                 ui.label(
@@ -547,8 +606,8 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         });
     }
 
-    fn inputs(&mut self, _node: &NodeView) -> usize {
-        1
+    fn inputs(&mut self, node: &NodeView) -> usize {
+        usize::from(!self.pinless(&node.name))
     }
 
     fn show_input(
@@ -574,7 +633,11 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
     }
 
     fn outputs(&mut self, node: &NodeView) -> usize {
-        node.outs.len()
+        if self.pinless(&node.name) {
+            0
+        } else {
+            node.outs.len()
+        }
     }
 
     fn show_output(
@@ -593,9 +656,26 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
             _ => WireStyle::Bezier5,
         };
+        let wire = match self.taken {
+            Some(taken) => {
+                let n = &snarl[pin.id.node];
+                let went = n
+                    .targets
+                    .get(pin.id.output)
+                    .cloned()
+                    .flatten()
+                    .is_some_and(|t| taken.contains(&(n.name.clone(), t)));
+                if went {
+                    colour
+                } else {
+                    colour.gamma_multiply(0.25)
+                }
+            }
+            None => colour,
+        };
         let pin_info = PinInfo::triangle()
             .with_fill(colour)
-            .with_wire_color(colour)
+            .with_wire_color(wire)
             .with_wire_style(style);
         if self.culled(&snarl[pin.id.node].name) {
             ui.set_min_height(ROW);

@@ -1211,3 +1211,56 @@ fn the_debugger_runs_on_an_edited_event_payload() {
         "low"
     );
 }
+
+#[test]
+fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
+    // A long chain: only its start is in view; the rest is drawn as titles without pins.
+    let mut states = serde_json::Map::new();
+    for i in 0..60 {
+        let next = format!("S{:02}", i + 1);
+        let state = if i == 59 {
+            serde_json::json!({"Type": "Succeed"})
+        } else {
+            serde_json::json!({"Type": "Pass", "Next": next})
+        };
+        states.insert(format!("S{i:02}"), state);
+    }
+    let bundle = serde_json::json!({"name": "long", "resources": {"f": {"type": "ZIS::Flow",
+        "properties": {"name": "f", "definition": {"StartAt": "S00", "States": states}}}}});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.json");
+    std::fs::write(&file, bundle.to_string()).unwrap();
+    let mut h = harness(file);
+    h.run_steps(4);
+    let inputs_before = h.query_all_by_label_contains("in ×1").count();
+    assert!(
+        inputs_before < 20,
+        "{inputs_before} nodes drawn whole at the start"
+    );
+    // Pan left by dragging the background, well below the nodes.
+    let t = h.state().graph_transform().unwrap();
+    let s00 = h.state().node_rect("S00").unwrap();
+    let from = t * egui::pos2(s00.left() + 300.0, s00.bottom() + 200.0);
+    drag(&mut h, from, from - egui::vec2(600.0, 0.0));
+    h.run_steps(4);
+    let t = h.state().graph_transform().unwrap();
+    let view =
+        t.inverse() * egui::Rect::from_min_size(egui::pos2(300.0, 150.0), egui::vec2(500.0, 300.0));
+    // The nodes now in view are whole: each shows its input row and its "next" output.
+    let shown: Vec<String> = (0..60)
+        .map(|i| format!("S{i:02}"))
+        .filter(|n| h.state().node_rect(n).is_some_and(|r| view.intersects(r)))
+        .collect();
+    assert!(
+        !shown.is_empty() && !shown.contains(&"S00".to_string()),
+        "{shown:?}"
+    );
+    for name in &shown {
+        let r = h.state().node_rect(name).unwrap();
+        assert!(
+            h.query_all_by_label("next")
+                .any(|n| r.contains(n.rect().center())),
+            "{name} has its output drawn"
+        );
+    }
+}

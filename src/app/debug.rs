@@ -114,6 +114,8 @@ pub struct Step {
     pub event: HistoryEvent,
     /// HTTP requests and answers of this step, secrets masked.
     pub http: Vec<Exchange>,
+    /// Wall-clock milliseconds the step took here (actions and HTTP included).
+    pub millis: f64,
 }
 
 /// How far a worker should go.
@@ -400,6 +402,7 @@ impl Session {
             before,
             event,
             http: Vec::new(),
+            millis: 0.0,
         });
         self.selected = Some(self.steps.len() - 1);
         self.stopped_by = Some(format!("forced {state} -> {target}"));
@@ -453,6 +456,15 @@ impl Session {
         v
     }
 
+    /// Wall-clock milliseconds spent in each state (by name), summed over its visits.
+    pub fn durations(&self) -> HashMap<String, f64> {
+        let mut d = HashMap::new();
+        for s in &self.steps {
+            *d.entry(s.event.state.clone()).or_insert(0.0) += s.millis;
+        }
+        d
+    }
+
     /// True when the bundle changed since the steps were taken (their results are stale).
     pub fn stale(&self, bundle: &Value) -> bool {
         let path = format!(
@@ -500,6 +512,7 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
     loop {
         let before = exec.clone();
         let seen = http.exchanges.len();
+        let clock = std::time::Instant::now();
         let event = {
             let mut builtins = Builtins {
                 configs: &mut configs,
@@ -522,6 +535,7 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
             before,
             event,
             http: http.exchanges[seen..].to_vec(),
+            millis: clock.elapsed().as_secs_f64() * 1000.0,
         });
         if exec.status() != &Status::Running {
             break;
