@@ -34,6 +34,7 @@ pub enum DataTab {
 #[derive(Default)]
 pub struct Debugger {
     tab: DataTab,
+    condition: String,
     payload: String,
     payload_for: Option<String>,
     watch_draft: String,
@@ -195,6 +196,14 @@ impl Debugger {
                     "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
                 );
             }
+            let log = session.log_lines();
+            if !log.is_empty() {
+                cols[0].label(RichText::new("Integration log (as ZIS would write it)").strong());
+                for (level, text) in log {
+                    let colour = if level == "error" { RED } else { GREEN };
+                    cols[0].colored_label(colour, format!("{level}  {text}"));
+                }
+            }
             egui::ScrollArea::vertical()
                 .id_salt("timeline")
                 .show(&mut cols[0], |ui| timeline_ui(ui, session, out));
@@ -324,6 +333,13 @@ impl Debugger {
                 .clicked()
             {
                 out.push(Command::DebugGo(Go::Continue));
+            }
+            if ui
+                .add_enabled(running, egui::Button::new("Pause"))
+                .on_hover_text("Stop after the state at work")
+                .clicked()
+            {
+                out.push(Command::DebugPause);
             }
             let can_back = session.is_some_and(|s| !s.steps.is_empty()) && !running;
             if ui
@@ -712,6 +728,28 @@ impl Debugger {
         if ui.checkbox(&mut on_error, "Break on errors").changed() {
             out.push(Command::BreakOnError(on_error));
         }
+        for (i, c) in state.sidecar.breakpoints.conditions.iter().enumerate() {
+            ui.horizontal(|ui| {
+                crate::graph_view::breakpoint_dot(ui);
+                ui.label(RichText::new(format!("when {c}")).monospace());
+                if remove_button(ui, "Remove this condition") {
+                    out.push(Command::RemoveCondition(i));
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Condition");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.condition)
+                    .hint_text(r#"{"Variable": "$.input.ticket_event.ticket.priority", "StringEquals": "urgent"}"#)
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("A Choice rule over $: the debugger stops before any state whose data makes it true");
+            if ui.button("Add condition").clicked() && !self.condition.trim().is_empty() {
+                out.push(Command::AddCondition(std::mem::take(&mut self.condition)));
+            }
+        });
         ui.horizontal(|ui| {
             let at = state.sidecar.breakpoints.at_transition;
             let mut on = at.is_some();
@@ -748,6 +786,13 @@ impl Debugger {
             out.push(Command::ToggleBreakpoint(None));
         }
     }
+}
+
+/// A small ✖ button whose accessible label (and hover text) says what it removes.
+pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
+    let resp = ui.small_button("✖").on_hover_text(what);
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, what));
+    resp.clicked()
 }
 
 /// Evaluates a path (`$...`), a string with `{{ }}` placeholders, or a Parameters object

@@ -1264,3 +1264,37 @@ fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
         );
     }
 }
+
+#[test]
+fn a_conditional_breakpoint_stops_and_the_integration_log_shows_the_end() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    // Stop as soon as the settings exist (after UseDefaultSettings).
+    type_into(
+        &mut h,
+        "Condition",
+        r#"{"Variable": "$.settings.config.channel", "IsPresent": true}"#,
+    );
+    h.get_by_label("Add condition").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.next_state(), Some("IsUrgent"));
+    assert!(
+        s.stopped_by.as_deref().unwrap().starts_with("condition"),
+        "{:?}",
+        s.stopped_by
+    );
+    // Without it the run goes to its end: no "slack" connection here, so Catch → SlackFailed.
+    // (The list is in the debugger's scrolled right column: clicked through accessibility.)
+    h.get_by_label("Remove this condition").click_accesskit();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.get_by_label("Integration log (as ZIS would write it)");
+    h.get_by_label_contains("error  SlackPostFailed");
+}

@@ -31,6 +31,21 @@ pub struct Breakpoints {
     /// When the transition count reaches this.
     #[serde(default)]
     pub at_transition: Option<u32>,
+    /// Choice rules over `$`: stop before any state whose data makes one true.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Value>,
+}
+
+/// The first condition (a Choice rule, its `Next` ignored) that holds for `data`, shown as
+/// its JSON; rules that cannot be read or evaluated never stop.
+pub fn condition_met(conditions: &[Value], data: &Value) -> Option<String> {
+    conditions.iter().find_map(|c| {
+        let rule = zis_engine::model::ChoiceRule::from_value(c);
+        zis_engine::run::choice::matches(&rule, data)
+            .ok()
+            .filter(|m| *m)
+            .map(|_| c.to_string())
+    })
 }
 
 impl Breakpoints {
@@ -155,6 +170,8 @@ pub struct Env {
     pub mocks: Vec<Mock>,
     /// Breakpoints in force.
     pub breakpoints: Breakpoints,
+    /// Set to stop after the step at work (Pause).
+    pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A debugging session on one flow and one event.
@@ -182,6 +199,8 @@ pub struct Session {
     pub bundle: Value,
     /// The session's end has been written to the store's executions.
     pub recorded: bool,
+    /// Pause: the worker stops after the step at work.
+    pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The job spec of `bundle` that starts flow `flow_key`: (integration, source, type).
@@ -236,6 +255,7 @@ impl Session {
             stopped_by: None,
             bundle: bundle.clone(),
             recorded: false,
+            pause: std::sync::Arc::default(),
         })
     }
 
@@ -300,10 +320,13 @@ impl Session {
     }
 
     /// Sends the worker off; the reply is read by [`Session::poll`].
-    pub fn go(&mut self, how: Go, env: Env) {
+    pub fn go(&mut self, how: Go, mut env: Env) {
         if self.busy.is_some() || self.now.status() != &Status::Running {
             return;
         }
+        self.pause
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        env.pause = self.pause.clone();
         let (tx, rx) = channel();
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
@@ -456,6 +479,29 @@ impl Session {
         v
     }
 
+    /// The integration-log entries ZIS would write for this run (zis-facts.md 2.8, 8):
+    /// Succeed is an info entry with its Message (or "Execution Successful"), a failure an
+    /// error entry with its Cause. Empty while running.
+    pub fn log_lines(&self) -> Vec<(&'static str, String)> {
+        match self.now.status() {
+            Status::Running => Vec::new(),
+            Status::Succeeded { .. } => {
+                let message = self
+                    .steps
+                    .last()
+                    .filter(|s| s.event.state_type == "Succeed")
+                    .and_then(|s| s.event.result.as_ref())
+                    .map(|m| match m {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_else(|| "Execution Successful".into());
+                vec![("info", message)]
+            }
+            Status::Failed { error, cause } => vec![("error", format!("{error}: {cause}"))],
+        }
+    }
+
     /// Wall-clock milliseconds spent in each state (by name), summed over its visits.
     pub fn durations(&self) -> HashMap<String, f64> {
         let mut d = HashMap::new();
@@ -548,6 +594,16 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
             stopped_by = Some(format!("transition {transitions}"));
             break;
         }
+        if env.pause.load(std::sync::atomic::Ordering::Relaxed) {
+            stopped_by = Some("paused".into());
+            break;
+        }
+        if let Some((_, data)) = exec.next_state()
+            && let Some(c) = condition_met(&env.breakpoints.conditions, data)
+        {
+            stopped_by = Some(format!("condition {c}"));
+            break;
+        }
         match how {
             Go::Step => break,
             Go::StepOver => {
@@ -599,6 +655,7 @@ mod tests {
             flow: "f".into(),
             mocks: Vec::new(),
             breakpoints: Breakpoints::default(),
+            pause: std::sync::Arc::default(),
         }
     }
 
@@ -666,6 +723,32 @@ mod tests {
         s.step_back();
         s.step_back();
         assert_eq!(s.next_state(), Some("C"));
+    }
+
+    #[test]
+    fn conditions_stop_and_the_log_says_how_it_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut s = Session::start(&db, &bundle(), "f", None, None).unwrap();
+        let mut e = env(dir.path());
+        e.breakpoints.conditions = vec![json!({"Variable": "$.a.n", "NumericEquals": 1})];
+        e.mocks.push(Mock {
+            action: "zis:common:action:LoadConfig".into(),
+            attempt: None,
+            outcome: MockOutcome::Body(json!({})),
+        });
+        s.go(Go::Continue, e.clone());
+        s.wait();
+        assert_eq!(s.next_state(), Some("Load"), "{:?}", s.stopped_by);
+        assert!(s.stopped_by.as_deref().unwrap().starts_with("condition"));
+        assert!(s.log_lines().is_empty());
+        e.breakpoints.conditions.clear();
+        s.go(Go::Continue, e);
+        s.wait();
+        assert_eq!(
+            s.log_lines(),
+            vec![("info", "Execution Successful".to_string())]
+        );
     }
 
     #[test]

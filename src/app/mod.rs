@@ -132,6 +132,12 @@ pub enum Command {
     BreakOnError(bool),
     /// Stop at this transition count.
     BreakAtTransition(Option<u32>),
+    /// Add a conditional breakpoint: a Choice rule over `$`, as JSON.
+    AddCondition(String),
+    /// Remove a conditional breakpoint by its index.
+    RemoveCondition(usize),
+    /// Stop the running worker after its current step.
+    DebugPause,
     /// Set (or with `None` remove) the mock of an action.
     SetMock {
         /// The action's full name.
@@ -675,6 +681,29 @@ impl AppState {
             Command::BreakOnError(on) => {
                 self.sidecar.breakpoints.on_error = on;
                 self.save_sidecar();
+            }
+            Command::AddCondition(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(rule) => {
+                    let read = zis_engine::model::ChoiceRule::from_value(&rule);
+                    if let zis_engine::model::RuleKind::Invalid(why) = &read.kind {
+                        self.message = Some(format!("not a Choice rule: {why}"));
+                    } else {
+                        self.sidecar.breakpoints.conditions.push(rule);
+                        self.save_sidecar();
+                    }
+                }
+                Err(e) => self.message = Some(format!("the condition does not parse: {e}")),
+            },
+            Command::RemoveCondition(i) => {
+                if i < self.sidecar.breakpoints.conditions.len() {
+                    self.sidecar.breakpoints.conditions.remove(i);
+                    self.save_sidecar();
+                }
+            }
+            Command::DebugPause => {
+                if let Some(s) = &self.debug {
+                    s.pause.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
             }
             Command::BreakAtTransition(n) => {
                 self.sidecar.breakpoints.at_transition = n;
@@ -1421,6 +1450,7 @@ impl AppState {
             flow: s.flow.clone(),
             mocks: self.sidecar.mocks.clone(),
             breakpoints: self.sidecar.breakpoints.clone(),
+            pause: std::sync::Arc::default(),
         })
     }
 

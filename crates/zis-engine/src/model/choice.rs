@@ -117,6 +117,12 @@ pub enum RuleKind<'a> {
 static NULL: Value = Value::Null;
 
 impl<'a> ChoiceRule<'a> {
+    /// Reads one rule on its own (a debugger's conditional breakpoint, say); a rule that
+    /// cannot be read is [`RuleKind::Invalid`] with the reason.
+    pub fn from_value(value: &'a Value) -> Self {
+        Self::read(&mut Reader::default(), value, "")
+    }
+
     pub(crate) fn read(r: &mut Reader, value: &'a Value, ptr: &str) -> Self {
         let mut rule = Self {
             pointer: ptr.to_string(),
