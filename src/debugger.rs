@@ -34,6 +34,8 @@ pub enum DataTab {
 #[derive(Default)]
 pub struct Debugger {
     tab: DataTab,
+    mock_attempt: u32,
+    events_loaded: bool,
     condition: String,
     payload: String,
     payload_for: Option<String>,
@@ -297,6 +299,44 @@ impl Debugger {
                 })
                 .response
                 .labelled_by(label.id);
+            if !self.events_loaded {
+                self.events_loaded = true;
+                out.push(Command::LoadRecordedEvents);
+            }
+            let recorded = ui.label("or a recorded one");
+            egui::ComboBox::from_id_salt("recorded_event")
+                .selected_text("choose…")
+                .width(150.0)
+                .show_ui(ui, |ui| {
+                    if ui.button("Read the store again").clicked() {
+                        out.push(Command::LoadRecordedEvents);
+                    }
+                    if state.recorded_events.is_empty() {
+                        ui.label(RichText::new("no events in the store yet").weak());
+                    }
+                    for e in &state.recorded_events {
+                        let text = format!(
+                            "#{} {}/{} ({})",
+                            e.id, e.event_source, e.event_type, e.origin
+                        );
+                        if ui.selectable_label(false, text).clicked() {
+                            out.push(Command::UseRecordedEvent(e.id));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(recorded.id)
+                .on_hover_text(
+                    "Run on an event the store received: from send, the API or an inbound webhook",
+                );
+            let mut real = state.real_time;
+            if ui
+                .checkbox(&mut real, "Real-time waits")
+                .on_hover_text("Wait states sleep for real; off: a virtual clock")
+                .changed()
+            {
+                out.push(Command::SetRealTime(real));
+            }
             if state.debug_payload.is_some() {
                 ui.colored_label(AMBER, "payload: custom");
                 if ui
@@ -672,22 +712,33 @@ impl Debugger {
     ) {
         ui.separator();
         ui.label(RichText::new(format!("Mock {action}")).strong());
-        if let Some(m) = state.sidecar.mocks.iter().find(|m| m.action == action) {
+        for m in state.sidecar.mocks.iter().filter(|m| m.action == action) {
             let what = match &m.outcome {
                 MockOutcome::Status(s) => format!("fails with status {s}"),
                 MockOutcome::Error { error, .. } => format!("fails with {error}"),
                 MockOutcome::Body(b) => format!("returns {}", short(b)),
             };
+            let when = m
+                .attempt
+                .map_or("every attempt".to_string(), |a| format!("attempt {a}"));
             ui.horizontal(|ui| {
-                ui.colored_label(AMBER, format!("mocked: {what}"));
+                ui.colored_label(AMBER, format!("mocked ({when}): {what}"));
                 if ui.button("Remove mock").clicked() {
                     out.push(Command::SetMock {
                         action: action.to_string(),
+                        attempt: m.attempt,
                         outcome: None,
                     });
                 }
             });
         }
+        let attempt = (self.mock_attempt > 0).then_some(self.mock_attempt);
+        ui.horizontal(|ui| {
+            let label = ui.label("Attempt (0: every)");
+            ui.add(egui::DragValue::new(&mut self.mock_attempt).range(0..=4))
+                .labelled_by(label.id)
+                .on_hover_text("ZIS retries a flow after a retryable error: mock one attempt only");
+        });
         ui.horizontal(|ui| {
             if self.mock_status == 0 {
                 self.mock_status = 503;
@@ -698,6 +749,7 @@ impl Debugger {
             if ui.button("Fail with status").clicked() {
                 out.push(Command::SetMock {
                     action: action.to_string(),
+                    attempt,
                     outcome: Some(MockOutcome::Status(self.mock_status)),
                 });
             }
@@ -715,6 +767,7 @@ impl Debugger {
                     .unwrap_or(Value::String(self.mock_body.clone()));
                 out.push(Command::SetMock {
                     action: action.to_string(),
+                    attempt,
                     outcome: Some(MockOutcome::Body(body)),
                 });
             }

@@ -579,7 +579,15 @@ impl Inspector {
                     out,
                 ),
                 ResourceKind::JobSpec => {
-                    job_spec_form(ui, state, &format!("{pointer}/properties"), &value, out)
+                    job_spec_form(ui, state, &format!("{pointer}/properties"), &value, out);
+                    ui.add_space(8.0);
+                    if ui
+                        .button("Debug this job spec's flow")
+                        .on_hover_text("Show its flow and start a session on this event type")
+                        .clicked()
+                    {
+                        out.push(Command::DebugJobSpec(key.clone()));
+                    }
                 }
                 _ => {
                     ui.label("No form for this resource type; use the JSON tab.");

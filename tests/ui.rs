@@ -928,12 +928,19 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
     h.get_by_label_contains("+ $.error");
     // The ticket is urgent in the sample: continuing posts to Slack; mock that call to fail
     // with 503 and see the Catch take it.
-    h.state_mut()
-        .state
-        .apply(zis_studio::app::Command::SetMock {
-            action: "zis:acme_slack:action:post_slack_message".into(),
-            outcome: Some(zis_studio::app::debug::MockOutcome::Status(503)),
-        });
+    // Step over IsUrgent and BuildMessage; paused before PostToSlack, its mock form shows.
+    for _ in 0..2 {
+        h.key_press(egui::Key::F10);
+        wait_for_worker(&mut h);
+    }
+    assert_eq!(
+        h.state().state.debug.as_ref().unwrap().next_state(),
+        Some("PostToSlack")
+    );
+    h.get_by_label("Mock zis:acme_slack:action:post_slack_message");
+    h.get_by_label("Fail with status").click_accesskit();
+    h.run();
+    assert_eq!(h.state().state.sidecar.mocks.len(), 1);
     h.query_all_by_label("Continue (F5)")
         .last()
         .unwrap()
@@ -1297,4 +1304,57 @@ fn a_conditional_breakpoint_stops_and_the_integration_log_shows_the_end() {
     wait_for_worker(&mut h);
     h.get_by_label("Integration log (as ZIS would write it)");
     h.get_by_label_contains("error  SlackPostFailed");
+}
+
+#[test]
+fn a_session_runs_on_a_recorded_event_or_from_a_job_spec() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let data = tempfile::tempdir().unwrap();
+    // The store received a (not urgent) ticket event, e.g. through `zis-studio send`.
+    let db = zis_services::db::Db::open(&data.path().join("zis-studio.sqlite")).unwrap();
+    let mut input = zis_services::catalog::sample_input(
+        zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
+    );
+    input["ticket_event"]["ticket"]["priority"] = serde_json::json!("low");
+    let ids = zis_services::dispatch::accept(
+        &db,
+        &zis_services::dispatch::DispatchSettings::default(),
+        None,
+        "support",
+        "ticket.TicketCreated",
+        &input,
+        "cli",
+    )
+    .unwrap();
+    drop(db);
+    let mut state = AppState::new(data.path().to_path_buf());
+    state.open(&file);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(16)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.show(ui),
+            StudioApp::new(state),
+        );
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("or a recorded one").click();
+    h.run();
+    h.get_by_label(&format!("#{} support/ticket.TicketCreated (cli)", ids[0]))
+        .click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.steps.last().unwrap().event.state, "NotUrgent");
+    // From the job spec's form: its flow is shown and a session starts on its event type.
+    h.get_by_label("notify_urgent_job").click();
+    h.run();
+    h.get_by_label("Debug this job spec's flow").click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("notify_urgent"));
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.event, "support/ticket.TicketCreated");
+    assert_eq!(s.next_state(), Some("LoadSettings"));
 }

@@ -216,6 +216,25 @@ impl Session {
         event: Option<(String, String)>,
         payload: Option<Value>,
     ) -> Result<Self, String> {
+        Self::start_with(
+            db_path,
+            bundle,
+            flow_key,
+            event,
+            payload,
+            DispatchSettings::default().engine,
+        )
+    }
+
+    /// [`Session::start`] with the engine's settings given (e.g. `real_time_wait`).
+    pub fn start_with(
+        db_path: &std::path::Path,
+        bundle: &Value,
+        flow_key: &str,
+        event: Option<(String, String)>,
+        payload: Option<Value>,
+        engine: zis_engine::run::execution::Settings,
+    ) -> Result<Self, String> {
         let definition = bundle
             .pointer(&format!(
                 "/resources/{}/properties/definition",
@@ -240,8 +259,7 @@ impl Session {
                 .unwrap_or_else(|_| catalog::envelope(&Account::default(), payload.clone())),
             Err(_) => catalog::envelope(&Account::default(), payload.clone()),
         };
-        let settings = DispatchSettings::default();
-        let now = Execution::new(definition, input.clone(), settings.engine)
+        let now = Execution::new(definition, input.clone(), engine)
             .map_err(|e| format!("{}: {}", e.error, e.cause))?;
         Ok(Self {
             flow: flow_key.to_string(),

@@ -142,9 +142,19 @@ pub enum Command {
     SetMock {
         /// The action's full name.
         action: String,
+        /// Only this attempt of the flow (`None`: every attempt).
+        attempt: Option<u32>,
         /// What it does instead.
         outcome: Option<debug::MockOutcome>,
     },
+    /// Wait states sleep for real (true) or use the virtual clock (false).
+    SetRealTime(bool),
+    /// Read the events recorded in the store (for the run panel).
+    LoadRecordedEvents,
+    /// Run the next session on a recorded event (its type and input).
+    UseRecordedEvent(i64),
+    /// Start a session on a job spec's flow with the job spec's event type.
+    DebugJobSpec(String),
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -402,6 +412,10 @@ pub struct AppState {
     pub rerun_of: Option<Vec<String>>,
     /// The local stores and server as the Services view shows them.
     pub services: services::Services,
+    /// Wait states sleep for real instead of advancing the virtual clock (next session).
+    pub real_time: bool,
+    /// Events recorded in the store (newest first), to run a session on one.
+    pub recorded_events: Vec<zis_services::db::EventRow>,
     /// Recent files and theme, kept in the data folder.
     pub prefs: prefs::Prefs,
     /// What waits for the answer to "save changes?".
@@ -709,17 +723,42 @@ impl AppState {
                 self.sidecar.breakpoints.at_transition = n;
                 self.save_sidecar();
             }
-            Command::SetMock { action, outcome } => {
-                self.sidecar.mocks.retain(|m| m.action != action);
+            Command::SetMock {
+                action,
+                attempt,
+                outcome,
+            } => {
+                self.sidecar
+                    .mocks
+                    .retain(|m| !(m.action == action && m.attempt == attempt));
                 if let Some(outcome) = outcome {
                     self.sidecar.mocks.push(debug::Mock {
                         action,
-                        attempt: None,
+                        attempt,
                         outcome,
                     });
                 }
                 self.save_sidecar();
             }
+            Command::SetRealTime(on) => self.real_time = on,
+            Command::LoadRecordedEvents => {
+                let db = self.data_dir.join(local_db_file());
+                match zis_services::db::Db::open(&db).and_then(|d| d.events(50)) {
+                    Ok(events) => self.recorded_events = events,
+                    Err(e) => self.message = Some(format!("cannot read the events: {e}")),
+                }
+            }
+            Command::UseRecordedEvent(id) => {
+                if let Some(e) = self.recorded_events.iter().find(|e| e.id == id) {
+                    self.debug_event = Some((e.event_source.clone(), e.event_type.clone()));
+                    self.debug_payload = Some(e.input.clone());
+                    self.message = Some(format!(
+                        "the next run uses event #{id} ({}/{}, from {})",
+                        e.event_source, e.event_type, e.origin
+                    ));
+                }
+            }
+            Command::DebugJobSpec(key) => self.debug_job_spec(&key),
             Command::SetTheme(theme) => {
                 self.theme = theme;
                 self.prefs.theme = theme;
@@ -1429,12 +1468,15 @@ impl AppState {
             return;
         };
         let db = self.data_dir.join(local_db_file());
-        match debug::Session::start(
+        let mut engine = zis_services::dispatch::DispatchSettings::default().engine;
+        engine.real_time_wait = self.real_time;
+        match debug::Session::start_with(
             &db,
             doc.value(),
             key,
             self.debug_event.clone(),
             self.debug_payload.clone(),
+            engine,
         ) {
             Ok(s) => self.debug = Some(s),
             Err(e) => self.message = Some(format!("cannot start: {e}")),
@@ -1484,6 +1526,43 @@ impl AppState {
             s.record(&self.data_dir.join(local_db_file()));
         }
         running || loading
+    }
+
+    /// Shows a job spec's flow and starts a session on the job spec's event type.
+    fn debug_job_spec(&mut self, key: &str) {
+        let Some(doc) = &self.document else { return };
+        let props = doc.value().pointer(&format!(
+            "/resources/{}/properties",
+            zis_engine::json::pointer::escape(key)
+        ));
+        let field = |f: &str| {
+            props
+                .and_then(|p| p.get(f))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (source, event_type, flow) = (
+            field("event_source"),
+            field("event_type"),
+            field("flow_name"),
+        );
+        let name = flow.rsplit(':').next().unwrap_or_default().to_string();
+        let Some(flow_key) = self
+            .rows
+            .iter()
+            .find(|r| r.kind == ResourceKind::Flow && r.name == name)
+            .map(|r| r.key.clone())
+        else {
+            self.message = Some(format!("the job spec's flow {flow} is not in the bundle"));
+            return;
+        };
+        self.map_path.clear();
+        self.select(Some(flow_key));
+        self.debug_event = Some((source, event_type));
+        self.debug_payload = None;
+        self.debug = None;
+        self.start_session();
     }
 
     /// Runs the opened execution's event on the current bundle (its flow, its event type and
