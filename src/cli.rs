@@ -1,5 +1,6 @@
 //! The command line: `validate`, `fmt` and `codes` here; `serve`, `send`, `queue`,
-//! `executions` and `integration` in [`crate::local`]; with no subcommand the GUI opens.
+//! `executions` and `integration` in [`crate::local`]; `test` in [`crate::flowtest`]; with no
+//! subcommand the GUI opens.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -43,6 +44,14 @@ pub enum Command {
     },
     /// List the newest executions.
     Executions,
+    /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.
+    Test {
+        /// Test files, or folders searched for `*.tests.json` (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
     /// Enable or disable an integration.
     #[command(subcommand)]
     Integration(crate::local::IntegrationCommand),

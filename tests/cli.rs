@@ -28,7 +28,10 @@ fn validate_clean_samples_exits_zero() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         // Not the sidecars ZIS Studio writes next to a bundle.
-        .filter(|p| !p.to_string_lossy().ends_with(".zis-studio.json"))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !name.ends_with(".zis-studio.json") && !name.ends_with(".tests.json")
+        })
         .collect();
     let (code, stdout, stderr) = run(bin().arg("validate").args(&samples));
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -203,4 +206,88 @@ fn send_queue_executions_and_integration_work_on_the_data_folder() {
         .arg(data.path()));
     assert_eq!(code, 1);
     assert!(stderr.contains("not in the event catalog"), "{stderr}");
+}
+
+#[test]
+fn every_sample_bundle_ships_flow_tests_that_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let (code, stdout, stderr) = run(bin()
+        .arg("test")
+        .arg(root().join("sample_bundles"))
+        .arg("--junit")
+        .arg(&junit));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // One test file per sample bundle.
+    for sample in [
+        "urgent_ticket_to_slack",
+        "jira_issue_sync",
+        "order_lookup",
+        "shipment_updates",
+    ] {
+        assert!(stdout.contains(&format!("{sample}.tests.json")), "{stdout}");
+    }
+    let passed: usize = stdout
+        .lines()
+        .last()
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(passed >= 8, "{stdout}");
+    assert!(
+        stdout.ends_with(&format!("{passed} passed, 0 failed\n")),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(&format!("tests=\"{passed}\" failures=\"0\"")),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_failing_flow_test_says_what_differs_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("sample_bundles/urgent_ticket_to_slack.json"),
+        dir.path().join("b.json"),
+    )
+    .unwrap();
+    let tests = dir.path().join("b.tests.json");
+    std::fs::write(
+        &tests,
+        r##"{"bundle": "b.json", "tests": [{
+            "name": "wrong on purpose",
+            "flow": "notify_urgent",
+            "event": {"type": "support/ticket.TicketCreated", "merge": {"ticket_event": {"ticket": {"priority": "low"}}}},
+            "expect": {"status": "failed", "states": ["LoadSettings", "UseDefaultSettings", "IsUrgent", "BuildMessage"],
+                       "output": {"$.settings.config.channel": "#nope"}}}]}"##,
+    )
+    .unwrap();
+    let junit = dir.path().join("j.xml");
+    let (code, stdout, _) = run(bin().arg("test").arg(&tests).arg("--junit").arg(&junit));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(
+        stdout.contains("status: expected failed, got succeeded"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(they part at step 4)"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "output $.settings.config.channel: expected \"#nope\", got \"#support-urgent\""
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("<failure")
+    );
+    // A test file that is not valid says where.
+    std::fs::write(&tests, "{\"bundle\": \"b.json\", \"tests\": [}").unwrap();
+    let (code, stdout, _) = run(bin().arg("test").arg(&tests));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("b.tests.json:1:"), "{stdout}");
 }

@@ -25,8 +25,11 @@ fn bundles() -> Vec<(String, String)> {
         for f in files
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "json"))
-            // Sidecars (`<bundle>.zis-studio.json`) are ZIS Studio's own files, not bundles.
-            .filter(|f| !f.to_string_lossy().ends_with(".zis-studio.json"))
+            // Sidecars (`<bundle>.zis-studio.json`) and flow tests are ZIS Studio's files, not bundles.
+            .filter(|f| {
+                let name = f.to_string_lossy();
+                !name.ends_with(".zis-studio.json") && !name.ends_with(".tests.json")
+            })
         {
             out.push((
                 f.file_name().unwrap().to_string_lossy().into_owned(),

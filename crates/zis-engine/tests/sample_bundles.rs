@@ -14,7 +14,10 @@ fn samples() -> Vec<(String, Document)> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         // Not the sidecars ZIS Studio writes next to a bundle.
-        .filter(|p| !p.to_string_lossy().ends_with(".zis-studio.json"))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !name.ends_with(".zis-studio.json") && !name.ends_with(".tests.json")
+        })
         .map(|p| {
             (
                 p.display().to_string(),

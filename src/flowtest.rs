@@ -1,0 +1,510 @@
+//! Flow tests for CI: `<bundle>.tests.json` files next to a bundle, run headless by
+//! `zis-studio test [PATH...] [--junit FILE]`.
+//!
+//! A test names a flow and an event (a catalog type with a JSON merge patch over its sample
+//! payload, or a whole payload), the configs and links the store holds first, mocks per
+//! action, and what must be true afterwards: the status and error, the states taken, values
+//! at JSONPaths of the output, the integration-log line, the HTTP calls made, and configs
+//! afterwards. Each test runs in a fresh data folder with the debugger's session (the same
+//! engine, stores and HTTP actions as the window).
+//!
+//! ```json
+//! {"bundle": "urgent_ticket_to_slack.json", "tests": [{
+//!   "name": "an urgent ticket is posted",
+//!   "flow": "notify_urgent",
+//!   "event": {"type": "support/ticket.TicketCreated", "merge": {"ticket_event": {"ticket": {"priority": "urgent"}}}},
+//!   "configs": {"slack_settings": {"channel": "#vip"}},
+//!   "mocks": [{"action": "zis:acme_slack:action:post_slack_message", "body": {"ok": true}}],
+//!   "expect": {"status": "succeeded", "states": ["LoadSettings", "..."],
+//!              "output": {"$.message.channel": "#vip"}, "log": "Posted"}}]}
+//! ```
+
+use crate::app::debug::{Breakpoints, Env, Go, Mock, MockOutcome, Session};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use zis_engine::run::execution::Status;
+use zis_services::db::Db;
+
+/// A test file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestFile {
+    /// The bundle, relative to the test file.
+    pub bundle: PathBuf,
+    /// The tests.
+    pub tests: Vec<FlowTest>,
+}
+
+/// One test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowTest {
+    /// What it checks, in words.
+    pub name: String,
+    /// The flow's resource key.
+    pub flow: String,
+    /// The event.
+    #[serde(default)]
+    pub event: EventSpec,
+    /// Configs in the store before the run: scope → config.
+    #[serde(default)]
+    pub configs: serde_json::Map<String, Value>,
+    /// Links in the store before the run.
+    #[serde(default)]
+    pub links: Vec<LinkSpec>,
+    /// OAuth connections in the store before the run: name → access token (a flow sees
+    /// it at `$.connections.<name>.access_token`).
+    #[serde(default)]
+    pub connections: serde_json::Map<String, Value>,
+    /// Mocked actions.
+    #[serde(default)]
+    pub mocks: Vec<MockSpec>,
+    /// What must be true.
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// The event a test runs on.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    /// `source/type`, e.g. `support/ticket.TicketCreated` (default: the flow's job spec's).
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    /// A JSON merge patch over the catalog's sample payload.
+    pub merge: Option<Value>,
+    /// The whole payload instead of the sample.
+    pub payload: Option<Value>,
+}
+
+/// A link to store first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// Its type.
+    pub link_type: String,
+    /// Left object's name.
+    pub left: String,
+    /// Right object's name.
+    pub right: String,
+}
+
+/// A mock: exactly one of `status`, `error` or `body`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MockSpec {
+    /// The action's full name.
+    pub action: String,
+    /// Only this attempt.
+    pub attempt: Option<u32>,
+    /// Fail with this HTTP status.
+    pub status: Option<u16>,
+    /// Fail with this error name (and `cause`).
+    pub error: Option<String>,
+    /// The cause for `error`.
+    pub cause: Option<String>,
+    /// Succeed with this body.
+    pub body: Option<Value>,
+}
+
+/// Expectations; absent ones are not checked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `succeeded` or `failed`.
+    pub status: Option<String>,
+    /// The error name of a failed run.
+    pub error: Option<String>,
+    /// The states taken, in order.
+    pub states: Option<Vec<String>>,
+    /// JSONPath of the output → expected value.
+    #[serde(default)]
+    pub output: serde_json::Map<String, Value>,
+    /// Text the integration-log line contains.
+    pub log: Option<String>,
+    /// HTTP calls made (not mocked): each `"METHOD url-part"`, in order.
+    pub http: Option<Vec<String>>,
+    /// Configs afterwards: scope → config.
+    #[serde(default)]
+    pub configs: serde_json::Map<String, Value>,
+}
+
+/// The outcome of one test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The test file.
+    pub file: PathBuf,
+    /// The test's name.
+    pub name: String,
+    /// What did not hold (empty: passed).
+    pub failures: Vec<String>,
+    /// Seconds it took.
+    pub secs: f64,
+}
+
+fn mock(m: &MockSpec) -> Result<Mock, String> {
+    let outcome = match (m.status, &m.error, &m.body) {
+        (Some(s), None, None) => MockOutcome::Status(s),
+        (None, Some(e), None) => MockOutcome::Error {
+            error: e.clone(),
+            cause: m.cause.clone().unwrap_or_default(),
+        },
+        (None, None, Some(b)) => MockOutcome::Body(b.clone()),
+        _ => {
+            return Err(format!(
+                "the mock of {} needs exactly one of status, error, body",
+                m.action
+            ));
+        }
+    };
+    Ok(Mock {
+        action: m.action.clone(),
+        attempt: m.attempt,
+        outcome,
+    })
+}
+
+fn show(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 200 {
+        format!("{}…", &s[..s.floor_char_boundary(200)])
+    } else {
+        s
+    }
+}
+
+/// Runs one test of a file whose bundle is `bundle`.
+pub fn run_test(file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
+    let started = std::time::Instant::now();
+    let failures = match run_inner(bundle, t) {
+        Ok(f) => f,
+        Err(e) => vec![e],
+    };
+    Outcome {
+        file: file.to_path_buf(),
+        name: t.name.clone(),
+        failures,
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let db_path = dir.path().join(crate::app::local_db_file());
+    let integration =
+        crate::app::run::trigger_of(bundle, &t.flow).map_or_else(|| "local".to_string(), |t| t.0);
+    {
+        let db = Db::open(&db_path).map_err(|e| e.to_string())?;
+        let _ = db.create_integration(&integration, "flow test");
+        for (scope, config) in &t.configs {
+            db.put_config(&integration, scope, config)
+                .map_err(|e| format!("config {scope}: {e}"))?;
+        }
+        for (name, token) in &t.connections {
+            db.put_connection(
+                &integration,
+                zis_services::db::ConnectionKind::Oauth,
+                name,
+                "",
+                &json!({"access_token": token}),
+            )
+            .map_err(|e| format!("connection {name}: {e}"))?;
+        }
+        for l in &t.links {
+            crate::app::services::create_link(&db, &integration, &l.link_type, &l.left, &l.right)
+                .map_err(|e| format!("link: {e}"))?;
+        }
+    }
+    let event = t
+        .event
+        .event_type
+        .as_ref()
+        .map(|e| {
+            e.split_once('/')
+                .map(|(s, t)| (s.to_string(), t.to_string()))
+                .ok_or_else(|| format!("event type {e:?} must be source/type"))
+        })
+        .transpose()?;
+    let payload = match (&t.event.payload, &t.event.merge) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(patch)) => {
+            let (source, kind) = event
+                .clone()
+                .or_else(|| crate::app::run::trigger_of(bundle, &t.flow).map(|t| (t.1, t.2)))
+                .ok_or("no event type to merge into: name one")?;
+            let mut sample = zis_services::catalog::find(&source, &kind)
+                .map(zis_services::catalog::sample_input)
+                .ok_or_else(|| format!("{source}/{kind} is not in the event catalog"))?;
+            zis_engine::actions::merge_patch(&mut sample, patch);
+            Some(sample)
+        }
+        (None, None) => None,
+    };
+    let mocks = t.mocks.iter().map(mock).collect::<Result<Vec<_>, _>>()?;
+    let mut session = Session::start(&db_path, bundle, &t.flow, event, payload)?;
+    session.go(
+        Go::Continue,
+        Env {
+            db_path: db_path.clone(),
+            bundle: bundle.clone(),
+            integration: session.integration.clone(),
+            flow: t.flow.clone(),
+            mocks,
+            breakpoints: Breakpoints::default(),
+            pause: std::sync::Arc::default(),
+        },
+    );
+    session.wait();
+    let mut failures = Vec::new();
+    let e = &t.expect;
+    let (status, error, output) = match session.status() {
+        Status::Succeeded { output } => ("succeeded", None, Some(output.clone())),
+        Status::Failed { error, cause } => ("failed", Some((error.clone(), cause.clone())), None),
+        Status::Running => ("running", None, None),
+    };
+    if let Some(want) = &e.status
+        && want != status
+    {
+        let why = error
+            .as_ref()
+            .map(|(e, c)| format!(" ({e}: {c})"))
+            .unwrap_or_default();
+        failures.push(format!("status: expected {want}, got {status}{why}"));
+    }
+    if let Some(want) = &e.error {
+        let got = error.as_ref().map(|(e, _)| e.as_str());
+        if got != Some(want.as_str()) {
+            failures.push(format!(
+                "error: expected {want}, got {}",
+                got.unwrap_or("none")
+            ));
+        }
+    }
+    let states: Vec<String> = session
+        .steps
+        .iter()
+        .map(|s| s.event.state.clone())
+        .collect();
+    if let Some(want) = &e.states
+        && want != &states
+    {
+        let at = want
+            .iter()
+            .zip(&states)
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.len().min(states.len()));
+        failures.push(format!(
+            "states: expected {}\n           got      {}\n           (they part at step {})",
+            want.join(" > "),
+            states.join(" > "),
+            at + 1
+        ));
+    }
+    for (path, want) in &e.output {
+        match &output {
+            None => failures.push(format!("output {path}: the run has no output ({status})")),
+            Some(out) => match zis_engine::run::dataflow::eval_path(path, out, None) {
+                Ok(got) if &got == want => {}
+                Ok(got) => failures.push(format!(
+                    "output {path}: expected {}, got {}",
+                    show(want),
+                    show(&got)
+                )),
+                Err(err) => failures.push(format!("output {path}: {}", err.cause)),
+            },
+        }
+    }
+    if let Some(want) = &e.log {
+        let lines = session.log_lines();
+        if !lines.iter().any(|(_, l)| l.contains(want.as_str())) {
+            let got: Vec<String> = lines.iter().map(|(lvl, l)| format!("{lvl} {l}")).collect();
+            failures.push(format!("log: expected a line with {want:?}, got {got:?}"));
+        }
+    }
+    if let Some(want) = &e.http {
+        let got: Vec<String> = session
+            .steps
+            .iter()
+            .flat_map(|s| s.http.iter().map(|x| format!("{} {}", x.method, x.url)))
+            .collect();
+        let ok = want.len() == got.len()
+            && want.iter().zip(&got).all(|(w, g)| {
+                let (method, url) = w.split_once(' ').unwrap_or((w.as_str(), ""));
+                g.starts_with(method) && g.contains(url)
+            });
+        if !ok {
+            failures.push(format!("http: expected {want:?}, got {got:?}"));
+        }
+    }
+    if !e.configs.is_empty() {
+        let db = Db::open(&db_path).map_err(|e| e.to_string())?;
+        for (scope, want) in &e.configs {
+            let got = db
+                .config(&integration, scope)
+                .map_err(|e| e.to_string())?
+                .map(|c| c["config"].clone());
+            if got.as_ref() != Some(want) {
+                failures.push(format!(
+                    "config {scope}: expected {}, got {}",
+                    show(want),
+                    got.as_ref().map_or("none".into(), show)
+                ));
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// The test files under `paths` (files as given; directories searched for `*.tests.json`).
+pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if p.is_dir() && !name.starts_with('.') && name != "target" {
+                walk(&p, out);
+            } else if name.ends_with(".tests.json") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// Runs every test of a file; a file that cannot be read is one failed outcome.
+pub fn run_file(path: &Path) -> Vec<Outcome> {
+    let fail = |why: String| {
+        vec![Outcome {
+            file: path.to_path_buf(),
+            name: "(the test file)".into(),
+            failures: vec![why],
+            secs: 0.0,
+        }]
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read {}: {e}", path.display())),
+    };
+    let file: TestFile = match serde_json::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            return fail(format!(
+                "{}:{}:{}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ));
+        }
+    };
+    let bundle_path = path.parent().unwrap_or(Path::new(".")).join(&file.bundle);
+    let bundle: Value = match std::fs::read_to_string(&bundle_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(b) => b,
+        Err(e) => return fail(format!("bundle {}: {e}", bundle_path.display())),
+    };
+    file.tests
+        .iter()
+        .map(|t| run_test(path, &bundle, t))
+        .collect()
+}
+
+/// JUnit XML for CI systems.
+pub fn junit(outcomes: &[Outcome]) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{}\" failures=\"{failed}\">\n<testsuite name=\"zis-studio flow tests\" tests=\"{}\" failures=\"{failed}\">\n",
+        outcomes.len(),
+        outcomes.len()
+    );
+    for o in outcomes {
+        xml.push_str(&format!(
+            "  <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+            esc(&o.file.display().to_string()),
+            esc(&o.name),
+            o.secs
+        ));
+        if o.failures.is_empty() {
+            xml.push_str("/>\n");
+        } else {
+            xml.push_str(&format!(
+                ">\n    <failure message=\"{}\">{}</failure>\n  </testcase>\n",
+                esc(&o.failures[0]),
+                esc(&o.failures.join("\n"))
+            ));
+        }
+    }
+    xml.push_str("</testsuite>\n</testsuites>\n");
+    xml
+}
+
+/// `zis-studio test`: prints each test and `N passed, M failed`; exit 1 when any failed.
+pub fn command(paths: &[PathBuf], junit_path: Option<&Path>) -> std::process::ExitCode {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let files = collect(&paths);
+    if files.is_empty() {
+        eprintln!("no *.tests.json files under {paths:?}");
+        return std::process::ExitCode::from(2);
+    }
+    let mut outcomes = Vec::new();
+    for f in &files {
+        for o in run_file(f) {
+            if o.failures.is_empty() {
+                println!("ok    {}  {}", o.file.display(), o.name);
+            } else {
+                println!("FAIL  {}  {}", o.file.display(), o.name);
+                for why in &o.failures {
+                    println!("        {why}");
+                }
+            }
+            outcomes.push(o);
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
+    println!("{} passed, {failed} failed", outcomes.len() - failed);
+    if let Some(p) = junit_path
+        && let Err(e) = std::fs::write(p, junit(&outcomes))
+    {
+        eprintln!("cannot write {}: {e}", p.display());
+        return std::process::ExitCode::from(2);
+    }
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+/// The shape of a test file, for documentation and `--help`.
+pub fn example() -> Value {
+    json!({"bundle": "my_bundle.json", "tests": [{"name": "…", "flow": "my_flow",
+        "event": {"type": "support/ticket.TicketCreated", "merge": {}},
+        "expect": {"status": "succeeded"}}]})
+}
