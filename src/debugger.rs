@@ -34,6 +34,7 @@ pub enum DataTab {
 #[derive(Default)]
 pub struct Debugger {
     tab: DataTab,
+    test_name: String,
     mock_attempt: u32,
     events_loaded: bool,
     condition: String,
@@ -205,6 +206,27 @@ impl Debugger {
                     let colour = if level == "error" { RED } else { GREEN };
                     cols[0].colored_label(colour, format!("{level}  {text}"));
                 }
+                cols[0].horizontal(|ui| {
+                    let label = ui.label("Test name");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.test_name)
+                            .hint_text("what this run shows")
+                            .desired_width(180.0),
+                    )
+                    .labelled_by(label.id);
+                    if ui
+                        .button("Save as test")
+                        .on_hover_text("Append this run (event, mocks, outcome, states) to the bundle's .tests.json")
+                        .clicked()
+                    {
+                        let name = if self.test_name.trim().is_empty() {
+                            format!("{} on {}", session.flow, session.event)
+                        } else {
+                            self.test_name.trim().to_string()
+                        };
+                        out.push(Command::SaveAsTest(name));
+                    }
+                });
             }
             egui::ScrollArea::vertical()
                 .id_salt("timeline")

@@ -502,6 +502,81 @@ pub fn command(paths: &[PathBuf], junit_path: Option<&Path>) -> std::process::Ex
     }
 }
 
+/// The test file next to a bundle: `<stem>.tests.json`.
+pub fn file_for(bundle: &Path) -> PathBuf {
+    let stem = bundle
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "bundle".into());
+    bundle.with_file_name(format!("{stem}.tests.json"))
+}
+
+/// Appends a test made from an ended debugging session (its flow, event, mocks, and what
+/// happened as the expectation) to the bundle's test file, creating it. Returns the file.
+pub fn save_session(
+    bundle: &Path,
+    session: &Session,
+    mocks: &[Mock],
+    name: &str,
+) -> Result<PathBuf, String> {
+    let (status, error) = match session.status() {
+        Status::Succeeded { .. } => ("succeeded", None),
+        Status::Failed { error, .. } => ("failed", Some(error.clone())),
+        Status::Running => return Err("the run has not ended: continue it to the end first".into()),
+    };
+    let states: Vec<&str> = session
+        .steps
+        .iter()
+        .map(|s| s.event.state.as_str())
+        .collect();
+    let mocks: Vec<Value> = mocks
+        .iter()
+        .map(|m| {
+            let mut v = json!({"action": m.action});
+            if let Some(a) = m.attempt {
+                v["attempt"] = json!(a);
+            }
+            match &m.outcome {
+                MockOutcome::Status(s) => v["status"] = json!(s),
+                MockOutcome::Error { error, cause } => {
+                    v["error"] = json!(error);
+                    v["cause"] = json!(cause);
+                }
+                MockOutcome::Body(b) => v["body"] = b.clone(),
+            }
+            v
+        })
+        .collect();
+    let mut expect = json!({"status": status, "states": states});
+    if let Some(e) = error {
+        expect["error"] = json!(e);
+    }
+    let test = json!({
+        "name": name,
+        "flow": session.flow,
+        "event": {"type": session.event, "payload": session.input.get("input").cloned().unwrap_or(Value::Null)},
+        "mocks": mocks,
+        "expect": expect,
+    });
+    let path = file_for(bundle);
+    let mut file = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str::<Value>(&text)
+            .map_err(|e| format!("{} does not parse: {e}", path.display()))?,
+        Err(_) => json!({
+            "bundle": bundle.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+            "tests": []
+        }),
+    };
+    file["tests"]
+        .as_array_mut()
+        .ok_or_else(|| format!("{} has no tests list", path.display()))?
+        .push(test);
+    let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// The shape of a test file, for documentation and `--help`.
 pub fn example() -> Value {
     json!({"bundle": "my_bundle.json", "tests": [{"name": "…", "flow": "my_flow",

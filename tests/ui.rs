@@ -1359,3 +1359,32 @@ fn a_session_runs_on_a_recorded_event_or_from_a_job_spec() {
     assert_eq!(s.event, "support/ticket.TicketCreated");
     assert_eq!(s.next_state(), Some("LoadSettings"));
 }
+
+#[test]
+fn a_finished_run_is_saved_as_a_flow_test_that_passes() {
+    let (dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    type_into(
+        &mut h,
+        "Test name",
+        "no slack connection: the Catch fails the flow",
+    );
+    h.get_by_label("Save as test").click();
+    h.run();
+    let tests = dir.path().join("urgent_ticket_to_slack.tests.json");
+    let text = std::fs::read_to_string(&tests).unwrap();
+    assert!(text.contains("no slack connection"), "{text}");
+    // The saved test passes when run headless.
+    let outcomes = zis_studio::flowtest::run_file(&tests);
+    assert_eq!(outcomes.len(), 1);
+    assert!(
+        outcomes[0].failures.is_empty(),
+        "{:?}",
+        outcomes[0].failures
+    );
+}

@@ -155,6 +155,8 @@ pub enum Command {
     UseRecordedEvent(i64),
     /// Start a session on a job spec's flow with the job spec's event type.
     DebugJobSpec(String),
+    /// Append the ended session as a flow test to the bundle's `*.tests.json`.
+    SaveAsTest(String),
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -759,6 +761,19 @@ impl AppState {
                 }
             }
             Command::DebugJobSpec(key) => self.debug_job_spec(&key),
+            Command::SaveAsTest(name) => {
+                let result = match (&self.path, &self.debug) {
+                    (Some(path), Some(s)) => {
+                        crate::flowtest::save_session(path, s, &self.sidecar.mocks, &name)
+                    }
+                    (None, _) => Err("save the bundle first: tests live next to it".into()),
+                    (_, None) => Err("no session to save".into()),
+                };
+                self.message = Some(match result {
+                    Ok(p) => format!("saved the test to {}", p.display()),
+                    Err(e) => format!("cannot save the test: {e}"),
+                });
+            }
             Command::SetTheme(theme) => {
                 self.theme = theme;
                 self.prefs.theme = theme;
