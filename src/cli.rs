@@ -1,5 +1,5 @@
 //! The command line: `validate`, `fmt` and `codes` here; `serve`, `send`, `queue`,
-//! `executions` and `integration` in [`crate::local`]; `test` in [`crate::flowtest`]; with no
+//! `executions` and `integration` in [`crate::local`]; `test` in [`crate::flowtest`]; `deploy` in [`crate::deploy`]; with no
 //! subcommand the GUI opens.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -44,6 +44,8 @@ pub enum Command {
     },
     /// List the newest executions.
     Executions,
+    /// Deploy a bundle to a ZIS account: validate, show the plan, then upload and install.
+    Deploy(crate::deploy::DeployArgs),
     /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.
     Test {
         /// Test files, or folders searched for `*.tests.json` (default: the current folder).

@@ -10,6 +10,7 @@
 //! | [`executions_view`] | the Executions dock: the store's executions, queue figures, replay, export/import, re-run and compare |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`services_view`] | the Services dock: configs, links, connections, inbound webhooks, local server start/stop |
+//! | [`deploy`] | `zis-studio deploy`: validate, plan, create the integration, upload, install job specs, push configs |
 //! | [`flowtest`] | flow tests for CI: `*.tests.json` files run by `zis-studio test`, JUnit output |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -21,6 +22,7 @@ pub mod app;
 pub mod cli;
 pub mod data_dir;
 pub mod debugger;
+pub mod deploy;
 pub mod executions_view;
 pub mod flowtest;
 pub mod graph_view;

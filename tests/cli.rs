@@ -291,3 +291,129 @@ fn a_failing_flow_test_says_what_differs_and_exits_1() {
     assert_eq!(code, 1);
     assert!(stdout.contains("b.tests.json:1:"), "{stdout}");
 }
+
+/// `zis-studio serve` on a free port, stopped when dropped.
+struct Serve {
+    child: std::process::Child,
+    base: String,
+    token: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Serve {
+    use std::io::BufRead as _;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--data"])
+        .arg(data.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    std::thread::spawn(move || for _ in lines {});
+    let base = first.rsplit(' ').next().unwrap().to_string();
+    let token = std::fs::read_to_string(data.path().join("api_token"))
+        .unwrap()
+        .trim()
+        .to_string();
+    Serve {
+        child,
+        base,
+        token,
+        _data: data,
+    }
+}
+
+fn api(s: &Serve, path: &str) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args(["-sf", "-H"])
+        .arg(format!("Authorization: Bearer {}", s.token))
+        .arg(format!("{}{path}", s.base))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn deploy_plans_uploads_installs_and_cleans_up_on_the_local_server() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b.json");
+    std::fs::copy(root().join("sample_bundles/jira_issue_sync.json"), &bundle).unwrap();
+    let configs = dir.path().join("configs.json");
+    std::fs::write(&configs, r#"{"jira_settings": {"project": "SUP"}}"#).unwrap();
+    let deploy = |extra: &[&str]| {
+        let mut cmd = bin();
+        cmd.arg("deploy")
+            .arg(&bundle)
+            .args(["--base-url", &s.base, "--token", &s.token, "--yes"])
+            .args(extra);
+        run(&mut cmd)
+    };
+    // First deploy: the integration is created, the bundle uploaded, job specs installed.
+    let (code, stdout, stderr) = deploy(&["--configs", configs.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Plan for integration acme_jira:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  create the integration"), "{stdout}");
+    assert!(stdout.contains("new      sync_status"), "{stdout}");
+    assert!(
+        stdout.contains("installed zis:acme_jira:job_spec:sync_status_job"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("pushed config jira_settings"), "{stdout}");
+    let specs = api(&s, "/api/services/zis/registry/acme_jira/job_specs");
+    let installed: Vec<&str> = specs["job_specs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["installed"] == true)
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(installed.len(), 2, "{specs}");
+    let config = api(
+        &s,
+        "/api/services/zis/integrations/acme_jira/configs/jira_settings",
+    );
+    assert_eq!(config["config"]["config"]["project"], "SUP", "{config}");
+    // Second deploy without one job spec and its flow: the plan shows the change, the stale
+    // job spec is uninstalled.
+    let mut b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let res = b["resources"].as_object_mut().unwrap();
+    res.remove("unlink_deleted_job");
+    res.remove("unlink_deleted");
+    res["sync_status"]["properties"]["definition"]["States"]["Created"]["Message"] =
+        serde_json::json!("created");
+    std::fs::write(&bundle, serde_json::to_string_pretty(&b).unwrap()).unwrap();
+    let (code, stdout, stderr) = deploy(&["--uninstall-stale"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("create the integration"), "{stdout}");
+    assert!(stdout.contains("changed  sync_status"), "{stdout}");
+    assert!(stdout.contains("removed  unlink_deleted"), "{stdout}");
+    assert!(
+        stdout.contains("uninstalled zis:acme_jira:job_spec:unlink_deleted_job"),
+        "{stdout}"
+    );
+    // An invalid bundle is not deployed.
+    std::fs::write(
+        &bundle,
+        r#"{"name": "x", "resources": {"f": {"type": "ZIS::Flow"}}}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = deploy(&[]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not deployed: the bundle has"), "{stderr}");
+}
