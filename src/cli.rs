@@ -46,6 +46,8 @@ pub enum Command {
     Executions,
     /// Deploy a bundle to a ZIS account: validate, show the plan, then upload and install.
     Deploy(crate::deploy::DeployArgs),
+    /// Download an integration's bundles and job specs from a ZIS account.
+    Pull(crate::deploy::PullArgs),
     /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.
     Test {
         /// Test files, or folders searched for `*.tests.json` (default: the current folder).

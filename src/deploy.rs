@@ -4,7 +4,8 @@
 //! uploaded bundle; job specs to install and, when asked, stale ones to uninstall; configs to
 //! push), ask unless `--yes`, then create the integration if missing, upload the bundle,
 //! install its job specs (every time: re-uploads orphan installs), uninstall the stale ones
-//! and push configs.
+//! and push configs. `zis-studio pull` goes the other way: an integration's bundles (the
+//! newest upload of each name) and its job specs, downloaded into a folder.
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use base64::Engine as _;
@@ -43,6 +44,126 @@ pub struct DeployArgs {
     /// Do not ask before changing anything.
     #[arg(long)]
     pub yes: bool,
+}
+
+/// Arguments of `pull`.
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// The Zendesk subdomain.
+    #[arg(long)]
+    pub subdomain: Option<String>,
+    /// The token (Bearer), or an API token with `--email`.
+    #[arg(long, env = "ZIS_TOKEN")]
+    pub token: String,
+    /// Use basic auth with this admin's email and the API token.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The integration key.
+    #[arg(long)]
+    pub integration: String,
+    /// Another base URL (the local `zis-studio serve`, a proxy).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Where to write the files (default: the current folder).
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+}
+
+fn connect(
+    base_url: Option<&String>,
+    subdomain: Option<&String>,
+    email: Option<&String>,
+    token: &str,
+) -> Result<(String, Client)> {
+    let base = match (base_url, subdomain) {
+        (Some(b), _) => b.clone(),
+        (None, Some(s)) => format!("https://{s}.zendesk.com"),
+        (None, None) => return Err(anyhow!("name the account with --subdomain (or --base-url)")),
+    };
+    let auth = match email {
+        Some(email) => format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{email}/token:{token}"))
+        ),
+        None => format!("Bearer {token}"),
+    };
+    let client = Client::new(&base, auth)?;
+    Ok((base, client))
+}
+
+/// `zis-studio pull`: the newest upload of each bundle name as `<name>.json`, and the job
+/// specs as `<integration>.job_specs.json`.
+pub fn pull(args: &PullArgs) -> ExitCode {
+    let result = (|| -> Result<()> {
+        let (base, client) = connect(
+            args.base_url.as_ref(),
+            args.subdomain.as_ref(),
+            args.email.as_ref(),
+            &args.token,
+        )?;
+        let i = &args.integration;
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create {}", args.out.display()))?;
+        let list = client.expect(
+            reqwest::Method::GET,
+            &zis(&format!("/registry/{i}/bundles?page[size]=100")),
+            None,
+            &[200],
+        )?;
+        let mut newest: std::collections::BTreeMap<String, String> = Default::default();
+        for b in list["bundles"].as_array().into_iter().flatten() {
+            if let (Some(name), Some(uuid)) = (b["name"].as_str(), b["uuid"].as_str()) {
+                newest.insert(name.to_string(), uuid.to_string());
+            }
+        }
+        if newest.is_empty() {
+            println!("{i} has no bundles on {base}");
+        }
+        for (name, uuid) in &newest {
+            let bundle = client.expect(
+                reqwest::Method::GET,
+                &zis(&format!("/registry/{i}/bundles/{uuid}")),
+                None,
+                &[200],
+            )?;
+            let bundle = bundle.get("bundle").cloned().unwrap_or(bundle);
+            let safe: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = args.out.join(format!("{safe}.json"));
+            std::fs::write(&path, zis_engine::json::write::canonical(&bundle))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("bundle {name} ({uuid}) -> {}", path.display());
+        }
+        let specs = client.expect(
+            reqwest::Method::GET,
+            &zis(&format!("/registry/{i}/job_specs?page[size]=100")),
+            None,
+            &[200],
+        )?;
+        let path = args.out.join(format!("{i}.job_specs.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&specs["job_specs"])? + "\n",
+        )?;
+        let n = specs["job_specs"].as_array().map_or(0, Vec::len);
+        println!("{n} job spec(s) -> {}", path.display());
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A Registry client.
@@ -355,19 +476,12 @@ fn run(args: &DeployArgs) -> Result<ExitCode> {
         .integration
         .clone()
         .unwrap_or_else(|| crate::app::resources::integration_key(&bundle));
-    let base = match (&args.base_url, &args.subdomain) {
-        (Some(b), _) => b.clone(),
-        (None, Some(s)) => format!("https://{s}.zendesk.com"),
-        (None, None) => return Err(anyhow!("name the account with --subdomain (or --base-url)")),
-    };
-    let auth = match &args.email {
-        Some(email) => format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD
-                .encode(format!("{email}/token:{}", args.token))
-        ),
-        None => format!("Bearer {}", args.token),
-    };
+    let (base, client) = connect(
+        args.base_url.as_ref(),
+        args.subdomain.as_ref(),
+        args.email.as_ref(),
+        &args.token,
+    )?;
     let configs: serde_json::Map<String, Value> = match &args.configs {
         Some(p) => serde_json::from_str(
             &std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
@@ -375,7 +489,6 @@ fn run(args: &DeployArgs) -> Result<ExitCode> {
         .with_context(|| format!("{} must be a JSON object of scope: config", p.display()))?,
         None => serde_json::Map::new(),
     };
-    let client = Client::new(&base, auth)?;
     let plan = plan(
         &client,
         &integration,

@@ -407,6 +407,27 @@ fn deploy_plans_uploads_installs_and_cleans_up_on_the_local_server() {
         stdout.contains("uninstalled zis:acme_jira:job_spec:unlink_deleted_job"),
         "{stdout}"
     );
+    // Pull brings the newest upload and the job specs back.
+    let out = dir.path().join("pulled");
+    let (code, stdout, stderr) = run(bin()
+        .args([
+            "pull",
+            "--base-url",
+            &s.base,
+            "--token",
+            &s.token,
+            "--integration",
+            "acme_jira",
+            "--out",
+        ])
+        .arg(&out));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let pulled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("jira_issue_sync.json")).unwrap())
+            .unwrap();
+    assert_eq!(pulled, b, "the newest upload comes back as deployed");
+    let specs = std::fs::read_to_string(out.join("acme_jira.job_specs.json")).unwrap();
+    assert!(specs.contains("sync_status_job"), "{specs}");
     // An invalid bundle is not deployed.
     std::fs::write(
         &bundle,
