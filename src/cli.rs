@@ -46,6 +46,8 @@ pub enum Command {
     Executions,
     /// Deploy a bundle to a ZIS account: validate, show the plan, then upload and install.
     Deploy(crate::deploy::DeployArgs),
+    /// Export a flow's graph as SVG, or an execution on its sample event as an HTML report.
+    Export(crate::export::ExportArgs),
     /// Download an integration's bundles and job specs from a ZIS account.
     Pull(crate::deploy::PullArgs),
     /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.

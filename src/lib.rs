@@ -11,6 +11,7 @@
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`services_view`] | the Services dock: configs, links, connections, inbound webhooks, local server start/stop |
 //! | [`deploy`] | `zis-studio deploy`: validate, plan, create the integration, upload, install job specs, push configs |
+//! | [`export`] | `zis-studio export`: a flow's graph as SVG, an execution as a self-contained HTML report |
 //! | [`flowtest`] | flow tests for CI: `*.tests.json` files run by `zis-studio test`, JUnit output |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -24,6 +25,7 @@ pub mod data_dir;
 pub mod debugger;
 pub mod deploy;
 pub mod executions_view;
+pub mod export;
 pub mod flowtest;
 pub mod graph_view;
 pub mod gui;

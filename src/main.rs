@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Executions) => zis_studio::local::executions(cli.data.as_deref()),
         Some(Command::Deploy(args)) => zis_studio::deploy::command(&args),
         Some(Command::Pull(args)) => zis_studio::deploy::pull(&args),
+        Some(Command::Export(args)) => zis_studio::export::command(&args),
         Some(Command::Test { paths, junit }) => {
             zis_studio::flowtest::command(&paths, junit.as_deref())
         }

@@ -438,3 +438,28 @@ fn deploy_plans_uploads_installs_and_cleans_up_on_the_local_server() {
     assert_eq!(code, 1);
     assert!(stderr.contains("not deployed: the bundle has"), "{stderr}");
 }
+
+#[test]
+fn export_writes_the_graph_as_svg_and_a_run_as_an_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (svg, html) = (dir.path().join("g.svg"), dir.path().join("r.html"));
+    let (code, stdout, stderr) = run(bin()
+        .arg("export")
+        .arg(root().join("sample_bundles/jira_issue_sync.json"))
+        .args(["--flow", "unlink_deleted", "--svg"])
+        .arg(&svg)
+        .arg("--html")
+        .arg(&html));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    for state in ["FindLink", "Linked", "Unlink", "NoLink"] {
+        assert!(svg.contains(&format!("<title>{state}</title>")), "{state}");
+    }
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("succeeded"), "{html}");
+    // The path taken, step by step, with the graph inline.
+    assert!(html.contains("1. FindLink → Linked"), "{html}");
+    assert!(html.contains("3. NoLink → end"), "{html}");
+    assert!(html.contains("<svg"));
+}
