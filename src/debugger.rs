@@ -291,13 +291,8 @@ impl Debugger {
             crate::app::run::trigger_of(doc.value(), key).map(|t| (t.1, t.2))
         });
         let running = state.running();
-        let paused = session.is_some_and(|s| s.next_state().is_some()) && !running;
         ui.horizontal_wrapped(|ui| {
-            let current = state.debug_event.clone().or_else(|| {
-                let doc = state.document.as_ref()?;
-                let key = state.selected.as_ref()?;
-                crate::app::run::trigger_of(doc.value(), key).map(|t| (t.1, t.2))
-            });
+            let current = &event;
             let shown = current
                 .as_ref()
                 .map_or("choose an event".to_string(), |(s, t)| format!("{s}/{t}"));
@@ -438,7 +433,6 @@ impl Debugger {
                     Status::Failed { error, cause } => (format!("failed: {error}: {cause}"), RED),
                 },
             };
-            let _ = paused;
             ui.label(RichText::new(text).color(colour).strong());
         });
         self.payload_ui(ui, event.as_ref(), state, out);

@@ -15,11 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zis_engine::validate::{self, Options};
 
-/// Arguments of `deploy`.
+/// Which account, and how to sign in (shared by `deploy` and `pull`).
 #[derive(Debug, clap::Args)]
-pub struct DeployArgs {
-    /// The bundle file.
-    pub bundle: PathBuf,
+pub struct AccountArgs {
     /// The Zendesk subdomain (`https://<subdomain>.zendesk.com`).
     #[arg(long)]
     pub subdomain: Option<String>,
@@ -29,12 +27,22 @@ pub struct DeployArgs {
     /// Use basic auth with this admin's email and the API token.
     #[arg(long)]
     pub email: Option<String>,
-    /// The integration key (default: the one the bundle's references name).
-    #[arg(long)]
-    pub integration: Option<String>,
     /// Another base URL (the local `zis-studio serve`, a proxy).
     #[arg(long)]
     pub base_url: Option<String>,
+}
+
+/// Arguments of `deploy`.
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The bundle file.
+    pub bundle: PathBuf,
+    /// The account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// The integration key (default: the one the bundle's references name).
+    #[arg(long)]
+    pub integration: Option<String>,
     /// Uninstall the integration's installed job specs this bundle no longer has.
     #[arg(long)]
     pub uninstall_stale: bool,
@@ -49,38 +57,26 @@ pub struct DeployArgs {
 /// Arguments of `pull`.
 #[derive(Debug, clap::Args)]
 pub struct PullArgs {
-    /// The Zendesk subdomain.
-    #[arg(long)]
-    pub subdomain: Option<String>,
-    /// The token (Bearer), or an API token with `--email`.
-    #[arg(long, env = "ZIS_TOKEN")]
-    pub token: String,
-    /// Use basic auth with this admin's email and the API token.
-    #[arg(long)]
-    pub email: Option<String>,
+    /// The account.
+    #[command(flatten)]
+    pub account: AccountArgs,
     /// The integration key.
     #[arg(long)]
     pub integration: String,
-    /// Another base URL (the local `zis-studio serve`, a proxy).
-    #[arg(long)]
-    pub base_url: Option<String>,
     /// Where to write the files (default: the current folder).
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
 }
 
-fn connect(
-    base_url: Option<&String>,
-    subdomain: Option<&String>,
-    email: Option<&String>,
-    token: &str,
-) -> Result<(String, Client)> {
-    let base = match (base_url, subdomain) {
+/// The base URL and a client signed in to it.
+fn connect(a: &AccountArgs) -> Result<(String, Client)> {
+    let base = match (&a.base_url, &a.subdomain) {
         (Some(b), _) => b.clone(),
         (None, Some(s)) => format!("https://{s}.zendesk.com"),
         (None, None) => return Err(anyhow!("name the account with --subdomain (or --base-url)")),
     };
-    let auth = match email {
+    let token = &a.token;
+    let auth = match &a.email {
         Some(email) => format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(format!("{email}/token:{token}"))
@@ -95,12 +91,7 @@ fn connect(
 /// specs as `<integration>.job_specs.json`.
 pub fn pull(args: &PullArgs) -> ExitCode {
     let result = (|| -> Result<()> {
-        let (base, client) = connect(
-            args.base_url.as_ref(),
-            args.subdomain.as_ref(),
-            args.email.as_ref(),
-            &args.token,
-        )?;
+        let (base, client) = connect(&args.account)?;
         let i = &args.integration;
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -476,12 +467,7 @@ fn run(args: &DeployArgs) -> Result<ExitCode> {
         .integration
         .clone()
         .unwrap_or_else(|| crate::app::resources::integration_key(&bundle));
-    let (base, client) = connect(
-        args.base_url.as_ref(),
-        args.subdomain.as_ref(),
-        args.email.as_ref(),
-        &args.token,
-    )?;
+    let (base, client) = connect(&args.account)?;
     let configs: serde_json::Map<String, Value> = match &args.configs {
         Some(p) => serde_json::from_str(
             &std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,

@@ -192,8 +192,10 @@ pub fn run_test(file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
 fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let db_path = dir.path().join(crate::app::local_db_file());
-    let integration =
-        crate::app::run::trigger_of(bundle, &t.flow).map_or_else(|| "local".to_string(), |t| t.0);
+    let trigger = crate::app::run::trigger_of(bundle, &t.flow);
+    let integration = trigger
+        .as_ref()
+        .map_or_else(|| "local".to_string(), |t| t.0.clone());
     {
         let db = Db::open(&db_path).map_err(|e| e.to_string())?;
         let _ = db.create_integration(&integration, "flow test");
@@ -231,7 +233,7 @@ fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
         (None, Some(patch)) => {
             let (source, kind) = event
                 .clone()
-                .or_else(|| crate::app::run::trigger_of(bundle, &t.flow).map(|t| (t.1, t.2)))
+                .or_else(|| trigger.map(|t| (t.1, t.2)))
                 .ok_or("no event type to merge into: name one")?;
             let mut sample = zis_services::catalog::find(&source, &kind)
                 .map(zis_services::catalog::sample_input)
@@ -575,11 +577,4 @@ pub fn save_session(
     std::fs::write(&path, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
-}
-
-/// The shape of a test file, for documentation and `--help`.
-pub fn example() -> Value {
-    json!({"bundle": "my_bundle.json", "tests": [{"name": "…", "flow": "my_flow",
-        "event": {"type": "support/ticket.TicketCreated", "merge": {}},
-        "expect": {"status": "succeeded"}}]})
 }

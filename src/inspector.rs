@@ -72,6 +72,20 @@ fn field_label(ui: &mut egui::Ui, name: &str, focused: bool) -> egui::Response {
     }
 }
 
+/// Appends `item` to the list at `pointer`, or makes the list when there is none.
+fn append(pointer: &str, current: Option<&Value>, item: Value) -> Command {
+    match current.and_then(Value::as_array) {
+        Some(list) => Command::SetField {
+            pointer: format!("{pointer}/{}", list.len()),
+            value: Some(item),
+        },
+        None => Command::SetField {
+            pointer: pointer.to_string(),
+            value: Some(Value::Array(vec![item])),
+        },
+    }
+}
+
 /// A one-line text field for a string at `pointer`; empty removes it when `optional`.
 fn text_row(
     ui: &mut egui::Ui,
@@ -773,16 +787,7 @@ fn rules_ui(
         field_label(ui, "Choices", state.focus_field.as_deref() == Some(pointer));
         if ui.small_button("+ rule").clicked() {
             let rule = json!({"Variable": "$.input", "IsPresent": true});
-            match current.and_then(Value::as_array) {
-                Some(list) => out.push(Command::SetField {
-                    pointer: format!("{pointer}/{}", list.len()),
-                    value: Some(rule),
-                }),
-                None => out.push(Command::SetField {
-                    pointer: pointer.to_string(),
-                    value: Some(json!([rule])),
-                }),
-            }
+            out.push(append(pointer, current, rule));
         }
     });
     let Some(rules) = current.and_then(Value::as_array) else {
@@ -911,16 +916,7 @@ fn catch_ui(
         field_label(ui, "Catch", state.focus_field.as_deref() == Some(pointer));
         if ui.small_button("+ catcher").clicked() {
             let catcher = json!({"ErrorEquals": ["States.ALL"], "ResultPath": "$.error"});
-            match current.and_then(Value::as_array) {
-                Some(list) => out.push(Command::SetField {
-                    pointer: format!("{pointer}/{}", list.len()),
-                    value: Some(catcher),
-                }),
-                None => out.push(Command::SetField {
-                    pointer: pointer.to_string(),
-                    value: Some(json!([catcher])),
-                }),
-            }
+            out.push(append(pointer, current, catcher));
         }
     });
     let Some(list) = current.and_then(Value::as_array) else {
@@ -1019,16 +1015,7 @@ fn pairs_ui(
             .clicked()
         {
             let pair = json!({"key": "", "value": ""});
-            match current.and_then(Value::as_array) {
-                Some(list) => out.push(Command::SetField {
-                    pointer: format!("{pointer}/{}", list.len()),
-                    value: Some(pair),
-                }),
-                None => out.push(Command::SetField {
-                    pointer: pointer.to_string(),
-                    value: Some(json!([pair])),
-                }),
-            }
+            out.push(append(pointer, current, pair));
         }
     });
     let Some(list) = current.and_then(Value::as_array) else {

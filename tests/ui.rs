@@ -13,9 +13,13 @@ fn sample(name: &str) -> PathBuf {
 }
 
 fn harness(path: PathBuf) -> Harness<'static, StudioApp> {
-    let data = tempfile::tempdir().unwrap().keep();
+    harness_in(&path, tempfile::tempdir().unwrap().keep())
+}
+
+/// The window on `path` with its stores in the data folder `data`.
+fn harness_in(path: &std::path::Path, data: PathBuf) -> Harness<'static, StudioApp> {
     let mut state = AppState::new(data);
-    state.open(&path);
+    state.open(path);
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .with_max_steps(16)
@@ -320,8 +324,8 @@ fn type_into(h: &mut Harness<'static, StudioApp>, label: &str, text: &str) {
     h.run();
 }
 
-/// Presses at `from`, moves to `to` in steps, releases there.
-fn drag(h: &mut Harness<'static, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
+/// Presses at `from` and moves to `to` in steps, the button still down.
+fn press_and_move(h: &mut Harness<'static, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
     h.hover_at(from);
     h.run_steps(2);
     h.drag_at(from);
@@ -330,6 +334,11 @@ fn drag(h: &mut Harness<'static, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
         h.hover_at(from + (to - from) * (i as f32 / 5.0));
         h.run_steps(2);
     }
+}
+
+/// Presses at `from`, moves to `to` in steps, releases there.
+fn drag(h: &mut Harness<'static, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
+    press_and_move(h, from, to);
     h.drop_at(to);
     h.run_steps(3);
 }
@@ -806,14 +815,7 @@ fn box_select_then_delete_and_a_wire_dropped_on_empty_space_adds_a_state() {
     let from = to_screen(&h, egui::pos2(node.right(), free.center().y));
     let empty = to_screen(&h, egui::pos2(node.left() + 20.0, node.bottom() + 150.0));
     // Released without the pointer leaving, so the menu opens where the wire ended.
-    h.hover_at(from);
-    h.run_steps(2);
-    h.drag_at(from);
-    h.run_steps(2);
-    for i in 1..=5 {
-        h.hover_at(from + (empty - from) * (i as f32 / 5.0));
-        h.run_steps(2);
-    }
+    press_and_move(&mut h, from, empty);
     h.event(egui::Event::PointerButton {
         pos: empty,
         button: egui::PointerButton::Primary,
@@ -838,15 +840,7 @@ fn box_select_then_delete_and_a_wire_dropped_on_empty_space_adds_a_state() {
 fn the_theme_and_recent_files_persist_in_the_data_folder() {
     let (_dir, file) = copy_sample("order_lookup.json");
     let data = tempfile::tempdir().unwrap();
-    let mut state = AppState::new(data.path().to_path_buf());
-    state.open(&file);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(16)
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.show(ui),
-            StudioApp::new(state),
-        );
+    let mut h = harness_in(&file, data.path().to_path_buf());
     h.run();
     h.get_by_label("View").click();
     h.run();
@@ -1328,15 +1322,7 @@ fn a_session_runs_on_a_recorded_event_or_from_a_job_spec() {
     )
     .unwrap();
     drop(db);
-    let mut state = AppState::new(data.path().to_path_buf());
-    state.open(&file);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(16)
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.show(ui),
-            StudioApp::new(state),
-        );
+    let mut h = harness_in(&file, data.path().to_path_buf());
     h.run();
     h.get_by_label("Debugger").click();
     h.run();

@@ -203,8 +203,7 @@ pub struct Session {
     pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// The job spec of `bundle` that starts flow `flow_key`: (integration, source, type).
-pub use super::run::trigger_of;
+use super::run::trigger_of;
 
 impl Session {
     /// Starts a session on the flow `flow_key` of `bundle` with the event `source/type`'s

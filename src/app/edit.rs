@@ -106,15 +106,8 @@ fn states_mut(def: &mut Value) -> Result<&mut Map<String, Value>, EditError> {
         .ok_or(EditError::NoStates)
 }
 
-/// `base`, or `base_2`, `base_3`... : the first name no state has and `taken` does not hold.
-pub fn unique_name(def: &Value, base: &str, taken: &BTreeSet<String>) -> String {
-    let exists = |n: &str| {
-        taken.contains(n)
-            || def
-                .get("States")
-                .and_then(Value::as_object)
-                .is_some_and(|s| s.contains_key(n))
-    };
+/// `base`, or `base_2`, `base_3`...: the first of them `exists` says is free.
+pub fn fresh_name(base: &str, exists: impl Fn(&str) -> bool) -> String {
     if !exists(base) {
         return base.to_string();
     }
@@ -122,6 +115,17 @@ pub fn unique_name(def: &Value, base: &str, taken: &BTreeSet<String>) -> String 
         .map(|i| format!("{base}_{i}"))
         .find(|n| !exists(n))
         .unwrap_or_else(|| base.to_string())
+}
+
+/// The first of `base`, `base_2`... that no state has and `taken` does not hold.
+pub fn unique_name(def: &Value, base: &str, taken: &BTreeSet<String>) -> String {
+    fresh_name(base, |n| {
+        taken.contains(n)
+            || def
+                .get("States")
+                .and_then(Value::as_object)
+                .is_some_and(|s| s.contains_key(n))
+    })
 }
 
 /// Adds a state under a fresh name made from `base`; the first state of an empty flow
@@ -406,17 +410,7 @@ pub fn rename_state(def: &mut Value, old: &str, new: &str) -> Result<(), EditErr
     if map.contains_key(new) {
         return Err(EditError::Exists(new.into()));
     }
-    let renamed: Map<String, Value> = std::mem::take(map)
-        .into_iter()
-        .map(|(k, v)| {
-            if k == old {
-                (new.to_string(), v)
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    *map = renamed;
+    rename_key(map, old, new);
     for state in map.values_mut() {
         for_each_ref(state, &mut |t| {
             if t == old {

@@ -4,7 +4,7 @@
 //! and the comparison of a stored run with a new run of its event on the current bundle.
 
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Instant;
 use zis_services::db::{Db, ExecutionRow, QueueStats};
@@ -195,14 +195,6 @@ pub fn compare(stored: &[String], new: &[String]) -> (Vec<Pair>, Option<usize>) 
         .collect();
     let first = rows.iter().position(|(a, b)| a != b);
     (rows, first)
-}
-
-/// Where exports go by default: next to the data folder's database.
-pub fn default_export(data_dir: &Path, id: Option<i64>) -> PathBuf {
-    data_dir.join(format!(
-        "execution-{}.json",
-        id.map_or("imported".into(), |i| i.to_string())
-    ))
 }
 
 #[cfg(test)]

@@ -117,13 +117,7 @@ fn replace_strings(v: &mut Value, from: &str, to: &str) {
 
 /// A fresh resource key from `base`.
 pub fn unique_key(resources: &Map<String, Value>, base: &str) -> String {
-    if !resources.contains_key(base) {
-        return base.to_string();
-    }
-    (2..)
-        .map(|i| format!("{base}_{i}"))
-        .find(|k| !resources.contains_key(k))
-        .unwrap_or_else(|| base.to_string())
+    super::edit::fresh_name(base, |k| resources.contains_key(k))
 }
 
 /// One place [`find`] found the text.

@@ -15,7 +15,8 @@ use crate::run::execution::ActionExecutor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-/// The built-in actions ZIS provides, by their full `ActionName`.
+/// The built-in actions ZIS provides, by their full `ActionName` (zis-facts.md section 3);
+/// the validator checks `zis:common:*` names against this list.
 pub const BUILTIN_ACTIONS: &[&str] = &[
     "zis:common:action:LoadConfig",
     "zis:common:action:PatchConfig",

@@ -2,6 +2,7 @@
 
 use super::flow::{self, Refs};
 use super::{Code, Options, Sink};
+use crate::actions::BUILTIN_ACTIONS;
 use crate::json::pointer;
 use crate::model::{
     Bundle, HttpAction, QualifiedName, Resource, ResourceBody, StateKind, TEMPLATE_VERSION,
@@ -10,17 +11,6 @@ use crate::model::{
 use crate::{path, template};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
-
-/// Built-in action names (zis-facts.md section 3).
-pub const BUILTIN_ACTIONS: &[&str] = &[
-    "zis:common:action:LoadConfig",
-    "zis:common:action:PatchConfig",
-    "zis:common:action:LoadLinks",
-    "zis:common:action:CreateLink",
-    "zis:common:action:PatchLink",
-    "zis:common:action:DeleteLink",
-    "zis:common:transform:Jq",
-];
 
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 const HTTP_KEYS: &[&str] = &[
