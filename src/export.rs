@@ -1,4 +1,5 @@
-//! Exports without a window: a flow's graph as SVG (the layout and colours of the graph
+//! Exports, from the command line and the window: a flow's graph as SVG or PNG (rendered
+//! with resvg and egui's own fonts; the layout and colours of the graph
 //! view, node sizes estimated from their text), and an execution as a self-contained HTML
 //! report (the graph with the path taken, then every step's data).
 
@@ -227,10 +228,129 @@ pub struct ExportArgs {
     /// Write the flow's graph as SVG here.
     #[arg(long)]
     pub svg: Option<std::path::PathBuf>,
+    /// Write the flow's graph as PNG here.
+    #[arg(long)]
+    pub png: Option<std::path::PathBuf>,
+    /// Pixels per graph unit of the PNG.
+    #[arg(long, default_value_t = 2.0)]
+    pub scale: f32,
     /// Run the flow on its job spec's sample event (a fresh data folder) and write an HTML
     /// report of the execution here.
     #[arg(long)]
     pub html: Option<std::path::PathBuf>,
+}
+
+/// Renders an SVG (as [`svg`] writes it) to PNG bytes, at `scale` pixels per unit, with the
+/// fonts egui ships (no system fonts needed).
+pub fn png(svg_text: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    {
+        let db = options.fontdb_mut();
+        for font in [
+            epaint_default_fonts::UBUNTU_LIGHT,
+            epaint_default_fonts::HACK_REGULAR,
+            epaint_default_fonts::NOTO_EMOJI_REGULAR,
+            epaint_default_fonts::EMOJI_ICON,
+        ] {
+            db.load_font_data(font.to_vec());
+        }
+        db.set_sans_serif_family("Ubuntu");
+        db.set_monospace_family("Hack");
+    }
+    options.font_family = "Ubuntu".into();
+    let tree = usvg::Tree::from_str(svg_text, &options).context("the SVG does not parse")?;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() * scale).ceil().max(1.0) as u32,
+        (size.height() * scale).ceil().max(1.0) as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).with_context(|| format!("cannot make a {w}×{h} image"))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().context("cannot encode the PNG")
+}
+
+/// The typed graph of a bundle's flow (`key`, or the first flow when `None`).
+pub fn flow_graph(bundle: &Value, key: Option<&str>) -> anyhow::Result<(String, FlowGraph)> {
+    use anyhow::Context as _;
+    let key = match key {
+        Some(k) => k.to_string(),
+        None => bundle["resources"]
+            .as_object()
+            .and_then(|r| r.iter().find(|(_, v)| v["type"] == "ZIS::Flow"))
+            .map(|(k, _)| k.clone())
+            .context("the bundle has no flow")?,
+    };
+    let def = bundle
+        .pointer(&format!(
+            "/resources/{}/properties/definition",
+            zis_engine::json::pointer::escape(&key)
+        ))
+        .with_context(|| format!("no flow {key}"))?;
+    let (flow, _) = zis_engine::model::FlowDefinition::from_value(def, "");
+    let graph = crate::app::graph::build(&key, &flow, &HashMap::new());
+    Ok((key, graph))
+}
+
+/// The transitions (from, to) a session's steps took.
+pub fn path_taken(s: &crate::app::debug::Session) -> HashSet<(String, String)> {
+    s.steps
+        .iter()
+        .filter_map(|st| Some((st.event.state.clone(), st.event.next.clone()?)))
+        .collect()
+}
+
+/// The HTML report of a debugger session's execution on `graph`.
+pub fn session_report(graph: &FlowGraph, s: &crate::app::debug::Session) -> String {
+    let visits = s.visits();
+    let taken = path_taken(s);
+    let steps: Vec<Value> = s
+        .steps
+        .iter()
+        .map(|st| serde_json::to_value(&st.event).unwrap_or(Value::Null))
+        .collect();
+    let status = match s.status() {
+        zis_engine::run::execution::Status::Succeeded { .. } => "succeeded".to_string(),
+        zis_engine::run::execution::Status::Failed { error, cause } => {
+            format!("failed: {error}: {cause}")
+        }
+        zis_engine::run::execution::Status::Running => "running (paused)".into(),
+    };
+    html_report(
+        &format!("{} on a {} event", graph.flow, s.event),
+        &svg(graph, &visits, &taken),
+        &status,
+        &steps,
+    )
+}
+
+/// Runs a bundle's flow on its job spec's sample event in a fresh data folder; the session
+/// is finished.
+pub fn sample_run(bundle: &Value, key: &str) -> anyhow::Result<crate::app::debug::Session> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join(crate::app::local_db_file());
+    let mut s = crate::app::debug::Session::start(&db, bundle, key, None, None)
+        .map_err(anyhow::Error::msg)?;
+    s.go(
+        crate::app::debug::Go::Continue,
+        crate::app::debug::Env {
+            db_path: db.clone(),
+            bundle: bundle.clone(),
+            integration: s.integration.clone(),
+            flow: key.to_string(),
+            mocks: Vec::new(),
+            breakpoints: crate::app::debug::Breakpoints::default(),
+            pause: std::sync::Arc::default(),
+        },
+    );
+    s.wait();
+    Ok(s)
 }
 
 /// `zis-studio export`.
@@ -241,70 +361,21 @@ pub fn command(args: &ExportArgs) -> std::process::ExitCode {
             .with_context(|| format!("cannot read {}", args.bundle.display()))?;
         let bundle: Value = serde_json::from_str(&text)
             .with_context(|| format!("{} is not JSON", args.bundle.display()))?;
-        let key = match &args.flow {
-            Some(k) => k.clone(),
-            None => bundle["resources"]
-                .as_object()
-                .and_then(|r| r.iter().find(|(_, v)| v["type"] == "ZIS::Flow"))
-                .map(|(k, _)| k.clone())
-                .context("the bundle has no flow")?,
-        };
-        let def = bundle
-            .pointer(&format!(
-                "/resources/{}/properties/definition",
-                zis_engine::json::pointer::escape(&key)
-            ))
-            .with_context(|| format!("no flow {key}"))?;
-        let (flow, _) = zis_engine::model::FlowDefinition::from_value(def, "");
-        let graph = crate::app::graph::build(&key, &flow, &HashMap::new());
+        let (key, graph) = flow_graph(&bundle, args.flow.as_deref())?;
+        let plain = svg(&graph, &HashMap::new(), &HashSet::new());
         if let Some(p) = &args.svg {
-            std::fs::write(p, svg(&graph, &HashMap::new(), &HashSet::new()))?;
+            std::fs::write(p, &plain)?;
             println!("graph of {key} -> {}", p.display());
         }
+        if let Some(p) = &args.png {
+            std::fs::write(p, png(&plain, args.scale)?)?;
+            println!("graph of {key} as PNG -> {}", p.display());
+        }
         if let Some(p) = &args.html {
-            let dir = tempfile::tempdir()?;
-            let db = dir.path().join(crate::app::local_db_file());
-            let mut s = crate::app::debug::Session::start(&db, &bundle, &key, None, None)
-                .map_err(anyhow::Error::msg)?;
-            s.go(
-                crate::app::debug::Go::Continue,
-                crate::app::debug::Env {
-                    db_path: db.clone(),
-                    bundle: bundle.clone(),
-                    integration: s.integration.clone(),
-                    flow: key.clone(),
-                    mocks: Vec::new(),
-                    breakpoints: crate::app::debug::Breakpoints::default(),
-                    pause: std::sync::Arc::default(),
-                },
-            );
-            s.wait();
-            let visits = s.visits();
-            let taken: HashSet<(String, String)> = s
-                .steps
-                .iter()
-                .filter_map(|st| Some((st.event.state.clone(), st.event.next.clone()?)))
-                .collect();
-            let steps: Vec<Value> = s
-                .steps
-                .iter()
-                .map(|st| serde_json::to_value(&st.event).unwrap_or(Value::Null))
-                .collect();
-            let status = match s.status() {
-                zis_engine::run::execution::Status::Succeeded { .. } => "succeeded".to_string(),
-                zis_engine::run::execution::Status::Failed { error, cause } => {
-                    format!("failed: {error}: {cause}")
-                }
-                zis_engine::run::execution::Status::Running => "running".into(),
-            };
-            let report = html_report(
-                &format!("{key} on a sample {} event", s.event),
-                &svg(&graph, &visits, &taken),
-                &status,
-                &steps,
-            );
+            let s = sample_run(&bundle, &key)?;
+            let report = session_report(&graph, &s);
             std::fs::write(p, report)?;
-            println!("report of {key} ({status}) -> {}", p.display());
+            println!("report of {key} -> {}", p.display());
         }
         Ok(())
     })();
@@ -365,5 +436,41 @@ mod tests {
         assert!(html.contains("run &lt;1&gt;"));
         assert!(html.contains("&quot;&lt;b&gt;&quot;"), "data is escaped");
         assert!(html.contains("<svg"));
+    }
+
+    #[test]
+    fn the_png_draws_nodes_and_their_text() {
+        let text = svg(&graph(), &HashMap::new(), &HashSet::new());
+        let with_text = resvg::tiny_skia::Pixmap::decode_png(&png(&text, 1.0).unwrap()).unwrap();
+        // The same picture without its words: the fonts must have drawn something.
+        let mut bare = String::new();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("<text") {
+            bare.push_str(&rest[..i]);
+            let end = rest[i..].find("</text>").unwrap() + i + "</text>".len();
+            rest = &rest[end..];
+        }
+        bare.push_str(rest);
+        let without = resvg::tiny_skia::Pixmap::decode_png(&png(&bare, 1.0).unwrap()).unwrap();
+        assert_eq!(with_text.width(), without.width());
+        let differing = with_text
+            .pixels()
+            .iter()
+            .zip(without.pixels())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(differing > 500, "text changed only {differing} pixels");
+        // The Choice node's border colour is there.
+        let choice = type_colour("Choice");
+        let rgb = u32::from_str_radix(&choice[1..], 16).unwrap();
+        let [r, g, b] = [(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8];
+        assert!(
+            with_text
+                .pixels()
+                .iter()
+                .any(|p| p.red() == r && p.green() == g && p.blue() == b),
+            "no pixel of {choice}"
+        );
+        assert!(png("<svg", 1.0).is_err());
     }
 }

@@ -24,6 +24,12 @@ pub enum PathPurpose {
     ExportExecution,
     /// Open an exported execution.
     ImportExecution,
+    /// Export the shown graph as SVG.
+    ExportSvg,
+    /// Export the shown graph as PNG.
+    ExportPng,
+    /// Export the debugger's execution as an HTML report.
+    ExportReport,
 }
 
 impl PathPurpose {
@@ -33,6 +39,22 @@ impl PathPurpose {
             Self::SaveAs => Command::SaveAs(path),
             Self::ExportExecution => Command::ExportExecution(path),
             Self::ImportExecution => Command::ImportExecution(path),
+            Self::ExportSvg => Command::ExportGraph(path, crate::app::GraphFormat::Svg),
+            Self::ExportPng => Command::ExportGraph(path, crate::app::GraphFormat::Png),
+            Self::ExportReport => Command::ExportReport(path),
+        }
+    }
+
+    /// The file type it asks for: filter name, extension, default file name.
+    fn file_type(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Open | Self::SaveAs => ("ZIS bundle", "json", "bundle.json"),
+            Self::ExportExecution | Self::ImportExecution => {
+                ("Execution", "json", "execution.json")
+            }
+            Self::ExportSvg => ("SVG image", "svg", "flow.svg"),
+            Self::ExportPng => ("PNG image", "png", "flow.png"),
+            Self::ExportReport => ("HTML report", "html", "execution.html"),
         }
     }
 }
@@ -121,13 +143,32 @@ impl StudioApp {
 
     /// Asks for a file name: the system's dialog off the UI thread, or the path window.
     pub fn ask_path(&mut self, purpose: PathPurpose) {
+        let (filter, ext, default_name) = purpose.file_type();
+        let default_name = match (&self.state.graph, purpose) {
+            (
+                Some(g),
+                PathPurpose::ExportSvg | PathPurpose::ExportPng | PathPurpose::ExportReport,
+            ) => {
+                format!("{}.{ext}", g.flow)
+            }
+            _ => default_name.to_string(),
+        };
         if !self.native_dialogs {
-            let start = self
-                .state
-                .path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
+            let start = match purpose {
+                PathPurpose::Open | PathPurpose::SaveAs => self
+                    .state
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                _ => self
+                    .state
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.parent())
+                    .map(|d| d.join(&default_name).display().to_string())
+                    .unwrap_or(default_name),
+            };
             self.path_window = Some((purpose, start, None));
             return;
         }
@@ -139,14 +180,13 @@ impl StudioApp {
             .and_then(|p| p.parent())
             .map(std::path::Path::to_path_buf);
         std::thread::spawn(move || {
-            let mut d = rfd::FileDialog::new().add_filter("ZIS bundle", &["json"]);
+            let mut d = rfd::FileDialog::new().add_filter(filter, &[ext]);
             if let Some(dir) = dir {
                 d = d.set_directory(dir);
             }
             let picked = match purpose {
                 PathPurpose::Open | PathPurpose::ImportExecution => d.pick_file(),
-                PathPurpose::SaveAs => d.set_file_name("bundle.json").save_file(),
-                PathPurpose::ExportExecution => d.set_file_name("execution.json").save_file(),
+                _ => d.set_file_name(default_name).save_file(),
             };
             let _ = tx.send(picked);
         });
@@ -417,6 +457,9 @@ impl StudioApp {
             PathPurpose::SaveAs => ("Save bundle as", "Save file"),
             PathPurpose::ExportExecution => ("Export execution", "Export"),
             PathPurpose::ImportExecution => ("Import execution", "Import"),
+            PathPurpose::ExportSvg => ("Export graph as SVG", "Export"),
+            PathPurpose::ExportPng => ("Export graph as PNG", "Export"),
+            PathPurpose::ExportReport => ("Export execution report", "Export"),
         };
         let mut done = None;
         let mut close = false;
@@ -581,6 +624,24 @@ fn top_bar_ui(
                 if menu_item(ui, open, "Save as…", "Ctrl+Shift+S") {
                     *ask = Some(PathPurpose::SaveAs);
                 }
+                ui.separator();
+                ui.menu_button("Export", |ui| {
+                    let graph = state.graph.is_some();
+                    if menu_item(ui, graph, "Graph as SVG…", "") {
+                        *ask = Some(PathPurpose::ExportSvg);
+                    }
+                    if menu_item(ui, graph, "Graph as PNG…", "") {
+                        *ask = Some(PathPurpose::ExportPng);
+                    }
+                    let run = state.debug.is_some();
+                    let item = ui
+                        .add_enabled(run, egui::Button::new("Execution as HTML report…"))
+                        .on_disabled_hover_text("Start a run in the Debugger first");
+                    if item.clicked() {
+                        *ask = Some(PathPurpose::ExportReport);
+                        ui.close();
+                    }
+                });
                 ui.separator();
                 if menu_item(ui, true, "Quit", "") {
                     out.push(Command::RequestClose);

@@ -443,11 +443,14 @@ fn deploy_plans_uploads_installs_and_cleans_up_on_the_local_server() {
 fn export_writes_the_graph_as_svg_and_a_run_as_an_html_report() {
     let dir = tempfile::tempdir().unwrap();
     let (svg, html) = (dir.path().join("g.svg"), dir.path().join("r.html"));
+    let png = dir.path().join("g.png");
     let (code, stdout, stderr) = run(bin()
         .arg("export")
         .arg(root().join("sample_bundles/jira_issue_sync.json"))
         .args(["--flow", "unlink_deleted", "--svg"])
         .arg(&svg)
+        .arg("--png")
+        .arg(&png)
         .arg("--html")
         .arg(&html));
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -456,6 +459,20 @@ fn export_writes_the_graph_as_svg_and_a_run_as_an_html_report() {
     for state in ["FindLink", "Linked", "Unlink", "NoLink"] {
         assert!(svg.contains(&format!("<title>{state}</title>")), "{state}");
     }
+    // The PNG is the SVG at twice its size.
+    let image = resvg::tiny_skia::Pixmap::load_png(&png).unwrap();
+    let view: Vec<f32> = svg
+        .split("viewBox=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(image.width(), (view[2] * 2.0).ceil() as u32);
+    assert_eq!(image.height(), (view[3] * 2.0).ceil() as u32);
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("succeeded"), "{html}");
     // The path taken, step by step, with the graph inline.

@@ -1374,3 +1374,54 @@ fn a_finished_run_is_saved_as_a_flow_test_that_passes() {
         outcomes[0].failures
     );
 }
+
+#[test]
+fn the_file_menu_exports_the_graph_and_the_run() {
+    let (dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // Before any run the report is not offered.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Export").hover();
+    h.run();
+    assert!(
+        egui_kittest::kittest::NodeT::accesskit_node(&h.get_by_label("Execution as HTML report…"))
+            .is_disabled()
+    );
+    let svg = dir.path().join("graph.svg");
+    h.get_by_label("Graph as SVG…").click();
+    h.run();
+    type_into(&mut h, "File path", svg.to_str().unwrap());
+    h.get_by_label("Export").click();
+    h.run();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<title>IsUrgent</title>"), "{text}");
+    // After a run: the PNG and the report carry the path taken.
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let png = dir.path().join("graph.png");
+    for (item, path) in [
+        ("Graph as PNG…", &png),
+        ("Execution as HTML report…", &dir.path().join("run.html")),
+    ] {
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label_contains("Export").hover();
+        h.run();
+        h.get_by_label(item).click();
+        h.run();
+        type_into(&mut h, "File path", path.to_str().unwrap());
+        h.get_by_label("Export").click();
+        h.run();
+        h.get_by_label_contains("exported to");
+    }
+    let image = resvg::tiny_skia::Pixmap::load_png(&png).unwrap();
+    assert!(image.width() > 400 && image.height() > 100);
+    let html = std::fs::read_to_string(dir.path().join("run.html")).unwrap();
+    assert!(
+        html.contains("1. LoadSettings → UseDefaultSettings"),
+        "{html}"
+    );
+    assert!(html.contains("failed"), "{html}");
+}

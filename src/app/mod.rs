@@ -19,6 +19,15 @@ use zis_engine::document::Document;
 use zis_engine::model::{FlowDefinition, ResourceBody, StateKind};
 use zis_engine::validate::{self, Diagnostic, Options};
 
+/// An image format for the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Scalable vector graphics.
+    Svg,
+    /// A bitmap at twice the graph's size.
+    Png,
+}
+
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -114,6 +123,10 @@ pub enum Command {
     ExportExecution(PathBuf),
     /// Open an exported execution.
     ImportExecution(PathBuf),
+    /// Write the shown graph (tinted with the debugger's path) as an image.
+    ExportGraph(PathBuf, GraphFormat),
+    /// Write the debugger's execution as a self-contained HTML report.
+    ExportReport(PathBuf),
     /// Run the opened execution's event on the current bundle and compare.
     RerunExecution,
     /// Skip the Choice the session is paused before and go to this branch.
@@ -652,6 +665,25 @@ impl AppState {
                 self.rerun_of = None;
             }
             Command::RerunExecution => self.rerun(),
+            Command::ExportGraph(path, format) => {
+                self.message = Some(match self.export_graph(&path, format) {
+                    Ok(()) => format!("graph exported to {}", path.display()),
+                    Err(e) => format!("not exported: {e:#}"),
+                });
+            }
+            Command::ExportReport(path) => {
+                let written = match (&self.graph, &self.debug) {
+                    (Some(g), Some(s)) => {
+                        std::fs::write(&path, crate::export::session_report(g, s))
+                            .map_err(|e| format!("not exported: {e}"))
+                    }
+                    _ => Err("not exported: start a run in the Debugger first".to_string()),
+                };
+                self.message = Some(match written {
+                    Ok(()) => format!("report exported to {}", path.display()),
+                    Err(e) => e,
+                });
+            }
             Command::DebugForce(target) => {
                 let result = match &mut self.debug {
                     Some(s) => s.force(&target),
@@ -1582,6 +1614,23 @@ impl AppState {
 
     /// Runs the opened execution's event on the current bundle (its flow, its event type and
     /// input) to the end; the debugger shows the new run and the executions view compares.
+    /// The shown graph as an image, with the debugger's path on it when the session runs
+    /// this flow.
+    fn export_graph(&self, path: &std::path::Path, format: GraphFormat) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let graph = self.graph.as_ref().context("no flow is shown")?;
+        let (visits, taken) = match &self.debug {
+            Some(s) if s.flow == graph.flow => (s.visits(), crate::export::path_taken(s)),
+            _ => Default::default(),
+        };
+        let svg = crate::export::svg(graph, &visits, &taken);
+        let bytes = match format {
+            GraphFormat::Svg => svg.into_bytes(),
+            GraphFormat::Png => crate::export::png(&svg, 2.0)?,
+        };
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+
     fn rerun(&mut self) {
         let Some(opened) = &self.executions.opened else {
             return;
