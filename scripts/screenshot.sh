@@ -12,14 +12,16 @@ bin=${ZIS_STUDIO_BIN:-target/debug/zis-studio}
 mkdir -p "$(dirname "$out")"
 
 export XDG_RUNTIME_DIR; XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
-data=$(mktemp -d)
+# SCREENSHOT_DATA: a data folder to use (kept) instead of a fresh one.
+data=${SCREENSHOT_DATA:-$(mktemp -d)}
+keep_data=${SCREENSHOT_DATA:+1}
 n=90
 while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
 display=":$n"
 Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb=$!
 app=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; wait 2>/dev/null; [ -n "$keep_data" ] || rm -rf "$data"; }
 trap cleanup EXIT
 ready=""
 for _ in $(seq 100); do
@@ -56,6 +58,11 @@ if [ -n "${SCREENSHOT_KEYS:-}" ]; then
   DISPLAY=$display xdotool windowfocus --sync "$win" key --delay 700 $SCREENSHOT_KEYS || true
   sleep "${SCREENSHOT_AFTER:-3}"
 fi
+# SCREENSHOT_CLICKS="x,y x,y": left clicks at window coordinates, 1.5 s apart.
+for xy in ${SCREENSHOT_CLICKS:-}; do
+  DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
+  sleep 1.5
+done
 DISPLAY=$display import -window root "$out"
 colours=$(convert "$out" -format %k info:)
 echo "screenshot: $out ($colours colours)"

@@ -48,6 +48,9 @@ pub enum Command {
     Deploy(crate::deploy::DeployArgs),
     /// Export a flow's graph as SVG, or an execution on its sample event as an HTML report.
     Export(crate::export::ExportArgs),
+    /// Check a token against a ZIS account and save it in the data folder (0600), so
+    /// `deploy` and `pull` and the window need no `--token`; `--forget` removes it.
+    Login(crate::deploy::LoginArgs),
     /// Download an integration's bundles and job specs from a ZIS account.
     Pull(crate::deploy::PullArgs),
     /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.

@@ -8,12 +8,13 @@
 //! newest upload of each name) and its job specs, downloaded into a folder.
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use base64::Engine as _;
 use serde_json::{Value, json};
 use std::io::{BufRead as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zis_engine::validate::{self, Options};
+
+pub use crate::app::accounts::{self, Account};
 
 /// Which account, and how to sign in (shared by `deploy` and `pull`).
 #[derive(Debug, clap::Args)]
@@ -21,9 +22,10 @@ pub struct AccountArgs {
     /// The Zendesk subdomain (`https://<subdomain>.zendesk.com`).
     #[arg(long)]
     pub subdomain: Option<String>,
-    /// The token: a ZIS OAuth access token (Bearer), or an API token with `--email`.
+    /// The token: a ZIS OAuth access token (Bearer), or an API token with `--email`
+    /// (default: the one `zis-studio login` saved for this account).
     #[arg(long, env = "ZIS_TOKEN")]
-    pub token: String,
+    pub token: Option<String>,
     /// Use basic auth with this admin's email and the API token.
     #[arg(long)]
     pub email: Option<String>,
@@ -68,67 +70,157 @@ pub struct PullArgs {
     pub out: PathBuf,
 }
 
-/// The base URL and a client signed in to it.
-fn connect(a: &AccountArgs) -> Result<(String, Client)> {
-    let base = match (&a.base_url, &a.subdomain) {
-        (Some(b), _) => b.clone(),
-        (None, Some(s)) => format!("https://{s}.zendesk.com"),
-        (None, None) => return Err(anyhow!("name the account with --subdomain (or --base-url)")),
-    };
-    let token = &a.token;
-    let auth = match &a.email {
-        Some(email) => format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{email}/token:{token}"))
+/// The account the arguments name, its token from `--token` or else from the saved
+/// accounts in the data folder.
+pub fn account(a: &AccountArgs, data: Option<&Path>) -> Result<Account> {
+    let base = accounts::base_url(a.subdomain.as_deref(), a.base_url.as_deref())
+        .ok_or_else(|| anyhow!("name the account with --subdomain (or --base-url)"))?;
+    let saved = crate::data_dir::prepare(data)
+        .ok()
+        .and_then(|d| accounts::find(&d, &base));
+    let (token, email) = match (&a.token, saved) {
+        (Some(t), _) => (t.clone(), a.email.clone()),
+        (None, Some(s)) => (s.token, a.email.clone().or(s.email)),
+        (None, None) => bail!(
+            "no token for {base}: pass --token (or ZIS_TOKEN), or save one with `zis-studio login`"
         ),
-        None => format!("Bearer {token}"),
     };
-    let client = Client::new(&base, auth)?;
-    Ok((base, client))
+    Ok(Account {
+        base_url: base,
+        email,
+        token,
+    })
+}
+
+/// The base URL and a client signed in to it.
+fn connect(a: &AccountArgs, data: Option<&Path>) -> Result<(String, Client)> {
+    let account = account(a, data)?;
+    let client = Client::for_account(&account)?;
+    Ok((account.base_url, client))
+}
+
+/// Arguments of `login`.
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Forget the saved token instead.
+    #[arg(long)]
+    pub forget: bool,
+}
+
+/// `zis-studio login`: checks the token against the account, then saves it in the data
+/// folder (readable by you only); `--forget` removes it.
+pub fn login(args: &LoginArgs, data: Option<&Path>) -> ExitCode {
+    let result = (|| -> Result<String> {
+        let dir = crate::data_dir::prepare(data)?;
+        if args.forget {
+            let base = accounts::base_url(
+                args.account.subdomain.as_deref(),
+                args.account.base_url.as_deref(),
+            )
+            .ok_or_else(|| anyhow!("name the account with --subdomain (or --base-url)"))?;
+            return Ok(if accounts::forget(&dir, &base)? {
+                format!("forgot the token for {base}")
+            } else {
+                format!("no token was saved for {base}")
+            });
+        }
+        let account = account(&args.account, data)?;
+        let n = check(&account)?;
+        accounts::save(&dir, &account)?;
+        Ok(format!(
+            "signed in to {} ({n} integration(s)); token saved in {}",
+            account.base_url,
+            accounts::file(&dir).display()
+        ))
+    })();
+    match result {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Signs in and lists the account's integrations: their number.
+pub fn check(account: &Account) -> Result<usize> {
+    let client = Client::for_account(account)?;
+    let list = client.expect(
+        reqwest::Method::GET,
+        &zis("/registry/integrations"),
+        None,
+        &[200],
+    )?;
+    Ok(list["integrations"].as_array().map_or(0, Vec::len))
+}
+
+/// The newest upload of each bundle name of an integration: name → uuid.
+pub fn newest_bundles(
+    client: &Client,
+    integration: &str,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let list = client.expect(
+        reqwest::Method::GET,
+        &zis(&format!("/registry/{integration}/bundles?page[size]=100")),
+        None,
+        &[200],
+    )?;
+    let mut newest = std::collections::BTreeMap::new();
+    for b in list["bundles"].as_array().into_iter().flatten() {
+        if let (Some(name), Some(uuid)) = (b["name"].as_str(), b["uuid"].as_str()) {
+            newest.insert(name.to_string(), uuid.to_string());
+        }
+    }
+    Ok(newest)
+}
+
+/// One uploaded bundle.
+pub fn fetch_bundle(client: &Client, integration: &str, uuid: &str) -> Result<Value> {
+    let bundle = client.expect(
+        reqwest::Method::GET,
+        &zis(&format!("/registry/{integration}/bundles/{uuid}")),
+        None,
+        &[200],
+    )?;
+    Ok(bundle.get("bundle").cloned().unwrap_or(bundle))
+}
+
+/// A bundle name as a file name.
+pub fn file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.json")
 }
 
 /// `zis-studio pull`: the newest upload of each bundle name as `<name>.json`, and the job
 /// specs as `<integration>.job_specs.json`.
-pub fn pull(args: &PullArgs) -> ExitCode {
+pub fn pull(args: &PullArgs, data: Option<&Path>) -> ExitCode {
     let result = (|| -> Result<()> {
-        let (base, client) = connect(&args.account)?;
+        let (base, client) = connect(&args.account, data)?;
         let i = &args.integration;
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("cannot create {}", args.out.display()))?;
-        let list = client.expect(
-            reqwest::Method::GET,
-            &zis(&format!("/registry/{i}/bundles?page[size]=100")),
-            None,
-            &[200],
-        )?;
-        let mut newest: std::collections::BTreeMap<String, String> = Default::default();
-        for b in list["bundles"].as_array().into_iter().flatten() {
-            if let (Some(name), Some(uuid)) = (b["name"].as_str(), b["uuid"].as_str()) {
-                newest.insert(name.to_string(), uuid.to_string());
-            }
-        }
+        let newest = newest_bundles(&client, i)?;
         if newest.is_empty() {
             println!("{i} has no bundles on {base}");
         }
         for (name, uuid) in &newest {
-            let bundle = client.expect(
-                reqwest::Method::GET,
-                &zis(&format!("/registry/{i}/bundles/{uuid}")),
-                None,
-                &[200],
-            )?;
-            let bundle = bundle.get("bundle").cloned().unwrap_or(bundle);
-            let safe: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = args.out.join(format!("{safe}.json"));
+            let bundle = fetch_bundle(&client, i, uuid)?;
+            let path = args.out.join(file_name(name));
             std::fs::write(&path, zis_engine::json::write::canonical(&bundle))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!("bundle {name} ({uuid}) -> {}", path.display());
@@ -165,6 +257,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client signed in to an account.
+    pub fn for_account(account: &Account) -> Result<Self> {
+        Self::new(&account.base_url, account.authorization())
+    }
+
     /// A client for `base` (no trailing slash) with the `Authorization` header `auth`.
     pub fn new(base: &str, auth: String) -> Result<Self> {
         Ok(Self {
@@ -214,7 +311,7 @@ impl Client {
 }
 
 /// What a deploy will do.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     /// The integration key.
     pub integration: String,
@@ -372,12 +469,13 @@ pub fn plan(
     Ok(plan)
 }
 
-/// Carries a plan out.
+/// Carries a plan out, telling `log` each thing done.
 pub fn apply(
     client: &Client,
     plan: &Plan,
     bundle_text: &str,
     configs: &serde_json::Map<String, Value>,
+    log: &mut dyn FnMut(String),
 ) -> Result<()> {
     let i = &plan.integration;
     if plan.create_integration {
@@ -387,7 +485,7 @@ pub fn apply(
             Some(json!({"description": "deployed by ZIS Studio"}).to_string()),
             &[200, 201],
         )?;
-        println!("created integration {i}");
+        log(format!("created integration {i}"));
     }
     let uploaded = client.expect(
         reqwest::Method::POST,
@@ -395,13 +493,13 @@ pub fn apply(
         Some(bundle_text.to_string()),
         &[200, 201, 204],
     )?;
-    println!(
+    log(format!(
         "uploaded the bundle{}",
         uploaded["uuid"]
             .as_str()
             .map(|u| format!(" ({u})"))
             .unwrap_or_default()
-    );
+    ));
     for j in &plan.install {
         client.expect(
             reqwest::Method::POST,
@@ -409,7 +507,7 @@ pub fn apply(
             None,
             &[200, 201, 204],
         )?;
-        println!("installed {j}");
+        log(format!("installed {j}"));
     }
     for j in &plan.uninstall {
         client.expect(
@@ -418,7 +516,7 @@ pub fn apply(
             None,
             &[200, 204],
         )?;
-        println!("uninstalled {j}");
+        log(format!("uninstalled {j}"));
     }
     for (scope, config) in configs {
         client.expect(
@@ -427,14 +525,14 @@ pub fn apply(
             Some(json!({"config": config}).to_string()),
             &[200, 201],
         )?;
-        println!("pushed config {scope}");
+        log(format!("pushed config {scope}"));
     }
     Ok(())
 }
 
 /// `zis-studio deploy`.
-pub fn command(args: &DeployArgs) -> ExitCode {
-    match run(args) {
+pub fn command(args: &DeployArgs, data: Option<&Path>) -> ExitCode {
+    match run(args, data) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -443,7 +541,7 @@ pub fn command(args: &DeployArgs) -> ExitCode {
     }
 }
 
-fn run(args: &DeployArgs) -> Result<ExitCode> {
+fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.bundle)
         .with_context(|| format!("cannot read {}", args.bundle.display()))?;
     let diagnostics = validate::validate_bundle_text(&text, Options::default());
@@ -467,7 +565,7 @@ fn run(args: &DeployArgs) -> Result<ExitCode> {
         .integration
         .clone()
         .unwrap_or_else(|| crate::app::resources::integration_key(&bundle));
-    let (base, client) = connect(&args.account)?;
+    let (base, client) = connect(&args.account, data)?;
     let configs: serde_json::Map<String, Value> = match &args.configs {
         Some(p) => serde_json::from_str(
             &std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
@@ -493,7 +591,9 @@ fn run(args: &DeployArgs) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
-    apply(&client, &plan, &text, &configs)?;
+    apply(&client, &plan, &text, &configs, &mut |line| {
+        println!("{line}")
+    })?;
     println!("deployed {} to {base}", args.bundle.display());
     Ok(ExitCode::SUCCESS)
 }

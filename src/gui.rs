@@ -81,6 +81,7 @@ pub struct StudioApp {
     debugger: crate::debugger::Debugger,
     executions_view: crate::executions_view::ExecutionsView,
     services_view: crate::services_view::ServicesView,
+    remote_view: crate::remote_view::RemoteView,
     dock: Dock,
     had_session: bool,
 }
@@ -116,6 +117,7 @@ impl StudioApp {
             debugger: crate::debugger::Debugger::default(),
             executions_view: crate::executions_view::ExecutionsView::default(),
             services_view: crate::services_view::ServicesView::default(),
+            remote_view: crate::remote_view::RemoteView::default(),
             dock: Dock::Problems,
             had_session: false,
         }
@@ -401,6 +403,7 @@ impl StudioApp {
                 detail_ui(ui, state, inspector, pending);
             }
         });
+        self.remote_view.show(&ctx, &self.state, &mut self.pending);
         self.prompt_ui(&ctx);
         self.path_window_ui(&ctx);
         for command in self.pending.drain(..) {
@@ -606,6 +609,11 @@ fn top_bar_ui(
                 if menu_item(ui, true, "Open…", "Ctrl+O") {
                     *ask = Some(PathPurpose::Open);
                 }
+                if menu_item(ui, true, "Open from a ZIS account…", "") {
+                    out.push(Command::ShowRemote(Some(
+                        crate::app::remote::RemoteWindow::Open,
+                    )));
+                }
                 ui.menu_button("Open recent", |ui| {
                     if state.prefs.recent.is_empty() {
                         ui.label(RichText::new("nothing yet").weak());
@@ -625,6 +633,11 @@ fn top_bar_ui(
                     *ask = Some(PathPurpose::SaveAs);
                 }
                 ui.separator();
+                if menu_item(ui, open, "Deploy to ZIS…", "") {
+                    out.push(Command::ShowRemote(Some(
+                        crate::app::remote::RemoteWindow::Deploy,
+                    )));
+                }
                 ui.menu_button("Export", |ui| {
                     let graph = state.graph.is_some();
                     if menu_item(ui, graph, "Graph as SVG…", "") {
@@ -1026,6 +1039,10 @@ pub const THEME_ENV: &str = "ZIS_STUDIO_THEME";
 /// Environment variable naming a state to select at start (screenshots and demos).
 pub const SELECT_ENV: &str = "ZIS_STUDIO_SELECT_STATE";
 
+/// Environment variable opening an account window at start: `deploy` or `open`
+/// (screenshots and demos).
+pub const WINDOW_ENV: &str = "ZIS_STUDIO_WINDOW";
+
 /// Environment variable that picks the renderer: `wgpu` (default) or `glow` (OpenGL).
 pub const RENDERER_ENV: &str = "ZIS_STUDIO_RENDERER";
 
@@ -1049,6 +1066,15 @@ pub fn run(bundle: Option<PathBuf>, data: Option<PathBuf>) -> anyhow::Result<()>
     // For screenshots and demos: start with a state selected in the inspector.
     if let Ok(name) = std::env::var(SELECT_ENV) {
         state.apply(Command::SelectState(Some(name)));
+    }
+    match std::env::var(WINDOW_ENV).as_deref() {
+        Ok("deploy") => state.apply(Command::ShowRemote(Some(
+            crate::app::remote::RemoteWindow::Deploy,
+        ))),
+        Ok("open") => state.apply(Command::ShowRemote(Some(
+            crate::app::remote::RemoteWindow::Open,
+        ))),
+        _ => {}
     }
     let forced = std::env::var(RENDERER_ENV).ok();
     let renderer = match forced.as_deref() {

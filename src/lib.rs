@@ -10,8 +10,9 @@
 //! | [`executions_view`] | the Executions dock: the store's executions, queue figures, replay, export/import, re-run and compare |
 //! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
 //! | [`services_view`] | the Services dock: configs, links, connections, inbound webhooks, local server start/stop |
-//! | [`deploy`] | `zis-studio deploy`: validate, plan, create the integration, upload, install job specs, push configs |
-//! | [`export`] | `zis-studio export`: a flow's graph as SVG, an execution as a self-contained HTML report |
+//! | [`deploy`] | `zis-studio deploy`, `pull` and `login`: validate, plan, create the integration, upload, install job specs, push configs; saved tokens |
+//! | [`remote_view`] | the windows "Deploy to ZIS" and "Open from a ZIS account" |
+//! | [`export`] | `zis-studio export` and File › Export: a flow's graph as SVG or PNG, an execution as a self-contained HTML report |
 //! | [`flowtest`] | flow tests for CI: `*.tests.json` files run by `zis-studio test`, JUnit output |
 //! | [`data_dir`] | where local stores live |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
@@ -31,4 +32,5 @@ pub mod graph_view;
 pub mod gui;
 pub mod inspector;
 pub mod local;
+pub mod remote_view;
 pub mod services_view;

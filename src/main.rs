@@ -26,8 +26,9 @@ fn main() -> ExitCode {
         Some(Command::Send(args)) => zis_studio::local::send(&args, cli.data.as_deref()),
         Some(Command::Queue { json }) => zis_studio::local::queue(cli.data.as_deref(), json),
         Some(Command::Executions) => zis_studio::local::executions(cli.data.as_deref()),
-        Some(Command::Deploy(args)) => zis_studio::deploy::command(&args),
-        Some(Command::Pull(args)) => zis_studio::deploy::pull(&args),
+        Some(Command::Deploy(args)) => zis_studio::deploy::command(&args, cli.data.as_deref()),
+        Some(Command::Pull(args)) => zis_studio::deploy::pull(&args, cli.data.as_deref()),
+        Some(Command::Login(args)) => zis_studio::deploy::login(&args, cli.data.as_deref()),
         Some(Command::Export(args)) => zis_studio::export::command(&args),
         Some(Command::Test { paths, junit }) => {
             zis_studio::flowtest::command(&paths, junit.as_deref())

@@ -480,3 +480,63 @@ fn export_writes_the_graph_as_svg_and_a_run_as_an_html_report() {
     assert!(html.contains("3. NoLink → end"), "{html}");
     assert!(html.contains("<svg"));
 }
+
+#[test]
+fn login_checks_and_saves_a_private_token_that_pull_then_uses() {
+    let s = serve();
+    let data = tempfile::tempdir().unwrap();
+    let login = |token: &str| {
+        run(bin()
+            .args(["login", "--base-url", &s.base, "--token", token, "--data"])
+            .arg(data.path()))
+    };
+    let (code, _, stderr) = login("wrong");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+    assert!(!data.path().join("accounts.json").exists());
+    let (code, stdout, stderr) = login(&s.token);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("token saved in"), "{stdout}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(data.path().join("accounts.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // No --token: the saved one signs pull in.
+    let out = tempfile::tempdir().unwrap();
+    let pull = || {
+        run(bin()
+            .args([
+                "pull",
+                "--base-url",
+                &s.base,
+                "--integration",
+                "nothing_here",
+            ])
+            .arg("--out")
+            .arg(out.path())
+            .arg("--data")
+            .arg(data.path())
+            .env_remove("ZIS_TOKEN"))
+    };
+    // Signed in (not a 401): the account answers that it has no such integration.
+    let (code, _, stderr) = pull();
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("HTTP 404") && stderr.contains("integration 'nothing_here' not found"),
+        "{stderr}"
+    );
+    // Forgotten, it is asked for.
+    let (code, stdout, _) = run(bin()
+        .args(["login", "--base-url", &s.base, "--forget", "--data"])
+        .arg(data.path()));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("forgot the token"), "{stdout}");
+    let (code, _, stderr) = pull();
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no token for"), "{stderr}");
+}

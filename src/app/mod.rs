@@ -2,11 +2,13 @@
 //! [`AppState`] and sends [`Command`]s, and [`AppState::apply`] is the one place that
 //! changes state.
 
+pub mod accounts;
 pub mod debug;
 pub mod edit;
 pub mod executions;
 pub mod graph;
 pub mod prefs;
+pub mod remote;
 pub mod resources;
 pub mod run;
 pub mod services;
@@ -127,6 +129,19 @@ pub enum Command {
     ExportGraph(PathBuf, GraphFormat),
     /// Write the debugger's execution as a self-contained HTML report.
     ExportReport(PathBuf),
+    /// Open (or close, with `None`) an account window.
+    ShowRemote(Option<remote::RemoteWindow>),
+    /// Validate the open bundle and read the plan of deploying it; `remember` saves the
+    /// account's token in the data folder.
+    PlanDeploy(remote::DeployRequest, bool),
+    /// Carry the shown plan out.
+    ApplyDeploy,
+    /// List an integration's bundles on an account (`remember` saves the token).
+    ListRemote(accounts::Account, String, bool),
+    /// Download one of the listed bundles and open it.
+    OpenRemote(String),
+    /// Forget a saved account's token.
+    ForgetAccount(String),
     /// Run the opened execution's event on the current bundle and compare.
     RerunExecution,
     /// Skip the Choice the session is paused before and go to this branch.
@@ -427,6 +442,10 @@ pub struct AppState {
     pub rerun_of: Option<Vec<String>>,
     /// The local stores and server as the Services view shows them.
     pub services: services::Services,
+    /// The account windows (deploy, open from an account).
+    pub remote: remote::Remote,
+    /// Accounts with a saved token (from `<data>/accounts.json`).
+    pub accounts: Vec<accounts::Account>,
     /// Wait states sleep for real instead of advancing the virtual clock (next session).
     pub real_time: bool,
     /// Events recorded in the store (newest first), to run a session on one.
@@ -464,6 +483,7 @@ impl AppState {
         Self {
             theme: prefs.theme,
             prefs,
+            accounts: accounts::load(&data_dir),
             data_dir,
             ..Self::default()
         }
@@ -670,6 +690,23 @@ impl AppState {
                     Ok(()) => format!("graph exported to {}", path.display()),
                     Err(e) => format!("not exported: {e:#}"),
                 });
+            }
+            Command::ShowRemote(w) => {
+                self.remote.window = w;
+                self.remote.error = None;
+            }
+            Command::PlanDeploy(request, remember) => self.plan_deploy(request, remember),
+            Command::ApplyDeploy => self.remote.apply(),
+            Command::ListRemote(account, integration, remember) => {
+                self.remember(&account, remember);
+                self.remote.list(account, integration);
+            }
+            Command::OpenRemote(name) => self.remote.fetch(&name),
+            Command::ForgetAccount(base) => {
+                if let Err(e) = accounts::forget(&self.data_dir, &base) {
+                    self.remote.error = Some(format!("cannot forget the token: {e}"));
+                }
+                self.accounts = accounts::load(&self.data_dir);
             }
             Command::ExportReport(path) => {
                 let written = match (&self.graph, &self.debug) {
@@ -1569,6 +1606,23 @@ impl AppState {
     pub fn poll_run(&mut self) -> bool {
         let loading = self.executions.poll();
         let running = self.debug.as_mut().is_some_and(debug::Session::poll);
+        if let Some(fetched) = self.remote.poll() {
+            let path = remote::pulled_path(&self.data_dir, &fetched);
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| {
+                    std::fs::write(&path, zis_engine::json::write::canonical(&fetched.bundle))
+                });
+            match written {
+                Ok(()) => {
+                    self.remote.window = None;
+                    self.apply(Command::Open(path));
+                }
+                Err(e) => self.remote.error = Some(format!("cannot write {}: {e}", path.display())),
+            }
+        }
+        let running = running || self.remote.is_busy();
         if !running && let Some(s) = &mut self.debug {
             s.record(&self.data_dir.join(local_db_file()));
         }
@@ -1614,6 +1668,52 @@ impl AppState {
 
     /// Runs the opened execution's event on the current bundle (its flow, its event type and
     /// input) to the end; the debugger shows the new run and the executions view compares.
+    fn remember(&mut self, account: &accounts::Account, remember: bool) {
+        if remember {
+            if let Err(e) = accounts::save(&self.data_dir, account) {
+                self.remote.error = Some(format!("cannot save the token: {e}"));
+            }
+            self.accounts = accounts::load(&self.data_dir);
+        }
+    }
+
+    /// Validates the open bundle (errors stop the deploy) and reads the plan.
+    fn plan_deploy(&mut self, request: remote::DeployRequest, remember: bool) {
+        let Some(doc) = &self.document else {
+            self.remote.error = Some("no bundle is open".into());
+            return;
+        };
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        if errors > 0 {
+            self.remote.plan = None;
+            self.remote.error = Some(format!(
+                "not deployed: the bundle has {errors} error(s); see Problems"
+            ));
+            return;
+        }
+        let (bundle, text) = (doc.value().clone(), doc.render());
+        let mut configs = serde_json::Map::new();
+        if request.push_configs {
+            match zis_services::db::Db::open(&self.data_dir.join(local_db_file()))
+                .and_then(|db| db.configs(&request.integration, "*"))
+            {
+                Ok(list) => {
+                    for c in list {
+                        if let Some(scope) = c["scope"].as_str() {
+                            configs.insert(scope.to_string(), c["config"].clone());
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.remote.error = Some(format!("cannot read the local configs: {e}"));
+                    return;
+                }
+            }
+        }
+        self.remember(&request.account, remember);
+        self.remote.plan(request, bundle, text, configs);
+    }
+
     /// The shown graph as an image, with the debugger's path on it when the session runs
     /// this flow.
     fn export_graph(&self, path: &std::path::Path, format: GraphFormat) -> anyhow::Result<()> {
@@ -1681,7 +1781,7 @@ impl AppState {
 
     /// True while the debugger's worker runs.
     pub fn running(&self) -> bool {
-        self.debug.as_ref().is_some_and(|s| s.busy.is_some())
+        self.debug.as_ref().is_some_and(|s| s.busy.is_some()) || self.remote.is_busy()
     }
 
     fn select(&mut self, key: Option<String>) {

@@ -1,0 +1,246 @@
+//! Talking to a ZIS account from the window: deploy the open bundle (plan first, then
+//! carry it out) and open a bundle straight from an account. The network work of
+//! [`crate::deploy`] runs on a worker thread; [`Remote::poll`] takes its answers.
+
+use super::accounts::Account;
+use crate::deploy::{self, Client, Plan};
+use serde_json::Value;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+/// Which account window is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteWindow {
+    /// Deploy the open bundle.
+    Deploy,
+    /// Open a bundle from an account.
+    Open,
+}
+
+/// What the Deploy window asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeployRequest {
+    /// The account.
+    pub account: Account,
+    /// The integration key.
+    pub integration: String,
+    /// Uninstall the installed job specs the bundle no longer has.
+    pub uninstall_stale: bool,
+    /// Push the local store's configs of the integration.
+    pub push_configs: bool,
+}
+
+/// A plan read from the account, waiting for "Deploy".
+#[derive(Clone, Debug)]
+pub struct ReadyPlan {
+    /// Where.
+    pub account: Account,
+    /// What will change.
+    pub plan: Plan,
+    /// The bundle text to upload (as it was when planned).
+    pub text: String,
+    /// Configs to push, by scope.
+    pub configs: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug)]
+enum Reply {
+    Planned(Result<Box<ReadyPlan>, String>),
+    Applied(Vec<String>, Result<(), String>),
+    Listed(Account, String, Result<Vec<(String, String)>, String>),
+    Fetched(String, Result<Value, String>),
+}
+
+/// The account windows' state.
+#[derive(Debug, Default)]
+pub struct Remote {
+    /// The open window.
+    pub window: Option<RemoteWindow>,
+    /// What the worker is doing, while it works.
+    pub busy: Option<String>,
+    rx: Option<Receiver<Reply>>,
+    /// The plan shown, ready to carry out.
+    pub plan: Option<ReadyPlan>,
+    /// What the last deploy did, line by line.
+    pub log: Vec<String>,
+    /// The last deploy finished well.
+    pub deployed: bool,
+    /// The last error.
+    pub error: Option<String>,
+    /// Bundles of the listed integration: name and uuid of the newest upload.
+    pub bundles: Vec<(String, String)>,
+    /// The account and integration the bundles are from.
+    pub listed_from: Option<(Account, String)>,
+}
+
+/// A bundle fetched from an account, to be written and opened.
+pub struct Fetched {
+    /// The bundle's name.
+    pub name: String,
+    /// The bundle.
+    pub bundle: Value,
+    /// Where it came from.
+    pub from: (Account, String),
+}
+
+impl Remote {
+    fn spawn(&mut self, what: &str, job: impl FnOnce() -> Reply + Send + 'static) {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(job());
+        });
+        self.busy = Some(what.to_string());
+        self.rx = Some(rx);
+        self.error = None;
+    }
+
+    /// Reads the account and works out the plan for `text` (the bundle as it is now).
+    pub fn plan(
+        &mut self,
+        request: DeployRequest,
+        bundle: Value,
+        text: String,
+        configs: serde_json::Map<String, Value>,
+    ) {
+        self.plan = None;
+        self.log.clear();
+        self.deployed = false;
+        self.spawn("reading the account…", move || {
+            let planned = (|| -> anyhow::Result<ReadyPlan> {
+                let client = Client::for_account(&request.account)?;
+                let plan = deploy::plan(
+                    &client,
+                    &request.integration,
+                    &bundle,
+                    request.uninstall_stale,
+                    &configs,
+                )?;
+                Ok(ReadyPlan {
+                    account: request.account,
+                    plan,
+                    text,
+                    configs,
+                })
+            })();
+            Reply::Planned(planned.map(Box::new).map_err(|e| format!("{e:#}")))
+        });
+    }
+
+    /// Carries the shown plan out.
+    pub fn apply(&mut self) {
+        let Some(ready) = self.plan.take() else {
+            return;
+        };
+        self.spawn("deploying…", move || {
+            let mut log = Vec::new();
+            let done = Client::for_account(&ready.account).and_then(|client| {
+                deploy::apply(
+                    &client,
+                    &ready.plan,
+                    &ready.text,
+                    &ready.configs,
+                    &mut |l| log.push(l),
+                )
+            });
+            if done.is_ok() {
+                log.push(format!("deployed to {}", ready.account.base_url));
+            }
+            Reply::Applied(log, done.map_err(|e| format!("{e:#}")))
+        });
+    }
+
+    /// Lists an integration's bundles.
+    pub fn list(&mut self, account: Account, integration: String) {
+        self.bundles.clear();
+        self.listed_from = None;
+        self.spawn("listing bundles…", move || {
+            let listed = Client::for_account(&account)
+                .and_then(|c| deploy::newest_bundles(&c, &integration))
+                .map(|m| m.into_iter().collect())
+                .map_err(|e| format!("{e:#}"));
+            Reply::Listed(account, integration, listed)
+        });
+    }
+
+    /// Downloads one of the listed bundles.
+    pub fn fetch(&mut self, name: &str) {
+        let Some((account, integration)) = self.listed_from.clone() else {
+            return;
+        };
+        let Some(uuid) = self
+            .bundles
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, u)| u.clone())
+        else {
+            return;
+        };
+        let name = name.to_string();
+        self.spawn("downloading…", move || {
+            let fetched = Client::for_account(&account)
+                .and_then(|c| deploy::fetch_bundle(&c, &integration, &uuid))
+                .map_err(|e| format!("{e:#}"));
+            Reply::Fetched(name, fetched)
+        });
+    }
+
+    /// Takes the worker's answer; a fetched bundle is handed back to be opened.
+    pub fn poll(&mut self) -> Option<Fetched> {
+        let rx = self.rx.as_ref()?;
+        let reply = match rx.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => {
+                self.rx = None;
+                self.busy = None;
+                self.error = Some("the worker stopped".into());
+                return None;
+            }
+        };
+        self.rx = None;
+        self.busy = None;
+        match reply {
+            Reply::Planned(Ok(p)) => self.plan = Some(*p),
+            Reply::Planned(Err(e)) => self.error = Some(e),
+            Reply::Applied(log, result) => {
+                self.log = log;
+                self.deployed = result.is_ok();
+                self.error = result.err();
+            }
+            Reply::Listed(account, integration, Ok(list)) => {
+                if list.is_empty() {
+                    self.error = Some(format!("{integration} has no bundles"));
+                }
+                self.bundles = list;
+                self.listed_from = Some((account, integration));
+            }
+            Reply::Listed(_, _, Err(e)) | Reply::Fetched(_, Err(e)) => self.error = Some(e),
+            Reply::Fetched(name, Ok(bundle)) => {
+                let from = self.listed_from.clone()?;
+                return Some(Fetched { name, bundle, from });
+            }
+        }
+        None
+    }
+
+    /// True while the worker works.
+    pub fn is_busy(&self) -> bool {
+        self.rx.is_some()
+    }
+}
+
+/// Where a bundle opened from an account is kept: `<data>/accounts/<host>/<integration>/`.
+pub fn pulled_path(data_dir: &std::path::Path, f: &Fetched) -> std::path::PathBuf {
+    let host = f
+        .from
+        .0
+        .base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(&f.from.0.base_url)
+        .replace([':', '/'], "_");
+    data_dir
+        .join("pulled")
+        .join(host)
+        .join(deploy::file_name(&f.from.1).trim_end_matches(".json"))
+        .join(deploy::file_name(&f.name))
+}
