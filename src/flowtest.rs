@@ -4,8 +4,9 @@
 //! A test names a flow and an event (a catalog type with a JSON merge patch over its sample
 //! payload, or a whole payload), the configs and links the store holds first, mocks per
 //! action, and what must be true afterwards: the status and error, the states taken, values
-//! at JSONPaths of the output, the integration-log line, the HTTP calls made, and configs
-//! afterwards. Each test runs in a fresh data folder with the debugger's session (the same
+//! at JSONPaths of the output, the integration-log line, the HTTP calls made (with their
+//! bodies), the actions called (with their parameters, mocked or not), and configs and
+//! links afterwards. Each test runs in a fresh data folder with the debugger's session (the same
 //! engine, stores and HTTP actions as the window).
 //!
 //! ```json
@@ -123,11 +124,77 @@ pub struct Expect {
     pub output: serde_json::Map<String, Value>,
     /// Text the integration-log line contains.
     pub log: Option<String>,
-    /// HTTP calls made (not mocked): each `"METHOD url-part"`, in order.
-    pub http: Option<Vec<String>>,
+    /// HTTP calls made (not mocked), in order: each `"METHOD url-part"`, or
+    /// `{"method", "url" (a part), "body"}` whose body the call's body must contain.
+    pub http: Option<Vec<HttpExpect>>,
+    /// Actions called (mocked or not), in order, with parameters their rendered
+    /// parameters must contain.
+    pub calls: Option<Vec<CallExpect>>,
     /// Configs afterwards: scope → config.
     #[serde(default)]
     pub configs: serde_json::Map<String, Value>,
+    /// Links afterwards: each must exist (or, with `"exists": false`, must not).
+    #[serde(default)]
+    pub links: Vec<LinkExpect>,
+}
+
+/// An HTTP call expected.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum HttpExpect {
+    /// `"METHOD url-part"`.
+    Line(String),
+    /// A call with its body.
+    Call {
+        /// The method.
+        method: String,
+        /// A part of the URL.
+        #[serde(default)]
+        url: String,
+        /// JSON the body must contain (objects: these keys with contained values).
+        body: Option<Value>,
+    },
+}
+
+/// An action call expected.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallExpect {
+    /// The action's full name.
+    pub action: String,
+    /// JSON the rendered parameters must contain.
+    pub parameters: Option<Value>,
+}
+
+/// A link expected afterwards.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkExpect {
+    /// Its type.
+    pub link_type: String,
+    /// Left object's name (`*` wildcards).
+    #[serde(default)]
+    pub left: Option<String>,
+    /// Right object's name (`*` wildcards).
+    #[serde(default)]
+    pub right: Option<String>,
+    /// It must exist (default) or must not.
+    #[serde(default = "yes")]
+    pub exists: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `want` is in `got`: objects by their keys (recursively), anything else equal.
+pub fn contains(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| g.get(k).is_some_and(|gv| contains(gv, wv))),
+        _ => got == want,
+    }
 }
 
 /// The outcome of one test.
@@ -325,18 +392,106 @@ fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
         }
     }
     if let Some(want) = &e.http {
-        let got: Vec<String> = session
+        let calls: Vec<&zis_services::http::Exchange> =
+            session.steps.iter().flat_map(|s| &s.http).collect();
+        let got: Vec<String> = calls
+            .iter()
+            .map(|x| format!("{} {}", x.method, x.url))
+            .collect();
+        if want.len() != calls.len() {
+            failures.push(format!(
+                "http: expected {} call(s), got {} {got:?}",
+                want.len(),
+                calls.len()
+            ));
+        } else {
+            for (i, (w, x)) in want.iter().zip(&calls).enumerate() {
+                let (method, url, body) = match w {
+                    HttpExpect::Line(l) => {
+                        let (m, u) = l.split_once(' ').unwrap_or((l.as_str(), ""));
+                        (m, u, None)
+                    }
+                    HttpExpect::Call { method, url, body } => {
+                        (method.as_str(), url.as_str(), body.as_ref())
+                    }
+                };
+                if !x.method.eq_ignore_ascii_case(method) || !x.url.contains(url) {
+                    failures.push(format!(
+                        "http call {}: expected {method} …{url}…, got {} {}",
+                        i + 1,
+                        x.method,
+                        x.url
+                    ));
+                } else if let Some(b) = body
+                    && !x.body.as_ref().is_some_and(|got| contains(got, b))
+                {
+                    failures.push(format!(
+                        "http call {} body: expected it to contain {}, got {}",
+                        i + 1,
+                        show(b),
+                        x.body.as_ref().map_or("no body".into(), show)
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(want) = &e.calls {
+        let got: Vec<(String, Value)> = session
             .steps
             .iter()
-            .flat_map(|s| s.http.iter().map(|x| format!("{} {}", x.method, x.url)))
+            .filter(|s| s.event.state_type == "Action")
+            .filter_map(|s| {
+                let state = s.before.next_state_definition()?;
+                let action = state["ActionName"].as_str()?.to_string();
+                Some((
+                    action,
+                    s.event.after_parameters.clone().unwrap_or(Value::Null),
+                ))
+            })
             .collect();
-        let ok = want.len() == got.len()
-            && want.iter().zip(&got).all(|(w, g)| {
-                let (method, url) = w.split_once(' ').unwrap_or((w.as_str(), ""));
-                g.starts_with(method) && g.contains(url)
-            });
-        if !ok {
-            failures.push(format!("http: expected {want:?}, got {got:?}"));
+        let names: Vec<&str> = got.iter().map(|(a, _)| a.as_str()).collect();
+        if want.len() != got.len() || want.iter().zip(&got).any(|(w, (a, _))| &w.action != a) {
+            let wanted: Vec<&str> = want.iter().map(|w| w.action.as_str()).collect();
+            failures.push(format!("calls: expected {wanted:?}, got {names:?}"));
+        } else {
+            for (i, (w, (a, params))) in want.iter().zip(&got).enumerate() {
+                if let Some(p) = &w.parameters
+                    && !contains(params, p)
+                {
+                    failures.push(format!(
+                        "call {} ({a}) parameters: expected them to contain {}, got {}",
+                        i + 1,
+                        show(p),
+                        show(params)
+                    ));
+                }
+            }
+        }
+    }
+    if !e.links.is_empty() {
+        let db = Db::open(&db_path).map_err(|e| e.to_string())?;
+        for l in &e.links {
+            let q = zis_engine::actions::LinkQuery {
+                link_type: l.link_type.clone(),
+                left: l.left.clone(),
+                right: l.right.clone(),
+                page_size: 100,
+                after: None,
+            };
+            let found = !db
+                .query_links(&integration, &q)
+                .map_err(|e| e.to_string())?
+                .0
+                .is_empty();
+            if found != l.exists {
+                failures.push(format!(
+                    "link {} {} → {}: expected it {}",
+                    l.link_type,
+                    l.left.as_deref().unwrap_or("*"),
+                    l.right.as_deref().unwrap_or("*"),
+                    if l.exists { "to exist" } else { "to be gone" }
+                ));
+            }
         }
     }
     if !e.configs.is_empty() {
@@ -577,4 +732,28 @@ pub fn save_session(
     std::fs::write(&path, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment_and_http_expectations() {
+        let got = json!({"a": {"b": 1, "c": [1, 2]}, "d": "x"});
+        assert!(contains(&got, &json!({"a": {"b": 1}})));
+        assert!(contains(&got, &json!({"a": {"c": [1, 2]}, "d": "x"})));
+        assert!(!contains(&got, &json!({"a": {"c": [1]}})));
+        assert!(!contains(&got, &json!({"e": null})));
+        let e: Expect = serde_json::from_value(json!({"http": [
+            "POST /chat",
+            {"method": "PUT", "url": "/issues", "body": {"k": 1}}
+        ]}))
+        .unwrap();
+        let http = e.http.unwrap();
+        assert!(matches!(&http[0], HttpExpect::Line(l) if l == "POST /chat"));
+        assert!(
+            matches!(&http[1], HttpExpect::Call { method, body: Some(b), .. } if method == "PUT" && b["k"] == 1)
+        );
+    }
 }

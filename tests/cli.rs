@@ -285,6 +285,41 @@ fn a_failing_flow_test_says_what_differs_and_exits_1() {
             .unwrap()
             .contains("<failure")
     );
+    // Calls with their parameters, and links afterwards.
+    std::fs::copy(
+        root().join("sample_bundles/jira_issue_sync.json"),
+        dir.path().join("j.json"),
+    )
+    .unwrap();
+    let jira = dir.path().join("j.tests.json");
+    std::fs::write(
+        &jira,
+        r##"{"bundle": "j.json", "tests": [{
+            "name": "wrong calls and links",
+            "flow": "sync_status",
+            "mocks": [{"action": "zis:acme_jira:action:create_issue", "body": {"id": "1", "key": "SUP-9"}}],
+            "expect": {
+              "calls": [{"action": "zis:common:action:LoadLinks"},
+                        {"action": "zis:acme_jira:action:create_issue", "parameters": {"ticket_id": "nope"}},
+                        {"action": "zis:common:action:CreateLink"}],
+              "links": [{"link_type": "ticket_issue", "right": "SUP-1"},
+                        {"link_type": "ticket_issue", "right": "SUP-9", "exists": false}]}}]}"##,
+    )
+    .unwrap();
+    let (code, stdout, _) = run(bin().arg("test").arg(&jira));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("call 2 (zis:acme_jira:action:create_issue) parameters: expected them to contain {\"ticket_id\":\"nope\"}, got {\"ticket_id\":"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("link ticket_issue * → SUP-1: expected it to exist"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("link ticket_issue * → SUP-9: expected it to be gone"),
+        "{stdout}"
+    );
     // A test file that is not valid says where.
     std::fs::write(&tests, "{\"bundle\": \"b.json\", \"tests\": [}").unwrap();
     let (code, stdout, _) = run(bin().arg("test").arg(&tests));

@@ -94,8 +94,14 @@ fn map_iterations_are_steps_and_stepping_resumes_from_a_clone() {
     )
     .unwrap();
     let mut actions = Scripted::default();
+    assert_eq!(exec.next_state_definition().unwrap()["Type"], "Map");
     let first = exec.step(&mut actions).unwrap();
     assert_eq!(first.state, "Each");
+    // Inside the iteration, the next state is found in the iterator.
+    assert_eq!(
+        exec.next_state_definition().unwrap()["Result"],
+        json!({"ok": true})
+    );
     let snapshot = exec.clone();
     let second = exec.step(&mut actions).unwrap();
     assert_eq!(
@@ -110,6 +116,7 @@ fn map_iterations_are_steps_and_stepping_resumes_from_a_clone() {
         output["out"],
         json!([{"n": 1, "r": {"ok": true}}, {"n": 2, "r": {"ok": true}}])
     );
+    assert!(exec.next_state_definition().is_none(), "ended");
     // The snapshot resumes to the same end.
     let mut again = snapshot;
     again.run(&mut actions);

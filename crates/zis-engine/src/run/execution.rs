@@ -253,6 +253,20 @@ impl Execution {
         }
     }
 
+    /// The definition (JSON object) of the state the next step runs, while running; states
+    /// inside a Map's iterator are found in that iterator.
+    pub fn next_state_definition(&self) -> Option<&Value> {
+        let frame = self
+            .frames
+            .last()
+            .filter(|_| self.status == Status::Running)?;
+        self.definition.pointer(&format!(
+            "{}/States/{}",
+            frame.machine,
+            crate::json::pointer::escape(&frame.current)
+        ))
+    }
+
     /// Replaces the data the next step gets (`$`), for a fork with edited data.
     pub fn set_data(&mut self, data: Value) -> Result<(), StatesError> {
         match (&self.status, self.frames.last_mut()) {
