@@ -8,7 +8,7 @@ use crate::app::{AppState, Command};
 use crate::gui::state_colour;
 use egui::{Color32, RichText};
 use serde_json::Value;
-use zis_engine::run::execution::Status;
+use zis_engine::run::execution::{Phase, Status};
 
 const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
 const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
@@ -46,6 +46,8 @@ pub struct Debugger {
     draft_for: Option<(usize, String)>,
     mock_status: u16,
     mock_body: String,
+    result_draft: String,
+    result_for: Option<(usize, String)>,
 }
 
 /// One difference between two values.
@@ -416,6 +418,19 @@ impl Debugger {
                 None => ("no session".to_string(), Color32::GRAY),
                 Some(_) if running => ("running…".to_string(), AMBER),
                 Some(s) => match s.status() {
+                    Status::Running if s.partial.is_some() => (
+                        s.partial
+                            .as_ref()
+                            .map(|p| {
+                                format!(
+                                    "paused in {}, {}",
+                                    p.stop.event.state,
+                                    p.stop.phase.label()
+                                )
+                            })
+                            .unwrap_or_default(),
+                        AMBER,
+                    ),
                     Status::Running => (
                         format!(
                             "paused before {}{}",
@@ -567,6 +582,7 @@ impl Debugger {
             .or_else(|| session.steps.last().and_then(|s| s.event.output.clone()))
             .unwrap_or(Value::Null);
         self.watch_ui(ui, state, &current, out);
+        self.partial_ui(ui, session, out);
         if let (Some(next), Some(data)) = (session.next_state(), session.next_data()) {
             ui.label(RichText::new(format!("Next: {next}")).strong());
             let key = (session.steps.len(), next.to_string());
@@ -644,6 +660,79 @@ impl Debugger {
         }
         self.playground_ui(ui, &current);
         self.settings_ui(ui, state, out);
+    }
+
+    /// Paused inside a step: each phase reached so far, and the action's result to edit.
+    fn partial_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &crate::app::debug::Session,
+        out: &mut Vec<Command>,
+    ) {
+        let Some(p) = &session.partial else { return };
+        let e = &p.stop.event;
+        ui.label(
+            RichText::new(format!("Inside {}: {}", e.state, p.stop.phase.label()))
+                .strong()
+                .color(AMBER),
+        );
+        for (title, value) in [
+            ("State input", e.after_input_path.as_ref()),
+            ("Parameters", e.after_parameters.as_ref()),
+            ("Result", e.result.as_ref()),
+            ("After ResultPath", e.after_result_path.as_ref()),
+        ] {
+            if let Some(v) = value {
+                egui::CollapsingHeader::new(title)
+                    .id_salt(("partial", title))
+                    .default_open(true)
+                    .show(ui, |ui| json_tree(ui, v, "$", 0));
+            }
+        }
+        if let Some(err) = &e.error {
+            ui.colored_label(
+                RED,
+                format!("The action failed: {}: {}", err.error, err.cause),
+            );
+        }
+        for x in &p.http {
+            ui.label(
+                RichText::new(format!(
+                    "{} {} → {}",
+                    x.method,
+                    x.url,
+                    x.status.map_or("no answer".into(), |s| s.to_string())
+                ))
+                .monospace(),
+            );
+        }
+        if p.stop.phase >= Phase::AfterResult && e.state_type == "Action" {
+            let key = (session.steps.len(), e.state.clone());
+            if self.result_for.as_ref() != Some(&key) {
+                self.result_draft = e
+                    .result
+                    .as_ref()
+                    .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
+                    .unwrap_or_else(|| "{}".into());
+                self.result_for = Some(key);
+            }
+            let label = ui.label("The action's result");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.result_draft)
+                    .code_editor()
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            if ui
+                .button("Go on with this result")
+                .on_hover_text("What if the action had answered this? The step continues with it")
+                .clicked()
+            {
+                out.push(Command::DebugSetResult(self.result_draft.clone()));
+            }
+        }
+        ui.separator();
     }
 
     /// JSONPaths re-evaluated on the current data at every step.
@@ -854,6 +943,41 @@ impl Debugger {
         {
             out.push(Command::ToggleBreakpoint(None));
         }
+        // Stops inside a state's step.
+        if let Some(states) = state.sidecar.breakpoints.phases.get(&key) {
+            for (name, phases) in states {
+                for phase in phases {
+                    ui.horizontal(|ui| {
+                        crate::graph_view::breakpoint_dot(ui);
+                        ui.label(format!("{name}: {}", phase.label()));
+                        if remove_button(
+                            ui,
+                            &format!("Remove the stop in {name} {}", phase.label()),
+                        ) {
+                            out.push(Command::TogglePhaseBreak(name.clone(), *phase));
+                        }
+                    });
+                }
+            }
+        }
+        let selected = state.selected_state.as_ref().filter(|name| {
+            state
+                .states
+                .iter()
+                .any(|r| &r.name == *name && matches!(r.type_name.as_str(), "Action" | "Pass"))
+        });
+        if let Some(name) = selected {
+            ui.label(format!("Stop inside {name}:"));
+            let set = state.sidecar.breakpoints.phases_of(&key, name);
+            ui.horizontal_wrapped(|ui| {
+                for phase in Phase::ALL {
+                    let mut on = set.contains(&phase);
+                    if ui.checkbox(&mut on, phase.label()).changed() {
+                        out.push(Command::TogglePhaseBreak(name.clone(), phase));
+                    }
+                }
+            });
+        }
     }
 }
 
@@ -926,6 +1050,17 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
                 ui.close();
             }
         });
+    }
+    if let Some(p) = &session.partial {
+        ui.label(
+            RichText::new(format!(
+                "{}. {}  ▸ paused {}",
+                session.steps.len() + 1,
+                p.stop.event.state,
+                p.stop.phase.label()
+            ))
+            .color(AMBER),
+        );
     }
 }
 

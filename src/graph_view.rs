@@ -356,6 +356,17 @@ pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
     resp
 }
 
+/// A red ring: stops inside the state's step (phase breakpoints).
+pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().circle_stroke(
+        rect.center(),
+        4.5,
+        egui::Stroke::new(2.0, Color32::from_rgb(0xef, 0x44, 0x44)),
+    );
+    resp
+}
+
 /// The palette: one button per state type; an Action offers the built-in actions and the
 /// bundle's own. `from` connects an output to the new state.
 pub fn palette_ui(
@@ -558,6 +569,14 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             if breakpoint {
                 breakpoint_dot(ui)
                     .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+            }
+            let phases = self.state.sidecar.breakpoints.phases_of(&key, &n.name);
+            if !phases.is_empty() {
+                let words: Vec<&str> = phases.iter().map(|p| p.label()).collect();
+                phase_ring(ui).on_hover_text(format!(
+                    "the debugger stops inside this state: {}",
+                    words.join(", ")
+                ));
             }
             if n.start {
                 ui.label(RichText::new("▶").color(Color32::from_rgb(0x22, 0xc5, 0x5e)))

@@ -943,11 +943,19 @@ fn inspector_ui(
                 Color32::from_rgb(0xef, 0x44, 0x44),
             ),
             zis_engine::run::execution::Status::Running => (
-                format!(
-                    "Paused before {} after {} steps",
-                    session.next_state().unwrap_or("?"),
-                    session.steps.len()
-                ),
+                match &session.partial {
+                    Some(p) => format!(
+                        "Paused in {}, {}, after {} steps",
+                        p.stop.event.state,
+                        p.stop.phase.label(),
+                        session.steps.len()
+                    ),
+                    None => format!(
+                        "Paused before {} after {} steps",
+                        session.next_state().unwrap_or("?"),
+                        session.steps.len()
+                    ),
+                },
                 Color32::from_rgb(0xf5, 0x9e, 0x0b),
             ),
         };

@@ -1517,3 +1517,88 @@ fn the_window_deploys_to_an_account_and_opens_a_bundle_from_it() {
         "the window closes"
     );
 }
+
+#[test]
+fn the_debugger_stops_inside_a_step_and_goes_on_with_an_edited_result() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "PostToSlack")
+        .click_accesskit();
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Stop inside PostToSlack:");
+    h.get_by_label("before the action").click_accesskit();
+    h.run();
+    h.get_by_label("after the result (before ResultPath)")
+        .click_accesskit();
+    h.run();
+    let sidecar =
+        std::fs::read_to_string(zis_studio::app::graph::Sidecar::path_for(&file)).unwrap();
+    assert!(sidecar.contains("before_action"), "{sidecar}");
+    // Run: it stops inside PostToSlack with its Parameters rendered, nothing sent yet.
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.get_by_label_contains("paused in PostToSlack, before the action");
+    let s = h.state().state.debug.as_ref().unwrap();
+    let p = s.partial.as_ref().unwrap();
+    assert!(p.stop.event.after_parameters.is_some());
+    assert!(p.stop.event.result.is_none());
+    assert!(s.now.held_result().is_none());
+    h.get_by_label("Inside PostToSlack: before the action");
+    // Step back leaves the step: paused before PostToSlack; running again stops inside.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F10);
+    h.run();
+    assert!(h.state().state.debug.as_ref().unwrap().partial.is_none());
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.get_by_label_contains("paused in PostToSlack, before the action");
+    // Continue: the action runs (no Slack connection here, so it fails) and it stops after.
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.get_by_label_contains("paused in PostToSlack, after the result (before ResultPath)");
+    h.get_by_label_contains("The action failed:");
+    // What if Slack had answered? Go on with an edited result: the flow succeeds with it.
+    type_into(
+        &mut h,
+        "The action's result",
+        r#"{"ok": true, "ts": "1.5"}"#,
+    );
+    h.get_by_label("Go on with this result").click_accesskit();
+    h.run();
+    assert_eq!(
+        h.state().state.message.as_deref(),
+        Some("the step goes on with the edited result")
+    );
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert!(
+        matches!(
+            s.status(),
+            zis_engine::run::execution::Status::Succeeded { .. }
+        ),
+        "{:?}",
+        s.status()
+    );
+    let post = s
+        .steps
+        .iter()
+        .find(|st| st.event.state == "PostToSlack")
+        .unwrap();
+    assert_eq!(
+        post.event.result,
+        Some(serde_json::json!({"ok": true, "ts": "1.5"}))
+    );
+    assert!(!post.event.caught);
+    // The step keeps the HTTP attempt made before the stop (none: no connection) and the
+    // action ran once: one PostToSlack step.
+    assert_eq!(
+        s.steps
+            .iter()
+            .filter(|st| st.event.state == "PostToSlack")
+            .count(),
+        1
+    );
+}

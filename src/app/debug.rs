@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
 use zis_engine::actions::Builtins;
 use zis_engine::run::StatesError;
-use zis_engine::run::execution::{ActionExecutor, Execution, HistoryEvent, Status};
+use zis_engine::run::execution::{
+    ActionExecutor, Execution, HistoryEvent, Phase, PhaseStop, Status,
+};
 use zis_services::catalog::{self, Account};
 use zis_services::db::Db;
 use zis_services::dispatch::{self, DispatchSettings};
@@ -34,6 +36,9 @@ pub struct Breakpoints {
     /// Choice rules over `$`: stop before any state whose data makes one true.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Value>,
+    /// Inside a state's step: flow key → state → phases to stop at.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub phases: BTreeMap<String, BTreeMap<String, BTreeSet<Phase>>>,
 }
 
 /// The first condition (a Choice rule, its `Next` ignored) that holds for `data`, shown as
@@ -52,6 +57,30 @@ impl Breakpoints {
     /// True when `state` of `flow` has a breakpoint.
     pub fn has(&self, flow: &str, state: &str) -> bool {
         self.states.get(flow).is_some_and(|s| s.contains(state))
+    }
+
+    /// The phases of `state` of `flow` to stop at, in order.
+    pub fn phases_of(&self, flow: &str, state: &str) -> Vec<Phase> {
+        self.phases
+            .get(flow)
+            .and_then(|f| f.get(state))
+            .map(|p| p.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Adds or removes a stop at a phase of a state.
+    pub fn toggle_phase(&mut self, flow: &str, state: &str, phase: Phase) {
+        let states = self.phases.entry(flow.to_string()).or_default();
+        let set = states.entry(state.to_string()).or_default();
+        if !set.remove(&phase) {
+            set.insert(phase);
+        }
+        if set.is_empty() {
+            states.remove(state);
+        }
+        if states.is_empty() {
+            self.phases.remove(flow);
+        }
     }
 
     /// Adds or removes the breakpoint on a state.
@@ -144,6 +173,16 @@ pub enum Go {
     Continue,
 }
 
+/// A stop inside a step (a phase breakpoint): the step so far and the HTTP calls made
+/// on the way to it.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    /// The phase and the step up to it.
+    pub stop: PhaseStop,
+    /// HTTP exchanges made before the stop (the action's call, for stops after it).
+    pub http: Vec<Exchange>,
+}
+
 /// What a worker sends back.
 #[derive(Debug)]
 pub struct Reply {
@@ -153,6 +192,8 @@ pub struct Reply {
     pub after: Execution,
     /// Why it stopped, when a breakpoint did it.
     pub stopped_by: Option<String>,
+    /// It stopped inside the next step.
+    pub partial: Option<Partial>,
 }
 
 /// Everything a worker needs to run steps.
@@ -201,6 +242,8 @@ pub struct Session {
     pub recorded: bool,
     /// Pause: the worker stops after the step at work.
     pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Paused inside the next step, at a phase.
+    pub partial: Option<Partial>,
 }
 
 use super::run::trigger_of;
@@ -273,6 +316,7 @@ impl Session {
             bundle: bundle.clone(),
             recorded: false,
             pause: std::sync::Arc::default(),
+            partial: None,
         })
     }
 
@@ -348,8 +392,9 @@ impl Session {
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
         let first = self.now.next_state().map(|(s, _)| s.to_string());
+        let resumed = self.partial.as_ref().map(|p| p.stop.phase);
         std::thread::spawn(move || {
-            let _ = tx.send(work(exec, how, &env, first));
+            let _ = tx.send(work(exec, how, &env, first, resumed));
         });
         self.busy = Some(rx);
     }
@@ -358,8 +403,24 @@ impl Session {
     pub fn poll(&mut self) -> bool {
         let Some(rx) = &self.busy else { return false };
         match rx.try_recv() {
-            Ok(reply) => {
+            Ok(mut reply) => {
                 self.busy = None;
+                // The step a phase stop was inside keeps the HTTP calls made before it.
+                if let Some(old) = self.partial.take() {
+                    let into = match (reply.steps.first_mut(), &mut reply.partial) {
+                        (Some(first), _) => Some(&mut first.http),
+                        (None, Some(p)) if p.stop.event.state == old.stop.event.state => {
+                            Some(&mut p.http)
+                        }
+                        _ => None,
+                    };
+                    if let Some(into) = into {
+                        let mut http = old.http;
+                        http.append(into);
+                        *into = http;
+                    }
+                }
+                self.partial = reply.partial;
                 self.steps.extend(reply.steps);
                 self.now = reply.after;
                 self.stopped_by = reply.stopped_by;
@@ -386,6 +447,12 @@ impl Session {
         if self.busy.is_some() {
             return;
         }
+        // Inside a step: back to before its state.
+        if self.partial.take().is_some() {
+            self.now.clear_held();
+            self.stopped_by = None;
+            return;
+        }
         if let Some(step) = self.steps.pop() {
             self.now = step.before;
             self.stopped_by = None;
@@ -399,6 +466,7 @@ impl Session {
             return;
         }
         self.now = self.steps[i].before.clone();
+        self.partial = None;
         self.steps.truncate(i);
         self.selected = i.checked_sub(1);
         self.stopped_by = None;
@@ -414,6 +482,7 @@ impl Session {
             Some((s, d)) => (s.to_string(), d.clone()),
             None => return Err("the execution has ended".into()),
         };
+        self.partial = None;
         let before = self.now.clone();
         self.now
             .jump_to(target)
@@ -451,6 +520,7 @@ impl Session {
 
     /// Replaces the data the next state gets (a fork with edited data).
     pub fn set_data(&mut self, data: Value) -> Result<(), String> {
+        self.partial = None;
         self.now
             .set_data(data)
             .map_err(|e| format!("{}: {}", e.error, e.cause))
@@ -469,6 +539,23 @@ impl Session {
             .set_definition(def)
             .map_err(|e| format!("{}: {}", e.error, e.cause))?;
         self.bundle = bundle.clone();
+        Ok(())
+    }
+
+    /// Replaces the action's answer held at a phase stop after the result: the step goes
+    /// on with this result instead.
+    pub fn set_held_result(&mut self, result: Value) -> Result<(), String> {
+        self.now
+            .set_held_result(result.clone())
+            .map_err(|e| format!("{}: {}", e.error, e.cause))?;
+        if let Some(p) = &mut self.partial {
+            p.stop.event.result = Some(result);
+            p.stop.event.error = None;
+            p.stop.event.after_result_path = None;
+            if p.stop.phase > Phase::AfterResult {
+                p.stop.phase = Phase::AfterResult;
+            }
+        }
         Ok(())
     }
 
@@ -539,7 +626,13 @@ impl Session {
 }
 
 /// Runs steps on this thread with the data folder's stores and real HTTP.
-fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply {
+fn work(
+    mut exec: Execution,
+    how: Go,
+    env: &Env,
+    first: Option<String>,
+    resumed: Option<Phase>,
+) -> Reply {
     let mut steps = Vec::new();
     let db = match Db::open(&env.db_path) {
         Ok(db) => db,
@@ -548,6 +641,7 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
                 steps,
                 after: exec,
                 stopped_by: Some(format!("cannot open the data folder's database: {e}")),
+                partial: None,
             };
         }
     };
@@ -559,6 +653,7 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
                 steps,
                 after: exec,
                 stopped_by: Some(format!("{}: {}", e.error, e.cause)),
+                partial: None,
             };
         }
     };
@@ -571,8 +666,44 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
         integration: env.integration.clone(),
     };
     let mut stopped_by = None;
+    let mut partial = None;
     let mut depth = None;
-    loop {
+    'steps: loop {
+        // Phase breakpoints of the next state: stop inside its step.
+        let next = exec.next_state().map(|(s, _)| s.to_string());
+        for phase in next
+            .as_deref()
+            .map(|n| env.breakpoints.phases_of(&env.flow, n))
+            .unwrap_or_default()
+        {
+            if steps.is_empty() && resumed.is_some_and(|r| phase <= r) {
+                continue;
+            }
+            let seen = http.exchanges.len();
+            let mut builtins = Builtins {
+                configs: &mut configs,
+                links: &mut links,
+                custom: &mut http,
+                merge: settings.merge,
+            };
+            let mut actions = Mocked {
+                mocks: &env.mocks,
+                attempt: exec.attempt(),
+                inner: &mut builtins,
+            };
+            if let Some(stop) = exec.step_to(phase, &mut actions) {
+                stopped_by = Some(format!(
+                    "breakpoint in {}, {}",
+                    stop.event.state,
+                    phase.label()
+                ));
+                partial = Some(Partial {
+                    stop,
+                    http: http.exchanges[seen..].to_vec(),
+                });
+                break 'steps;
+            }
+        }
         let before = exec.clone();
         let seen = http.exchanges.len();
         let clock = std::time::Instant::now();
@@ -643,6 +774,7 @@ fn work(mut exec: Execution, how: Go, env: &Env, first: Option<String>) -> Reply
         steps,
         after: exec,
         stopped_by,
+        partial,
     }
 }
 

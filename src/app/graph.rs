@@ -496,3 +496,23 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[cfg(test)]
+mod sidecar_tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_sidecar_with_phase_breakpoints_loads() {
+        let s: Sidecar = serde_json::from_str(
+            r#"{"breakpoints": {"phases": {"f": {"Post": ["before_action", "after_result"]}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.breakpoints.phases_of("f", "Post"),
+            vec![
+                zis_engine::run::execution::Phase::BeforeAction,
+                zis_engine::run::execution::Phase::AfterResult
+            ]
+        );
+    }
+}

@@ -84,6 +84,10 @@ pub enum Command {
     DebugStop,
     /// Replace the data the next state gets with this JSON (a fork).
     DebugSetData(String),
+    /// At a stop after an action's result: go on with this JSON as its result instead.
+    DebugSetResult(String),
+    /// Add or remove a stop at a phase inside a state's step (of the shown flow).
+    TogglePhaseBreak(String, zis_engine::run::execution::Phase),
     /// Read the local stores of the bundle's integration again.
     ReloadServices,
     /// Create or replace a config.
@@ -562,6 +566,23 @@ impl AppState {
                     Ok(()) => "forked: the next state gets the edited data".into(),
                     Err(e) => format!("the data was not changed: {e}"),
                 });
+            }
+            Command::DebugSetResult(text) => {
+                let result = serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("{}:{}: {e}", e.line(), e.column()))
+                    .and_then(|v| match &mut self.debug {
+                        Some(s) => s.set_held_result(v),
+                        None => Err("no session".into()),
+                    });
+                self.message = Some(match result {
+                    Ok(()) => "the step goes on with the edited result".into(),
+                    Err(e) => format!("the result was not changed: {e}"),
+                });
+            }
+            Command::TogglePhaseBreak(state, phase) => {
+                let key = self.layout_key();
+                self.sidecar.breakpoints.toggle_phase(&key, &state, phase);
+                self.save_sidecar();
             }
             Command::ReloadServices => {
                 let (db, key) = (self.data_dir.join(local_db_file()), self.integration_key());

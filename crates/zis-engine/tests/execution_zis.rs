@@ -395,3 +395,70 @@ fn wait_can_take_real_time() {
     assert!(matches!(exec.status(), Status::Succeeded { .. }));
     assert_eq!(events.len(), 1);
 }
+
+#[test]
+fn a_step_stops_at_each_phase_and_calls_its_action_once() {
+    use zis_engine::run::execution::Phase;
+    let def = json!({"StartAt": "Get", "States": {
+        "Get": {"Type": "Action", "ActionName": "zis:t:action:get_user",
+                "Parameters": {"id.$": "$.input.id"}, "ResultPath": "$.user", "Next": "Call"},
+        "Call": {"Type": "Action", "ActionName": "zis:t:action:broken", "Parameters": {},
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}],
+                 "Next": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let mut exec = Execution::new(def, envelope(json!({"id": 7})), Settings::zis()).unwrap();
+    let mut actions = Scripted::default();
+    // Before Parameters and before the action: nothing is called.
+    let stop = exec.step_to(Phase::BeforeParameters, &mut actions).unwrap();
+    assert_eq!(
+        stop.event.after_input_path.as_ref().unwrap()["input"]["id"],
+        7
+    );
+    assert!(stop.event.after_parameters.is_none());
+    let stop = exec.step_to(Phase::BeforeAction, &mut actions).unwrap();
+    assert_eq!(stop.event.after_parameters, Some(json!({"id": 7})));
+    assert!(stop.event.result.is_none() && stop.event.next.is_none());
+    assert!(actions.calls.is_empty());
+    assert!(exec.held_result().is_none());
+    // After the result: called once, the answer held; ResultPath not applied yet.
+    let stop = exec.step_to(Phase::AfterResult, &mut actions).unwrap();
+    assert_eq!(stop.event.result.as_ref().unwrap()["user"]["id"], 7);
+    assert!(stop.event.after_result_path.is_none());
+    assert_eq!(actions.calls.len(), 1);
+    let stop = exec.step_to(Phase::AfterResultPath, &mut actions).unwrap();
+    assert_eq!(
+        stop.event.after_result_path.as_ref().unwrap()["user"]["user"]["vip"],
+        true
+    );
+    assert_eq!(actions.calls.len(), 1, "the held answer is used");
+    assert_eq!(
+        exec.next_state().unwrap().0,
+        "Get",
+        "the execution has not moved"
+    );
+    // What if the action had returned something else: the step uses the edited answer.
+    exec.set_held_result(json!({"user": {"id": 8, "vip": false}}))
+        .unwrap();
+    let event = exec.step(&mut actions).unwrap();
+    assert_eq!(actions.calls.len(), 1);
+    assert_eq!(event.output.as_ref().unwrap()["user"]["user"]["id"], 8);
+    assert!(exec.held_result().is_none());
+    // A failing action: the stop after the result shows the error; the step then takes the
+    // Catch with that same error, without calling again.
+    let stop = exec.step_to(Phase::AfterResult, &mut actions).unwrap();
+    assert_eq!(
+        stop.event.error.as_ref().unwrap().error,
+        "States.TaskFailed"
+    );
+    assert_eq!(actions.calls.len(), 2);
+    let event = exec.step(&mut actions).unwrap();
+    assert!(event.caught);
+    assert_eq!(event.next.as_deref(), Some("Done"));
+    assert_eq!(actions.calls.len(), 2);
+    // A Succeed has no result phase.
+    assert!(exec.step_to(Phase::AfterResult, &mut actions).is_none());
+    assert!(
+        exec.step_to(Phase::BeforeParameters, &mut actions)
+            .is_some()
+    );
+}

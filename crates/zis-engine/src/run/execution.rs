@@ -7,6 +7,12 @@
 //! data ([`Execution::set_data`]) or on an edited definition
 //! ([`Execution::set_definition`]).
 //!
+//! Stopping inside a step: [`Execution::step_to`] runs the next state only up to a
+//! [`Phase`] and returns what it has so far, changing nothing but this: an action called
+//! before that phase keeps its result (or error) in the execution, so the step that follows
+//! uses it instead of calling the action again ([`Execution::held_result`], editable with
+//! [`Execution::set_held_result`]).
+//!
 //! ZIS retries (zis-facts.md 7): an uncaught retryable error ([`StatesError::retryable`])
 //! restarts the flow from `StartAt` with the original input, up to [`Settings::retries`]
 //! times; each attempt's events carry its number.
@@ -23,6 +29,99 @@ use std::sync::Arc;
 pub trait ActionExecutor {
     /// Runs `action` with its rendered parameters and returns its raw result.
     fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError>;
+}
+
+/// A processing phase inside a state's step, in the order a step passes them.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The state's input is known (after InputPath); Parameters not rendered yet.
+    BeforeParameters,
+    /// Parameters are rendered; the action is not called yet.
+    BeforeAction,
+    /// The action (or Pass) has its result; ResultSelector and ResultPath not applied yet.
+    AfterResult,
+    /// ResultPath has placed the result; OutputPath and the transition are next.
+    AfterResultPath,
+}
+
+impl Phase {
+    /// Every phase, in order.
+    pub const ALL: [Phase; 4] = [
+        Phase::BeforeParameters,
+        Phase::BeforeAction,
+        Phase::AfterResult,
+        Phase::AfterResultPath,
+    ];
+
+    /// Words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::BeforeParameters => "before Parameters",
+            Phase::BeforeAction => "before the action",
+            Phase::AfterResult => "after the result (before ResultPath)",
+            Phase::AfterResultPath => "after ResultPath",
+        }
+    }
+
+    /// The event with only what this phase has: later fields cleared.
+    fn truncate(self, e: &mut HistoryEvent) {
+        if self < Phase::AfterResultPath {
+            e.after_result_path = None;
+        }
+        if self < Phase::AfterResult {
+            e.result = None;
+            e.after_result_selector = None;
+        }
+        if self < Phase::BeforeAction {
+            e.after_parameters = None;
+        }
+        e.output = None;
+        e.next = None;
+        e.caught = false;
+    }
+
+    /// The phase's data in an event (what a stop there shows), if the step got that far.
+    pub fn data(self, e: &HistoryEvent) -> Option<&Value> {
+        match self {
+            Phase::BeforeParameters => e.after_input_path.as_ref(),
+            Phase::BeforeAction => e.after_parameters.as_ref(),
+            Phase::AfterResult => e.result.as_ref(),
+            Phase::AfterResultPath => e.after_result_path.as_ref(),
+        }
+    }
+}
+
+/// A stop inside a step: the phase, and the step's event up to it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PhaseStop {
+    /// Where it stopped.
+    pub phase: Phase,
+    /// The step so far (fields after the phase are empty); `error` is set when the action
+    /// failed before an `AfterResult` stop.
+    pub event: HistoryEvent,
+}
+
+/// Passes calls through (or not, before the action phase) and keeps the answer.
+struct Capture<'a> {
+    inner: &'a mut dyn ActionExecutor,
+    call: bool,
+    answer: Option<Result<Value, StatesError>>,
+}
+
+const INTERRUPTED: &str = "ZisStudio.Interrupted";
+
+impl ActionExecutor for Capture<'_> {
+    fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError> {
+        if !self.call {
+            return Err(StatesError::named(INTERRUPTED, "stopped before the action"));
+        }
+        let answer = self.inner.execute(action, parameters);
+        self.answer = Some(answer.clone());
+        answer
+    }
 }
 
 /// Limits and semantics of one execution.
@@ -193,6 +292,8 @@ pub struct Execution {
     transitions: u32,
     time_secs: f64,
     attempt: u32,
+    /// An action's answer taken by [`Execution::step_to`], for the next step of this state.
+    held: Option<(String, Result<Value, StatesError>)>,
 }
 
 impl Execution {
@@ -217,7 +318,66 @@ impl Execution {
             transitions: 0,
             time_secs: 0.0,
             attempt: 1,
+            held: None,
         })
+    }
+
+    /// Runs the next state only up to `phase` and returns the step so far; `None` when the
+    /// execution has ended or the step does not reach the phase (it fails earlier, or the
+    /// state has no such phase — a Choice has no result). Nothing changes except that an
+    /// action called on the way keeps its answer for the next [`Execution::step`].
+    pub fn step_to(&mut self, phase: Phase, actions: &mut dyn ActionExecutor) -> Option<PhaseStop> {
+        if self.status != Status::Running {
+            return None;
+        }
+        let mut probe = self.clone();
+        let mut capture = Capture {
+            inner: actions,
+            call: phase >= Phase::AfterResult,
+            answer: None,
+        };
+        let mut event = probe.step(&mut capture)?;
+        let answer = capture.answer;
+        let reached = match phase {
+            Phase::AfterResult => answer.is_some() || event.result.is_some(),
+            _ => phase.data(&event).is_some(),
+        };
+        // Only the action's own failure belongs to a stop after the result; anything else
+        // happens later in the step (or is the interruption).
+        event.error = match (&answer, phase >= Phase::AfterResult) {
+            (Some(Err(e)), true) => Some(e.clone()),
+            _ => None,
+        };
+        if let (Some(answer), Some((state, _))) = (answer, self.next_state()) {
+            self.held = Some((state.to_string(), answer));
+        }
+        if !reached {
+            return None;
+        }
+        phase.truncate(&mut event);
+        event.transitions = self.transitions + 1;
+        Some(PhaseStop { phase, event })
+    }
+
+    /// The action's answer kept by [`Execution::step_to`] for the next step, if any.
+    pub fn held_result(&self) -> Option<&Result<Value, StatesError>> {
+        self.held.as_ref().map(|(_, r)| r)
+    }
+
+    /// Replaces the kept answer with a result (what if the action had returned this?).
+    pub fn set_held_result(&mut self, result: Value) -> Result<(), StatesError> {
+        match &mut self.held {
+            Some((_, r)) => {
+                *r = Ok(result);
+                Ok(())
+            }
+            None => Err(StatesError::runtime("no action answer is held")),
+        }
+    }
+
+    /// Drops a kept answer: the next step calls its action.
+    pub fn clear_held(&mut self) {
+        self.held = None;
     }
 
     /// Where the execution stands.
@@ -272,6 +432,7 @@ impl Execution {
         match (&self.status, self.frames.last_mut()) {
             (Status::Running, Some(frame)) => {
                 frame.data = data;
+                self.held = None;
                 Ok(())
             }
             _ => Err(StatesError::runtime("the execution has ended")),
@@ -296,6 +457,7 @@ impl Execution {
         if let Some(frame) = self.frames.last_mut() {
             frame.current = state.to_string();
         }
+        self.held = None;
         Ok(())
     }
 
@@ -332,6 +494,7 @@ impl Execution {
             }
         }
         self.definition = Arc::new(definition);
+        self.held = None;
         Ok(())
     }
 
@@ -394,6 +557,7 @@ impl Execution {
             return Some(event);
         }
         let outcome = self.run_state(state, &machine_value, &frame, &mut event, actions);
+        self.held = None;
         match outcome {
             Ok(Flow::Next(next, data)) => {
                 event.output = Some(data.clone());
@@ -466,7 +630,10 @@ impl Execution {
             StateKind::Action { action_name } => {
                 let params = self.parameters(state, &effective, event)?;
                 let name = action_name.unwrap_or_default();
-                let r = actions.execute(name, &params)?;
+                let r = match self.held.take() {
+                    Some((held_state, answer)) if held_state == state.name => answer?,
+                    _ => actions.execute(name, &params)?,
+                };
                 let out = self.finish_result(state, data, r, event)?;
                 Ok(next_or_end(out))
             }
