@@ -18,6 +18,8 @@ pub struct ExecutionsView {
     flow: String,
     status: String,
     event: String,
+    /// The step of the comparison whose differences are listed.
+    compare_step: Option<usize>,
 }
 
 /// What the view asks the window for (file names).
@@ -44,6 +46,73 @@ fn ago(t: f64) -> String {
 }
 
 impl ExecutionsView {
+    /// The stored run and its re-run side by side: each step's state in both and whether
+    /// its outcome differs; the differences of the chosen step (the first differing one by
+    /// default) by path.
+    fn comparison_ui(&mut self, ui: &mut egui::Ui, c: &crate::app::executions::Comparison) {
+        match (c.first_path, c.first_data) {
+            (None, None) => {
+                ui.colored_label(GREEN, "The re-run took the same path with the same data.")
+            }
+            (None, Some(i)) => ui.colored_label(
+                AMBER,
+                format!("Same path; the data differs from step {}.", i + 1),
+            ),
+            (Some(i), _) => ui.colored_label(AMBER, format!("The runs part at step {}.", i + 1)),
+        };
+        let chosen = self
+            .compare_step
+            .filter(|i| *i < c.pairs.len())
+            .or(c.first_data);
+        egui::Grid::new("compare").striped(true).show(ui, |ui| {
+            ui.label(RichText::new("step").strong());
+            ui.label(RichText::new("stored").strong());
+            ui.label(RichText::new("now").strong());
+            ui.label(RichText::new("data").strong());
+            ui.end_row();
+            for (i, p) in c.pairs.iter().enumerate() {
+                let colour = if p.stored == p.now {
+                    Color32::GRAY
+                } else {
+                    AMBER
+                };
+                if ui
+                    .selectable_label(chosen == Some(i), format!("{}", i + 1))
+                    .clicked()
+                {
+                    self.compare_step = Some(i);
+                }
+                ui.colored_label(colour, p.stored.as_deref().unwrap_or("—"));
+                ui.colored_label(colour, p.now.as_deref().unwrap_or("—"));
+                if p.changes.is_empty() {
+                    ui.colored_label(Color32::GRAY, "same");
+                } else {
+                    ui.colored_label(AMBER, format!("{} difference(s)", p.changes.len()));
+                }
+                ui.end_row();
+            }
+        });
+        if let Some(i) = chosen
+            && let Some(p) = c.pairs.get(i)
+            && !p.changes.is_empty()
+        {
+            ui.label(RichText::new(format!("Step {}: stored → now", i + 1)).strong());
+            for change in p.changes.iter().take(20) {
+                let (text, colour) = match change {
+                    crate::app::diff::Change::Added(path, v) => (format!("+ {path}: {v}"), GREEN),
+                    crate::app::diff::Change::Removed(path, v) => (format!("- {path}: {v}"), RED),
+                    crate::app::diff::Change::Changed(path, a, b) => {
+                        (format!("~ {path}: {a} → {b}"), AMBER)
+                    }
+                };
+                ui.colored_label(colour, RichText::new(text).monospace());
+            }
+            if p.changes.len() > 20 {
+                ui.label(RichText::new(format!("… and {} more", p.changes.len() - 20)).weak());
+            }
+        }
+    }
+
     /// Draws the view; a refresh is asked for every second while it is shown.
     pub fn ui(
         &mut self,
@@ -181,25 +250,12 @@ impl ExecutionsView {
             if let (Some(stored), Some(s)) = (&state.rerun_of, &state.debug)
                 && s.busy.is_none()
             {
-                let new: Vec<String> = s.steps.iter().map(|s| s.event.state.clone()).collect();
-                let (pairs, first) = compare(stored, &new);
-                match first {
-                    None => ui.colored_label(GREEN, "The re-run took the same path."),
-                    Some(i) => ui.colored_label(AMBER, format!("The runs part at step {}.", i + 1)),
-                };
-                egui::Grid::new("compare").striped(true).show(ui, |ui| {
-                    ui.label(RichText::new("step").strong());
-                    ui.label(RichText::new("stored").strong());
-                    ui.label(RichText::new("now").strong());
-                    ui.end_row();
-                    for (i, (a, b)) in pairs.iter().enumerate() {
-                        let colour = if a == b { Color32::GRAY } else { AMBER };
-                        ui.label(format!("{}", i + 1));
-                        ui.colored_label(colour, a.as_deref().unwrap_or("—"));
-                        ui.colored_label(colour, b.as_deref().unwrap_or("—"));
-                        ui.end_row();
-                    }
-                });
+                let new: Vec<Value> = s
+                    .steps
+                    .iter()
+                    .map(|s| serde_json::to_value(&s.event).unwrap_or(Value::Null))
+                    .collect();
+                self.comparison_ui(ui, &compare(stored, &new));
                 ui.separator();
             }
             let n = o.history.len();

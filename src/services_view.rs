@@ -31,6 +31,8 @@ pub struct ServicesView {
     left: String,
     right: String,
     conn: NewConnection,
+    /// The connection being edited (its name), if the form edits one.
+    editing: Option<String>,
     source: String,
     event_type: String,
     port: u16,
@@ -50,6 +52,7 @@ impl Default for ServicesView {
                 kind: "bearer_token".into(),
                 ..NewConnection::default()
             },
+            editing: None,
             source: String::new(),
             event_type: String::new(),
             port: zis_services::DEFAULT_PORT,
@@ -226,7 +229,11 @@ impl ServicesView {
                         ui.selectable_value(&mut self.conn.kind, k.to_string(), k);
                     }
                 });
-            field(ui, "Name", &mut self.conn.name, 110.0);
+            if let Some(name) = &self.editing {
+                ui.label(RichText::new(format!("Editing {name}")).strong());
+            } else {
+                field(ui, "Name", &mut self.conn.name, 110.0);
+            }
             match self.conn.kind.as_str() {
                 "basic_auth" => field(ui, "Username", &mut self.conn.user_or_header, 100.0),
                 "api_key" => field(ui, "Header", &mut self.conn.user_or_header, 100.0),
@@ -239,14 +246,30 @@ impl ServicesView {
                 _ => "Token",
             };
             let l = ui.label(secret);
+            let hint = if self.editing.is_some() {
+                "empty: keep the current one"
+            } else {
+                ""
+            };
             ui.add(
                 egui::TextEdit::singleline(&mut self.conn.secret)
                     .password(true)
+                    .hint_text(hint)
                     .desired_width(140.0),
             )
             .labelled_by(l.id);
             field(ui, "Allowed domain", &mut self.conn.allowed_domain, 120.0);
-            if ui.button("Create connection").clicked() {
+            if self.editing.is_some() {
+                if ui.button("Save connection").clicked() {
+                    out.push(Command::CreateConnection(self.conn.clone()));
+                    self.conn.secret.clear();
+                    self.editing = None;
+                }
+                if ui.button("Cancel edit").clicked() {
+                    self.editing = None;
+                    self.conn.secret.clear();
+                }
+            } else if ui.button("Create connection").clicked() {
                 out.push(Command::CreateConnection(self.conn.clone()));
                 self.conn.secret.clear();
             }
@@ -261,6 +284,31 @@ impl ServicesView {
                 let name = c["name"].as_str().unwrap_or("?").to_string();
                 ui.horizontal(|ui| {
                     ui.label(RichText::new(format!("{name}  ({kind})")).strong());
+                    let edit = ui
+                        .small_button("✏")
+                        .on_hover_text(format!("Edit connection {name}"));
+                    edit.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::WidgetType::Button,
+                            true,
+                            format!("Edit connection {name}"),
+                        )
+                    });
+                    if edit.clicked() {
+                        let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+                        self.conn = NewConnection {
+                            kind: kind.to_string(),
+                            name: name.clone(),
+                            allowed_domain: text("allowed_domain"),
+                            secret: String::new(),
+                            user_or_header: match kind {
+                                "basic_auth" => text("username"),
+                                "api_key" => text("header_name"),
+                                _ => String::new(),
+                            },
+                        };
+                        self.editing = Some(name.clone());
+                    }
                     if ui
                         .small_button("✖")
                         .on_hover_text(format!("Delete connection {name}"))

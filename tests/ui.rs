@@ -1076,6 +1076,13 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     h.get_by_label("Next step ▶").click();
     h.run();
     h.get_by_label("UseDefaultSettings -> IsUrgent");
+    // The window's run kept its event: re-run it on the bundle as it is, with the same
+    // outcome at every step.
+    h.get_by_label("Re-run on the current bundle").click();
+    wait_for_worker(&mut h);
+    h.get_by_label("Executions").click();
+    h.run();
+    h.get_by_label("The re-run took the same path with the same data.");
     // Export, then import the file back.
     let export = dir.path().join("run.json");
     h.get_by_label("Export…").click();
@@ -1088,12 +1095,14 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     assert_eq!(exported["history"].as_array().unwrap().len(), 6);
     // A stored run of a ticket that was not urgent (its event kept), imported and re-run on
     // the current bundle with the same event: the two runs part at step 4.
-    exported["history"] = serde_json::json!([
-        {"state": "LoadSettings", "next": "UseDefaultSettings"},
-        {"state": "UseDefaultSettings", "next": "IsUrgent"},
-        {"state": "IsUrgent", "next": "NotUrgent"},
-        {"state": "NotUrgent"}
-    ]);
+    // Its first step as recorded, then a ticket whose priority was low.
+    let real = exported["history"].as_array().unwrap().clone();
+    let mut low = real[1].clone();
+    low["output"]["input"]["ticket_event"]["ticket"]["priority"] = serde_json::json!("low");
+    let mut choice = real[2].clone();
+    choice["next"] = serde_json::json!("NotUrgent");
+    choice["output"] = low["output"].clone();
+    exported["history"] = serde_json::json!([real[0], low, choice, {"state": "NotUrgent"}]);
     exported["event_input"] = zis_services::catalog::sample_input(
         zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
     );
@@ -1110,6 +1119,8 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     h.get_by_label("Executions").click();
     h.run();
     h.get_by_label("The runs part at step 4.");
+    // From step 2 the outcome differs: the first difference is listed by path.
+    h.get_by_label("~ $.output.input.ticket_event.ticket.priority: \"low\" → \"urgent\"");
 }
 
 // ---- Services -------------------------------------------------------------------------------
@@ -1137,6 +1148,24 @@ fn the_services_view_edits_stores_and_runs_the_local_server() {
     h.run();
     h.get_by_label("slack  (bearer_token)");
     assert!(h.query_by_label_contains("xoxb-very-secret").is_none());
+    // Edited in place: a new allowed domain, the secret left empty is kept.
+    h.get_by_label("Edit connection slack").click();
+    h.run();
+    h.get_by_label("Editing slack");
+    type_into(&mut h, "Allowed domain", "slack.com");
+    h.get_by_label("Save connection").click();
+    h.run();
+    {
+        let db = zis_services::db::Db::open(&h.state().state.data_dir.join("zis-studio.sqlite"))
+            .unwrap();
+        let c = db
+            .connection(&h.state().state.integration_key(), "slack")
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.allowed_domain, "slack.com");
+        assert_eq!(c.data["token"], "xoxb-very-secret");
+    }
+    h.get_by_label("Create connection");
     // A link.
     h.get_by_label("Links").click();
     h.run();

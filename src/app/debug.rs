@@ -226,6 +226,8 @@ pub struct Session {
     pub integration: String,
     /// The flow's input (the ZIS envelope around the event).
     pub input: Value,
+    /// The event's payload (what a re-run sends again).
+    pub payload: Value,
     /// Steps taken so far.
     pub steps: Vec<Step>,
     /// The execution now (paused before its next state, or ended).
@@ -308,6 +310,7 @@ impl Session {
             event: format!("{source}/{event_type}"),
             integration,
             input,
+            payload,
             steps: Vec::new(),
             now,
             selected: None,
@@ -358,15 +361,26 @@ impl Session {
         let status = self.now.status().clone();
         let attempts = self.now.attempt();
         let path = db_path.to_path_buf();
+        let payload = self.payload.clone();
         std::thread::spawn(move || {
             let Ok(db) = Db::open(&path) else { return };
             let secrets = db.secrets(&spec.integration).unwrap_or_default();
             let history = Db::redact(&history, &secrets);
+            // The event is kept (as done: the queue never runs it) so the run can be re-run.
+            let event_id = db
+                .record_event(
+                    Some(&spec.integration),
+                    &spec.event_source,
+                    &event_type,
+                    &Db::redact(&payload, &secrets),
+                    "window",
+                )
+                .ok();
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
             if let Err(e) = db.store_execution(
-                None,
+                event_id,
                 &spec,
                 &event_type,
                 &status,

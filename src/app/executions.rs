@@ -183,18 +183,80 @@ impl Executions {
     }
 }
 
-/// One step of two runs side by side: the stored run's state and the new run's.
-pub type Pair = (Option<String>, Option<String>);
+/// One step of two runs side by side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepPair {
+    /// The stored run's state at this step.
+    pub stored: Option<String>,
+    /// The new run's state.
+    pub now: Option<String>,
+    /// How the step's outcome (its output, or its error) differs, by path. Values the store
+    /// masked (`*****`) are not counted.
+    pub changes: Vec<super::diff::Change>,
+}
 
-/// The stored run beside a new one: each row is (stored state, new state), aligned by step,
-/// and the index of the first step where they differ.
-pub fn compare(stored: &[String], new: &[String]) -> (Vec<Pair>, Option<usize>) {
-    let n = stored.len().max(new.len());
-    let rows: Vec<_> = (0..n)
-        .map(|i| (stored.get(i).cloned(), new.get(i).cloned()))
+/// A stored run beside a new one, aligned by step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Every step.
+    pub pairs: Vec<StepPair>,
+    /// The first step where the states differ.
+    pub first_path: Option<usize>,
+    /// The first step whose outcome differs.
+    pub first_data: Option<usize>,
+}
+
+fn outcome(e: Option<&Value>) -> Value {
+    e.map_or(Value::Null, |e| {
+        json!({"output": e.get("output").cloned().unwrap_or(Value::Null),
+               "error": e.get("error").cloned().unwrap_or(Value::Null)})
+    })
+}
+
+fn masked(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains("*****"),
+        Value::Object(m) => m.values().any(masked),
+        Value::Array(a) => a.iter().any(masked),
+        _ => false,
+    }
+}
+
+/// Compares two histories (lists of history events as JSON) step by step.
+pub fn compare(stored: &[Value], new: &[Value]) -> Comparison {
+    use super::diff::Change;
+    let state = |e: Option<&Value>| {
+        e.map(|e| {
+            e.get("state")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        })
+    };
+    let pairs: Vec<StepPair> = (0..stored.len().max(new.len()))
+        .map(|i| {
+            let (a, b) = (stored.get(i), new.get(i));
+            let changes = super::diff::diff(&outcome(a), &outcome(b))
+                .into_iter()
+                .filter(|c| match c {
+                    Change::Changed(_, old, _) | Change::Removed(_, old) => !masked(old),
+                    Change::Added(..) => true,
+                })
+                .collect();
+            StepPair {
+                stored: state(a),
+                now: state(b),
+                changes,
+            }
+        })
         .collect();
-    let first = rows.iter().position(|(a, b)| a != b);
-    (rows, first)
+    let first_path = pairs.iter().position(|p| p.stored != p.now);
+    let first_data = pairs.iter().position(|p| !p.changes.is_empty());
+    Comparison {
+        pairs,
+        first_path,
+        first_data,
+    }
 }
 
 #[cfg(test)]
@@ -216,9 +278,24 @@ mod tests {
         assert_eq!(back.event_input, o.event_input);
         assert_eq!(back.path(), ["A", "B"]);
         assert!(Opened::from_json(&json!({"history": []})).is_err());
-        let (rows, first) = compare(&back.path(), &["A".into(), "C".into(), "D".into()]);
-        assert_eq!(first, Some(1));
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[2], (None, Some("D".into())));
+        let stored = vec![
+            json!({"state": "A", "output": {"x": 1, "token": "*****"}}),
+            json!({"state": "B", "output": {"x": 2}}),
+        ];
+        let new = vec![
+            json!({"state": "A", "output": {"x": 1, "token": "secret"}}),
+            json!({"state": "C", "output": {"x": 3, "y": true}}),
+            json!({"state": "D", "error": {"error": "E"}}),
+        ];
+        let c = compare(&stored, &new);
+        assert_eq!(c.first_path, Some(1));
+        assert_eq!(c.pairs.len(), 3);
+        assert_eq!(c.pairs[2].stored, None);
+        assert_eq!(c.pairs[2].now.as_deref(), Some("D"));
+        // A masked secret is not a difference; a changed and an added value are.
+        assert!(c.pairs[0].changes.is_empty(), "{:?}", c.pairs[0].changes);
+        assert_eq!(c.first_data, Some(1));
+        assert_eq!(c.pairs[1].changes.len(), 2, "{:?}", c.pairs[1].changes);
+        assert!(compare(&stored, &stored).first_data.is_none());
     }
 }

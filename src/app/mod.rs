@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod debug;
+pub mod diff;
 pub mod edit;
 pub mod executions;
 pub mod graph;
@@ -443,7 +444,7 @@ pub struct AppState {
     /// The store's executions and the one opened for replay.
     pub executions: executions::Executions,
     /// A re-run of the opened execution is going: its stored path, to compare.
-    pub rerun_of: Option<Vec<String>>,
+    pub rerun_of: Option<Vec<serde_json::Value>>,
     /// The local stores and server as the Services view shows them.
     pub services: services::Services,
     /// The account windows (deploy, open from an account).
@@ -1757,8 +1758,7 @@ impl AppState {
             return;
         };
         let Some(input) = opened.event_input.clone() else {
-            self.message =
-                Some("this execution has no stored event (runs from the window keep none)".into());
+            self.message = Some("this execution has no stored event to run again".into());
             return;
         };
         let flow_name = opened
@@ -1774,7 +1774,7 @@ impl AppState {
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let stored = opened.path();
+        let stored = opened.history.clone();
         let key = self
             .rows
             .iter()

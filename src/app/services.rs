@@ -154,19 +154,42 @@ impl Services {
     }
 }
 
-/// Creates a connection from the form.
+/// Creates a connection from the form, or updates the one of that name in place: an
+/// empty secret keeps the stored one (the form never shows it), other fields change.
 pub fn create_connection(
     db: &Db,
     integration: &str,
     c: &NewConnection,
 ) -> Result<Option<Value>, String> {
     let kind = ConnectionKind::parse(&c.kind).ok_or_else(|| format!("unknown kind {}", c.kind))?;
-    let data = match kind {
-        ConnectionKind::BearerToken => json!({"token": c.secret}),
-        ConnectionKind::BasicAuth => json!({"username": c.user_or_header, "password": c.secret}),
-        ConnectionKind::ApiKey => json!({"header_name": c.user_or_header, "api_key": c.secret}),
-        ConnectionKind::Oauth => json!({"access_token": c.secret}),
+    let stored = db
+        .connection(integration, c.name.trim())
+        .map_err(|e| e.to_string())?
+        .filter(|old| old.kind == kind);
+    let secret = match (&stored, c.secret.is_empty()) {
+        (Some(old), true) => kind
+            .secret_fields()
+            .first()
+            .and_then(|f| old.data.get(*f))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        _ => c.secret.clone(),
     };
+    let mut data = match kind {
+        ConnectionKind::BearerToken => json!({"token": secret}),
+        ConnectionKind::BasicAuth => json!({"username": c.user_or_header, "password": secret}),
+        ConnectionKind::ApiKey => json!({"header_name": c.user_or_header, "api_key": secret}),
+        ConnectionKind::Oauth => json!({"access_token": secret}),
+    };
+    // An OAuth connection keeps its refresh token and other stored fields.
+    if let (Some(old), Value::Object(new)) = (&stored, &mut data)
+        && let Value::Object(old) = &old.data
+    {
+        for (k, v) in old {
+            new.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
     db.put_connection(integration, kind, &c.name, &c.allowed_domain, &data)
         .map_err(|e| e.to_string())?;
     Ok(None)

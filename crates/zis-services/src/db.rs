@@ -1303,6 +1303,26 @@ impl Db {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Records an event that ran outside the queue (the window's debugger): stored as
+    /// done, so the dispatcher never takes it, and re-runnable like any other.
+    pub fn record_event(
+        &self,
+        integration: Option<&str>,
+        source: &str,
+        event_type: &str,
+        input: &Value,
+        origin: &str,
+    ) -> Result<i64> {
+        let t = now();
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO events (integration, event_source, event_type, input, origin, state, accepted_at, not_before, started_at, finished_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'done', ?6, ?6, ?6, ?6)",
+            params![integration, source, event_type, input.to_string(), origin, t],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
     /// Claims the next due event (pending → running), or none. `shuffle` picks a random
     /// due event instead of the oldest.
     pub fn claim_next(&self, shuffle: bool) -> Result<Option<EventRow>> {
