@@ -183,18 +183,25 @@ pub struct Partial {
     pub http: Vec<Exchange>,
 }
 
-/// What a worker sends back.
+/// What a worker sends back, as it goes: each step when it is done (so the timeline grows
+/// live and a Pause can keep what is done), then the end.
 #[derive(Debug)]
-pub struct Reply {
-    /// Steps taken, in order.
-    pub steps: Vec<Step>,
-    /// The execution after them.
-    pub after: Execution,
-    /// Why it stopped, when a breakpoint did it.
-    pub stopped_by: Option<String>,
-    /// It stopped inside the next step.
-    pub partial: Option<Partial>,
+pub enum Msg {
+    /// A step and the execution after it.
+    Step(Box<Step>, Box<Execution>),
+    /// The worker stopped.
+    Done {
+        /// The execution now.
+        after: Box<Execution>,
+        /// Why it stopped, when a breakpoint did it.
+        stopped_by: Option<String>,
+        /// It stopped inside the next step.
+        partial: Option<Box<Partial>>,
+    },
 }
+
+/// How long Pause waits for the step at work before abandoning it.
+pub const PAUSE_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Everything a worker needs to run steps.
 #[derive(Clone, Debug)]
@@ -235,7 +242,7 @@ pub struct Session {
     /// The step whose data is shown (the last one by default).
     pub selected: Option<usize>,
     /// A worker at work.
-    pub busy: Option<Receiver<Reply>>,
+    pub busy: Option<Receiver<Msg>>,
     /// Why the last run stopped (a breakpoint), for the status line.
     pub stopped_by: Option<String>,
     /// The bundle value the steps were taken on (steps taken before a later edit are stale).
@@ -246,6 +253,8 @@ pub struct Session {
     pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Paused inside the next step, at a phase.
     pub partial: Option<Partial>,
+    /// When Pause was asked for while a worker ran.
+    pub pause_asked: Option<std::time::Instant>,
 }
 
 use super::run::trigger_of;
@@ -320,6 +329,7 @@ impl Session {
             recorded: false,
             pause: std::sync::Arc::default(),
             partial: None,
+            pause_asked: None,
         })
     }
 
@@ -399,52 +409,84 @@ impl Session {
         if self.busy.is_some() || self.now.status() != &Status::Running {
             return;
         }
-        self.pause
-            .store(false, std::sync::atomic::Ordering::Relaxed);
+        // A fresh flag per worker: one abandoned by Pause keeps its own, set, and stops
+        // after the step it is stuck in.
+        self.pause = std::sync::Arc::default();
+        self.pause_asked = None;
         env.pause = self.pause.clone();
         let (tx, rx) = channel();
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
         let first = self.now.next_state().map(|(s, _)| s.to_string());
         let resumed = self.partial.as_ref().map(|p| p.stop.phase);
-        std::thread::spawn(move || {
-            let _ = tx.send(work(exec, how, &env, first, resumed));
-        });
+        std::thread::spawn(move || work(exec, how, &env, first, resumed, &tx));
         self.busy = Some(rx);
     }
 
-    /// Takes a finished worker's steps; true while one is at work.
+    /// Pause: the worker stops after the step at work; a step that takes longer than
+    /// [`PAUSE_GRACE`] (a slow HTTP call, a real-time Wait) is abandoned, and the session
+    /// stays before it.
+    pub fn request_pause(&mut self) {
+        self.pause.store(true, std::sync::atomic::Ordering::Relaxed);
+        if self.busy.is_some() {
+            self.pause_asked = Some(std::time::Instant::now());
+        }
+    }
+
+    /// Takes the worker's steps as they come; true while one is at work.
     pub fn poll(&mut self) -> bool {
-        let Some(rx) = &self.busy else { return false };
-        match rx.try_recv() {
-            Ok(mut reply) => {
-                self.busy = None;
-                // The step a phase stop was inside keeps the HTTP calls made before it.
-                if let Some(old) = self.partial.take() {
-                    let into = match (reply.steps.first_mut(), &mut reply.partial) {
-                        (Some(first), _) => Some(&mut first.http),
-                        (None, Some(p)) if p.stop.event.state == old.stop.event.state => {
-                            Some(&mut p.http)
-                        }
-                        _ => None,
-                    };
-                    if let Some(into) = into {
+        loop {
+            let Some(rx) = &self.busy else { return false };
+            match rx.try_recv() {
+                Ok(Msg::Step(mut step, after)) => {
+                    // The step a phase stop was inside keeps the HTTP calls made before it.
+                    if let Some(old) = self.partial.take() {
                         let mut http = old.http;
-                        http.append(into);
-                        *into = http;
+                        http.append(&mut step.http);
+                        step.http = http;
                     }
+                    self.steps.push(*step);
+                    self.now = *after;
+                    self.selected = self.steps.len().checked_sub(1);
                 }
-                self.partial = reply.partial;
-                self.steps.extend(reply.steps);
-                self.now = reply.after;
-                self.stopped_by = reply.stopped_by;
-                self.selected = self.steps.len().checked_sub(1);
-                false
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => true,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.busy = None;
-                false
+                Ok(Msg::Done {
+                    after,
+                    stopped_by,
+                    mut partial,
+                }) => {
+                    if let (Some(old), Some(p)) = (self.partial.take(), &mut partial)
+                        && old.stop.event.state == p.stop.event.state
+                    {
+                        let mut http = old.http;
+                        http.append(&mut p.http);
+                        p.http = http;
+                    }
+                    self.partial = partial.map(|p| *p);
+                    self.now = *after;
+                    self.stopped_by = stopped_by;
+                    self.selected = self.steps.len().checked_sub(1);
+                    self.busy = None;
+                    self.pause_asked = None;
+                    return false;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    if self.pause_asked.is_some_and(|t| t.elapsed() >= PAUSE_GRACE) {
+                        // The worker is stuck in one step: leave it (its flag stays set, so
+                        // it stops after that step; what it sends goes nowhere).
+                        self.busy = None;
+                        self.pause_asked = None;
+                        self.stopped_by = Some(format!(
+                            "paused: the step in {} was abandoned (an HTTP call in flight may still reach its server)",
+                            self.now.next_state().map_or("?", |(s, _)| s)
+                        ));
+                        return false;
+                    }
+                    return true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.busy = None;
+                    return false;
+                }
             }
         }
     }
@@ -646,29 +688,33 @@ fn work(
     env: &Env,
     first: Option<String>,
     resumed: Option<Phase>,
-) -> Reply {
-    let mut steps = Vec::new();
+    tx: &std::sync::mpsc::Sender<Msg>,
+) {
+    let done = |after: Execution, stopped_by: Option<String>, partial: Option<Partial>| {
+        let _ = tx.send(Msg::Done {
+            after: Box::new(after),
+            stopped_by,
+            partial: partial.map(Box::new),
+        });
+    };
+    let mut taken = 0usize;
     let db = match Db::open(&env.db_path) {
         Ok(db) => db,
         Err(e) => {
-            return Reply {
-                steps,
-                after: exec,
-                stopped_by: Some(format!("cannot open the data folder's database: {e}")),
-                partial: None,
-            };
+            done(
+                exec,
+                Some(format!("cannot open the data folder's database: {e}")),
+                None,
+            );
+            return;
         }
     };
     let settings = DispatchSettings::default();
     let mut http = match HttpActions::new(&db, &env.integration, &env.bundle, settings.http) {
         Ok(h) => h,
         Err(e) => {
-            return Reply {
-                steps,
-                after: exec,
-                stopped_by: Some(format!("{}: {}", e.error, e.cause)),
-                partial: None,
-            };
+            done(exec, Some(format!("{}: {}", e.error, e.cause)), None);
+            return;
         }
     };
     let mut configs = DbStores {
@@ -690,7 +736,7 @@ fn work(
             .map(|n| env.breakpoints.phases_of(&env.flow, n))
             .unwrap_or_default()
         {
-            if steps.is_empty() && resumed.is_some_and(|r| phase <= r) {
+            if taken == 0 && resumed.is_some_and(|r| phase <= r) {
                 continue;
             }
             let seen = http.exchanges.len();
@@ -739,12 +785,19 @@ fn work(
         let level = event.frames.len();
         let errored = event.error.is_some();
         let transitions = event.transitions;
-        steps.push(Step {
+        let step = Step {
             before,
             event,
             http: http.exchanges[seen..].to_vec(),
             millis: clock.elapsed().as_secs_f64() * 1000.0,
-        });
+        };
+        taken += 1;
+        if tx
+            .send(Msg::Step(Box::new(step), Box::new(exec.clone())))
+            .is_err()
+        {
+            return;
+        }
         if exec.status() != &Status::Running {
             break;
         }
@@ -778,18 +831,13 @@ fn work(
         }
         if let Some(next) = exec.next_state().map(|(s, _)| s.to_string())
             && env.breakpoints.has(&env.flow, &next)
-            && (steps.len() > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
+            && (taken > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
         {
             stopped_by = Some(format!("breakpoint on {next}"));
             break;
         }
     }
-    Reply {
-        steps,
-        after: exec,
-        stopped_by,
-        partial,
-    }
+    done(exec, stopped_by, partial);
 }
 
 #[cfg(test)]
@@ -943,5 +991,51 @@ mod tests {
                 cause: "mocked".into()
             }
         );
+    }
+
+    #[test]
+    fn pause_abandons_a_step_that_takes_too_long_and_keeps_the_steps_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut b = bundle();
+        b["resources"]["f"]["properties"]["definition"] = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": 1, "ResultPath": "$.a", "Next": "Sleep"},
+            "Sleep": {"Type": "Wait", "Seconds": 30, "Next": "B"},
+            "B": {"Type": "Succeed"}}});
+        let mut settings = DispatchSettings::default().engine;
+        settings.real_time_wait = true;
+        let mut s = Session::start_with(&db, &b, "f", None, None, settings).unwrap();
+        let mut e = env(dir.path());
+        e.bundle = b;
+        s.go(Go::Continue, e.clone());
+        // The first step arrives while the worker sleeps in the Wait.
+        let started = std::time::Instant::now();
+        while s.steps.is_empty() {
+            assert!(s.poll(), "the worker ended early");
+            assert!(started.elapsed().as_secs() < 10, "no step came");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(s.next_state(), Some("Sleep"));
+        s.request_pause();
+        s.wait();
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "Pause waited for the 30 s Wait"
+        );
+        assert_eq!(s.steps.len(), 1);
+        assert_eq!(
+            s.next_state(),
+            Some("Sleep"),
+            "the session stays before the Wait"
+        );
+        assert!(
+            s.stopped_by
+                .as_deref()
+                .unwrap_or_default()
+                .contains("Sleep was abandoned"),
+            "{:?}",
+            s.stopped_by
+        );
+        assert!(s.busy.is_none());
     }
 }

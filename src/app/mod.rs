@@ -808,8 +808,8 @@ impl AppState {
                 }
             }
             Command::DebugPause => {
-                if let Some(s) = &self.debug {
-                    s.pause.store(true, std::sync::atomic::Ordering::Relaxed);
+                if let Some(s) = &mut self.debug {
+                    s.request_pause();
                 }
             }
             Command::BreakAtTransition(n) => {
