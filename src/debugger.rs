@@ -48,6 +48,7 @@ pub struct Debugger {
     mock_body: String,
     result_draft: String,
     result_for: Option<(usize, String)>,
+    search: String,
 }
 
 pub use crate::app::diff::{Change, child_path, diff};
@@ -60,6 +61,54 @@ fn short(v: &Value) -> String {
         t
     } else {
         s
+    }
+}
+
+/// Leaves of `value` whose JSONPath or value contains `query` (case-insensitive), in
+/// document order, at most `limit` of them.
+pub fn find_in(value: &Value, query: &str, limit: usize) -> Vec<(String, Value)> {
+    fn walk(v: &Value, path: String, q: &str, out: &mut Vec<(String, Value)>, limit: usize) {
+        if out.len() >= limit {
+            return;
+        }
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, x) in m {
+                    walk(x, child_path(&path, k), q, out, limit);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, format!("{path}[{i}]"), q, out, limit);
+                }
+            }
+            leaf => {
+                let text = match leaf {
+                    Value::String(s) => s.to_lowercase(),
+                    other => other.to_string().to_lowercase(),
+                };
+                if path.to_lowercase().contains(q) || text.contains(q) {
+                    out.push((path, leaf.clone()));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let q = query.trim().to_lowercase();
+    if !q.is_empty() {
+        walk(value, "$".into(), &q, &mut out, limit);
+    }
+    out
+}
+
+/// The leaves matching a search, each a click that copies its path.
+fn search_results(ui: &mut egui::Ui, value: &Value, query: &str) {
+    let found = find_in(value, query, 200);
+    if found.is_empty() {
+        ui.label(RichText::new(format!("nothing matches \"{}\"", query.trim())).weak());
+    }
+    for (path, v) in &found {
+        leaf(ui, path, v, path);
     }
 }
 
@@ -409,6 +458,13 @@ impl Debugger {
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
+            let l = ui.label("Search data");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("key, path or value")
+                    .desired_width(140.0),
+            )
+            .labelled_by(l.id);
         });
         let Some(step) = step else {
             ui.label(RichText::new("Take a step, or choose one in the timeline.").weak());
@@ -434,8 +490,14 @@ impl Debugger {
         egui::ScrollArea::vertical()
             .id_salt("step_data")
             .show(ui, |ui| match self.tab {
+                DataTab::Before if !self.search.trim().is_empty() => {
+                    search_results(ui, &e.input, &self.search);
+                }
                 DataTab::Before => json_tree(ui, &e.input, "$", 0),
                 DataTab::After => match &e.output {
+                    Some(v) if !self.search.trim().is_empty() => {
+                        search_results(ui, v, &self.search);
+                    }
                     Some(v) => json_tree(ui, v, "$", 0),
                     None => {
                         ui.label(RichText::new("no output (the state failed or ended)").weak());
@@ -1026,6 +1088,18 @@ mod tests {
             Ok(json!({"id": 7, "fixed": 1}))
         );
         assert!(playground("$.missing", &data).is_err());
+    }
+
+    #[test]
+    fn search_finds_leaves_by_path_or_value() {
+        let v = json!({"ticket": {"id": 812, "priority": "Urgent", "tags": ["vip", "eu"]}});
+        let paths =
+            |q: &str| -> Vec<String> { find_in(&v, q, 10).into_iter().map(|(p, _)| p).collect() };
+        assert_eq!(paths("urgent"), ["$.ticket.priority"]);
+        assert_eq!(paths("TAGS"), ["$.ticket.tags[0]", "$.ticket.tags[1]"]);
+        assert_eq!(paths("812"), ["$.ticket.id"]);
+        assert!(paths("  ").is_empty());
+        assert_eq!(find_in(&v, "t", 2).len(), 2);
     }
 
     #[test]

@@ -916,6 +916,10 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
     h.get_by_label_contains("2. UseDefaultSettings");
     h.get_by_label("Before").click();
     h.run();
+    // Search the step's data: the matching leaves, by path.
+    type_into(&mut h, "Search data", "PRIORITY");
+    h.get_by_label("$.input.ticket_event.ticket.priority: \"urgent\"");
+    type_into(&mut h, "Search data", "");
     h.get_by_label_contains("1. LoadSettings").click();
     h.run();
     h.get_by_label("Diff").click();
