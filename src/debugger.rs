@@ -682,16 +682,17 @@ impl Debugger {
                 .strong()
                 .color(AMBER),
         );
-        for (title, value) in [
-            ("State input", e.after_input_path.as_ref()),
-            ("Parameters", e.after_parameters.as_ref()),
-            ("Result", e.result.as_ref()),
-            ("After ResultPath", e.after_result_path.as_ref()),
+        for (title, value, phase) in [
+            ("State input", e.after_input_path.as_ref(), Phase::BeforeParameters),
+            ("Parameters", e.after_parameters.as_ref(), Phase::BeforeAction),
+            ("Result", e.result.as_ref(), Phase::AfterResult),
+            ("After ResultPath", e.after_result_path.as_ref(), Phase::AfterResultPath),
         ] {
             if let Some(v) = value {
+                // The phase stopped at is open; the earlier ones fold.
                 egui::CollapsingHeader::new(title)
                     .id_salt(("partial", title))
-                    .default_open(true)
+                    .default_open(phase == p.stop.phase)
                     .show(ui, |ui| json_tree(ui, v, "$", 0));
             }
         }
@@ -1060,7 +1061,7 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
     if let Some(p) = &session.partial {
         ui.label(
             RichText::new(format!(
-                "{}. {}  ▸ paused {}",
+                "{}. {}  · paused {}",
                 session.steps.len() + 1,
                 p.stop.event.state,
                 p.stop.phase.label()
