@@ -683,10 +683,22 @@ impl Debugger {
                 .color(AMBER),
         );
         for (title, value, phase) in [
-            ("State input", e.after_input_path.as_ref(), Phase::BeforeParameters),
-            ("Parameters", e.after_parameters.as_ref(), Phase::BeforeAction),
+            (
+                "State input",
+                e.after_input_path.as_ref(),
+                Phase::BeforeParameters,
+            ),
+            (
+                "Parameters",
+                e.after_parameters.as_ref(),
+                Phase::BeforeAction,
+            ),
             ("Result", e.result.as_ref(), Phase::AfterResult),
-            ("After ResultPath", e.after_result_path.as_ref(), Phase::AfterResultPath),
+            (
+                "After ResultPath",
+                e.after_result_path.as_ref(),
+                Phase::AfterResultPath,
+            ),
         ] {
             if let Some(v) = value {
                 // The phase stopped at is open; the earlier ones fold.

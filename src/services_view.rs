@@ -30,6 +30,9 @@ pub struct ServicesView {
     link_type: String,
     left: String,
     right: String,
+    left_filter: String,
+    right_filter: String,
+    link_edit: Option<crate::app::services::LinkEdit>,
     conn: NewConnection,
     /// The connection being edited (its name), if the form edits one.
     editing: Option<String>,
@@ -48,6 +51,9 @@ impl Default for ServicesView {
             link_type: String::new(),
             left: String::new(),
             right: String::new(),
+            left_filter: String::new(),
+            right_filter: String::new(),
+            link_edit: None,
             conn: NewConnection {
                 kind: "bearer_token".into(),
                 ..NewConnection::default()
@@ -178,6 +184,24 @@ impl ServicesView {
     }
 
     fn links_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        let types = &state.services.link_types;
+        if !types.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label("Types:");
+                for t in types {
+                    if ui
+                        .selectable_label(state.services.link_type == *t, t)
+                        .clicked()
+                    {
+                        self.link_type.clone_from(t);
+                        out.push(Command::ShowLinks(t.clone()));
+                    }
+                }
+            });
+        }
+        if self.link_type.is_empty() && !state.services.link_type.is_empty() {
+            self.link_type.clone_from(&state.services.link_type);
+        }
         ui.horizontal(|ui| {
             field(ui, "Link type", &mut self.link_type, 140.0);
             if ui.button("Show links").clicked() {
@@ -195,19 +219,66 @@ impl ServicesView {
                 ));
             }
         });
+        ui.horizontal(|ui| {
+            field(ui, "Filter left", &mut self.left_filter, 110.0);
+            field(ui, "Filter right", &mut self.right_filter, 110.0);
+            ui.label(RichText::new("* matches anything").weak());
+        });
         ui.separator();
+        let pass = |pattern: &str, name: &str| {
+            pattern.trim().is_empty() || zis_engine::actions::wildcard_match(pattern.trim(), name)
+        };
+        let meta = |v: &serde_json::Value| {
+            if v.is_null() {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
+        let mut shown = 0;
         egui::Grid::new("links").striped(true).show(ui, |ui| {
-            ui.label(RichText::new("type").strong());
-            ui.label(RichText::new("left").strong());
-            ui.label(RichText::new("right").strong());
+            for h in ["type", "left", "left metadata", "right", "right metadata"] {
+                ui.label(RichText::new(h).strong());
+            }
             ui.end_row();
             for l in &state.services.links {
                 let t = l["link_type"].as_str().unwrap_or("").to_string();
                 let left = l["left_object"]["name"].as_str().unwrap_or("").to_string();
                 let right = l["right_object"]["name"].as_str().unwrap_or("").to_string();
+                if !pass(&self.left_filter, &left) || !pass(&self.right_filter, &right) {
+                    continue;
+                }
+                shown += 1;
+                let (lm, rm) = (
+                    meta(&l["left_object"]["metadata"]),
+                    meta(&l["right_object"]["metadata"]),
+                );
                 ui.label(&t);
                 ui.label(&left);
+                ui.label(RichText::new(&lm).monospace().weak());
                 ui.label(&right);
+                ui.label(RichText::new(&rm).monospace().weak());
+                let edit = ui
+                    .small_button("✏")
+                    .on_hover_text(format!("Edit the link {left} - {right}"));
+                edit.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::WidgetType::Button,
+                        true,
+                        format!("Edit the link {left} - {right}"),
+                    )
+                });
+                if edit.clicked() {
+                    self.link_edit = Some(crate::app::services::LinkEdit {
+                        link_type: t.clone(),
+                        left: left.clone(),
+                        right: right.clone(),
+                        new_left: left.clone(),
+                        left_metadata: lm.clone(),
+                        new_right: right.clone(),
+                        right_metadata: rm.clone(),
+                    });
+                }
                 if ui
                     .small_button("✖")
                     .on_hover_text(format!("Delete the link {left} - {right}"))
@@ -218,6 +289,35 @@ impl ServicesView {
                 ui.end_row();
             }
         });
+        let total = state.services.links.len();
+        if shown < total {
+            ui.label(RichText::new(format!("{shown} of {total} links match the filters")).weak());
+        }
+        let mut close = false;
+        if let Some(e) = &mut self.link_edit {
+            ui.separator();
+            ui.label(RichText::new(format!("Editing {} - {}", e.left, e.right)).strong());
+            ui.horizontal(|ui| {
+                field(ui, "Left name", &mut e.new_left, 120.0);
+                field(ui, "Left metadata", &mut e.left_metadata, 160.0);
+            });
+            ui.horizontal(|ui| {
+                field(ui, "Right name", &mut e.new_right, 120.0);
+                field(ui, "Right metadata", &mut e.right_metadata, 160.0);
+            });
+            ui.horizontal(|ui| {
+                if ui.button("Save link").clicked() {
+                    out.push(Command::EditLink(e.clone()));
+                    close = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        }
+        if close {
+            self.link_edit = None;
+        }
     }
 
     fn connections_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {

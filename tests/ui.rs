@@ -320,6 +320,8 @@ fn type_into(h: &mut Harness<'static, StudioApp>, label: &str, text: &str) {
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
     h.get_by_role_and_label(role, label).type_text(text);
     h.run();
 }
@@ -1179,6 +1181,24 @@ fn the_services_view_edits_stores_and_runs_the_local_server() {
     h.get_by_label("Create link").click();
     h.run();
     h.get_by_label("JIRA-7");
+    type_into(&mut h, "Right", "JIRA-8");
+    h.get_by_label("Create link").click();
+    h.run();
+    // The types present are offered; a filter narrows the table.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "ticket_issue");
+    type_into(&mut h, "Filter right", "*-8");
+    h.run();
+    assert!(h.query_by_label("JIRA-7").is_none());
+    h.get_by_label("1 of 2 links match the filters");
+    type_into(&mut h, "Filter right", "");
+    // Edited in place: metadata on the right object.
+    h.get_by_label("Edit the link 101 - JIRA-7").click();
+    h.run();
+    type_into(&mut h, "Right metadata", r#"{"status": "open"}"#);
+    h.get_by_label("Save link").click_accesskit();
+    h.run();
+    assert_eq!(h.state().state.services.error, None);
+    h.get_by_label(r#"{"status":"open"}"#);
     // The server on a free port, then an inbound webhook on it with a curl to copy.
     h.state_mut()
         .state

@@ -110,6 +110,8 @@ pub enum Command {
     CreateLink(String, String, String),
     /// Delete a link (type, left name, right name).
     DeleteLink(String, String, String),
+    /// Change a link's objects in place.
+    EditLink(services::LinkEdit),
     /// Create an inbound webhook (source system, event type).
     CreateWebhook(String, String),
     /// Delete an inbound webhook by id.
@@ -639,6 +641,11 @@ impl AppState {
                 self.services.link_type.clone_from(&t);
                 self.services
                     .change(&db, |d, i| services::create_link(d, i, &t, &l, &r));
+            }
+            Command::EditLink(e) => {
+                let db = self.data_dir.join(local_db_file());
+                self.services
+                    .change(&db, |d, i| services::edit_link(d, i, &e));
             }
             Command::DeleteLink(t, l, r) => {
                 let db = self.data_dir.join(local_db_file());

@@ -48,6 +48,8 @@ pub struct Services {
     pub link_type: String,
     /// Links of that type.
     pub links: Vec<Value>,
+    /// The link types the integration has links of.
+    pub link_types: Vec<String>,
     /// Inbound webhooks (passwords masked).
     pub webhooks: Vec<Value>,
     /// The webhook just created, with its password (shown once).
@@ -80,6 +82,12 @@ impl Services {
             self.configs = db.configs(integration, "*").map_err(s)?;
             self.connections = db.connections_public(integration).map_err(s)?;
             self.webhooks = db.webhooks(integration, &base_url(self)).map_err(s)?;
+            self.link_types = db.link_types(integration).map_err(s)?;
+            if self.link_type.is_empty()
+                && let Some(first) = self.link_types.first()
+            {
+                self.link_type.clone_from(first);
+            }
             self.links = if self.link_type.is_empty() {
                 Vec::new()
             } else {
@@ -212,6 +220,59 @@ pub fn create_link(
     Ok(None)
 }
 
+/// A link changed in the Services dock: which one, and its new objects.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LinkEdit {
+    /// Its type.
+    pub link_type: String,
+    /// Its left object's name now.
+    pub left: String,
+    /// Its right object's name now.
+    pub right: String,
+    /// The new left name.
+    pub new_left: String,
+    /// The new left metadata as JSON (empty: none).
+    pub left_metadata: String,
+    /// The new right name.
+    pub new_right: String,
+    /// The new right metadata as JSON (empty: none).
+    pub right_metadata: String,
+}
+
+/// Changes a link's objects in place.
+pub fn edit_link(db: &Db, integration: &str, e: &LinkEdit) -> Result<Option<Value>, String> {
+    let meta = |text: &str, side: &str| -> Result<Option<Value>, String> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_str(text).map(Some).map_err(|err| {
+            format!(
+                "{side} metadata is not JSON: {}:{}: {err}",
+                err.line(),
+                err.column()
+            )
+        })
+    };
+    let left = LinkObject {
+        name: e.new_left.trim().to_string(),
+        metadata: meta(&e.left_metadata, "left")?,
+    };
+    let right = LinkObject {
+        name: e.new_right.trim().to_string(),
+        metadata: meta(&e.right_metadata, "right")?,
+    };
+    db.patch_link(
+        integration,
+        &e.link_type,
+        &e.left,
+        &e.right,
+        Some(&left),
+        Some(&right),
+    )
+    .map_err(|err| err.to_string())?;
+    Ok(None)
+}
+
 /// The curl command that posts a test body to a webhook (its credentials as given).
 pub fn curl_for(webhook: &Value) -> String {
     format!(
@@ -252,6 +313,49 @@ mod tests {
             create_link(db, i, "ticket_issue", "1", "JIRA-1")
         });
         assert_eq!(s.links.len(), 1);
+        assert_eq!(s.link_types, ["ticket_issue"]);
+        // Edited in place: a new right object with metadata.
+        s.change(&db, |db, i| {
+            edit_link(
+                db,
+                i,
+                &LinkEdit {
+                    link_type: "ticket_issue".into(),
+                    left: "1".into(),
+                    right: "JIRA-1".into(),
+                    new_left: "1".into(),
+                    new_right: "JIRA-2".into(),
+                    right_metadata: r#"{"status": "done"}"#.into(),
+                    ..LinkEdit::default()
+                },
+            )
+        });
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert_eq!(s.links[0]["right_object"]["name"], "JIRA-2");
+        assert_eq!(s.links[0]["right_object"]["metadata"]["status"], "done");
+        s.change(&db, |db, i| {
+            edit_link(
+                db,
+                i,
+                &LinkEdit {
+                    link_type: "ticket_issue".into(),
+                    left: "1".into(),
+                    right: "JIRA-2".into(),
+                    new_left: "1".into(),
+                    new_right: "JIRA-2".into(),
+                    left_metadata: "{oops".into(),
+                    ..LinkEdit::default()
+                },
+            )
+        });
+        assert!(
+            s.error
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("left metadata is not JSON: 1:2"),
+            "{:?}",
+            s.error
+        );
         s.start_server(dir.path(), &db, 0);
         let url = base_url(&s);
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");

@@ -1039,6 +1039,20 @@ impl Db {
 
     // ---- links ----
 
+    /// The link types an integration has links of, in order.
+    pub fn link_types(&self, integration: &str) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT link_type FROM links WHERE integration = ?1 ORDER BY link_type",
+        )?;
+        let rows = stmt.query_map([integration], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(out)
+    }
+
     /// Creates a link; 409 when (type, left, right) exists.
     pub fn create_link(
         &self,
