@@ -504,21 +504,33 @@ impl Debugger {
                     }
                 },
                 DataTab::Phases => {
-                    for (name, v) in [
-                        ("after InputPath", &e.after_input_path),
-                        ("Parameters (rendered)", &e.after_parameters),
-                        ("result", &e.result),
-                        ("after ResultSelector", &e.after_result_selector),
-                        ("after ResultPath", &e.after_result_path),
-                        ("output", &e.output),
-                    ] {
-                        if let Some(v) = v {
-                            egui::CollapsingHeader::new(name)
-                                .id_salt(("phase", name))
-                                .default_open(name.starts_with("Parameters") || name == "result")
-                                .show(ui, |ui| json_tree(ui, v, "$", 1));
-                        }
-                    }
+                    // Every phase the step went through, side by side (scroll sideways).
+                    egui::ScrollArea::horizontal()
+                        .id_salt("phases_side_by_side")
+                        .show(ui, |ui| {
+                            ui.horizontal_top(|ui| {
+                                for (name, v) in [
+                                    ("input", Some(&e.input)),
+                                    ("after InputPath", e.after_input_path.as_ref()),
+                                    ("Parameters (rendered)", e.after_parameters.as_ref()),
+                                    ("result", e.result.as_ref()),
+                                    ("after ResultSelector", e.after_result_selector.as_ref()),
+                                    ("after ResultPath", e.after_result_path.as_ref()),
+                                    ("output", e.output.as_ref()),
+                                ] {
+                                    let Some(v) = v else { continue };
+                                    ui.group(|ui| {
+                                        ui.set_width(230.0);
+                                        ui.vertical(|ui| {
+                                            ui.label(RichText::new(name).strong());
+                                            ui.push_id(("phase", name), |ui| {
+                                                json_tree(ui, v, "$", 0);
+                                            });
+                                        });
+                                    });
+                                }
+                            });
+                        });
                 }
                 DataTab::Diff => {
                     let after = e.output.clone().unwrap_or(Value::Null);
@@ -900,7 +912,25 @@ impl Debugger {
 
     fn settings_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         ui.separator();
-        ui.label(RichText::new("Breakpoints").strong());
+        let bp = &state.sidecar.breakpoints;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Breakpoints").strong());
+            let mut active = !bp.all_off;
+            if ui
+                .checkbox(&mut active, "Breakpoints active")
+                .on_hover_text("Switch every breakpoint off (or on) at once; they are kept")
+                .changed()
+            {
+                out.push(Command::BreakpointsActive(active));
+            }
+        });
+        // One enable box per breakpoint, labelled with what it is.
+        let enable_box = |ui: &mut egui::Ui, id: String, text: String, out: &mut Vec<Command>| {
+            let mut on = !bp.disabled.contains(&id);
+            if ui.checkbox(&mut on, text).changed() {
+                out.push(Command::SetBreakpointEnabled(id, on));
+            }
+        };
         let mut on_error = state.sidecar.breakpoints.on_error;
         if ui.checkbox(&mut on_error, "Break on errors").changed() {
             out.push(Command::BreakOnError(on_error));
@@ -908,7 +938,12 @@ impl Debugger {
         for (i, c) in state.sidecar.breakpoints.conditions.iter().enumerate() {
             ui.horizontal(|ui| {
                 crate::graph_view::breakpoint_dot(ui);
-                ui.label(RichText::new(format!("when {c}")).monospace());
+                enable_box(
+                    ui,
+                    crate::app::debug::Breakpoints::condition_id(c),
+                    format!("when {c}"),
+                    out,
+                );
                 if remove_button(ui, "Remove this condition") {
                     out.push(Command::RemoveCondition(i));
                 }
@@ -944,7 +979,12 @@ impl Debugger {
             for name in set {
                 ui.horizontal(|ui| {
                     crate::graph_view::breakpoint_dot(ui);
-                    ui.label(name);
+                    enable_box(
+                        ui,
+                        crate::app::debug::Breakpoints::state_id(&key, name),
+                        format!("before {name}"),
+                        out,
+                    );
                     if ui
                         .small_button("✖")
                         .on_hover_text(format!("Remove the breakpoint on {name}"))
@@ -968,7 +1008,12 @@ impl Debugger {
                 for phase in phases {
                     ui.horizontal(|ui| {
                         crate::graph_view::breakpoint_dot(ui);
-                        ui.label(format!("{name}: {}", phase.label()));
+                        enable_box(
+                            ui,
+                            crate::app::debug::Breakpoints::phase_id(&key, name, *phase),
+                            format!("in {name}, {}", phase.label()),
+                            out,
+                        );
                         if remove_button(
                             ui,
                             &format!("Remove the stop in {name} {}", phase.label()),

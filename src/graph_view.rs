@@ -358,12 +358,14 @@ pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
 
 /// A red ring: stops inside the state's step (phase breakpoints).
 pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
+    phase_ring_coloured(ui, Color32::from_rgb(0xef, 0x44, 0x44))
+}
+
+/// A ring of a colour (grey: a breakpoint switched off).
+fn phase_ring_coloured(ui: &mut egui::Ui, colour: Color32) -> egui::Response {
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-    ui.painter().circle_stroke(
-        rect.center(),
-        4.5,
-        egui::Stroke::new(2.0, Color32::from_rgb(0xef, 0x44, 0x44)),
-    );
+    ui.painter()
+        .circle_stroke(rect.center(), 4.5, egui::Stroke::new(2.0, colour));
     resp
 }
 
@@ -567,16 +569,30 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         ui.horizontal(|ui| {
             ui.add_space(6.0);
             if breakpoint {
-                breakpoint_dot(ui)
-                    .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+                if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
+                    breakpoint_dot(ui)
+                        .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+                } else {
+                    phase_ring_coloured(ui, Color32::GRAY)
+                        .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
+                }
             }
-            let phases = self.state.sidecar.breakpoints.phases_of(&key, &n.name);
+            let phases = self.state.sidecar.breakpoints.active_phases(&key, &n.name);
             if !phases.is_empty() {
                 let words: Vec<&str> = phases.iter().map(|p| p.label()).collect();
                 phase_ring(ui).on_hover_text(format!(
                     "the debugger stops inside this state: {}",
                     words.join(", ")
                 ));
+            } else if !self
+                .state
+                .sidecar
+                .breakpoints
+                .phases_of(&key, &n.name)
+                .is_empty()
+            {
+                phase_ring_coloured(ui, Color32::GRAY)
+                    .on_hover_text("stops inside this state, switched off");
             }
             if n.start {
                 ui.label(RichText::new("▶").color(Color32::from_rgb(0x22, 0xc5, 0x5e)))

@@ -924,6 +924,11 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
     type_into(&mut h, "Search data", "");
     h.get_by_label_contains("1. LoadSettings").click();
     h.run();
+    // Its phases side by side: the rendered Parameters beside the input.
+    h.get_by_label("Phases").click();
+    h.run();
+    h.get_by_label("Parameters (rendered)");
+    h.get_by_label("scope: \"slack_settings\"");
     h.get_by_label("Diff").click();
     h.run();
     h.get_by_label_contains("+ $.error");
@@ -1653,5 +1658,65 @@ fn the_debugger_stops_inside_a_step_and_goes_on_with_an_edited_result() {
             .filter(|st| st.event.state == "PostToSlack")
             .count(),
         1
+    );
+}
+
+#[test]
+fn breakpoints_are_switched_off_and_on_without_losing_them() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "IsUrgent")
+        .click_accesskit();
+    h.run();
+    h.key_press(egui::Key::F9);
+    h.get_by_label("Debugger").click();
+    h.run();
+    // Switched off: the run goes past IsUrgent; the breakpoint stays listed.
+    h.get_by_label("before IsUrgent").click_accesskit();
+    h.run();
+    assert!(
+        !h.state()
+            .state
+            .sidecar
+            .breakpoints
+            .stops_at("notify_urgent", "IsUrgent")
+    );
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    assert_ne!(
+        h.state().state.debug.as_ref().unwrap().status(),
+        &zis_engine::run::execution::Status::Running
+    );
+    h.get_by_label("before IsUrgent");
+    let sidecar =
+        std::fs::read_to_string(zis_studio::app::graph::Sidecar::path_for(&file)).unwrap();
+    assert!(
+        sidecar.contains("state:notify_urgent:IsUrgent"),
+        "{sidecar}"
+    );
+    // On again, but every breakpoint off at once: still no stop.
+    h.get_by_label("before IsUrgent").click_accesskit();
+    h.run();
+    h.get_by_label("Breakpoints active").click_accesskit();
+    h.run();
+    h.get_by_label("Start").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    assert_ne!(
+        h.state().state.debug.as_ref().unwrap().status(),
+        &zis_engine::run::execution::Status::Running
+    );
+    // All on: it stops before IsUrgent again.
+    h.get_by_label("Breakpoints active").click_accesskit();
+    h.run();
+    h.get_by_label("Start").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    assert_eq!(
+        h.state().state.debug.as_ref().unwrap().next_state(),
+        Some("IsUrgent")
     );
 }

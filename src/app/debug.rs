@@ -39,6 +39,13 @@ pub struct Breakpoints {
     /// Inside a state's step: flow key → state → phases to stop at.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub phases: BTreeMap<String, BTreeMap<String, BTreeSet<Phase>>>,
+    /// Breakpoints kept but switched off, by id ([`Breakpoints::state_id`],
+    /// [`Breakpoints::phase_id`], [`Breakpoints::condition_id`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub disabled: BTreeSet<String>,
+    /// Every breakpoint switched off at once (all kept).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_off: bool,
 }
 
 /// The first condition (a Choice rule, its `Next` ignored) that holds for `data`, shown as
@@ -54,6 +61,57 @@ pub fn condition_met(conditions: &[Value], data: &Value) -> Option<String> {
 }
 
 impl Breakpoints {
+    /// The id of the breakpoint on a state.
+    pub fn state_id(flow: &str, state: &str) -> String {
+        format!("state:{flow}:{state}")
+    }
+
+    /// The id of a stop at a phase of a state.
+    pub fn phase_id(flow: &str, state: &str, phase: Phase) -> String {
+        format!("phase:{flow}:{state}:{phase:?}")
+    }
+
+    /// The id of a condition.
+    pub fn condition_id(condition: &Value) -> String {
+        format!("condition:{condition}")
+    }
+
+    /// True unless the breakpoint `id` (or every breakpoint) is switched off.
+    pub fn enabled(&self, id: &str) -> bool {
+        !self.all_off && !self.disabled.contains(id)
+    }
+
+    /// Switches the breakpoint `id` on or off.
+    pub fn set_enabled(&mut self, id: &str, on: bool) {
+        if on {
+            self.disabled.remove(id);
+        } else {
+            self.disabled.insert(id.to_string());
+        }
+    }
+
+    /// True when the debugger stops before `state` of `flow` (it has an enabled breakpoint).
+    pub fn stops_at(&self, flow: &str, state: &str) -> bool {
+        self.has(flow, state) && self.enabled(&Self::state_id(flow, state))
+    }
+
+    /// The enabled phase stops of a state, in order.
+    pub fn active_phases(&self, flow: &str, state: &str) -> Vec<Phase> {
+        self.phases_of(flow, state)
+            .into_iter()
+            .filter(|p| self.enabled(&Self::phase_id(flow, state, *p)))
+            .collect()
+    }
+
+    /// The enabled conditions.
+    pub fn active_conditions(&self) -> Vec<Value> {
+        self.conditions
+            .iter()
+            .filter(|c| self.enabled(&Self::condition_id(c)))
+            .cloned()
+            .collect()
+    }
+
     /// True when `state` of `flow` has a breakpoint.
     pub fn has(&self, flow: &str, state: &str) -> bool {
         self.states.get(flow).is_some_and(|s| s.contains(state))
@@ -733,7 +791,7 @@ fn work(
         let next = exec.next_state().map(|(s, _)| s.to_string());
         for phase in next
             .as_deref()
-            .map(|n| env.breakpoints.phases_of(&env.flow, n))
+            .map(|n| env.breakpoints.active_phases(&env.flow, n))
             .unwrap_or_default()
         {
             if taken == 0 && resumed.is_some_and(|r| phase <= r) {
@@ -801,11 +859,11 @@ fn work(
         if exec.status() != &Status::Running {
             break;
         }
-        if errored && env.breakpoints.on_error {
+        if errored && env.breakpoints.on_error && !env.breakpoints.all_off {
             stopped_by = Some("an error".into());
             break;
         }
-        if env.breakpoints.at_transition == Some(transitions) {
+        if env.breakpoints.at_transition == Some(transitions) && !env.breakpoints.all_off {
             stopped_by = Some(format!("transition {transitions}"));
             break;
         }
@@ -814,7 +872,7 @@ fn work(
             break;
         }
         if let Some((_, data)) = exec.next_state()
-            && let Some(c) = condition_met(&env.breakpoints.conditions, data)
+            && let Some(c) = condition_met(&env.breakpoints.active_conditions(), data)
         {
             stopped_by = Some(format!("condition {c}"));
             break;
@@ -830,7 +888,7 @@ fn work(
             Go::Continue => {}
         }
         if let Some(next) = exec.next_state().map(|(s, _)| s.to_string())
-            && env.breakpoints.has(&env.flow, &next)
+            && env.breakpoints.stops_at(&env.flow, &next)
             && (taken > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
         {
             stopped_by = Some(format!("breakpoint on {next}"));
@@ -953,6 +1011,15 @@ mod tests {
         assert_eq!(s.next_state(), Some("Load"), "{:?}", s.stopped_by);
         assert!(s.stopped_by.as_deref().unwrap().starts_with("condition"));
         assert!(s.log_lines().is_empty());
+        // Switched off, it is kept but does not stop.
+        let id = Breakpoints::condition_id(&e.breakpoints.conditions[0]);
+        e.breakpoints.set_enabled(&id, false);
+        assert!(e.breakpoints.active_conditions().is_empty());
+        assert_eq!(e.breakpoints.conditions.len(), 1);
+        e.breakpoints.set_enabled(&id, true);
+        e.breakpoints.all_off = true;
+        assert!(e.breakpoints.active_conditions().is_empty());
+        e.breakpoints.all_off = false;
         e.breakpoints.conditions.clear();
         s.go(Go::Continue, e);
         s.wait();

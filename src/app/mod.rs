@@ -87,6 +87,10 @@ pub enum Command {
     DebugSetData(String),
     /// At a stop after an action's result: go on with this JSON as its result instead.
     DebugSetResult(String),
+    /// Switch one breakpoint (by id, see `debug::Breakpoints`) on or off; it is kept.
+    SetBreakpointEnabled(String, bool),
+    /// Switch every breakpoint on or off at once (all kept).
+    BreakpointsActive(bool),
     /// Add or remove a stop at a phase inside a state's step (of the shown flow).
     TogglePhaseBreak(String, zis_engine::run::execution::Phase),
     /// Read the local stores of the bundle's integration again.
@@ -581,6 +585,14 @@ impl AppState {
                     Ok(()) => "the step goes on with the edited result".into(),
                     Err(e) => format!("the result was not changed: {e}"),
                 });
+            }
+            Command::SetBreakpointEnabled(id, on) => {
+                self.sidecar.breakpoints.set_enabled(&id, on);
+                self.save_sidecar();
+            }
+            Command::BreakpointsActive(on) => {
+                self.sidecar.breakpoints.all_off = !on;
+                self.save_sidecar();
             }
             Command::TogglePhaseBreak(state, phase) => {
                 let key = self.layout_key();
