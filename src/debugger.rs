@@ -747,14 +747,7 @@ impl Debugger {
                     .unwrap_or_else(|| "{}".into());
                 self.result_for = Some(key);
             }
-            let label = ui.label("The action's result");
-            ui.add(
-                egui::TextEdit::multiline(&mut self.result_draft)
-                    .code_editor()
-                    .desired_rows(4)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+            code_field(ui, "The action's result", &mut self.result_draft, 4);
             if ui
                 .button("Go on with this result")
                 .on_hover_text("What if the action had answered this? The step continues with it")
@@ -1047,9 +1040,26 @@ impl Debugger {
 
 /// A small ✖ button whose accessible label (and hover text) says what it removes.
 pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
-    let resp = ui.small_button("✖").on_hover_text(what);
+    icon_button(ui, "✖", what)
+}
+
+/// A small icon button whose accessible label (and hover text) says what it does.
+pub fn icon_button(ui: &mut egui::Ui, icon: &str, what: &str) -> bool {
+    let resp = ui.small_button(icon).on_hover_text(what);
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, what));
     resp.clicked()
+}
+
+/// A multi-line code editor labelled `label`, as wide as there is room.
+pub fn code_field(ui: &mut egui::Ui, label: &str, text: &mut String, rows: usize) {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::multiline(text)
+            .code_editor()
+            .desired_rows(rows)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(l.id);
 }
 
 /// Evaluates a path (`$...`), a string with `{{ }}` placeholders, or a Parameters object

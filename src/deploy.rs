@@ -150,14 +150,18 @@ pub fn login(args: &LoginArgs, data: Option<&Path>) -> ExitCode {
 
 /// Signs in and lists the account's integrations: their number.
 pub fn check(account: &Account) -> Result<usize> {
-    let client = Client::for_account(account)?;
+    Ok(integrations(&Client::for_account(account)?)?.len())
+}
+
+/// The account's integrations.
+fn integrations(client: &Client) -> Result<Vec<Value>> {
     let list = client.expect(
         reqwest::Method::GET,
         &zis("/registry/integrations"),
         None,
         &[200],
     )?;
-    Ok(list["integrations"].as_array().map_or(0, Vec::len))
+    Ok(list["integrations"].as_array().cloned().unwrap_or_default())
 }
 
 /// The newest upload of each bundle name of an integration: name → uuid.
@@ -398,16 +402,8 @@ pub fn plan(
         install: job_spec_names(bundle, integration),
         ..Plan::default()
     };
-    let list = client.expect(
-        reqwest::Method::GET,
-        &zis("/registry/integrations"),
-        None,
-        &[200],
-    )?;
-    let exists = list["integrations"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let exists = integrations(client)?
+        .iter()
         .any(|i| i["name"] == integration);
     plan.create_integration = !exists;
     let mut old_resources = serde_json::Map::new();

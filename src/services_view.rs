@@ -5,7 +5,7 @@
 
 use crate::app::services::{NewConnection, curl_for};
 use crate::app::{AppState, Command};
-use crate::debugger::json_tree;
+use crate::debugger::{icon_button, json_tree};
 use egui::{Color32, RichText};
 
 const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
@@ -151,14 +151,7 @@ impl ServicesView {
                 });
             }
         });
-        let l = ui.label("Config JSON");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.config)
-                .code_editor()
-                .desired_rows(4)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(l.id);
+        crate::debugger::code_field(ui, "Config JSON", &mut self.config, 4);
         ui.separator();
         for c in &state.services.configs {
             let scope = c["scope"].as_str().unwrap_or("?").to_string();
@@ -258,17 +251,7 @@ impl ServicesView {
                 ui.label(RichText::new(&lm).monospace().weak());
                 ui.label(&right);
                 ui.label(RichText::new(&rm).monospace().weak());
-                let edit = ui
-                    .small_button("✏")
-                    .on_hover_text(format!("Edit the link {left} - {right}"));
-                edit.widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::WidgetType::Button,
-                        true,
-                        format!("Edit the link {left} - {right}"),
-                    )
-                });
-                if edit.clicked() {
+                if icon_button(ui, "✏", &format!("Edit the link {left} - {right}")) {
                     self.link_edit = Some(crate::app::services::LinkEdit {
                         link_type: t.clone(),
                         left: left.clone(),
@@ -384,17 +367,7 @@ impl ServicesView {
                 let name = c["name"].as_str().unwrap_or("?").to_string();
                 ui.horizontal(|ui| {
                     ui.label(RichText::new(format!("{name}  ({kind})")).strong());
-                    let edit = ui
-                        .small_button("✏")
-                        .on_hover_text(format!("Edit connection {name}"));
-                    edit.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::WidgetType::Button,
-                            true,
-                            format!("Edit connection {name}"),
-                        )
-                    });
-                    if edit.clicked() {
+                    if icon_button(ui, "✏", &format!("Edit connection {name}")) {
                         let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
                         self.conn = NewConnection {
                             kind: kind.to_string(),

@@ -739,6 +739,33 @@ impl Session {
     }
 }
 
+/// The config store, the link store and PatchConfig's semantics of a worker.
+type Stores<'d> = (DbStores<'d>, DbStores<'d>, zis_engine::actions::MergeMode);
+
+/// Calls `f` with the worker's actions: the built-ins over the stores and the bundle's HTTP
+/// actions, behind the mocks for this attempt.
+fn with_actions<R>(
+    stores: &mut Stores<'_>,
+    http: &mut HttpActions<'_>,
+    env: &Env,
+    attempt: u32,
+    f: impl FnOnce(&mut dyn ActionExecutor) -> R,
+) -> R {
+    let (configs, links, merge) = stores;
+    let mut builtins = Builtins {
+        configs,
+        links,
+        custom: http,
+        merge: *merge,
+    };
+    let mut actions = Mocked {
+        mocks: &env.mocks,
+        attempt,
+        inner: &mut builtins,
+    };
+    f(&mut actions)
+}
+
 /// Runs steps on this thread with the data folder's stores and real HTTP.
 fn work(
     mut exec: Execution,
@@ -775,14 +802,17 @@ fn work(
             return;
         }
     };
-    let mut configs = DbStores {
-        db: &db,
-        integration: env.integration.clone(),
-    };
-    let mut links = DbStores {
-        db: &db,
-        integration: env.integration.clone(),
-    };
+    let mut stores = (
+        DbStores {
+            db: &db,
+            integration: env.integration.clone(),
+        },
+        DbStores {
+            db: &db,
+            integration: env.integration.clone(),
+        },
+        settings.merge,
+    );
     let mut stopped_by = None;
     let mut partial = None;
     let mut depth = None;
@@ -798,18 +828,11 @@ fn work(
                 continue;
             }
             let seen = http.exchanges.len();
-            let mut builtins = Builtins {
-                configs: &mut configs,
-                links: &mut links,
-                custom: &mut http,
-                merge: settings.merge,
-            };
-            let mut actions = Mocked {
-                mocks: &env.mocks,
-                attempt: exec.attempt(),
-                inner: &mut builtins,
-            };
-            if let Some(stop) = exec.step_to(phase, &mut actions) {
+            let attempt = exec.attempt();
+            let stop = with_actions(&mut stores, &mut http, env, attempt, |actions| {
+                exec.step_to(phase, actions)
+            });
+            if let Some(stop) = stop {
                 stopped_by = Some(format!(
                     "breakpoint in {}, {}",
                     stop.event.state,
@@ -825,20 +848,10 @@ fn work(
         let before = exec.clone();
         let seen = http.exchanges.len();
         let clock = std::time::Instant::now();
-        let event = {
-            let mut builtins = Builtins {
-                configs: &mut configs,
-                links: &mut links,
-                custom: &mut http,
-                merge: settings.merge,
-            };
-            let mut actions = Mocked {
-                mocks: &env.mocks,
-                attempt: exec.attempt(),
-                inner: &mut builtins,
-            };
-            exec.step(&mut actions)
-        };
+        let attempt = exec.attempt();
+        let event = with_actions(&mut stores, &mut http, env, attempt, |actions| {
+            exec.step(actions)
+        });
         let Some(event) = event else { break };
         let level = event.frames.len();
         let errored = event.error.is_some();
