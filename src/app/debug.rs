@@ -739,6 +739,18 @@ impl Session {
     }
 }
 
+/// The key breakpoints of the next state are kept under: the flow's, or for a state inside
+/// a Map's iterator the flow's and the Map states' names (`flow/Each`), as the graph of that
+/// iterator keys them.
+fn graph_key(flow: &str, exec: &Execution) -> String {
+    let mut key = flow.to_string();
+    for m in exec.map_path() {
+        key.push('/');
+        key.push_str(m);
+    }
+    key
+}
+
 /// The config store, the link store and PatchConfig's semantics of a worker.
 type Stores<'d> = (DbStores<'d>, DbStores<'d>, zis_engine::actions::MergeMode);
 
@@ -821,7 +833,10 @@ fn work(
         let next = exec.next_state().map(|(s, _)| s.to_string());
         for phase in next
             .as_deref()
-            .map(|n| env.breakpoints.active_phases(&env.flow, n))
+            .map(|n| {
+                env.breakpoints
+                    .active_phases(&graph_key(&env.flow, &exec), n)
+            })
             .unwrap_or_default()
         {
             if taken == 0 && resumed.is_some_and(|r| phase <= r) {
@@ -901,7 +916,9 @@ fn work(
             Go::Continue => {}
         }
         if let Some(next) = exec.next_state().map(|(s, _)| s.to_string())
-            && env.breakpoints.stops_at(&env.flow, &next)
+            && env
+                .breakpoints
+                .stops_at(&graph_key(&env.flow, &exec), &next)
             && (taken > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
         {
             stopped_by = Some(format!("breakpoint on {next}"));
@@ -1117,5 +1134,44 @@ mod tests {
             s.stopped_by
         );
         assert!(s.busy.is_none());
+    }
+
+    #[test]
+    fn breakpoints_inside_a_map_iterator_stop_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut b = bundle();
+        b["resources"]["f"]["properties"]["definition"] = json!({"StartAt": "Each", "States": {
+            "Each": {"Type": "Map", "ItemsPath": "$.input.items", "ResultPath": "$.out", "End": true,
+                     "Iterator": {"StartAt": "Double", "States": {
+                         "Double": {"Type": "Pass", "Result": 2, "ResultPath": "$.d", "End": true}}}}}});
+        let payload = json!({"items": [{"n": 1}, {"n": 2}]});
+        let mut s = Session::start(&db, &b, "f", None, Some(payload)).unwrap();
+        let mut e = env(dir.path());
+        e.bundle = b;
+        // Keyed as the iterator's graph keys them.
+        e.breakpoints.toggle("f/Each", "Double");
+        s.go(Go::Continue, e.clone());
+        s.wait();
+        assert_eq!(s.stopped_by.as_deref(), Some("breakpoint on Double"));
+        assert_eq!(s.steps.len(), 1);
+        // A phase stop there too, after the first item's step.
+        e.breakpoints.toggle("f/Each", "Double");
+        e.breakpoints
+            .toggle_phase("f/Each", "Double", Phase::AfterResultPath);
+        s.go(Go::Continue, e.clone());
+        s.wait();
+        assert!(s.partial.is_some(), "{:?}", s.stopped_by);
+        // The same names at the top level do not stop inside.
+        let mut top = e.clone();
+        top.breakpoints = Breakpoints::default();
+        top.breakpoints.toggle("f", "Double");
+        s.go(Go::Continue, top);
+        s.wait();
+        assert!(
+            matches!(s.status(), Status::Succeeded { .. }),
+            "{:?}",
+            s.status()
+        );
     }
 }

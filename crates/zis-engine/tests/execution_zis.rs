@@ -97,6 +97,7 @@ fn map_iterations_are_steps_and_stepping_resumes_from_a_clone() {
     assert_eq!(exec.next_state_definition().unwrap()["Type"], "Map");
     let first = exec.step(&mut actions).unwrap();
     assert_eq!(first.state, "Each");
+    assert_eq!(exec.map_path(), ["Each"]);
     // Inside the iteration, the next state is found in the iterator.
     assert_eq!(
         exec.next_state_definition().unwrap()["Result"],

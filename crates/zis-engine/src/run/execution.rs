@@ -413,6 +413,15 @@ impl Execution {
         }
     }
 
+    /// The Map states (outermost first) whose iterators the next step runs inside; empty at
+    /// the flow's top level.
+    pub fn map_path(&self) -> Vec<&str> {
+        self.frames
+            .iter()
+            .filter_map(|f| f.map.as_ref().map(|m| m.state.as_str()))
+            .collect()
+    }
+
     /// The definition (JSON object) of the state the next step runs, while running; states
     /// inside a Map's iterator are found in that iterator.
     pub fn next_state_definition(&self) -> Option<&Value> {
