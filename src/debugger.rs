@@ -381,6 +381,13 @@ impl Debugger {
                 out.push(Command::DebugGo(Go::Step));
             }
             if ui
+                .add_enabled(!running, egui::Button::new("Step out (Shift+F11)"))
+                .on_hover_text("Run until the Map the next state is in has run all its items")
+                .clicked()
+            {
+                out.push(Command::DebugGo(Go::StepOut));
+            }
+            if ui
                 .add_enabled(!running, egui::Button::new("Continue (F5)"))
                 .clicked()
             {

@@ -254,7 +254,10 @@ impl StudioApp {
             self.pending
                 .push(Command::DebugGo(crate::app::debug::Go::StepOver));
         }
-        if pressed(Modifiers::NONE, Key::F11) {
+        if pressed(Modifiers::SHIFT, Key::F11) {
+            self.pending
+                .push(Command::DebugGo(crate::app::debug::Go::StepOut));
+        } else if pressed(Modifiers::NONE, Key::F11) {
             self.pending
                 .push(Command::DebugGo(crate::app::debug::Go::Step));
         }

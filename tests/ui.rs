@@ -1720,3 +1720,20 @@ fn breakpoints_are_switched_off_and_on_without_losing_them() {
         Some("IsUrgent")
     );
 }
+
+#[test]
+fn step_out_at_the_top_level_runs_to_the_end() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Start").click();
+    wait_for_worker(&mut h);
+    h.get_by_label("Step out (Shift+F11)");
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F11);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_ne!(s.status(), &zis_engine::run::execution::Status::Running);
+    assert_eq!(s.steps.len(), 6, "not a single step: the whole flow");
+}

@@ -229,6 +229,9 @@ pub enum Go {
     StepOver,
     /// Until a breakpoint or the end.
     Continue,
+    /// Out of the Map iteration the next state is in: until the Map has run its items (at
+    /// the top level, like Continue).
+    StepOut,
 }
 
 /// A stop inside a step (a phase breakpoint): the step so far and the HTTP calls made
@@ -827,6 +830,7 @@ fn work(
     );
     let mut stopped_by = None;
     let mut partial = None;
+    let out_of = exec.map_path().len();
     let mut depth = None;
     'steps: loop {
         // Phase breakpoints of the next state: stop inside its step.
@@ -914,12 +918,19 @@ fn work(
                 }
             }
             Go::Continue => {}
+            Go::StepOut => {
+                if out_of > 0 && exec.map_path().len() < out_of {
+                    break;
+                }
+            }
         }
         if let Some(next) = exec.next_state().map(|(s, _)| s.to_string())
             && env
                 .breakpoints
                 .stops_at(&graph_key(&env.flow, &exec), &next)
-            && (taken > 1 || Some(&next) != first.as_ref() || how != Go::Continue)
+            && (taken > 1
+                || Some(&next) != first.as_ref()
+                || !matches!(how, Go::Continue | Go::StepOut))
         {
             stopped_by = Some(format!("breakpoint on {next}"));
             break;
@@ -1173,5 +1184,39 @@ mod tests {
             "{:?}",
             s.status()
         );
+    }
+
+    #[test]
+    fn step_out_runs_the_rest_of_a_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zis-studio.sqlite");
+        let mut b = bundle();
+        b["resources"]["f"]["properties"]["definition"] = json!({"StartAt": "Each", "States": {
+            "Each": {"Type": "Map", "ItemsPath": "$.input.items", "ResultPath": "$.out", "Next": "After",
+                     "Iterator": {"StartAt": "One", "States": {
+                         "One": {"Type": "Pass", "Next": "Two"},
+                         "Two": {"Type": "Pass", "End": true}}}},
+            "After": {"Type": "Succeed"}}});
+        let payload = json!({"items": [{"n": 1}, {"n": 2}, {"n": 3}]});
+        let mut s = Session::start(&db, &b, "f", None, Some(payload)).unwrap();
+        let mut e = env(dir.path());
+        e.bundle = b;
+        // Into the Map, then its first state.
+        s.go(Go::Step, e.clone());
+        s.wait();
+        s.go(Go::Step, e.clone());
+        s.wait();
+        assert_eq!(s.now.map_path(), ["Each"]);
+        assert_eq!(s.next_state(), Some("Two"));
+        // Out: the rest of the three items, then paused before After at the top level.
+        s.go(Go::StepOut, e.clone());
+        s.wait();
+        assert_eq!(s.next_state(), Some("After"));
+        assert!(s.now.map_path().is_empty());
+        assert_eq!(s.steps.len(), 1 + 3 * 2);
+        // At the top level it runs to the end.
+        s.go(Go::StepOut, e);
+        s.wait();
+        assert!(matches!(s.status(), Status::Succeeded { .. }));
     }
 }
