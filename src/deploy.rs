@@ -465,16 +465,25 @@ pub fn plan(
     Ok(plan)
 }
 
-/// Carries a plan out, telling `log` each thing done.
+/// Carries a plan out, telling `log` each thing done; when `cancel` is set it stops before
+/// the next request (what was done stays done).
 pub fn apply(
     client: &Client,
     plan: &Plan,
     bundle_text: &str,
     configs: &serde_json::Map<String, Value>,
     log: &mut dyn FnMut(String),
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Result<()> {
+    let go_on = || {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            bail!("cancelled: the steps above were done, the rest was not")
+        }
+        Ok(())
+    };
     let i = &plan.integration;
     if plan.create_integration {
+        go_on()?;
         client.expect(
             reqwest::Method::POST,
             &zis(&format!("/registry/{i}")),
@@ -483,6 +492,7 @@ pub fn apply(
         )?;
         log(format!("created integration {i}"));
     }
+    go_on()?;
     let uploaded = client.expect(
         reqwest::Method::POST,
         &zis(&format!("/registry/{i}/bundles")),
@@ -497,6 +507,7 @@ pub fn apply(
             .unwrap_or_default()
     ));
     for j in &plan.install {
+        go_on()?;
         client.expect(
             reqwest::Method::POST,
             &zis(&format!("/registry/job_specs/install?job_spec_name={j}")),
@@ -506,6 +517,7 @@ pub fn apply(
         log(format!("installed {j}"));
     }
     for j in &plan.uninstall {
+        go_on()?;
         client.expect(
             reqwest::Method::DELETE,
             &zis(&format!("/registry/job_specs/install?job_spec_name={j}")),
@@ -515,6 +527,7 @@ pub fn apply(
         log(format!("uninstalled {j}"));
     }
     for (scope, config) in configs {
+        go_on()?;
         client.expect(
             reqwest::Method::PUT,
             &zis(&format!("/integrations/{i}/configs/{scope}")),
@@ -587,9 +600,43 @@ fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
-    apply(&client, &plan, &text, &configs, &mut |line| {
-        println!("{line}")
-    })?;
+    apply(
+        &client,
+        &plan,
+        &text,
+        &configs,
+        &mut |line| println!("{line}"),
+        &std::sync::atomic::AtomicBool::new(false),
+    )?;
     println!("deployed {} to {base}", args.bundle.display());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_deploy_sends_nothing() {
+        // Nothing listens on port 9 here: a request would fail with a connection error.
+        let client = Client::new("http://127.0.0.1:9", "Bearer t".into()).unwrap();
+        let plan = Plan {
+            integration: "acme".into(),
+            create_integration: true,
+            ..Plan::default()
+        };
+        let mut log = Vec::new();
+        let cancel = std::sync::atomic::AtomicBool::new(true);
+        let err = apply(
+            &client,
+            &plan,
+            "{}",
+            &Default::default(),
+            &mut |l| log.push(l),
+            &cancel,
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("cancelled"), "{err}");
+        assert!(log.is_empty());
+    }
 }

@@ -117,6 +117,15 @@ impl RemoteView {
                     ui.horizontal(|ui| {
                         ui.spinner();
                         ui.label(what);
+                        if ui
+                            .button("Cancel")
+                            .on_hover_text(
+                                "A deploy stops before its next request; what was done stays done",
+                            )
+                            .clicked()
+                        {
+                            out.push(Command::CancelRemote);
+                        }
                     });
                 }
                 if let Some(e) = &r.error {

@@ -1737,3 +1737,28 @@ fn step_out_at_the_top_level_runs_to_the_end() {
     assert_ne!(s.status(), &zis_engine::run::execution::Status::Running);
     assert_eq!(s.steps.len(), 6, "not a single step: the whole flow");
 }
+
+#[test]
+fn account_work_shows_progress_and_can_be_cancelled() {
+    // An account that accepts the connection and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let (_dir, file) = copy_sample("jira_issue_sync.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Deploy to ZIS…").click();
+    h.run();
+    type_into(&mut h, "Account", &url);
+    type_into(&mut h, "Token", "t");
+    h.get_by_label("Show plan").click();
+    h.run_steps(3);
+    h.get_by_label("reading the account…");
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(!h.state().state.remote.is_busy());
+    h.get_by_label("cancelled");
+    assert!(h.query_by_label("reading the account…").is_none());
+    drop(silent);
+}

@@ -147,6 +147,8 @@ pub enum Command {
     PlanDeploy(remote::DeployRequest, bool),
     /// Carry the shown plan out.
     ApplyDeploy,
+    /// Cancel the account work in progress.
+    CancelRemote,
     /// List an integration's bundles on an account (`remember` saves the token).
     ListRemote(accounts::Account, String, bool),
     /// Download one of the listed bundles and open it.
@@ -738,6 +740,7 @@ impl AppState {
             }
             Command::PlanDeploy(request, remember) => self.plan_deploy(request, remember),
             Command::ApplyDeploy => self.remote.apply(),
+            Command::CancelRemote => self.remote.cancel(),
             Command::ListRemote(account, integration, remember) => {
                 self.remember(&account, remember);
                 self.remote.list(account, integration);

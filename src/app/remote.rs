@@ -44,6 +44,7 @@ pub struct ReadyPlan {
 
 #[derive(Debug)]
 enum Reply {
+    Progress(String),
     Planned(Result<Box<ReadyPlan>, String>),
     Applied(Vec<String>, Result<(), String>),
     Listed(Account, String, Result<Vec<(String, String)>, String>),
@@ -58,6 +59,7 @@ pub struct Remote {
     /// What the worker is doing, while it works.
     pub busy: Option<String>,
     rx: Option<Receiver<Reply>>,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The plan shown, ready to carry out.
     pub plan: Option<ReadyPlan>,
     /// What the last deploy did, line by line.
@@ -83,10 +85,16 @@ pub struct Fetched {
 }
 
 impl Remote {
-    fn spawn(&mut self, what: &str, job: impl FnOnce() -> Reply + Send + 'static) {
+    fn spawn(
+        &mut self,
+        what: &str,
+        job: impl FnOnce(&std::sync::mpsc::Sender<Reply>) -> Reply + Send + 'static,
+    ) {
         let (tx, rx) = channel();
+        self.cancel = std::sync::Arc::default();
         std::thread::spawn(move || {
-            let _ = tx.send(job());
+            let last = job(&tx);
+            let _ = tx.send(last);
         });
         self.busy = Some(what.to_string());
         self.rx = Some(rx);
@@ -104,7 +112,7 @@ impl Remote {
         self.plan = None;
         self.log.clear();
         self.deployed = false;
-        self.spawn("reading the account…", move || {
+        self.spawn("reading the account…", move |_| {
             let planned = (|| -> anyhow::Result<ReadyPlan> {
                 let client = Client::for_account(&request.account)?;
                 let plan = deploy::plan(
@@ -130,7 +138,8 @@ impl Remote {
         let Some(ready) = self.plan.take() else {
             return;
         };
-        self.spawn("deploying…", move || {
+        let cancel = self.cancel.clone();
+        self.spawn("deploying…", move |tx| {
             let mut log = Vec::new();
             let done = Client::for_account(&ready.account).and_then(|client| {
                 deploy::apply(
@@ -138,7 +147,11 @@ impl Remote {
                     &ready.plan,
                     &ready.text,
                     &ready.configs,
-                    &mut |l| log.push(l),
+                    &mut |l| {
+                        let _ = tx.send(Reply::Progress(l.clone()));
+                        log.push(l);
+                    },
+                    &cancel,
                 )
             });
             if done.is_ok() {
@@ -152,7 +165,7 @@ impl Remote {
     pub fn list(&mut self, account: Account, integration: String) {
         self.bundles.clear();
         self.listed_from = None;
-        self.spawn("listing bundles…", move || {
+        self.spawn("listing bundles…", move |_| {
             let listed = Client::for_account(&account)
                 .and_then(|c| deploy::newest_bundles(&c, &integration))
                 .map(|m| m.into_iter().collect())
@@ -175,7 +188,7 @@ impl Remote {
             return;
         };
         let name = name.to_string();
-        self.spawn("downloading…", move || {
+        self.spawn("downloading…", move |_| {
             let fetched = Client::for_account(&account)
                 .and_then(|c| deploy::fetch_bundle(&c, &integration, &uuid))
                 .map_err(|e| format!("{e:#}"));
@@ -196,9 +209,14 @@ impl Remote {
                 return None;
             }
         };
+        if let Reply::Progress(line) = reply {
+            self.log.push(line);
+            return None;
+        }
         self.rx = None;
         self.busy = None;
         match reply {
+            Reply::Progress(_) => {}
             Reply::Planned(Ok(p)) => self.plan = Some(*p),
             Reply::Planned(Err(e)) => self.error = Some(e),
             Reply::Applied(log, result) => {
@@ -220,6 +238,18 @@ impl Remote {
             }
         }
         None
+    }
+
+    /// Cancels the work: a deploy stops before its next request (what was done stays
+    /// done); reading, listing and downloading are dropped at once.
+    pub fn cancel(&mut self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if self.busy.as_deref() != Some("deploying…") {
+            self.rx = None;
+            self.busy = None;
+            self.error = Some("cancelled".into());
+        }
     }
 
     /// True while the worker works.
