@@ -49,6 +49,7 @@ pub struct Debugger {
     result_draft: String,
     result_for: Option<(usize, String)>,
     search: String,
+    event_name: String,
 }
 
 pub use crate::app::diff::{Change, child_path, diff};
@@ -268,12 +269,52 @@ impl Debugger {
                         )
                         .labelled_by(label.id);
                     });
-                if ui
-                    .button("Use this payload")
-                    .on_hover_text("The next Start or Run uses this payload as the event's input")
-                    .clicked()
-                {
-                    out.push(Command::DebugPayload(Some(self.payload.clone())));
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Use this payload")
+                        .on_hover_text("The next Start or Run uses this payload as the event's input")
+                        .clicked()
+                    {
+                        out.push(Command::DebugPayload(Some(self.payload.clone())));
+                    }
+                    let l = ui.label("Event name");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.event_name)
+                            .hint_text("e.g. vip ticket")
+                            .desired_width(140.0),
+                    )
+                    .labelled_by(l.id);
+                    if let Some(event) = event
+                        && ui
+                            .button("Save as named event")
+                            .on_hover_text("Keep this payload and its event type in the bundle's sidecar, to run again")
+                            .clicked()
+                    {
+                        out.push(Command::SaveEvent {
+                            name: std::mem::take(&mut self.event_name),
+                            event: event.clone(),
+                            text: self.payload.clone(),
+                        });
+                    }
+                });
+                if !state.sidecar.events.is_empty() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label("Saved:");
+                        for (name, e) in &state.sidecar.events {
+                            if ui
+                                .button(format!("Use {name}"))
+                                .on_hover_text(format!("{}/{}", e.source, e.event_type))
+                                .clicked()
+                            {
+                                self.payload =
+                                    serde_json::to_string_pretty(&e.payload).unwrap_or_default();
+                                out.push(Command::UseSavedEvent(name.clone()));
+                            }
+                            if remove_button(ui, &format!("Forget the event {name}")) {
+                                out.push(Command::DeleteSavedEvent(name.clone()));
+                            }
+                        }
+                    });
                 }
             });
     }

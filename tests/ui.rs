@@ -1247,7 +1247,7 @@ fn the_services_view_edits_stores_and_runs_the_local_server() {
 #[test]
 fn the_debugger_runs_on_an_edited_event_payload() {
     let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    let mut h = harness(file);
+    let mut h = harness(file.clone());
     h.run();
     h.get_by_label("Debugger").click();
     h.run();
@@ -1270,6 +1270,26 @@ fn the_debugger_runs_on_an_edited_event_payload() {
         s.input["input"]["ticket_event"]["ticket"]["priority"],
         "low"
     );
+    // Saved under a name (in the sidecar), it runs again after the payload changed.
+    type_into(&mut h, "Event name", "low priority");
+    h.get_by_label("Save as named event").click();
+    h.run();
+    let sidecar =
+        std::fs::read_to_string(zis_studio::app::graph::Sidecar::path_for(&file)).unwrap();
+    assert!(sidecar.contains("low priority"), "{sidecar}");
+    h.get_by_label("payload: custom");
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::Command::DebugPayload(None));
+    h.run();
+    h.get_by_label("Use low priority").click();
+    h.run();
+    h.get_by_label("Start").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.steps.last().unwrap().event.state, "NotUrgent");
 }
 
 #[test]

@@ -382,6 +382,20 @@ pub struct Sidecar {
     /// The debugger's watch list: JSONPaths evaluated on the data at every step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watches: Vec<String>,
+    /// Named events saved from the debugger's payload editor, to run again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, SavedEvent>,
+}
+
+/// An event saved under a name: its type and payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedEvent {
+    /// Event source, e.g. `support`.
+    pub source: String,
+    /// Event type, e.g. `ticket.TicketCreated`.
+    pub event_type: String,
+    /// The payload (`$.input`).
+    pub payload: serde_json::Value,
 }
 
 impl Sidecar {

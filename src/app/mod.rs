@@ -91,6 +91,19 @@ pub enum Command {
     SetBreakpointEnabled(String, bool),
     /// Switch every breakpoint on or off at once (all kept).
     BreakpointsActive(bool),
+    /// Save a payload (JSON text) under a name with its event type, in the sidecar.
+    SaveEvent {
+        /// The name.
+        name: String,
+        /// Event source and type.
+        event: (String, String),
+        /// The payload as JSON text.
+        text: String,
+    },
+    /// The next run uses a saved event.
+    UseSavedEvent(String),
+    /// Forget a saved event.
+    DeleteSavedEvent(String),
     /// Add or remove a stop at a phase inside a state's step (of the shown flow).
     TogglePhaseBreak(String, zis_engine::run::execution::Phase),
     /// Read the local stores of the bundle's integration again.
@@ -871,6 +884,48 @@ impl AppState {
                         "the next run uses event #{id} ({}/{}, from {})",
                         e.event_source, e.event_type, e.origin
                     ));
+                }
+            }
+            Command::SaveEvent { name, event, text } => {
+                let name = name.trim().to_string();
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(_) if name.is_empty() => {
+                        self.message = Some("name the event first".into());
+                    }
+                    Ok(payload) => {
+                        self.sidecar.events.insert(
+                            name.clone(),
+                            graph::SavedEvent {
+                                source: event.0,
+                                event_type: event.1,
+                                payload,
+                            },
+                        );
+                        self.save_sidecar();
+                        self.message = Some(format!("saved the event {name}"));
+                    }
+                    Err(e) => {
+                        self.message = Some(format!(
+                            "the payload does not parse ({}:{}): {e}",
+                            e.line(),
+                            e.column()
+                        ));
+                    }
+                }
+            }
+            Command::UseSavedEvent(name) => {
+                if let Some(e) = self.sidecar.events.get(&name) {
+                    self.debug_event = Some((e.source.clone(), e.event_type.clone()));
+                    self.debug_payload = Some(e.payload.clone());
+                    self.message = Some(format!(
+                        "the next run uses the saved event {name} ({}/{})",
+                        e.source, e.event_type
+                    ));
+                }
+            }
+            Command::DeleteSavedEvent(name) => {
+                if self.sidecar.events.remove(&name).is_some() {
+                    self.save_sidecar();
                 }
             }
             Command::DebugJobSpec(key) => self.debug_job_spec(&key),
