@@ -24,8 +24,10 @@ pub enum DataTab {
     After,
     /// Every phase side by side.
     Phases,
-    /// What changed.
+    /// What changed, as a list by path.
     Diff,
+    /// Before and after side by side.
+    Side,
     /// HTTP requests and answers.
     Http,
 }
@@ -137,21 +139,34 @@ pub fn json_tree(ui: &mut egui::Ui, value: &Value, path: &str, depth: usize) {
 }
 
 fn node(ui: &mut egui::Ui, key: &str, v: &Value, path: &str, depth: usize) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            egui::CollapsingHeader::new(format!("{key}  {{{}}}", m.len()))
-                .id_salt(path)
-                .default_open(depth < 1)
-                .show(ui, |ui| json_tree(ui, v, path, depth + 1));
+    let title = match v {
+        Value::Object(m) if !m.is_empty() => format!("{key}  {{{}}}", m.len()),
+        Value::Array(a) if !a.is_empty() => format!("{key}  [{}]", a.len()),
+        _ => return leaf(ui, key, v, path),
+    };
+    let shown = egui::CollapsingHeader::new(title)
+        .id_salt(path)
+        .default_open(depth < 1)
+        .show(ui, |ui| json_tree(ui, v, path, depth + 1));
+    copy_menu(&shown.header_response, path, v);
+}
+
+/// Right-click: copy the path, or the value as JSON.
+fn copy_menu(resp: &egui::Response, path: &str, v: &Value) {
+    resp.context_menu(|ui| {
+        if ui.button("Copy path").clicked() {
+            ui.ctx().copy_text(path.to_string());
+            ui.close();
         }
-        Value::Array(a) if !a.is_empty() => {
-            egui::CollapsingHeader::new(format!("{key}  [{}]", a.len()))
-                .id_salt(path)
-                .default_open(depth < 1)
-                .show(ui, |ui| json_tree(ui, v, path, depth + 1));
+        if ui.button("Copy value").clicked() {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => serde_json::to_string_pretty(other).unwrap_or_default(),
+            };
+            ui.ctx().copy_text(text);
+            ui.close();
         }
-        _ => leaf(ui, key, v, path),
-    }
+    });
 }
 
 fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
@@ -162,10 +177,13 @@ fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
     };
     let resp = ui
         .add(egui::Label::new(RichText::new(text).monospace()).sense(egui::Sense::click()))
-        .on_hover_text(format!("{path}\nclick to copy the path"));
+        .on_hover_text(format!(
+            "{path}\nclick to copy the path; right-click to copy the value"
+        ));
     if resp.clicked() {
         ui.ctx().copy_text(path.to_string());
     }
+    copy_menu(&resp, path, v);
 }
 
 impl Debugger {
@@ -502,6 +520,7 @@ impl Debugger {
                 (DataTab::After, "After"),
                 (DataTab::Phases, "Phases"),
                 (DataTab::Diff, "Diff"),
+                (DataTab::Side, "Side by side"),
                 (DataTab::Http, "HTTP"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
@@ -579,6 +598,17 @@ impl Debugger {
                                 }
                             });
                         });
+                }
+                DataTab::Side => {
+                    let after = e.output.clone().unwrap_or(Value::Null);
+                    let changed = diff(&e.input, &after).len();
+                    ui.label(RichText::new(format!("{changed} path(s) differ (see Diff)")).weak());
+                    ui.columns(2, |cols| {
+                        cols[0].label(RichText::new("$ before").strong());
+                        cols[0].push_id("side_before", |ui| json_tree(ui, &e.input, "$", 0));
+                        cols[1].label(RichText::new("$ after").strong());
+                        cols[1].push_id("side_after", |ui| json_tree(ui, &after, "$", 0));
+                    });
                 }
                 DataTab::Diff => {
                     let after = e.output.clone().unwrap_or(Value::Null);

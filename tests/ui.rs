@@ -922,6 +922,28 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
     type_into(&mut h, "Search data", "PRIORITY");
     h.get_by_label("$.input.ticket_event.ticket.priority: \"urgent\"");
     type_into(&mut h, "Search data", "");
+    // Right-click a value: copy it (or its path).
+    h.get_by_label("subdomain: \"acme\"").click_secondary();
+    h.run();
+    h.get_by_label("Copy value").click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, ["acme"]);
+    h.run();
+    // Before and after side by side.
+    h.get_by_label("Side by side").click();
+    h.run();
+    h.get_by_label("$ before");
+    h.get_by_label("$ after");
     h.get_by_label_contains("1. LoadSettings").click();
     h.run();
     // Its phases side by side: the rendered Parameters beside the input.
