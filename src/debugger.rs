@@ -170,6 +170,33 @@ fn copy_menu(resp: &egui::Response, path: &str, v: &Value) {
 }
 
 fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
+    // A long string folds behind an expander; opened, it shows whole (up to 20,000
+    // characters, so a huge value cannot stall a frame).
+    if let Value::String(full) = v
+        && full.chars().count() > 80
+    {
+        let n = full.chars().count();
+        let title = format!(
+            "{}{}  ({n} characters)",
+            if key.is_empty() {
+                String::new()
+            } else {
+                format!("{key}: ")
+            },
+            short(v)
+        );
+        let shown = egui::CollapsingHeader::new(RichText::new(title).monospace())
+            .id_salt(("long", path))
+            .show(ui, |ui| {
+                let text: String = full.chars().take(20_000).collect();
+                ui.add(egui::Label::new(RichText::new(text).monospace()).wrap());
+                if n > 20_000 {
+                    ui.label(RichText::new("… the rest: right-click › Copy value").weak());
+                }
+            });
+        copy_menu(&shown.header_response, path, v);
+        return;
+    }
     let text = if key.is_empty() {
         short(v)
     } else {

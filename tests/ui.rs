@@ -1280,6 +1280,8 @@ fn the_debugger_runs_on_an_edited_event_payload() {
         zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
     );
     payload["ticket_event"]["ticket"]["priority"] = serde_json::json!("low");
+    let long = "word ".repeat(60);
+    payload["ticket_event"]["ticket"]["description"] = serde_json::json!(long);
     type_into(&mut h, "Payload JSON ($.input)", &payload.to_string());
     h.get_by_label("Use this payload").click();
     h.run();
@@ -1292,6 +1294,13 @@ fn the_debugger_runs_on_an_edited_event_payload() {
         s.input["input"]["ticket_event"]["ticket"]["priority"],
         "low"
     );
+    // A long string folds behind an expander and opens whole.
+    type_into(&mut h, "Search data", "description");
+    h.get_by_label_contains("(300 characters)")
+        .click_accesskit();
+    h.run();
+    h.get_by_label_contains(&"word ".repeat(30));
+    type_into(&mut h, "Search data", "");
     // Saved under a name (in the sidecar), it runs again after the payload changed.
     type_into(&mut h, "Event name", "low priority");
     h.get_by_label("Save as named event").click();
