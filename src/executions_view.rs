@@ -27,6 +27,8 @@ pub struct ExecutionsView {
 pub enum Ask {
     /// A file to export the opened execution to.
     Export,
+    /// Show the Debugger (a session was started from a stored step).
+    Debugger,
     /// An exported execution to open.
     Import,
 }
@@ -272,6 +274,16 @@ impl ExecutionsView {
                     .clicked()
                 {
                     out.push(Command::ReplayStep(o.step + 1));
+                }
+                if ui
+                    .add_enabled(n > 0, egui::Button::new("Debug from this step"))
+                    .on_hover_text(
+                        "A session on the current bundle, paused before this step's state with the data it had then",
+                    )
+                    .clicked()
+                {
+                    out.push(Command::DebugFromStored(o.step));
+                    ask = Some(Ask::Debugger);
                 }
             });
             if let Some(e) = o.history.get(o.step) {

@@ -381,6 +381,7 @@ impl StudioApp {
             Some(crate::executions_view::Ask::Import) => {
                 self.ask_path(PathPurpose::ImportExecution);
             }
+            Some(crate::executions_view::Ask::Debugger) => self.dock = Dock::Debugger,
             None => {}
         }
         self.explorer_ui(ui);

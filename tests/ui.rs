@@ -1135,6 +1135,7 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     let mut choice = real[2].clone();
     choice["next"] = serde_json::json!("NotUrgent");
     choice["output"] = low["output"].clone();
+    choice["input"] = low["output"].clone();
     exported["history"] = serde_json::json!([real[0], low, choice, {"state": "NotUrgent"}]);
     exported["event_input"] = zis_services::catalog::sample_input(
         zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
@@ -1154,6 +1155,26 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     h.get_by_label("The runs part at step 4.");
     // From step 2 the outcome differs: the first difference is listed by path.
     h.get_by_label("~ $.output.input.ticket_event.ticket.priority: \"low\" → \"urgent\"");
+    // Debug from a chosen step of the stored run: a session paused before that state with
+    // the data it had then; the Debugger shows it.
+    for _ in 0..2 {
+        h.get_by_label("Next step ▶").click_accesskit();
+        h.run();
+    }
+    h.get_by_label("Debug from this step").click_accesskit();
+    h.run();
+    h.get_by_label_contains("paused before IsUrgent (from step 3 of the stored run)");
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert!(s.steps.is_empty());
+    assert_eq!(
+        s.next_data().unwrap()["input"]["ticket_event"]["ticket"]["priority"],
+        "low"
+    );
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let states: Vec<&str> = s.steps.iter().map(|s| s.event.state.as_str()).collect();
+    assert_eq!(states, ["IsUrgent", "NotUrgent"]);
 }
 
 // ---- Services -------------------------------------------------------------------------------

@@ -149,6 +149,8 @@ pub enum Command {
     ExportExecution(PathBuf),
     /// Open an exported execution.
     ImportExecution(PathBuf),
+    /// Start a session paused before step N of the opened execution, with its data then.
+    DebugFromStored(usize),
     /// Write the shown graph (tinted with the debugger's path) as an image.
     ExportGraph(PathBuf, GraphFormat),
     /// Write the debugger's execution as a self-contained HTML report.
@@ -741,6 +743,7 @@ impl AppState {
                 self.rerun_of = None;
             }
             Command::RerunExecution => self.rerun(),
+            Command::DebugFromStored(i) => self.debug_from_stored(i),
             Command::ExportGraph(path, format) => {
                 self.message = Some(match self.export_graph(&path, format) {
                     Ok(()) => format!("graph exported to {}", path.display()),
@@ -1830,37 +1833,35 @@ impl AppState {
         std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
     }
 
-    fn rerun(&mut self) {
-        let Some(opened) = &self.executions.opened else {
-            return;
+    /// Shows the opened execution's flow and sets the debugger's event to its event (the
+    /// stored payload when there is one).
+    fn debug_opened_flow(&mut self) -> Result<(), String> {
+        let opened = self
+            .executions
+            .opened
+            .as_ref()
+            .ok_or("no execution is open")?;
+        let text = |k: &str| {
+            opened
+                .summary
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
         };
-        let Some(input) = opened.event_input.clone() else {
-            self.message = Some("this execution has no stored event to run again".into());
-            return;
-        };
-        let flow_name = opened
-            .summary
-            .get("flow")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|f| f.rsplit(':').next())
+        let flow_name = text("flow")
+            .rsplit(':')
+            .next()
             .unwrap_or_default()
             .to_string();
-        let event_type = opened
-            .summary
-            .get("event_type")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let stored = opened.history.clone();
+        let event_type = text("event_type");
+        let input = opened.event_input.clone();
         let key = self
             .rows
             .iter()
             .find(|r| r.kind == ResourceKind::Flow && r.name == flow_name)
-            .map(|r| r.key.clone());
-        let Some(key) = key else {
-            self.message = Some(format!("the open bundle has no flow {flow_name}"));
-            return;
-        };
+            .map(|r| r.key.clone())
+            .ok_or_else(|| format!("the open bundle has no flow {flow_name}"))?;
         let source = zis_services::catalog::EVENTS
             .iter()
             .find(|e| e.event_type == event_type)
@@ -1871,10 +1872,72 @@ impl AppState {
             self.select(Some(key));
         }
         self.debug_event = Some((source, event_type));
-        self.debug_payload = Some(input);
+        self.debug_payload = input;
         self.debug = None;
+        Ok(())
+    }
+
+    fn rerun(&mut self) {
+        let Some(opened) = &self.executions.opened else {
+            return;
+        };
+        if opened.event_input.is_none() {
+            self.message = Some("this execution has no stored event to run again".into());
+            return;
+        }
+        let stored = opened.history.clone();
+        if let Err(e) = self.debug_opened_flow() {
+            self.message = Some(e);
+            return;
+        }
         self.rerun_of = Some(stored);
         self.debug_go(debug::Go::Continue);
+    }
+
+    /// A new session on the current bundle, paused before step `i` of the opened execution
+    /// with the data that step had (a redrive from a chosen step).
+    fn debug_from_stored(&mut self, i: usize) {
+        let Some(step) = self
+            .executions
+            .opened
+            .as_ref()
+            .and_then(|o| o.history.get(i))
+            .cloned()
+        else {
+            return;
+        };
+        if step
+            .get("frames")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|f| !f.is_empty())
+        {
+            self.message = Some("this step ran inside a Map: start from the Map's own step".into());
+            return;
+        }
+        let state = step
+            .get("state")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let data = step.get("input").cloned().unwrap_or_default();
+        let result = self.debug_opened_flow().and_then(|()| {
+            self.start_session();
+            let s = self.debug.as_mut().ok_or("the session did not start")?;
+            s.now
+                .jump_to(&state)
+                .map_err(|e| format!("{}: {}", e.error, e.cause))?;
+            s.set_data(data)?;
+            s.stopped_by = Some(format!("from step {} of the stored run", i + 1));
+            Ok(())
+        });
+        self.rerun_of = None;
+        self.message = Some(match result {
+            Ok(()) => format!(
+                "paused before {state} with the data it had in step {} of the stored run",
+                i + 1
+            ),
+            Err(e) => format!("cannot start from step {}: {e}", i + 1),
+        });
     }
 
     /// True while the debugger's worker runs.
