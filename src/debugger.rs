@@ -52,6 +52,8 @@ pub struct Debugger {
     result_for: Option<(usize, String)>,
     search: String,
     event_name: String,
+    step_filter: String,
+    errors_only: bool,
 }
 
 pub use crate::app::diff::{Change, child_path, diff};
@@ -269,9 +271,25 @@ impl Debugger {
                     }
                 });
             }
+            if session.steps.len() > 1 {
+                cols[0].horizontal(|ui| {
+                    let l = ui.label("Filter steps");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.step_filter)
+                            .hint_text("state name")
+                            .desired_width(110.0),
+                    )
+                    .labelled_by(l.id);
+                    ui.checkbox(&mut self.errors_only, "Errors only");
+                });
+            }
+            let filter = StepFilter {
+                text: self.step_filter.trim().to_lowercase(),
+                errors_only: self.errors_only,
+            };
             egui::ScrollArea::vertical()
                 .id_salt("timeline")
-                .show(&mut cols[0], |ui| timeline_ui(ui, session, out));
+                .show(&mut cols[0], |ui| timeline_ui(ui, session, &filter, out));
             self.data_ui(&mut cols[1], session.selected.and_then(|i| session.steps.get(i)));
             self.next_ui(&mut cols[2], state, out);
         });
@@ -1183,7 +1201,27 @@ pub fn playground(text: &str, data: &Value) -> Result<Value, String> {
     dataflow::eval_path(text, data, None).map_err(err)
 }
 
-fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mut Vec<Command>) {
+/// Which steps the timeline lists.
+struct StepFilter {
+    /// Lower-case text the state's name must contain.
+    text: String,
+    /// Only steps that raised an error.
+    errors_only: bool,
+}
+
+impl StepFilter {
+    fn keeps(&self, e: &zis_engine::run::execution::HistoryEvent) -> bool {
+        (self.text.is_empty() || e.state.to_lowercase().contains(&self.text))
+            && (!self.errors_only || e.error.is_some())
+    }
+}
+
+fn timeline_ui(
+    ui: &mut egui::Ui,
+    session: &crate::app::debug::Session,
+    filter: &StepFilter,
+    out: &mut Vec<Command>,
+) {
     if session.steps.is_empty() {
         ui.label(
             RichText::new(format!(
@@ -1193,8 +1231,13 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
             .weak(),
         );
     }
+    let mut hidden = 0;
     for (i, step) in session.steps.iter().enumerate() {
         let e = &step.event;
+        if !filter.keeps(e) {
+            hidden += 1;
+            continue;
+        }
         let indent = "   ".repeat(e.frames.len());
         let item = e
             .frames
@@ -1229,6 +1272,9 @@ fn timeline_ui(ui: &mut egui::Ui, session: &crate::app::debug::Session, out: &mu
                 ui.close();
             }
         });
+    }
+    if hidden > 0 {
+        ui.label(RichText::new(format!("{hidden} step(s) hidden by the filter")).weak());
     }
     if let Some(p) = &session.partial {
         ui.label(

@@ -989,6 +989,16 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
     );
     assert!(s.steps[4].event.caught);
     h.get_by_label_contains("failed: SlackPostFailed");
+    // The timeline filtered to the steps that raised an error, then by name.
+    h.get_by_label("Errors only").click_accesskit();
+    h.run();
+    h.get_by_label("3 step(s) hidden by the filter");
+    assert!(h.query_by_label_contains("2. UseDefaultSettings").is_none());
+    h.get_by_label_contains("5. PostToSlack");
+    h.get_by_label("Errors only").click_accesskit();
+    type_into(&mut h, "Filter steps", "slack");
+    h.get_by_label("4 step(s) hidden by the filter");
+    type_into(&mut h, "Filter steps", "");
     // Step back four times (SlackFailed, PostToSlack, BuildMessage, IsUrgent) to before
     // IsUrgent, and fork with a ticket that is not urgent.
     h.get_by_label("Step back (Ctrl+F10)").click();
