@@ -499,7 +499,7 @@ impl Debugger {
             }
             if ui
                 .add_enabled(running, egui::Button::new("Pause"))
-                .on_hover_text("Stop after the state at work")
+                .on_hover_text("Stop after the state at work; one that takes over half a second (slow HTTP, a real-time Wait) is left, and the session stays before it")
                 .clicked()
             {
                 out.push(Command::DebugPause);

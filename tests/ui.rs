@@ -1844,3 +1844,58 @@ fn account_work_shows_progress_and_can_be_cancelled() {
     assert!(h.query_by_label("reading the account…").is_none());
     drop(silent);
 }
+
+#[test]
+fn pause_leaves_a_long_real_time_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sleepy.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({"zis_template_version": "2019-10-14", "name": "sleepy",
+            "resources": {
+                "nap": {"type": "ZIS::Flow", "properties": {"name": "nap", "definition": {
+                    "StartAt": "A", "States": {
+                        "A": {"Type": "Pass", "Next": "Sleep"},
+                        "Sleep": {"Type": "Wait", "Seconds": 30, "Next": "B"},
+                        "B": {"Type": "Succeed"}}}}},
+                "nap_job": {"type": "ZIS::JobSpec", "properties": {"name": "nap_job",
+                    "event_source": "support", "event_type": "ticket.TicketCreated",
+                    "flow_name": "zis:sleepy:flow:nap"}}}})
+        .to_string(),
+    )
+    .unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Real-time waits").click_accesskit();
+    h.run();
+    h.key_press(egui::Key::F5);
+    // The Pass step shows while the worker sleeps in the Wait.
+    let started = std::time::Instant::now();
+    while h
+        .state()
+        .state
+        .debug
+        .as_ref()
+        .is_none_or(|s| s.steps.is_empty())
+    {
+        assert!(started.elapsed().as_secs() < 10, "no step came");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.get_by_label("Pause").click();
+    while h.state().state.running() {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "Pause waited for the Wait"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert_eq!(s.next_state(), Some("Sleep"));
+    assert_eq!(s.steps.len(), 1);
+    h.get_by_label_contains("the step in Sleep was abandoned");
+}

@@ -60,6 +60,8 @@ pub struct Remote {
     pub busy: Option<String>,
     rx: Option<Receiver<Reply>>,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The worker carries a plan out (Cancel waits for its current request).
+    applying: bool,
     /// The plan shown, ready to carry out.
     pub plan: Option<ReadyPlan>,
     /// What the last deploy did, line by line.
@@ -88,17 +90,21 @@ impl Remote {
     fn spawn(
         &mut self,
         what: &str,
-        job: impl FnOnce(&std::sync::mpsc::Sender<Reply>) -> Reply + Send + 'static,
+        job: impl FnOnce(&std::sync::mpsc::Sender<Reply>, &std::sync::atomic::AtomicBool) -> Reply
+        + Send
+        + 'static,
     ) {
         let (tx, rx) = channel();
         self.cancel = std::sync::Arc::default();
+        let cancel = self.cancel.clone();
         std::thread::spawn(move || {
-            let last = job(&tx);
+            let last = job(&tx, &cancel);
             let _ = tx.send(last);
         });
         self.busy = Some(what.to_string());
         self.rx = Some(rx);
         self.error = None;
+        self.applying = false;
     }
 
     /// Reads the account and works out the plan for `text` (the bundle as it is now).
@@ -112,7 +118,7 @@ impl Remote {
         self.plan = None;
         self.log.clear();
         self.deployed = false;
-        self.spawn("reading the account…", move |_| {
+        self.spawn("reading the account…", move |_, _| {
             let planned = (|| -> anyhow::Result<ReadyPlan> {
                 let client = Client::for_account(&request.account)?;
                 let plan = deploy::plan(
@@ -138,8 +144,7 @@ impl Remote {
         let Some(ready) = self.plan.take() else {
             return;
         };
-        let cancel = self.cancel.clone();
-        self.spawn("deploying…", move |tx| {
+        self.spawn("deploying…", move |tx, cancel| {
             let mut log = Vec::new();
             let done = Client::for_account(&ready.account).and_then(|client| {
                 deploy::apply(
@@ -151,7 +156,7 @@ impl Remote {
                         let _ = tx.send(Reply::Progress(l.clone()));
                         log.push(l);
                     },
-                    &cancel,
+                    cancel,
                 )
             });
             if done.is_ok() {
@@ -159,13 +164,14 @@ impl Remote {
             }
             Reply::Applied(log, done.map_err(|e| format!("{e:#}")))
         });
+        self.applying = true;
     }
 
     /// Lists an integration's bundles.
     pub fn list(&mut self, account: Account, integration: String) {
         self.bundles.clear();
         self.listed_from = None;
-        self.spawn("listing bundles…", move |_| {
+        self.spawn("listing bundles…", move |_, _| {
             let listed = Client::for_account(&account)
                 .and_then(|c| deploy::newest_bundles(&c, &integration))
                 .map(|m| m.into_iter().collect())
@@ -188,7 +194,7 @@ impl Remote {
             return;
         };
         let name = name.to_string();
-        self.spawn("downloading…", move |_| {
+        self.spawn("downloading…", move |_, _| {
             let fetched = Client::for_account(&account)
                 .and_then(|c| deploy::fetch_bundle(&c, &integration, &uuid))
                 .map_err(|e| format!("{e:#}"));
@@ -245,7 +251,7 @@ impl Remote {
     pub fn cancel(&mut self) {
         self.cancel
             .store(true, std::sync::atomic::Ordering::Relaxed);
-        if self.busy.as_deref() != Some("deploying…") {
+        if !self.applying {
             self.rx = None;
             self.busy = None;
             self.error = Some("cancelled".into());
