@@ -436,19 +436,7 @@ fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
         }
     }
     if let Some(want) = &e.calls {
-        let got: Vec<(String, Value)> = session
-            .steps
-            .iter()
-            .filter(|s| s.event.state_type == "Action")
-            .filter_map(|s| {
-                let state = s.before.next_state_definition()?;
-                let action = state["ActionName"].as_str()?.to_string();
-                Some((
-                    action,
-                    s.event.after_parameters.clone().unwrap_or(Value::Null),
-                ))
-            })
-            .collect();
+        let got = action_calls(&session);
         let names: Vec<&str> = got.iter().map(|(a, _)| a.as_str()).collect();
         if want.len() != got.len() || want.iter().zip(&got).any(|(w, (a, _))| &w.action != a) {
             let wanted: Vec<&str> = want.iter().map(|w| w.action.as_str()).collect();
@@ -511,6 +499,23 @@ fn run_inner(bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
         }
     }
     Ok(failures)
+}
+
+/// The actions a session's steps called, in order, with their rendered parameters.
+fn action_calls(session: &Session) -> Vec<(String, Value)> {
+    session
+        .steps
+        .iter()
+        .filter(|s| s.event.state_type == "Action")
+        .filter_map(|s| {
+            let state = s.before.next_state_definition()?;
+            let action = state["ActionName"].as_str()?.to_string();
+            Some((
+                action,
+                s.event.after_parameters.clone().unwrap_or(Value::Null),
+            ))
+        })
+        .collect()
 }
 
 /// The test files under `paths` (files as given; directories searched for `*.tests.json`).
@@ -704,7 +709,13 @@ pub fn save_session(
             v
         })
         .collect();
-    let mut expect = json!({"status": status, "states": states});
+    // The actions it called, by name (their parameters are left out: they may carry
+    // connection secrets, and a test file is shared).
+    let calls: Vec<Value> = action_calls(session)
+        .into_iter()
+        .map(|(action, _)| json!({"action": action}))
+        .collect();
+    let mut expect = json!({"status": status, "states": states, "calls": calls});
     if let Some(e) = error {
         expect["error"] = json!(e);
     }

@@ -1505,6 +1505,11 @@ fn a_finished_run_is_saved_as_a_flow_test_that_passes() {
     let tests = dir.path().join("urgent_ticket_to_slack.tests.json");
     let text = std::fs::read_to_string(&tests).unwrap();
     assert!(text.contains("no slack connection"), "{text}");
+    // It names the actions called, without their parameters.
+    assert!(
+        text.contains("\"action\": \"zis:acme_slack:action:post_slack_message\""),
+        "{text}"
+    );
     // The saved test passes when run headless.
     let outcomes = zis_studio::flowtest::run_file(&tests);
     assert_eq!(outcomes.len(), 1);
