@@ -250,13 +250,7 @@ impl Debugger {
                     cols[0].colored_label(colour, format!("{level}  {text}"));
                 }
                 cols[0].horizontal(|ui| {
-                    let label = ui.label("Test name");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.test_name)
-                            .hint_text("what this run shows")
-                            .desired_width(180.0),
-                    )
-                    .labelled_by(label.id);
+                    text_field(ui, "Test name", &mut self.test_name, "what this run shows", 180.0);
                     if ui
                         .button("Save as test")
                         .on_hover_text("Append this run (event, mocks, outcome, states) to the bundle's .tests.json")
@@ -273,13 +267,7 @@ impl Debugger {
             }
             if session.steps.len() > 1 {
                 cols[0].horizontal(|ui| {
-                    let l = ui.label("Filter steps");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.step_filter)
-                            .hint_text("state name")
-                            .desired_width(110.0),
-                    )
-                    .labelled_by(l.id);
+                    text_field(ui, "Filter steps", &mut self.step_filter, "state name", 110.0);
                     ui.checkbox(&mut self.errors_only, "Errors only");
                 });
             }
@@ -340,13 +328,7 @@ impl Debugger {
                     {
                         out.push(Command::DebugPayload(Some(self.payload.clone())));
                     }
-                    let l = ui.label("Event name");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.event_name)
-                            .hint_text("e.g. vip ticket")
-                            .desired_width(140.0),
-                    )
-                    .labelled_by(l.id);
+                    text_field(ui, "Event name", &mut self.event_name, "e.g. vip ticket", 140.0);
                     if let Some(event) = event
                         && ui
                             .button("Save as named event")
@@ -558,7 +540,7 @@ impl Debugger {
     }
 
     fn data_ui(&mut self, ui: &mut egui::Ui, step: Option<&Step>) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Data").strong());
             for (tab, name) in [
                 (DataTab::Before, "Before"),
@@ -570,13 +552,15 @@ impl Debugger {
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
-            let l = ui.label("Search data");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("key, path or value")
-                    .desired_width(140.0),
-            )
-            .labelled_by(l.id);
+        });
+        ui.horizontal(|ui| {
+            text_field(
+                ui,
+                "Search data",
+                &mut self.search,
+                "key, path or value",
+                180.0,
+            );
         });
         let Some(step) = step else {
             ui.label(RichText::new("Take a step, or choose one in the timeline.").weak());
@@ -929,13 +913,13 @@ impl Debugger {
     fn playground_ui(&mut self, ui: &mut egui::Ui, data: &Value) {
         ui.separator();
         ui.label(RichText::new("Playground").strong());
-        let label = ui.label("Path, {{ }} template or Parameters JSON");
-        ui.add(
-            egui::TextEdit::singleline(&mut self.playground)
-                .hint_text("{\"id.$\": \"$.input.ticket_event.ticket.id\"}")
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+        text_field(
+            ui,
+            "Path, {{ }} template or Parameters JSON",
+            &mut self.playground,
+            "{\"id.$\": \"$.input.ticket_event.ticket.id\"}",
+            f32::INFINITY,
+        );
         let text = self.playground.trim();
         if text.is_empty() {
             return;
@@ -1007,13 +991,7 @@ impl Debugger {
             }
         });
         ui.horizontal(|ui| {
-            let label = ui.label("Body");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.mock_body)
-                    .hint_text("{\"id\": 1}")
-                    .desired_width(160.0),
-            )
-            .labelled_by(label.id);
+            text_field(ui, "Body", &mut self.mock_body, "{\"id\": 1}", 160.0);
             if ui.button("Return body").clicked() {
                 let body = serde_json::from_str(&self.mock_body)
                     .unwrap_or(Value::String(self.mock_body.clone()));
@@ -1171,6 +1149,17 @@ pub fn icon_button(ui: &mut egui::Ui, icon: &str, what: &str) -> bool {
     let resp = ui.small_button(icon).on_hover_text(what);
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, what));
     resp.clicked()
+}
+
+/// A labelled single-line text field with a hint.
+pub fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str, width: f32) {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .desired_width(width),
+    )
+    .labelled_by(l.id);
 }
 
 /// A multi-line code editor labelled `label`, as wide as there is room.

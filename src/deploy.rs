@@ -164,19 +164,24 @@ fn integrations(client: &Client) -> Result<Vec<Value>> {
     Ok(list["integrations"].as_array().cloned().unwrap_or_default())
 }
 
-/// The newest upload of each bundle name of an integration: name → uuid.
-pub fn newest_bundles(
-    client: &Client,
-    integration: &str,
-) -> Result<std::collections::BTreeMap<String, String>> {
+/// An integration's uploaded bundles, oldest first (name and uuid of each).
+fn bundle_list(client: &Client, integration: &str) -> Result<Vec<Value>> {
     let list = client.expect(
         reqwest::Method::GET,
         &zis(&format!("/registry/{integration}/bundles?page[size]=100")),
         None,
         &[200],
     )?;
+    Ok(list["bundles"].as_array().cloned().unwrap_or_default())
+}
+
+/// The newest upload of each bundle name of an integration: name → uuid.
+pub fn newest_bundles(
+    client: &Client,
+    integration: &str,
+) -> Result<std::collections::BTreeMap<String, String>> {
     let mut newest = std::collections::BTreeMap::new();
-    for b in list["bundles"].as_array().into_iter().flatten() {
+    for b in &bundle_list(client, integration)? {
         if let (Some(name), Some(uuid)) = (b["name"].as_str(), b["uuid"].as_str()) {
             newest.insert(name.to_string(), uuid.to_string());
         }
@@ -408,28 +413,16 @@ pub fn plan(
     plan.create_integration = !exists;
     let mut old_resources = serde_json::Map::new();
     if exists {
-        let bundles = client.expect(
-            reqwest::Method::GET,
-            &zis(&format!("/registry/{integration}/bundles?page[size]=100")),
-            None,
-            &[200],
-        )?;
         // The newest upload of a bundle with this name (the list is oldest first), else the
         // newest upload at all.
-        let list = bundles["bundles"].as_array().cloned().unwrap_or_default();
+        let list = bundle_list(client, integration)?;
         let newest = list
             .iter()
             .rev()
             .find(|b| b["name"] == bundle["name"])
             .or(list.last());
         if let Some(uuid) = newest.and_then(|b| b["uuid"].as_str()) {
-            let old = client.expect(
-                reqwest::Method::GET,
-                &zis(&format!("/registry/{integration}/bundles/{uuid}")),
-                None,
-                &[200],
-            )?;
-            let old = old.get("bundle").cloned().unwrap_or(old);
+            let old = fetch_bundle(client, integration, uuid)?;
             old_resources = old["resources"].as_object().cloned().unwrap_or_default();
         }
         if uninstall_stale {

@@ -2,7 +2,6 @@
 //! flow, status and event type, and the opened execution replayed step by step, exported,
 //! or re-run on the current bundle beside the stored run.
 
-use crate::app::executions::compare;
 use crate::app::{AppState, Command};
 use crate::debugger::json_tree;
 use egui::{Color32, RichText};
@@ -249,15 +248,8 @@ impl ExecutionsView {
                 }
             });
             // The comparison with a re-run, once it has ended.
-            if let (Some(stored), Some(s)) = (&state.rerun_of, &state.debug)
-                && s.busy.is_none()
-            {
-                let new: Vec<Value> = s
-                    .steps
-                    .iter()
-                    .map(|s| serde_json::to_value(&s.event).unwrap_or(Value::Null))
-                    .collect();
-                self.comparison_ui(ui, &compare(stored, &new));
+            if let Some((_, comparison)) = &state.comparison {
+                self.comparison_ui(ui, comparison);
                 ui.separator();
             }
             let n = o.history.len();

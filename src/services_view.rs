@@ -67,9 +67,7 @@ impl Default for ServicesView {
 }
 
 fn field(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
-    let l = ui.label(label);
-    ui.add(egui::TextEdit::singleline(text).desired_width(width))
-        .labelled_by(l.id);
+    crate::debugger::text_field(ui, label, text, "", width);
 }
 
 impl ServicesView {

@@ -466,8 +466,11 @@ pub struct AppState {
     pub debug_payload: Option<serde_json::Value>,
     /// The store's executions and the one opened for replay.
     pub executions: executions::Executions,
-    /// A re-run of the opened execution is going: its stored path, to compare.
+    /// A re-run of the opened execution is going: its stored history, to compare.
     pub rerun_of: Option<Vec<serde_json::Value>>,
+    /// The stored run beside the re-run, worked out when the re-run's steps change (with
+    /// how many steps it had then), not every frame.
+    pub comparison: Option<(usize, executions::Comparison)>,
     /// The local stores and server as the Services view shows them.
     pub services: services::Services,
     /// The account windows (deploy, open from an account).
@@ -1708,6 +1711,20 @@ impl AppState {
     pub fn poll_run(&mut self) -> bool {
         let loading = self.executions.poll();
         let running = self.debug.as_mut().is_some_and(debug::Session::poll);
+        self.comparison = match (&self.rerun_of, &self.debug) {
+            (Some(stored), Some(s)) if s.busy.is_none() => match self.comparison.take() {
+                Some((n, c)) if n == s.steps.len() => Some((n, c)),
+                _ => {
+                    let new: Vec<serde_json::Value> = s
+                        .steps
+                        .iter()
+                        .map(|s| serde_json::to_value(&s.event).unwrap_or_default())
+                        .collect();
+                    Some((s.steps.len(), executions::compare(stored, &new)))
+                }
+            },
+            _ => None,
+        };
         if let Some(fetched) = self.remote.poll() {
             let path = remote::pulled_path(&self.data_dir, &fetched);
             let written = path
@@ -1891,6 +1908,7 @@ impl AppState {
             return;
         }
         self.rerun_of = Some(stored);
+        self.comparison = None;
         self.debug_go(debug::Go::Continue);
     }
 
