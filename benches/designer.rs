@@ -13,7 +13,7 @@ use egui_kittest::Harness;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 use zis_studio::app::AppState;
-use zis_studio::gui::StudioApp;
+use zis_studio::ui::window::StudioApp;
 
 /// A flow of `n` states: Actions in a chain with a Choice every tenth state that skips
 /// ahead, a Catch on every fifth, ending in Succeed and Fail.

@@ -1,36 +1,17 @@
-//! ZIS Studio, the desktop app and command line.
+//! ZIS Studio, the desktop app and command line, in four layers. Imports point down only:
+//! `ui` → `app` → `core` → the crates (`zis-engine`, `zis-services`); `cli` → `core`.
 //!
-//! | module | what it holds |
-//! |---|---|
-//! | [`cli`] | the `zis-studio` subcommands (`validate`, `fmt`, `codes`) |
-//! | [`app`] | the app's state and commands, with no egui in it |
-//! | [`graph_view`] | the flow graph (egui-snarl) drawn from [`app::graph::FlowGraph`] |
-//! | [`inspector`] | the inspector: forms per state type, custom action and job spec forms, the JSON tab |
-//! | [`debugger`] | the debugger panel: stepping, timeline, step data as JSON trees, diff, HTTP, fork, breakpoints, mocks |
-//! | [`executions_view`] | the Executions dock: the store's executions, queue figures, replay, export/import, re-run and compare |
-//! | [`gui`] | the egui/eframe window: draws [`app::AppState`] and emits [`app::Command`]s |
-//! | [`services_view`] | the Services dock: configs, links, connections, inbound webhooks, local server start/stop |
-//! | [`deploy`] | `zis-studio deploy`, `pull` and `login`: validate, plan, create the integration, upload, install job specs, push configs; saved tokens |
-//! | [`remote_view`] | the windows "Deploy to ZIS" and "Open from a ZIS account" |
-//! | [`export`] | `zis-studio export` and File › Export: a flow's graph as SVG or PNG, an execution as a self-contained HTML report |
-//! | [`flowtest`] | flow tests for CI: `*.tests.json` files run by `zis-studio test`, JUnit output |
-//! | [`data_dir`] | where local stores live |
-//! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration`: the local ZIS services from the command line |
+//! | layer | what it holds | may import |
+//! |---|---|---|
+//! | [`ui`] | all egui code: the window, menus and keyboard map, explorer, panels, dialogs, graph view, inspector, debugger, docks, the theme | `app`, `core`, crates |
+//! | [`app`] | [`app::AppState`] and the [`app::Command`]s that change it, grouped by area, each group applied in its own file; no egui | `core`, crates |
+//! | [`core`] | what window and command line share: debug sessions, the flow graph model and sidecar, edits, diff, export, flow tests, the deploy client, the data folder; no egui | crates |
+//! | [`cli`] | the `zis-studio` subcommands, one file per family | `core`, crates |
 //!
-//! The engine (bundle model, validator) is the `zis-engine` crate; local services are
-//! `zis-services`.
+//! The engine (bundle model, validator, interpreter) is the `zis-engine` crate; local services
+//! (stores, HTTP actions, dispatcher, server) are `zis-services`.
 
 pub mod app;
 pub mod cli;
-pub mod data_dir;
-pub mod debugger;
-pub mod deploy;
-pub mod executions_view;
-pub mod export;
-pub mod flowtest;
-pub mod graph_view;
-pub mod gui;
-pub mod inspector;
-pub mod local;
-pub mod remote_view;
-pub mod services_view;
+pub mod core;
+pub mod ui;

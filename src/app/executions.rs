@@ -3,6 +3,7 @@
 //! execution opened for replay, step by step; export and import of an execution as JSON;
 //! and the comparison of a stored run with a new run of its event on the current bundle.
 
+use super::error::{AppError, AppResult};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, channel};
@@ -10,7 +11,7 @@ use std::time::Instant;
 use zis_services::db::{Db, ExecutionRow, QueueStats};
 
 /// What a refresh reads.
-type Loaded = Result<(Vec<ExecutionRow>, QueueStats), String>;
+type Loaded = AppResult<(Vec<ExecutionRow>, QueueStats)>;
 
 /// How many executions the list shows.
 pub const LIMIT: usize = 500;
@@ -75,15 +76,17 @@ impl Opened {
     }
 
     /// Reads an export.
-    pub fn from_json(v: &Value) -> Result<Self, String> {
+    pub fn from_json(v: &Value) -> AppResult<Self> {
         if v.get("zis_studio_execution").is_none() {
-            return Err("not a ZIS Studio execution export (no zis_studio_execution key)".into());
+            return Err(AppError::refused(
+                "not a ZIS Studio execution export (no zis_studio_execution key)",
+            ));
         }
         let history = v
             .get("history")
             .and_then(Value::as_array)
             .cloned()
-            .ok_or("the export has no history list")?;
+            .ok_or_else(|| AppError::refused("the export has no history list"))?;
         Ok(Self {
             id: None,
             summary: v.get("execution").cloned().unwrap_or(Value::Null),
@@ -104,12 +107,9 @@ impl Executions {
         let (tx, rx) = channel();
         let path = db_path.to_path_buf();
         std::thread::spawn(move || {
-            let read = || -> Result<(Vec<ExecutionRow>, QueueStats), String> {
-                let db = Db::open(&path).map_err(|e| e.to_string())?;
-                Ok((
-                    db.executions(LIMIT).map_err(|e| e.to_string())?,
-                    db.queue_stats().map_err(|e| e.to_string())?,
-                ))
+            let read = || -> AppResult<(Vec<ExecutionRow>, QueueStats)> {
+                let db = Db::open(&path)?;
+                Ok((db.executions(LIMIT)?, db.queue_stats()?))
             };
             let _ = tx.send(read());
         });
@@ -131,7 +131,7 @@ impl Executions {
                 false
             }
             Ok(Err(e)) => {
-                self.error = Some(e);
+                self.error = Some(e.to_string());
                 self.loading = None;
                 false
             }
@@ -144,9 +144,9 @@ impl Executions {
     }
 
     /// Opens a stored execution with its history and its event's input.
-    pub fn open(&mut self, db_path: &Path, id: i64) -> Result<(), String> {
-        let db = Db::open(db_path).map_err(|e| e.to_string())?;
-        let (history, output) = db.execution_history(id).map_err(|e| e.to_string())?;
+    pub fn open(&mut self, db_path: &Path, id: i64) -> AppResult<()> {
+        let db = Db::open(db_path)?;
+        let (history, output) = db.execution_history(id)?;
         let row = self.rows.iter().find(|r| r.id == id).cloned();
         let event_input = row
             .as_ref()
@@ -165,19 +165,30 @@ impl Executions {
     }
 
     /// Writes the opened execution to a file.
-    pub fn export(&self, path: &Path) -> Result<(), String> {
-        let opened = self.opened.as_ref().ok_or("no execution is open")?;
-        let text = serde_json::to_string_pretty(&opened.to_json()).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    pub fn export(&self, path: &Path) -> AppResult<()> {
+        let opened = self
+            .opened
+            .as_ref()
+            .ok_or_else(|| AppError::refused("no execution is open"))?;
+        let text = serde_json::to_string_pretty(&opened.to_json()).unwrap_or_default();
+        crate::core::files::write_atomic(path, (text + "\n").as_bytes()).map_err(|source| {
+            AppError::File {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            }
+        })
     }
 
     /// Opens an exported execution.
-    pub fn import(&mut self, path: &Path) -> Result<(), String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    pub fn import(&mut self, path: &Path) -> AppResult<()> {
+        let text = std::fs::read_to_string(path).map_err(|source| AppError::File {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        })?;
         let v: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
+            .map_err(|e| AppError::refused(format!("{}:{}", path.display(), AppError::json(&e))))?;
         self.opened = Some(Opened::from_json(&v)?);
         Ok(())
     }
@@ -192,7 +203,7 @@ pub struct StepPair {
     pub now: Option<String>,
     /// How the step's outcome (its output, or its error) differs, by path. Values the store
     /// masked (`*****`) are not counted.
-    pub changes: Vec<super::diff::Change>,
+    pub changes: Vec<crate::core::diff::Change>,
 }
 
 /// A stored run beside a new one, aligned by step.
@@ -224,7 +235,7 @@ fn masked(v: &Value) -> bool {
 
 /// Compares two histories (lists of history events as JSON) step by step.
 pub fn compare(stored: &[Value], new: &[Value]) -> Comparison {
-    use super::diff::Change;
+    use crate::core::diff::Change;
     let state = |e: Option<&Value>| {
         e.map(|e| {
             e.get("state")
@@ -236,7 +247,7 @@ pub fn compare(stored: &[Value], new: &[Value]) -> Comparison {
     let pairs: Vec<StepPair> = (0..stored.len().max(new.len()))
         .map(|i| {
             let (a, b) = (stored.get(i), new.get(i));
-            let changes = super::diff::diff(&outcome(a), &outcome(b))
+            let changes = crate::core::diff::diff(&outcome(a), &outcome(b))
                 .into_iter()
                 .filter(|c| match c {
                     Change::Changed(_, old, _) | Change::Removed(_, old) => !masked(old),
@@ -256,6 +267,183 @@ pub fn compare(stored: &[Value], new: &[Value]) -> Comparison {
         pairs,
         first_path,
         first_data,
+    }
+}
+
+use super::*;
+
+/// Executions commands (see the module doc).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExecutionsCommand {
+    /// Read the store's executions and queue figures again.
+    RefreshExecutions,
+    /// Open a stored execution for replay.
+    OpenExecution(i64),
+    /// Close the opened execution.
+    CloseExecution,
+    /// Show step `n` of the opened execution.
+    ReplayStep(usize),
+    /// Write the opened execution to a file.
+    ExportExecution(PathBuf),
+    /// Open an exported execution.
+    ImportExecution(PathBuf),
+    /// Start a session paused before step N of the opened execution, with its data then.
+    DebugFromStored(usize),
+    /// Run the opened execution's event on the current bundle and compare.
+    RerunExecution,
+}
+
+impl AppState {
+    /// Applies one executions command.
+    pub(crate) fn apply_executions(&mut self, command: ExecutionsCommand) {
+        match command {
+            ExecutionsCommand::RefreshExecutions => {
+                let db = self.db_path();
+                self.executions.refresh(&db);
+            }
+            ExecutionsCommand::OpenExecution(id) => {
+                let db = self.db_path();
+                if let Err(e) = self.executions.open(&db, id) {
+                    self.message = Some(format!("cannot open execution {id}: {e}"));
+                }
+                self.rerun_of = None;
+            }
+            ExecutionsCommand::CloseExecution => {
+                self.executions.opened = None;
+                self.rerun_of = None;
+            }
+            ExecutionsCommand::ReplayStep(i) => {
+                if let Some(o) = &mut self.executions.opened {
+                    o.step = i.min(o.history.len().saturating_sub(1));
+                }
+            }
+            ExecutionsCommand::ExportExecution(path) => {
+                self.message = Some(match self.executions.export(&path) {
+                    Ok(()) => format!("exported to {}", path.display()),
+                    Err(e) => e.to_string(),
+                });
+            }
+            ExecutionsCommand::ImportExecution(path) => {
+                self.message = Some(match self.executions.import(&path) {
+                    Ok(()) => format!("opened {}", path.display()),
+                    Err(e) => e.to_string(),
+                });
+                self.rerun_of = None;
+            }
+            ExecutionsCommand::DebugFromStored(i) => self.debug_from_stored(i),
+            ExecutionsCommand::RerunExecution => self.rerun(),
+        }
+    }
+
+    /// Shows the opened execution's flow and sets the debugger's event to its event (the
+    /// stored payload when there is one).
+    pub(crate) fn debug_opened_flow(&mut self) -> AppResult<()> {
+        let opened = self
+            .executions
+            .opened
+            .as_ref()
+            .ok_or_else(|| AppError::refused("no execution is open"))?;
+        let text = |k: &str| {
+            opened
+                .summary
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let flow_name = text("flow")
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let event_type = text("event_type");
+        let input = opened.event_input.clone();
+        let key = self
+            .rows
+            .iter()
+            .find(|r| r.kind == ResourceKind::Flow && r.name == flow_name)
+            .map(|r| r.key.clone())
+            .ok_or_else(|| AppError::refused(format!("the open bundle has no flow {flow_name}")))?;
+        let source = zis_services::catalog::EVENTS
+            .iter()
+            .find(|e| e.event_type == event_type)
+            .map_or("support", |e| e.source)
+            .to_string();
+        if self.selected.as_ref() != Some(&key) {
+            self.map_path.clear();
+            self.select(Some(key));
+        }
+        self.debug_event = Some((source, event_type));
+        self.debug_payload = input;
+        self.debug = None;
+        Ok(())
+    }
+
+    pub(crate) fn rerun(&mut self) {
+        let Some(opened) = &self.executions.opened else {
+            return;
+        };
+        if opened.event_input.is_none() {
+            self.message = Some("this execution has no stored event to run again".into());
+            return;
+        }
+        let stored = opened.history.clone();
+        if let Err(e) = self.debug_opened_flow() {
+            self.message = Some(e.to_string());
+            return;
+        }
+        self.rerun_of = Some(stored);
+        self.comparison = None;
+        self.debug_go(debug::Go::Continue);
+    }
+
+    /// A new session on the current bundle, paused before step `i` of the opened execution
+    /// with the data that step had (a redrive from a chosen step).
+    pub(crate) fn debug_from_stored(&mut self, i: usize) {
+        let Some(step) = self
+            .executions
+            .opened
+            .as_ref()
+            .and_then(|o| o.history.get(i))
+            .cloned()
+        else {
+            return;
+        };
+        if step
+            .get("frames")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|f| !f.is_empty())
+        {
+            self.message = Some("this step ran inside a Map: start from the Map's own step".into());
+            return;
+        }
+        let state = step
+            .get("state")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let data = step.get("input").cloned().unwrap_or_default();
+        let result = self.debug_opened_flow().and_then(|()| {
+            self.start_session();
+            let s = self
+                .debug
+                .as_mut()
+                .ok_or_else(|| AppError::refused("the session did not start"))?;
+            s.now
+                .jump_to(&state)
+                .map_err(crate::core::debug::SessionError::from)?;
+            s.set_data(data)?;
+            s.stopped_by = Some(format!("from step {} of the stored run", i + 1));
+            Ok(())
+        });
+        self.rerun_of = None;
+        self.message = Some(match result {
+            Ok(()) => format!(
+                "paused before {state} with the data it had in step {} of the stored run",
+                i + 1
+            ),
+            Err(e) => format!("cannot start from step {}: {e}", i + 1),
+        });
     }
 }
 

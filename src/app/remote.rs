@@ -1,9 +1,10 @@
 //! Talking to a ZIS account from the window: deploy the open bundle (plan first, then
 //! carry it out) and open a bundle straight from an account. The network work of
-//! [`crate::deploy`] runs on a worker thread; [`Remote::poll`] takes its answers.
+//! [`crate::core::deploy`] runs on a worker thread; [`Remote::poll`] takes its answers.
 
-use super::accounts::Account;
-use crate::deploy::{self, Client, Plan};
+use super::error::{AppError, AppResult};
+use crate::core::accounts::Account;
+use crate::core::deploy::{self, Client, Plan};
 use serde_json::Value;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
@@ -45,10 +46,10 @@ pub struct ReadyPlan {
 #[derive(Debug)]
 enum Reply {
     Progress(String),
-    Planned(Result<Box<ReadyPlan>, String>),
-    Applied(Vec<String>, Result<(), String>),
-    Listed(Account, String, Result<Vec<(String, String)>, String>),
-    Fetched(String, Result<Value, String>),
+    Planned(AppResult<Box<ReadyPlan>>),
+    Applied(Vec<String>, AppResult<()>),
+    Listed(Account, String, AppResult<Vec<(String, String)>>),
+    Fetched(String, AppResult<Value>),
 }
 
 /// The account windows' state.
@@ -135,7 +136,7 @@ impl Remote {
                     configs,
                 })
             })();
-            Reply::Planned(planned.map(Box::new).map_err(|e| format!("{e:#}")))
+            Reply::Planned(planned.map(Box::new).map_err(AppError::from))
         });
     }
 
@@ -162,7 +163,7 @@ impl Remote {
             if done.is_ok() {
                 log.push(format!("deployed to {}", ready.account.base_url));
             }
-            Reply::Applied(log, done.map_err(|e| format!("{e:#}")))
+            Reply::Applied(log, done.map_err(AppError::from))
         });
         self.applying = true;
     }
@@ -175,7 +176,7 @@ impl Remote {
             let listed = Client::for_account(&account)
                 .and_then(|c| deploy::newest_bundles(&c, &integration))
                 .map(|m| m.into_iter().collect())
-                .map_err(|e| format!("{e:#}"));
+                .map_err(AppError::from);
             Reply::Listed(account, integration, listed)
         });
     }
@@ -197,7 +198,7 @@ impl Remote {
         self.spawn("downloading…", move |_, _| {
             let fetched = Client::for_account(&account)
                 .and_then(|c| deploy::fetch_bundle(&c, &integration, &uuid))
-                .map_err(|e| format!("{e:#}"));
+                .map_err(AppError::from);
             Reply::Fetched(name, fetched)
         });
     }
@@ -224,11 +225,11 @@ impl Remote {
         match reply {
             Reply::Progress(_) => {}
             Reply::Planned(Ok(p)) => self.plan = Some(*p),
-            Reply::Planned(Err(e)) => self.error = Some(e),
+            Reply::Planned(Err(e)) => self.error = Some(e.to_string()),
             Reply::Applied(log, result) => {
                 self.log = log;
                 self.deployed = result.is_ok();
-                self.error = result.err();
+                self.error = result.err().map(|e| e.to_string());
             }
             Reply::Listed(account, integration, Ok(list)) => {
                 if list.is_empty() {
@@ -237,7 +238,9 @@ impl Remote {
                 self.bundles = list;
                 self.listed_from = Some((account, integration));
             }
-            Reply::Listed(_, _, Err(e)) | Reply::Fetched(_, Err(e)) => self.error = Some(e),
+            Reply::Listed(_, _, Err(e)) | Reply::Fetched(_, Err(e)) => {
+                self.error = Some(e.to_string())
+            }
             Reply::Fetched(name, Ok(bundle)) => {
                 let from = self.listed_from.clone()?;
                 return Some(Fetched { name, bundle, from });
@@ -279,4 +282,100 @@ pub fn pulled_path(data_dir: &std::path::Path, f: &Fetched) -> std::path::PathBu
         .join(host)
         .join(deploy::file_name(&f.from.1).trim_end_matches(".json"))
         .join(deploy::file_name(&f.name))
+}
+
+use super::*;
+
+/// Remote commands (see the module doc).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemoteCommand {
+    /// Open (or close, with `None`) an account window.
+    ShowRemote(Option<remote::RemoteWindow>),
+    /// Validate the open bundle and read the plan of deploying it; `remember` saves the
+    /// account's token in the data folder.
+    PlanDeploy(remote::DeployRequest, bool),
+    /// Carry the shown plan out.
+    ApplyDeploy,
+    /// Cancel the account work in progress.
+    CancelRemote,
+    /// List an integration's bundles on an account (`remember` saves the token).
+    ListRemote(accounts::Account, String, bool),
+    /// Download one of the listed bundles and open it.
+    OpenRemote(String),
+    /// Forget a saved account's token.
+    ForgetAccount(String),
+}
+
+impl AppState {
+    /// Applies one remote command.
+    pub(crate) fn apply_remote(&mut self, command: RemoteCommand) {
+        match command {
+            RemoteCommand::ShowRemote(w) => {
+                self.remote.window = w;
+                self.remote.error = None;
+            }
+            RemoteCommand::PlanDeploy(request, remember) => self.plan_deploy(request, remember),
+            RemoteCommand::ApplyDeploy => self.remote.apply(),
+            RemoteCommand::CancelRemote => self.remote.cancel(),
+            RemoteCommand::ListRemote(account, integration, remember) => {
+                self.remember(&account, remember);
+                self.remote.list(account, integration);
+            }
+            RemoteCommand::OpenRemote(name) => self.remote.fetch(&name),
+            RemoteCommand::ForgetAccount(base) => {
+                if let Err(e) = accounts::forget(&self.data_dir, &base) {
+                    self.remote.error = Some(format!("cannot forget the token: {e}"));
+                }
+                self.accounts = accounts::load(&self.data_dir);
+            }
+        }
+    }
+
+    /// Runs the opened execution's event on the current bundle (its flow, its event type and
+    /// input) to the end; the debugger shows the new run and the executions view compares.
+    pub(crate) fn remember(&mut self, account: &accounts::Account, remember: bool) {
+        if remember {
+            if let Err(e) = accounts::save(&self.data_dir, account) {
+                self.remote.error = Some(format!("cannot save the token: {e}"));
+            }
+            self.accounts = accounts::load(&self.data_dir);
+        }
+    }
+
+    /// Validates the open bundle (errors stop the deploy) and reads the plan.
+    pub(crate) fn plan_deploy(&mut self, request: remote::DeployRequest, remember: bool) {
+        let Some(doc) = &self.document else {
+            self.remote.error = Some("no bundle is open".into());
+            return;
+        };
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        if errors > 0 {
+            self.remote.plan = None;
+            self.remote.error = Some(format!(
+                "not deployed: the bundle has {errors} error(s); see Problems"
+            ));
+            return;
+        }
+        let (bundle, text) = (doc.value().clone(), doc.render());
+        let mut configs = serde_json::Map::new();
+        if request.push_configs {
+            match zis_services::db::Db::open(&self.db_path())
+                .and_then(|db| db.configs(&request.integration, "*"))
+            {
+                Ok(list) => {
+                    for c in list {
+                        if let Some(scope) = c["scope"].as_str() {
+                            configs.insert(scope.to_string(), c["config"].clone());
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.remote.error = Some(format!("cannot read the local configs: {e}"));
+                    return;
+                }
+            }
+        }
+        self.remember(&request.account, remember);
+        self.remote.plan(request, bundle, text, configs);
+    }
 }

@@ -10,12 +10,12 @@
 
 use crate::catalog::{self, Account};
 use crate::db::{ConnectionKind, Db, EventRow, JobSpecRow, Result, now};
-use crate::http::{HttpActions, HttpSettings};
-use crate::stores::DbStores;
+use crate::http::HttpSettings;
+use crate::runner;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use zis_engine::actions::{Builtins, MergeMode};
+use zis_engine::actions::MergeMode;
 use zis_engine::run::execution::{Execution, HistoryEvent, Settings, Status};
 
 /// How events are delivered and flows run.
@@ -35,6 +35,16 @@ pub struct DispatchSettings {
     pub shuffle: bool,
     /// Fault injection: seconds an event waits in the queue before it is due.
     pub delay_secs: f64,
+}
+
+impl DispatchSettings {
+    /// The settings a run's actions take from these.
+    pub fn actions(&self) -> runner::ActionSettings {
+        runner::ActionSettings {
+            http: self.http.clone(),
+            merge: self.merge,
+        }
+    }
 }
 
 impl Default for DispatchSettings {
@@ -193,7 +203,8 @@ pub fn flow_input(db: &Db, account: &Account, integration: &str, input: &Value) 
     Ok(envelope)
 }
 
-/// Runs one flow for one event and stores the execution (history with secrets masked).
+/// Runs one flow for one event and stores the execution (masked, through
+/// [`runner::record`]).
 pub fn run_job_spec(
     db: &Db,
     settings: &DispatchSettings,
@@ -217,37 +228,25 @@ pub fn run_job_spec(
             run_flow(db, settings, &spec.integration, &bundle, def, input)
         }
     };
-    let secrets = db.secrets(&spec.integration)?;
-    let history = Db::redact(
-        &serde_json::to_value(&history).unwrap_or(Value::Null),
-        &secrets,
-    );
-    let status = match status {
-        Status::Succeeded { output } => Status::Succeeded {
-            output: Db::redact(&output, &secrets),
+    runner::record(
+        db,
+        &runner::Run {
+            spec,
+            event_type: &event.event_type,
+            event_id: Some(event.id),
+            status: &status,
+            history: &history,
+            exchanges: &[],
+            attempts,
+            started,
+            delay,
         },
-        Status::Failed { error, cause } => Status::Failed {
-            error,
-            cause: match Db::redact(&Value::String(cause), &secrets) {
-                Value::String(c) => c,
-                _ => String::new(),
-            },
-        },
-        Status::Running => Status::Running,
-    };
-    db.store_execution(
-        Some(event.id),
-        spec,
-        &event.event_type,
-        &status,
-        &history,
-        attempts,
-        started,
-        delay,
+        None,
     )
 }
 
-/// Runs a flow definition to the end with the database's stores and HTTP actions.
+/// Runs a flow definition to the end with the database's stores and HTTP actions
+/// ([`runner::Actions`]).
 pub fn run_flow(
     db: &Db,
     settings: &DispatchSettings,
@@ -267,25 +266,22 @@ pub fn run_flow(
         Ok(e) => e,
         Err(e) => return failed(e),
     };
-    let mut http = match HttpActions::new(db, integration, bundle, settings.http.clone()) {
-        Ok(h) => h,
-        Err(e) => return failed(e),
-    };
-    let mut configs = DbStores {
-        db,
-        integration: integration.to_string(),
-    };
-    let mut links = DbStores {
-        db,
-        integration: integration.to_string(),
-    };
-    let mut actions = Builtins {
-        configs: &mut configs,
-        links: &mut links,
-        custom: &mut http,
-        merge: settings.merge,
-    };
-    let events = exec.run(&mut actions);
+    let mut actions =
+        match runner::Actions::new(db, integration, bundle, &settings.actions(), Vec::new()) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
+    let mut events = Vec::new();
+    loop {
+        actions.attempt = exec.attempt();
+        match exec.step(&mut actions) {
+            Some(e) => events.push(e),
+            None => break,
+        }
+        if exec.status() != &Status::Running {
+            break;
+        }
+    }
     (exec.status().clone(), events, exec.attempt())
 }
 

@@ -1,0 +1,316 @@
+//! The one way to run a flow. Every run — the dispatcher's, the window's debugger, flow
+//! tests, exports and the `run` command — builds its actions with [`Actions::new`] and
+//! stores what happened with [`record`], so a run behaves and is kept the same way wherever
+//! it starts.
+//!
+//! - [`Actions`] is the executor a run steps with: the built-in actions over the database's
+//!   config and link stores ([`DbStores`]), the bundle's custom HTTP actions
+//!   ([`HttpActions`]), and in front of both an optional list of [`Mock`]s (a status, an
+//!   error or a body instead of an action, for every attempt or one). Set
+//!   [`Actions::attempt`] to the execution's attempt before each step.
+//! - [`record`] stores an ended run in the executions table with its history, output,
+//!   cause, HTTP exchanges and event payload masked with every secret the database holds
+//!   for the integration ([`Db::secrets`], [`Db::redact`]). It is the only place runs are
+//!   written, so no caller can forget a field.
+
+use crate::db::{Db, JobSpecRow, Result};
+use crate::http::{Exchange, HttpActions, HttpSettings};
+use crate::stores::DbStores;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use zis_engine::actions::{Builtins, MergeMode};
+use zis_engine::run::StatesError;
+use zis_engine::run::execution::{ActionExecutor, HistoryEvent, Status};
+
+/// What a mocked action does instead of running.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mock {
+    /// The action's full name (`zis:common:action:LoadConfig`, `zis:acme:action:post`).
+    pub action: String,
+    /// Only this attempt of the flow (1 is the first); every attempt when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// What it does.
+    pub outcome: MockOutcome,
+}
+
+/// A mock's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MockOutcome {
+    /// Fails as a non-2xx answer would (`States.TaskFailed`, retryable for 5xx and 429).
+    Status(u16),
+    /// Fails with this error name and cause.
+    Error {
+        /// The error name.
+        error: String,
+        /// The cause.
+        cause: String,
+    },
+    /// Succeeds with this body.
+    Body(Value),
+}
+
+impl MockOutcome {
+    /// What the action answers.
+    pub fn answer(&self) -> std::result::Result<Value, StatesError> {
+        match self {
+            MockOutcome::Status(code) => Err(StatesError::http_status(*code)),
+            MockOutcome::Error { error, cause } => {
+                Err(StatesError::named(error.clone(), cause.clone()))
+            }
+            MockOutcome::Body(body) => Ok(body.clone()),
+        }
+    }
+}
+
+/// How a run's actions behave (the parts of the dispatcher's settings actions use).
+#[derive(Clone, Debug)]
+pub struct ActionSettings {
+    /// Custom HTTP actions.
+    pub http: HttpSettings,
+    /// PatchConfig semantics.
+    pub merge: MergeMode,
+}
+
+impl Default for ActionSettings {
+    fn default() -> Self {
+        Self {
+            http: HttpSettings::default(),
+            merge: MergeMode::MergePatch,
+        }
+    }
+}
+
+/// The actions of one run: built-ins over the stores and the bundle's HTTP actions, behind
+/// the mocks.
+pub struct Actions<'d> {
+    configs: DbStores<'d>,
+    links: DbStores<'d>,
+    /// The bundle's custom HTTP actions (their exchanges, masked, are in `http.exchanges`).
+    pub http: HttpActions<'d>,
+    merge: MergeMode,
+    mocks: Vec<Mock>,
+    /// The execution's attempt (1 is the first): which attempt-specific mocks apply.
+    pub attempt: u32,
+}
+
+impl<'d> Actions<'d> {
+    /// The actions of `integration` running `bundle`, with `mocks` in front.
+    pub fn new(
+        db: &'d Db,
+        integration: &str,
+        bundle: &Value,
+        settings: &ActionSettings,
+        mocks: Vec<Mock>,
+    ) -> std::result::Result<Self, StatesError> {
+        let store = || DbStores {
+            db,
+            integration: integration.to_string(),
+        };
+        Ok(Self {
+            configs: store(),
+            links: store(),
+            http: HttpActions::new(db, integration, bundle, settings.http.clone())?,
+            merge: settings.merge,
+            mocks,
+            attempt: 1,
+        })
+    }
+
+    /// The mock that answers `action` in this attempt, if any (the first that matches).
+    pub fn mock_for(&self, action: &str) -> Option<&Mock> {
+        self.mocks
+            .iter()
+            .find(|m| m.action == action && m.attempt.is_none_or(|a| a == self.attempt))
+    }
+
+    /// The HTTP exchanges so far.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.http.exchanges
+    }
+}
+
+impl ActionExecutor for Actions<'_> {
+    fn execute(
+        &mut self,
+        action: &str,
+        parameters: &Value,
+    ) -> std::result::Result<Value, StatesError> {
+        if let Some(m) = self.mock_for(action) {
+            return m.outcome.answer();
+        }
+        let mut builtins = Builtins {
+            configs: &mut self.configs,
+            links: &mut self.links,
+            custom: &mut self.http,
+            merge: self.merge,
+        };
+        builtins.execute(action, parameters)
+    }
+}
+
+/// An ended run, to be stored.
+#[derive(Debug)]
+pub struct Run<'a> {
+    /// The job spec it ran for (the window uses a stand-in).
+    pub spec: &'a JobSpecRow,
+    /// The event type.
+    pub event_type: &'a str,
+    /// The stored event it ran on, if it is already in the events table.
+    pub event_id: Option<i64>,
+    /// How it ended.
+    pub status: &'a Status,
+    /// Every step.
+    pub history: &'a [HistoryEvent],
+    /// The HTTP exchanges of each step (same length as `history`, or empty).
+    pub exchanges: &'a [Vec<Exchange>],
+    /// The flow's attempts.
+    pub attempts: u32,
+    /// When it started (Unix seconds).
+    pub started: f64,
+    /// Seconds from the event's acceptance to the start.
+    pub delay: f64,
+}
+
+/// An event to keep with a run that did not come through the queue (a window run): stored
+/// as done, so the queue never takes it, and so the run can be re-run.
+#[derive(Debug)]
+pub struct RecordedEvent<'a> {
+    /// Event source.
+    pub source: &'a str,
+    /// The payload (`$.input`).
+    pub payload: &'a Value,
+    /// Where it came from (`window`).
+    pub origin: &'a str,
+}
+
+/// A status with every secret masked in its output and cause.
+pub fn mask_status(status: &Status, secrets: &[String]) -> Status {
+    match status {
+        Status::Succeeded { output } => Status::Succeeded {
+            output: Db::redact(output, secrets),
+        },
+        Status::Failed { error, cause } => Status::Failed {
+            error: mask_text(error, secrets),
+            cause: mask_text(cause, secrets),
+        },
+        Status::Running => Status::Running,
+    }
+}
+
+fn mask_text(text: &str, secrets: &[String]) -> String {
+    match Db::redact(&Value::String(text.to_string()), secrets) {
+        Value::String(s) => s,
+        _ => String::new(),
+    }
+}
+
+/// The history as stored: each step's data, with its HTTP exchanges (`http`) when there
+/// were any, masked.
+pub fn masked_history(
+    history: &[HistoryEvent],
+    exchanges: &[Vec<Exchange>],
+    secrets: &[String],
+) -> Value {
+    let steps = history
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+            if let (Some(x), Value::Object(m)) =
+                (exchanges.get(i).filter(|x| !x.is_empty()), &mut v)
+            {
+                m.insert(
+                    "http".into(),
+                    serde_json::to_value(x).unwrap_or(Value::Null),
+                );
+            }
+            v
+        })
+        .collect();
+    Db::redact(&Value::Array(steps), secrets)
+}
+
+/// Stores an ended run (and, for a run that did not come through the queue, its event),
+/// everything masked with the integration's secrets. The execution's id.
+pub fn record(db: &Db, run: &Run<'_>, event: Option<&RecordedEvent<'_>>) -> Result<i64> {
+    let secrets = db.secrets(&run.spec.integration)?;
+    let event_id = match event {
+        Some(e) => Some(db.record_event(
+            Some(&run.spec.integration),
+            e.source,
+            run.event_type,
+            &Db::redact(e.payload, &secrets),
+            e.origin,
+        )?),
+        None => run.event_id,
+    };
+    db.store_execution(
+        event_id,
+        run.spec,
+        run.event_type,
+        &mask_status(run.status, &secrets),
+        &masked_history(run.history, run.exchanges, &secrets),
+        run.attempts,
+        run.started,
+        run.delay,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn attempt_specific_mocks_apply_only_to_their_attempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("db.sqlite")).unwrap();
+        let mocks = vec![
+            Mock {
+                action: "zis:a:action:x".into(),
+                attempt: Some(2),
+                outcome: MockOutcome::Body(json!({"ok": true})),
+            },
+            Mock {
+                action: "zis:a:action:x".into(),
+                attempt: None,
+                outcome: MockOutcome::Status(503),
+            },
+        ];
+        let mut a = Actions::new(
+            &db,
+            "a",
+            &json!({"resources": {}}),
+            &ActionSettings::default(),
+            mocks,
+        )
+        .unwrap();
+        let err = a.execute("zis:a:action:x", &json!({})).unwrap_err();
+        assert_eq!(err.error, "States.TaskFailed");
+        a.attempt = 2;
+        assert_eq!(
+            a.execute("zis:a:action:x", &json!({})).unwrap(),
+            json!({"ok": true})
+        );
+    }
+
+    #[test]
+    fn a_failed_status_is_masked_in_error_and_cause() {
+        let s = mask_status(
+            &Status::Failed {
+                error: "E".into(),
+                cause: "token tok123 leaked".into(),
+            },
+            &["tok123".to_string()],
+        );
+        assert_eq!(
+            s,
+            Status::Failed {
+                error: "E".into(),
+                cause: "token ***** leaked".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The CLI layer: the clap definitions of `zis-studio` here, one file per command family.
+//! Commands call into [`crate::core`] (and the crates); nothing here imports the app or UI
+//! layers, and with no subcommand `main` opens the window instead.
+//!
+//! | module | commands |
+//! |---|---|
+//! | [`check`] | `validate`, `fmt`, `codes` |
+//! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration` |
+//! | [`test`] | `test` |
+//! | [`export`] | `export` |
+//! | [`deploy`] | `deploy`, `pull`, `login` |
+
+pub mod check;
+pub mod deploy;
+pub mod export;
+pub mod local;
+pub mod test;
+
+pub use check::{FmtArgs, Format, ValidateArgs};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// ZIS Studio: design, run, debug and test Zendesk Integration Services bundles.
+#[derive(Debug, Parser)]
+#[command(name = "zis-studio", version, about)]
+pub struct Cli {
+    /// What to do; without a subcommand the desktop app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// A bundle to open in the app (default: a sample bundle).
+    pub bundle: Option<PathBuf>,
+    /// The data folder for local stores (default: the platform's data directory).
+    #[arg(long, global = true)]
+    pub data: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check bundles and print every problem, like a compiler.
+    Validate(ValidateArgs),
+    /// Rewrite bundles in the canonical format (two-space indent).
+    Fmt(FmtArgs),
+    /// List every diagnostic code with its severity and title.
+    Codes,
+    /// Run the local ZIS server (REST API, inbound webhooks, dispatcher) on 127.0.0.1.
+    Serve(local::ServeArgs),
+    /// Accept an event into the local queue (a catalog type, or an input file).
+    Send(local::SendArgs),
+    /// Show the event queue's depth and the delay from acceptance to flow start.
+    Queue {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the newest executions.
+    Executions,
+    /// Deploy a bundle to a ZIS account: validate, show the plan, then upload and install.
+    Deploy(deploy::DeployArgs),
+    /// Export a flow's graph as SVG, or an execution on its sample event as an HTML report.
+    Export(export::ExportArgs),
+    /// Check a token against a ZIS account and save it in the data folder (0600), so
+    /// `deploy` and `pull` and the window need no `--token`; `--forget` removes it.
+    Login(deploy::LoginArgs),
+    /// Download an integration's bundles and job specs from a ZIS account.
+    Pull(deploy::PullArgs),
+    /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.
+    Test {
+        /// Test files, or folders searched for `*.tests.json` (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
+    /// Enable or disable an integration.
+    #[command(subcommand)]
+    Integration(local::IntegrationCommand),
+}
+
+/// Runs a subcommand and returns its exit code.
+pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
+    match command {
+        Command::Validate(args) => check::validate(&args),
+        Command::Fmt(args) => check::fmt(&args),
+        Command::Codes => check::codes(),
+        Command::Serve(args) => local::serve(&args, data),
+        Command::Send(args) => local::send(&args, data),
+        Command::Queue { json } => local::queue(data, json),
+        Command::Executions => local::executions(data),
+        Command::Deploy(args) => deploy::command(&args, data),
+        Command::Pull(args) => deploy::pull(&args, data),
+        Command::Login(args) => deploy::login(&args, data),
+        Command::Export(args) => export::command(&args),
+        Command::Test { paths, junit } => test::command(&paths, junit.as_deref()),
+        Command::Integration(cmd) => local::integration(&cmd, data),
+    }
+}

@@ -1,0 +1,532 @@
+//! A flow as a graph, with no egui in it: one node per state (type, key fact, start and end
+//! marks, problem count) and one edge per transition (Next, each Choice rule with a readable
+//! label, Default, Catch). [`layout`] places the nodes in layers from left to right; stored
+//! positions come from the bundle's sidecar file ([`Sidecar`]), never from the bundle.
+
+use super::edit::Port;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use zis_engine::model::{ChoiceRule, FlowDefinition, RuleKind, StateKind};
+
+/// What kind of transition an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// `Next`.
+    Next,
+    /// A Choice rule's `Next`.
+    Rule,
+    /// A Choice's `Default`.
+    Default,
+    /// A Catch's `Next`.
+    Catch,
+}
+
+/// One transition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphEdge {
+    /// Source node index.
+    pub from: usize,
+    /// Target node index.
+    pub to: usize,
+    /// Its kind.
+    pub kind: EdgeKind,
+    /// What is written on it (a Choice rule in readable form, "default", "catch").
+    pub label: String,
+    /// Index of the source's output in [`GraphNode::ports`].
+    pub port: usize,
+}
+
+/// One output of a node: connected or free.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphPort {
+    /// Which field of the state it is.
+    pub port: Port,
+    /// Its kind (colour and wire style).
+    pub kind: EdgeKind,
+    /// What is written next to it.
+    pub label: String,
+    /// The node it leads to.
+    pub target: Option<usize>,
+}
+
+/// One state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphNode {
+    /// The state's name.
+    pub name: String,
+    /// Its type (`Action`, `Choice`...).
+    pub type_name: String,
+    /// What matters at a glance: the action's short name, Wait seconds, the Map's items path.
+    pub fact: String,
+    /// `StartAt` names it.
+    pub start: bool,
+    /// It ends the flow (`End`, Succeed, Fail).
+    pub end: bool,
+    /// Validator findings inside the state.
+    pub problems: usize,
+    /// Where it is drawn (graph coordinates).
+    pub pos: [f32; 2],
+    /// Its outputs, in drawing order.
+    pub ports: Vec<GraphPort>,
+}
+
+/// A flow's graph.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowGraph {
+    /// The flow's resource key.
+    pub flow: String,
+    /// Nodes in source order.
+    pub nodes: Vec<GraphNode>,
+    /// Edges.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// Free space between the widest node of a layer and the next layer.
+pub const LAYER_GAP: f32 = 50.0;
+/// Free space between nodes of one layer.
+pub const ROW_GAP: f32 = 40.0;
+/// Longest text a node shows on one line (the rest is on hover).
+pub const MAX_TEXT: usize = 26;
+
+/// `s` cut to [`MAX_TEXT`] characters with an ellipsis.
+pub fn clip(s: &str) -> String {
+    if s.chars().count() <= MAX_TEXT {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX_TEXT - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A node's width in graph units, estimated from its text (the view draws about 8.5 units
+/// per character at zoom 1).
+pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
+    let n = &graph.nodes[i];
+    let label = n
+        .ports
+        .iter()
+        .map(|p| clip(&p.label).chars().count())
+        .max()
+        .unwrap_or(4);
+    let chars = (n.name.chars().count() + 4)
+        .max(clip(&n.fact).chars().count())
+        .max(label + 10);
+    chars as f32 * 8.5 + 70.0
+}
+
+/// A node's height in graph units: header, input row, body (type, fact, Map's open
+/// button), one row per output.
+pub fn estimated_height(node: &GraphNode) -> f32 {
+    let body = if node.type_name == "Map" { 3.0 } else { 2.0 };
+    40.0 + 18.0 * body + 19.0 * node.ports.len() as f32
+}
+
+fn short_action(name: &str) -> String {
+    match name.rsplit_once(':') {
+        Some((prefix, last)) if prefix.starts_with("zis:common") => format!("{last} (built-in)"),
+        Some((_, last)) => last.to_string(),
+        None => name.to_string(),
+    }
+}
+
+fn operand_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+fn short_path(p: &str) -> String {
+    p.strip_prefix("$.").unwrap_or(p).to_string()
+}
+
+/// A Choice rule in readable form, e.g. `ticket.status == "solved"`.
+pub fn rule_label(rule: &ChoiceRule<'_>) -> String {
+    match &rule.kind {
+        RuleKind::And(rules) => rules
+            .iter()
+            .map(rule_label)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        RuleKind::Or(rules) => rules
+            .iter()
+            .map(rule_label)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        RuleKind::Not(inner) => format!("not ({})", rule_label(inner)),
+        RuleKind::Compare(c) => {
+            let var = short_path(c.variable.unwrap_or("?"));
+            let op = c.operator;
+            let (base, path) = match op.strip_suffix("Path") {
+                Some(b) => (b, true),
+                None => (op, false),
+            };
+            let value = if path {
+                short_path(c.operand.as_str().unwrap_or("?"))
+            } else {
+                operand_text(c.operand)
+            };
+            let sym = if base.ends_with("Equals") {
+                "=="
+            } else if base.ends_with("GreaterThanEquals") {
+                ">="
+            } else if base.ends_with("GreaterThan") {
+                ">"
+            } else if base.ends_with("LessThanEquals") {
+                "<="
+            } else if base.ends_with("LessThan") {
+                "<"
+            } else {
+                ""
+            };
+            match base {
+                "IsNull" | "IsPresent" | "IsString" | "IsNumeric" | "IsBoolean" | "IsTimestamp" => {
+                    let what = base.trim_start_matches("Is").to_ascii_lowercase();
+                    if c.operand == &Value::Bool(false) {
+                        format!("{var} is not {what}")
+                    } else {
+                        format!("{var} is {what}")
+                    }
+                }
+                "StringMatches" => format!("{var} matches {value}"),
+                _ if !sym.is_empty() => format!("{var} {sym} {value}"),
+                _ => format!("{var} {op} {value}"),
+            }
+        }
+        RuleKind::Invalid(why) => format!("invalid rule: {why}"),
+    }
+}
+
+/// The graph of a flow definition; `problems` gives each state's finding count by name.
+pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, usize>) -> FlowGraph {
+    let states = def.states();
+    let index: HashMap<&str, usize> = states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name, i))
+        .collect();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for (i, s) in states.iter().enumerate() {
+        let type_name = s.type_name.unwrap_or("?").to_string();
+        let fact = match &s.kind {
+            StateKind::Action { action_name } => short_action(action_name.unwrap_or_default()),
+            StateKind::Wait {
+                seconds,
+                seconds_path,
+                ..
+            } => seconds
+                .as_ref()
+                .map(|v| format!("{v} s"))
+                .or_else(|| seconds_path.map(|p| format!("{} s", short_path(p))))
+                .unwrap_or_default(),
+            StateKind::Map { items_path, .. } => items_path
+                .map(|p| format!("each of {}", short_path(p)))
+                .unwrap_or_else(|| "each of $".into()),
+            StateKind::Choice { choices, .. } => {
+                format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len))
+            }
+            StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
+            StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
+            StateKind::Pass { result } => {
+                if result.is_some() {
+                    "with Result".into()
+                } else {
+                    String::new()
+                }
+            }
+            _ => String::new(),
+        };
+        let end = s.end == Some(true)
+            || matches!(s.kind, StateKind::Succeed { .. } | StateKind::Fail { .. });
+        nodes.push(GraphNode {
+            name: s.name.to_string(),
+            type_name,
+            fact,
+            start: def.start_at == Some(s.name),
+            end,
+            problems: problems.get(s.name).copied().unwrap_or(0),
+            pos: [0.0, 0.0],
+            ports: Vec::new(),
+        });
+        let mut ports = Vec::new();
+        let mut port = |port: Port, to: Option<&str>, kind: EdgeKind, label: String| {
+            let target = to.and_then(|t| index.get(t)).copied();
+            if let Some(t) = target {
+                edges.push(GraphEdge {
+                    from: i,
+                    to: t,
+                    kind,
+                    label: label.clone(),
+                    port: ports.len(),
+                });
+            }
+            ports.push(GraphPort {
+                port,
+                kind,
+                label,
+                target,
+            });
+        };
+        match &s.kind {
+            StateKind::Succeed { .. } | StateKind::Fail { .. } => {}
+            StateKind::Choice { choices, default } => {
+                for (r, rule) in choices.iter().flatten().enumerate() {
+                    port(Port::Rule(r), rule.next, EdgeKind::Rule, rule_label(rule));
+                }
+                port(Port::Default, *default, EdgeKind::Default, "default".into());
+                port(Port::NewRule, None, EdgeKind::Rule, "+ rule".into());
+            }
+            other => {
+                let label = if s.next.is_some() || s.end != Some(true) {
+                    "next"
+                } else {
+                    "end"
+                };
+                port(Port::Next, s.next, EdgeKind::Next, label.into());
+                for (c, catcher) in s.catch.iter().flatten().enumerate() {
+                    let errors = catcher.error_equals.clone().unwrap_or_default();
+                    let label = if errors.is_empty() || errors == ["States.ALL"] {
+                        "catch".to_string()
+                    } else {
+                        format!("catch {}", errors.join(", "))
+                    };
+                    port(Port::Catch(c), catcher.next, EdgeKind::Catch, label);
+                }
+                if matches!(other, StateKind::Action { .. } | StateKind::Map { .. }) {
+                    port(Port::NewCatch, None, EdgeKind::Catch, "+ catch".into());
+                }
+            }
+        }
+        nodes[i].ports = ports;
+    }
+    let mut graph = FlowGraph {
+        flow: flow.to_string(),
+        nodes,
+        edges,
+    };
+    layout(&mut graph);
+    graph
+}
+
+/// Layered layout, left to right: a node's layer is its shortest distance from the start
+/// (breadth first, so loops do not stretch the graph); unreachable nodes go in a last
+/// layer; within a layer nodes keep the order they were reached in. No two nodes overlap.
+pub fn layout(graph: &mut FlowGraph) {
+    let n = graph.nodes.len();
+    let mut layer = vec![usize::MAX; n];
+    let mut order = Vec::with_capacity(n);
+    let mut queue = VecDeque::new();
+    if let Some(start) = graph.nodes.iter().position(|s| s.start) {
+        layer[start] = 0;
+        queue.push_back(start);
+    }
+    while let Some(i) = queue.pop_front() {
+        order.push(i);
+        for e in graph.edges.iter().filter(|e| e.from == i) {
+            if layer[e.to] == usize::MAX {
+                layer[e.to] = layer[i] + 1;
+                queue.push_back(e.to);
+            }
+        }
+    }
+    let last = layer
+        .iter()
+        .filter(|l| **l != usize::MAX)
+        .max()
+        .map_or(0, |m| m + 1);
+    for (i, l) in layer.iter_mut().enumerate() {
+        if *l == usize::MAX {
+            *l = last;
+            order.push(i);
+        }
+    }
+    // Each layer starts after the widest node of the one before.
+    let mut widths: BTreeMap<usize, f32> = BTreeMap::new();
+    for (i, l) in layer.iter().enumerate() {
+        let w = widths.entry(*l).or_insert(0.0);
+        *w = w.max(estimated_width(graph, i));
+    }
+    let mut xs: BTreeMap<usize, f32> = BTreeMap::new();
+    let mut x = 0.0;
+    for (l, w) in &widths {
+        xs.insert(*l, x);
+        x += w + LAYER_GAP;
+    }
+    // Within a layer, nodes stack by their estimated heights.
+    let mut ys: BTreeMap<usize, f32> = BTreeMap::new();
+    for i in order {
+        let y = ys.entry(layer[i]).or_insert(0.0);
+        let x = xs.get(&layer[i]).copied().unwrap_or(0.0);
+        graph.nodes[i].pos = [x, *y];
+        *y += estimated_height(&graph.nodes[i]) + ROW_GAP;
+    }
+}
+
+/// What ZIS Studio keeps next to a bundle (`<bundle>.zis-studio.json`): node positions per
+/// flow, breakpoints and action mocks. Never written into the bundle.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sidecar {
+    /// Flow key → state name → `[x, y]`.
+    #[serde(default)]
+    pub layout: BTreeMap<String, BTreeMap<String, [f32; 2]>>,
+    /// The debugger's breakpoints.
+    #[serde(default)]
+    pub breakpoints: super::debug::Breakpoints,
+    /// The debugger's action mocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mocks: Vec<super::debug::Mock>,
+    /// The debugger's watch list: JSONPaths evaluated on the data at every step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<String>,
+    /// Named events saved from the debugger's payload editor, to run again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, SavedEvent>,
+}
+
+/// An event saved under a name: its type and payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedEvent {
+    /// Event source, e.g. `support`.
+    pub source: String,
+    /// Event type, e.g. `ticket.TicketCreated`.
+    pub event_type: String,
+    /// The payload (`$.input`).
+    pub payload: serde_json::Value,
+}
+
+impl Sidecar {
+    /// The sidecar file of a bundle.
+    pub fn path_for(bundle: &Path) -> PathBuf {
+        let mut name = bundle
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(".zis-studio.json");
+        bundle.with_file_name(name)
+    }
+
+    /// Reads the sidecar of a bundle; a missing one is empty. One that does not parse is
+    /// moved aside (`<sidecar>.broken`) and the warning returned, so the next save cannot
+    /// overwrite the user's breakpoints, mocks and saved events silently.
+    pub fn load(bundle: &Path) -> (Self, Option<String>) {
+        crate::core::files::read_json(&Self::path_for(bundle))
+            .or_default_with_warning("sidecar file")
+    }
+
+    /// Writes the sidecar next to the bundle.
+    pub fn save(&self, bundle: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        crate::core::files::write_atomic(&Self::path_for(bundle), (text + "\n").as_bytes())
+    }
+
+    /// Puts stored positions on the graph's nodes (the rest keep the auto layout).
+    pub fn apply(&self, graph: &mut FlowGraph) {
+        if let Some(stored) = self.layout.get(&graph.flow) {
+            for node in &mut graph.nodes {
+                if let Some(p) = stored.get(&node.name) {
+                    node.pos = *p;
+                }
+            }
+        }
+    }
+
+    /// Records a node's position.
+    pub fn set(&mut self, flow: &str, state: &str, pos: [f32; 2]) {
+        self.layout
+            .entry(flow.to_string())
+            .or_default()
+            .insert(state.to_string(), pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn graph(def: Value) -> FlowGraph {
+        let (flow, _) = FlowDefinition::from_value(&def, "");
+        build("f", &flow, &HashMap::new())
+    }
+
+    #[test]
+    fn edges_labels_and_layers() {
+        let g = graph(json!({"StartAt": "Load", "States": {
+            "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig", "Next": "Urgent?",
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Oops"}]},
+            "Urgent?": {"Type": "Choice", "Choices": [
+                {"Variable": "$.input.ticket.priority", "StringEquals": "urgent", "Next": "Post"},
+                {"And": [{"Variable": "$.n", "NumericGreaterThan": 3}, {"Not": {"Variable": "$.x", "IsNull": true}}], "Next": "Post"}],
+                "Default": "Done"},
+            "Post": {"Type": "Action", "ActionName": "zis:acme:action:post_message", "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+            "Oops": {"Type": "Fail", "Error": "E", "Cause": "c"},
+            "Orphan": {"Type": "Pass", "End": true}}}));
+        assert_eq!(g.nodes[0].fact, "LoadConfig (built-in)");
+        assert_eq!(g.nodes[2].fact, "post_message");
+        let labels: Vec<&str> = g.edges.iter().map(|e| e.label.as_str()).collect();
+        assert!(
+            labels.contains(&"input.ticket.priority == \"urgent\""),
+            "{labels:?}"
+        );
+        assert!(labels.contains(&"n > 3 and not (x is null)"), "{labels:?}");
+        assert!(labels.contains(&"default") && labels.contains(&"catch"));
+        let pos = |name: &str| g.nodes.iter().find(|n| n.name == name).unwrap().pos;
+        assert_eq!(pos("Load")[0], 0.0);
+        assert!(pos("Urgent?")[0] > pos("Load")[0]);
+        assert!(pos("Post")[0] > pos("Urgent?")[0]);
+        assert!(
+            pos("Orphan")[0] >= pos("Post")[0],
+            "unreachable nodes go last"
+        );
+        // No two nodes share a place.
+        for (i, a) in g.nodes.iter().enumerate() {
+            for b in &g.nodes[i + 1..] {
+                assert_ne!(a.pos, b.pos, "{} and {}", a.name, b.name);
+            }
+        }
+        assert!(g.nodes.iter().find(|n| n.name == "Done").unwrap().end);
+    }
+
+    #[test]
+    fn sidecar_positions_round_trip_next_to_the_bundle() {
+        let dir = std::env::temp_dir().join(format!("zis-sidecar-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bundle = dir.join("b.json");
+        let mut s = Sidecar::default();
+        s.set("f", "Load", [10.0, 20.0]);
+        s.save(&bundle).unwrap();
+        assert!(dir.join("b.json.zis-studio.json").exists());
+        let back = Sidecar::load(&bundle).0;
+        assert_eq!(back, s);
+        let mut g =
+            graph(json!({"StartAt": "Load", "States": {"Load": {"Type": "Pass", "End": true}}}));
+        back.apply(&mut g);
+        assert_eq!(g.nodes[0].pos, [10.0, 20.0]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod sidecar_tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_sidecar_with_phase_breakpoints_loads() {
+        let s: Sidecar = serde_json::from_str(
+            r#"{"breakpoints": {"phases": {"f": {"Post": ["before_action", "after_result"]}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.breakpoints.phases_of("f", "Post"),
+            vec![
+                zis_engine::run::execution::Phase::BeforeAction,
+                zis_engine::run::execution::Phase::AfterResult
+            ]
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! The one colour palette of ZIS Studio, as plain RGB so both the window (through
+//! `ui::theme`) and the exports (SVG, PNG, HTML) draw states, edges and outcomes in the
+//! same colours.
+
+use crate::core::graph::EdgeKind;
+use crate::core::resources::ResourceKind;
+
+/// A colour as red, green, blue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// `#rrggbb`, for SVG and HTML.
+    pub fn hex(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+}
+
+/// Blue: Action states, flows.
+pub const BLUE: Rgb = Rgb(0x3b, 0x82, 0xf6);
+/// Light blue: Next edges.
+pub const SKY: Rgb = Rgb(0x60, 0xa5, 0xfa);
+/// Amber: Choice states, Choice rules, warnings, paused.
+pub const AMBER: Rgb = Rgb(0xf5, 0x9e, 0x0b);
+/// Grey: Pass states, Default edges.
+pub const GREY: Rgb = Rgb(0x9c, 0xa3, 0xaf);
+/// Purple: Wait states.
+pub const PURPLE: Rgb = Rgb(0xa8, 0x55, 0xf7);
+/// Teal: Map states, actions.
+pub const TEAL: Rgb = Rgb(0x14, 0xb8, 0xa6);
+/// Green: Succeed states, success.
+pub const GREEN: Rgb = Rgb(0x22, 0xc5, 0x5e);
+/// Red: Fail states, Catch edges, errors.
+pub const RED: Rgb = Rgb(0xef, 0x44, 0x44);
+
+/// The colour of a state type.
+pub fn state(type_name: &str) -> Rgb {
+    match type_name {
+        "Action" => BLUE,
+        "Choice" => AMBER,
+        "Pass" => GREY,
+        "Wait" => PURPLE,
+        "Map" => TEAL,
+        "Succeed" => GREEN,
+        _ => RED,
+    }
+}
+
+/// The colour of an edge kind.
+pub fn edge(kind: EdgeKind) -> Rgb {
+    match kind {
+        EdgeKind::Next => SKY,
+        EdgeKind::Rule => AMBER,
+        EdgeKind::Default => GREY,
+        EdgeKind::Catch => RED,
+    }
+}
+
+/// The colour of a resource kind.
+pub fn resource(kind: ResourceKind) -> Rgb {
+    match kind {
+        ResourceKind::Flow => BLUE,
+        ResourceKind::Action => TEAL,
+        ResourceKind::JobSpec => AMBER,
+        ResourceKind::Other => GREY,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_the_svg_form() {
+        assert_eq!(state("Choice").hex(), "#f59e0b");
+        assert_eq!(edge(EdgeKind::Catch).hex(), "#ef4444");
+    }
+}

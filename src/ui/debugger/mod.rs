@@ -1,0 +1,133 @@
+//! The debugger panel (bottom of the window): the event to run on, the stepping buttons,
+//! the timeline of steps, the data of the chosen step (before, after, every phase, a diff,
+//! the HTTP calls) as collapsible JSON trees, the data the next state gets (editable: a fork),
+//! breakpoints and action mocks. It only draws the session and emits commands.
+
+mod data;
+mod next;
+mod settings;
+mod timeline;
+mod toolbar;
+
+use crate::app::{AppState, BreakpointCommand, Commands, DebugCommand};
+use crate::core::debug::{Go, MockOutcome, Step};
+use crate::core::search::playground;
+use crate::ui::theme::{AMBER, GREEN, RED, state_colour};
+use crate::ui::widgets::{code_field, json_tree, remove_button, search_results, short, text_field};
+use egui::{Color32, RichText};
+use serde_json::Value;
+use timeline::{StepFilter, timeline_ui};
+use zis_engine::run::execution::{Phase, Status};
+
+/// Which view of a step's data is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataTab {
+    /// `$` before the state.
+    Before,
+    /// `$` after it.
+    #[default]
+    After,
+    /// Every phase side by side.
+    Phases,
+    /// What changed, as a list by path.
+    Diff,
+    /// Before and after side by side.
+    Side,
+    /// HTTP requests and answers.
+    Http,
+}
+
+/// The panel's own state.
+#[derive(Default)]
+pub struct Debugger {
+    tab: DataTab,
+    test_name: String,
+    mock_attempt: u32,
+    events_loaded: bool,
+    condition: String,
+    payload: String,
+    payload_for: Option<String>,
+    watch_draft: String,
+    playground: String,
+    data_draft: String,
+    draft_for: Option<(usize, String)>,
+    mock_status: u16,
+    mock_body: String,
+    result_draft: String,
+    result_for: Option<(usize, String)>,
+    search: String,
+    event_name: String,
+    step_filter: String,
+    errors_only: bool,
+}
+
+use crate::core::diff::{Change, diff};
+
+impl Debugger {
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
+        self.toolbar_ui(ui, state, out);
+        ui.separator();
+        let Some(session) = &state.debug else {
+            ui.label(
+                RichText::new(
+                    "Choose an event and press Start to pause before the first state, or Run (F5) to run to a breakpoint. F9 sets a breakpoint on the selected state.",
+                )
+                .weak(),
+            );
+            self.settings_ui(ui, state, out);
+            return;
+        };
+        let stale = state
+            .document
+            .as_ref()
+            .is_some_and(|d| session.stale(d.value()));
+        ui.columns(3, |cols| {
+            cols[0].label(RichText::new("Timeline").strong());
+            if stale {
+                cols[0].colored_label(
+                    AMBER,
+                    "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
+                );
+            }
+            let log = session.log_lines();
+            if !log.is_empty() {
+                cols[0].label(RichText::new("Integration log (as ZIS would write it)").strong());
+                for (level, text) in log {
+                    let colour = if level == "error" { RED } else { GREEN };
+                    cols[0].colored_label(colour, format!("{level}  {text}"));
+                }
+                cols[0].horizontal(|ui| {
+                    text_field(ui, "Test name", &mut self.test_name, "what this run shows", 180.0);
+                    if ui
+                        .button("Save as test")
+                        .on_hover_text("Append this run (event, mocks, outcome, states) to the bundle's .tests.json")
+                        .clicked()
+                    {
+                        let name = if self.test_name.trim().is_empty() {
+                            format!("{} on {}", session.flow, session.event)
+                        } else {
+                            self.test_name.trim().to_string()
+                        };
+                        out.push(DebugCommand::SaveAsTest(name));
+                    }
+                });
+            }
+            if session.steps.len() > 1 {
+                cols[0].horizontal(|ui| {
+                    text_field(ui, "Filter steps", &mut self.step_filter, "state name", 110.0);
+                    ui.checkbox(&mut self.errors_only, "Errors only");
+                });
+            }
+            let filter = StepFilter {
+                text: self.step_filter.trim().to_lowercase(),
+                errors_only: self.errors_only,
+            };
+            egui::ScrollArea::vertical()
+                .id_salt("timeline")
+                .show(&mut cols[0], |ui| timeline_ui(ui, session, &filter, out));
+            self.data_ui(&mut cols[1], session.selected.and_then(|i| session.steps.get(i)));
+            self.next_ui(&mut cols[2], state, out);
+        });
+    }
+}

@@ -1,0 +1,367 @@
+//! The flow graph in the centre of the window, drawn with egui-snarl from the app's
+//! [`FlowGraph`]: one node per state, coloured by type, with its key fact; one output pin
+//! per transition, labelled (a Choice rule in readable form, "default", "catch"), wired to
+//! its target, and free outputs ("end", "+ rule", "+ catch") to drag from. Editing goes
+//! through commands: dragging an output onto a node connects it, dragging it off (or
+//! right-clicking its pin) disconnects it, dropping it on empty space offers new states to
+//! connect, right-clicking the background is the palette, right-clicking a node offers its
+//! actions. Moving nodes sends [`EditCommand::MoveNodes`] when the pointer is released (positions
+//! go to the sidecar file). Clicking a node's name selects the state; Shift+drag box-selects.
+
+mod add_menu;
+mod viewer;
+
+pub use add_menu::palette_ui;
+use viewer::Viewer;
+
+use crate::app::{AppState, Commands, DebugCommand, EditCommand, ViewCommand};
+use crate::core::edit::{Port, STATE_TYPES};
+use crate::core::graph::{EdgeKind, FlowGraph};
+use crate::ui::theme::{edge_colour, state_colour};
+use egui::{Color32, RichText, Stroke};
+use egui_snarl::ui::{AnyPins, PinInfo, SnarlStyle, SnarlViewer, SnarlWidget, WireStyle};
+use egui_snarl::{InPin, NodeId, OutPin, Snarl};
+
+/// What a node shows.
+#[derive(Clone, Debug)]
+pub struct NodeView {
+    name: String,
+    type_name: String,
+    fact: String,
+    start: bool,
+    end: bool,
+    problems: usize,
+    outs: Vec<(String, EdgeKind, Port)>,
+    /// Where each output leads (state names).
+    targets: Vec<Option<String>>,
+}
+
+/// The graph widget's own state: the snarl built from the app's graph.
+#[derive(Default)]
+pub struct GraphView {
+    snarl: Snarl<NodeView>,
+    generation: Option<u64>,
+    ids: Vec<(NodeId, String)>,
+    /// The extent of the graph (estimated node sizes) to fit into view on the next frame.
+    fit: Option<egui::Rect>,
+    /// The states snarl had selected last frame (a new selection becomes a command once).
+    last_selected: Vec<String>,
+    /// The flow last fitted (a rebuild after an edit keeps the view).
+    fitted: Option<String>,
+    /// The centre of what the graph showed last frame, in graph units (new states go there).
+    view_centre: Option<egui::Pos2>,
+    /// Graph-to-screen transform of the last frame.
+    pub transform: Option<egui::emath::TSTransform>,
+    /// Each state's node frame in the last frame, in graph units.
+    pub node_rects: std::collections::HashMap<String, egui::Rect>,
+    /// The states each state has an edge with.
+    neighbours: std::collections::HashMap<String, Vec<String>>,
+    /// The app's fit counter last seen.
+    fits_seen: u64,
+}
+
+/// The graph's extent with estimated node sizes, in graph units.
+fn extent(graph: &FlowGraph) -> egui::Rect {
+    let mut bb = egui::Rect::NOTHING;
+    for (i, n) in graph.nodes.iter().enumerate() {
+        let min = egui::pos2(n.pos[0], n.pos[1]);
+        let size = egui::vec2(
+            crate::core::graph::estimated_width(graph, i),
+            crate::core::graph::estimated_height(n),
+        );
+        bb = bb.union(egui::Rect::from_min_size(min, size));
+    }
+    bb.expand(30.0)
+}
+
+impl GraphView {
+    fn rebuild(&mut self, graph: &FlowGraph) {
+        let mut snarl = Snarl::new();
+        let mut ids = Vec::new();
+        for n in &graph.nodes {
+            let outs = n
+                .ports
+                .iter()
+                .map(|p| (p.label.clone(), p.kind, p.port))
+                .collect();
+            let targets = n
+                .ports
+                .iter()
+                .map(|p| p.target.map(|t| graph.nodes[t].name.clone()))
+                .collect();
+            let id = snarl.insert_node(
+                egui::pos2(n.pos[0], n.pos[1]),
+                NodeView {
+                    name: n.name.clone(),
+                    type_name: n.type_name.clone(),
+                    fact: n.fact.clone(),
+                    start: n.start,
+                    end: n.end,
+                    problems: n.problems,
+                    outs,
+                    targets,
+                },
+            );
+            ids.push((id, n.name.clone()));
+        }
+        for e in &graph.edges {
+            let from = egui_snarl::OutPinId {
+                node: ids[e.from].0,
+                output: e.port,
+            };
+            let to = egui_snarl::InPinId {
+                node: ids[e.to].0,
+                input: 0,
+            };
+            snarl.connect(from, to);
+        }
+        self.snarl = snarl;
+        self.ids = ids;
+        let mut neighbours: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for e in &graph.edges {
+            let (a, b) = (&graph.nodes[e.from].name, &graph.nodes[e.to].name);
+            neighbours.entry(a.clone()).or_default().push(b.clone());
+            neighbours.entry(b.clone()).or_default().push(a.clone());
+        }
+        self.neighbours = neighbours;
+        if self.fitted.as_ref() != Some(&graph.flow) {
+            self.fitted = Some(graph.flow.clone());
+            self.fit = Some(extent(graph));
+        }
+    }
+
+    /// Where the palette puts a new state: right of the selected one, else right of the flow.
+    fn new_state_pos(graph: &FlowGraph, selected: Option<&str>) -> [f32; 2] {
+        if let Some((i, n)) = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(_, n)| Some(n.name.as_str()) == selected)
+        {
+            return [
+                n.pos[0] + crate::core::graph::estimated_width(graph, i) + 60.0,
+                n.pos[1],
+            ];
+        }
+        let right = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| n.pos[0] + crate::core::graph::estimated_width(graph, i))
+            .fold(0.0_f32, f32::max);
+        [right + 60.0, 0.0]
+    }
+
+    /// Draws the selected flow's graph and collects commands.
+    pub fn show(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
+        let Some(graph) = &state.graph else {
+            return;
+        };
+        if self.generation != Some(state.graph_generation) {
+            self.rebuild(graph);
+            self.generation = Some(state.graph_generation);
+        }
+        if self.fits_seen != state.fit_requests {
+            self.fits_seen = state.fit_requests;
+            self.fit = Some(extent(graph));
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .button("Fit")
+                .on_hover_text("Fit the whole flow into view (F)")
+                .clicked()
+            {
+                out.push(ViewCommand::Fit);
+            }
+            let running = state.running();
+            let paused = state
+                .debug
+                .as_ref()
+                .is_some_and(|s| s.next_state().is_some());
+            let run_label = if running {
+                "Running…"
+            } else if paused {
+                "Continue (F5)"
+            } else {
+                "Run (F5)"
+            };
+            if ui
+                .add_enabled(!running, egui::Button::new(run_label))
+                .on_hover_text(
+                    "Run this flow on its job spec's sample event to a breakpoint or the end (F5)",
+                )
+                .clicked()
+            {
+                out.push(DebugCommand::Run);
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Step (F10)"))
+                .on_hover_text("Run one state (a Map runs as one step; F11 steps into it)")
+                .clicked()
+            {
+                out.push(DebugCommand::DebugGo(crate::core::debug::Go::StepOver));
+            }
+            if ui
+                .button("Auto layout")
+                .on_hover_text("Lay the flow out again from left to right (Ctrl+L)")
+                .clicked()
+            {
+                out.push(EditCommand::AutoLayout);
+            }
+            ui.separator();
+            let pos = self
+                .view_centre
+                .map(|c| [c.x - 60.0, c.y - 40.0])
+                .unwrap_or_else(|| Self::new_state_pos(graph, state.selected_state.as_deref()));
+            palette_ui(ui, state, pos, None, out);
+        });
+        if !state.map_path.is_empty() {
+            ui.horizontal(|ui| {
+                let flow = state.selected.clone().unwrap_or_default();
+                if ui
+                    .link(format!("◀ {flow}"))
+                    .on_hover_text("Back to the flow")
+                    .clicked()
+                {
+                    out.push(ViewCommand::MapLevel(0));
+                }
+                for (i, m) in state.map_path.iter().enumerate() {
+                    ui.label(">");
+                    if i + 1 == state.map_path.len() {
+                        ui.label(RichText::new(format!("{m} iterator")).strong());
+                    } else if ui.link(m).clicked() {
+                        out.push(ViewCommand::MapLevel(i + 1));
+                    }
+                }
+            });
+        }
+        ui.label(
+            RichText::new(
+                "drag an output onto a state to connect it, into empty space to add one · right-click for the palette · Shift+drag to box-select · Ctrl+scroll to zoom",
+            )
+            .weak()
+            .small(),
+        );
+        if ui.input(|i| i.key_pressed(egui::Key::F5)) {
+            out.push(DebugCommand::Run);
+        }
+        if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
+            out.push(EditCommand::AutoLayout);
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::F) && !i.modifiers.any())
+            && !ui.ctx().egui_wants_keyboard_input()
+        {
+            self.fit = Some(extent(graph));
+        }
+        let fit = self
+            .fit
+            .take()
+            .map(|bb| (bb, ui.available_rect_before_wrap()));
+        let session = state.debug.as_ref();
+        let visits = session.map(crate::core::debug::Session::visits);
+        let durations = session.map(crate::core::debug::Session::durations);
+        let failed = session.and_then(|s| match s.status() {
+            zis_engine::run::execution::Status::Failed { .. } => {
+                s.steps.last().map(|e| e.event.state.as_str())
+            }
+            _ => None,
+        });
+        let current = session
+            .filter(|s| s.busy.is_none())
+            .and_then(crate::core::debug::Session::next_state);
+        // Edges the session took: (from, to).
+        let taken: Option<std::collections::HashSet<(String, String)>> = session.map(|s| {
+            s.steps
+                .iter()
+                .filter_map(|st| Some((st.event.state.clone(), st.event.next.clone()?)))
+                .collect()
+        });
+        let view_rect = ui.available_rect_before_wrap();
+        let mut viewer = Viewer {
+            out,
+            state,
+            transform: None,
+            rects: std::collections::HashMap::new(),
+            visible: self
+                .transform
+                .map(|t| (t.inverse() * view_rect).expand(80.0)),
+            previous: &self.node_rects,
+            neighbours: &self.neighbours,
+            fit,
+            visits: visits.as_ref(),
+            failed,
+            current,
+            taken: taken.as_ref(),
+            durations: durations.as_ref(),
+        };
+        let style = SnarlStyle {
+            collapsible: Some(false),
+            header_drag_space: Some(egui::Vec2::ZERO),
+            node_layout: Some(egui_snarl::ui::NodeLayout::sandwich()),
+            pin_placement: Some(egui_snarl::ui::PinPlacement::Edge),
+            ..SnarlStyle::new()
+        };
+        let id = egui::Id::new(("flow_graph", &graph.flow));
+        SnarlWidget::new()
+            .id(id)
+            .style(style)
+            .show(&mut self.snarl, &mut viewer, ui);
+        if let Some(t) = viewer.transform {
+            self.view_centre = Some(t.inverse() * view_rect.center());
+        }
+        self.transform = viewer.transform;
+        self.node_rects = std::mem::take(&mut viewer.rects);
+        // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
+        let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())
+            .iter()
+            .filter_map(|node| self.ids.iter().find(|(i, _)| i == node))
+            .map(|(_, n)| n.clone())
+            .collect();
+        if selected != self.last_selected {
+            if !selected.is_empty() {
+                out.push(ViewCommand::SelectStates(selected.clone()));
+            }
+            self.last_selected = selected;
+        }
+        // Positions are committed when the pointer is released. `ids` is in the order of
+        // `graph.nodes` (both come from `rebuild`).
+        if !ui.input(|i| i.pointer.any_down()) {
+            let moves: Vec<(String, [f32; 2])> = self
+                .ids
+                .iter()
+                .zip(&graph.nodes)
+                .filter_map(|((id, name), g)| {
+                    let node = self.snarl.get_node_info(*id)?;
+                    let pos = [node.pos.x, node.pos.y];
+                    ((pos[0] - g.pos[0]).abs() > 0.5 || (pos[1] - g.pos[1]).abs() > 0.5)
+                        .then(|| (name.clone(), pos))
+                })
+                .collect();
+            if !moves.is_empty() {
+                out.push(EditCommand::MoveNodes(moves));
+            }
+        }
+    }
+}
+
+/// A red dot (the fonts have no such glyph), for breakpoints.
+pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter()
+        .circle_filled(rect.center(), 5.0, Color32::from_rgb(0xef, 0x44, 0x44));
+    resp
+}
+
+/// A red ring: stops inside the state's step (phase breakpoints).
+pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
+    phase_ring_coloured(ui, Color32::from_rgb(0xef, 0x44, 0x44))
+}
+
+/// A ring of a colour (grey: a breakpoint switched off).
+fn phase_ring_coloured(ui: &mut egui::Ui, colour: Color32) -> egui::Response {
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter()
+        .circle_stroke(rect.center(), 4.5, egui::Stroke::new(2.0, colour));
+    resp
+}

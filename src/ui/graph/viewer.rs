@@ -1,0 +1,521 @@
+//! The egui-snarl viewer: how a node, its pins and menus are drawn, and snarl's hooks
+//! (connect, disconnect, dropped wires, menus) turned into commands. The widget never edits
+//! its own wires: the next frame rebuilds them from the bundle.
+
+use super::*;
+use crate::app::Command;
+
+pub(super) struct Viewer<'a> {
+    pub(super) out: &'a mut Commands,
+    pub(super) state: &'a AppState,
+    /// Graph-to-screen transform snarl used this frame.
+    pub(super) transform: Option<egui::emath::TSTransform>,
+    /// Node frames drawn this frame.
+    pub(super) rects: std::collections::HashMap<String, egui::Rect>,
+    /// What the graph showed last frame (graph units, with a margin), and the node frames
+    /// then: a node wholly outside is drawn as its title only, its rows as empty space.
+    pub(super) visible: Option<egui::Rect>,
+    pub(super) previous: &'a std::collections::HashMap<String, egui::Rect>,
+    /// Each state's neighbours, to tell whether any of its wires can be on screen.
+    pub(super) neighbours: &'a std::collections::HashMap<String, Vec<String>>,
+    /// Graph extent and screen rect to fit it into, once.
+    pub(super) fit: Option<(egui::Rect, egui::Rect)>,
+    /// Visits per state in the last run.
+    pub(super) visits: Option<&'a std::collections::HashMap<String, usize>>,
+    /// The state the last run failed in.
+    pub(super) failed: Option<&'a str>,
+    /// The state the paused session runs next.
+    pub(super) current: Option<&'a str>,
+    /// Edges the session took; the others are dimmed while a session is shown.
+    pub(super) taken: Option<&'a std::collections::HashSet<(String, String)>>,
+    /// Milliseconds per state in the session.
+    pub(super) durations: Option<&'a std::collections::HashMap<String, f64>>,
+}
+
+impl Viewer<'_> {
+    /// True when the node was wholly outside the view last frame.
+    fn culled(&self, name: &str) -> bool {
+        match (self.visible, self.previous.get(name)) {
+            (Some(v), Some(r)) => !r.intersects(v),
+            _ => false,
+        }
+    }
+
+    /// True when neither the node nor any wire to or from it can be on screen: the box
+    /// around it and each neighbour misses the view. Such a node is drawn without pins
+    /// (snarl skips wires whose pins were not drawn; it keeps them).
+    fn pinless(&self, name: &str) -> bool {
+        let (Some(v), Some(r)) = (self.visible, self.previous.get(name)) else {
+            return false;
+        };
+        if r.intersects(v) {
+            return false;
+        }
+        self.neighbours.get(name).into_iter().flatten().all(|n| {
+            self.previous
+                .get(n)
+                .is_some_and(|o| !r.union(*o).expand(40.0).intersects(v))
+        })
+    }
+}
+
+/// Height of one text row in the graph.
+const ROW: f32 = 16.0;
+
+impl SnarlViewer<NodeView> for Viewer<'_> {
+    fn title(&mut self, node: &NodeView) -> String {
+        node.name.clone()
+    }
+
+    fn current_transform(
+        &mut self,
+        to_global: &mut egui::emath::TSTransform,
+        _snarl: &mut Snarl<NodeView>,
+    ) {
+        if let Some((bb, rect)) = self.fit.take()
+            && bb.is_finite()
+            && rect.width() > 50.0
+            && rect.height() > 50.0
+        {
+            let scale = (rect.size() / bb.size()).min_elem().clamp(0.7, 1.25);
+            let mut translation = rect.center().to_vec2() - bb.center().to_vec2() * scale;
+            // Too wide to fit at a readable zoom: show the flow from its start.
+            if bb.width() * scale > rect.width() {
+                translation.x = rect.left() - bb.left() * scale;
+            }
+            *to_global = egui::emath::TSTransform::new(translation, scale);
+        }
+        self.transform = Some(*to_global);
+    }
+
+    fn node_frame(
+        &mut self,
+        default: egui::Frame,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        snarl: &Snarl<NodeView>,
+    ) -> egui::Frame {
+        let n = &snarl[node];
+        let colour = state_colour(&n.type_name);
+        let width = if self.state.selected_state.as_deref() == Some(n.name.as_str())
+            || self.state.selection.contains(&n.name)
+        {
+            3.0
+        } else {
+            1.5
+        };
+        let mut frame = default.stroke(Stroke::new(width, colour));
+        if self.visits.is_some_and(|v| v.contains_key(&n.name)) {
+            frame.fill = frame.fill.lerp_to_gamma(colour, 0.28);
+        }
+        if self.current == Some(n.name.as_str()) {
+            frame = frame.stroke(Stroke::new(4.0, Color32::from_rgb(0xfa, 0xcc, 0x15)));
+            frame.shadow = egui::Shadow {
+                offset: [0, 0],
+                blur: 18,
+                spread: 2,
+                color: Color32::from_rgb(0xfa, 0xcc, 0x15).gamma_multiply(0.6),
+            };
+        }
+        if self.failed == Some(n.name.as_str()) {
+            frame = frame.stroke(Stroke::new(3.0, Color32::from_rgb(0xef, 0x44, 0x44)));
+        }
+        frame
+    }
+
+    fn show_header(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let n = &snarl[node];
+        let colour = state_colour(&n.type_name);
+        if self.culled(&n.name) {
+            // Out of view: the title's space only, painted without a widget.
+            let galley = ui.painter().layout_no_wrap(
+                n.name.clone(),
+                egui::TextStyle::Body.resolve(ui.style()),
+                colour,
+            );
+            let at = ui.max_rect().min + egui::vec2(6.0, 0.0);
+            ui.set_min_size(galley.size() + egui::vec2(6.0, 0.0));
+            ui.painter().galley(at, galley, colour);
+            return;
+        }
+        let key = self.state.layout_key();
+        let breakpoint = self.state.sidecar.breakpoints.has(&key, &n.name);
+        ui.horizontal(|ui| {
+            ui.add_space(6.0);
+            if breakpoint {
+                if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
+                    breakpoint_dot(ui)
+                        .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+                } else {
+                    phase_ring_coloured(ui, Color32::GRAY)
+                        .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
+                }
+            }
+            let phases = self.state.sidecar.breakpoints.active_phases(&key, &n.name);
+            if !phases.is_empty() {
+                let words: Vec<&str> = phases.iter().map(|p| p.label()).collect();
+                phase_ring(ui).on_hover_text(format!(
+                    "the debugger stops inside this state: {}",
+                    words.join(", ")
+                ));
+            } else if !self
+                .state
+                .sidecar
+                .breakpoints
+                .phases_of(&key, &n.name)
+                .is_empty()
+            {
+                phase_ring_coloured(ui, Color32::GRAY)
+                    .on_hover_text("stops inside this state, switched off");
+            }
+            if n.start {
+                ui.label(RichText::new("▶").color(Color32::from_rgb(0x22, 0xc5, 0x5e)))
+                    .on_hover_text("StartAt");
+            }
+            let name = ui.add(
+                egui::Label::new(RichText::new(&n.name).strong().color(colour))
+                    .extend()
+                    .sense(egui::Sense::click()),
+            );
+            if name.clicked() {
+                if ui.input(|i| i.modifiers.command) {
+                    let mut sel = self.state.selection.clone();
+                    if let Some(at) = sel.iter().position(|s| s == &n.name) {
+                        sel.remove(at);
+                    } else {
+                        sel.push(n.name.clone());
+                    }
+                    self.out.push(ViewCommand::SelectStates(sel));
+                } else {
+                    self.out
+                        .push(ViewCommand::SelectState(Some(n.name.clone())));
+                }
+            }
+            if n.end {
+                ui.label(RichText::new("■").color(Color32::from_rgb(0x9c, 0xa3, 0xaf)))
+                    .on_hover_text("ends the flow");
+            }
+            if let Some(count) = self.visits.and_then(|v| v.get(&n.name)) {
+                let ms = self
+                    .durations
+                    .and_then(|d| d.get(&n.name))
+                    .copied()
+                    .unwrap_or(0.0);
+                ui.label(RichText::new(format!("×{count}")).strong())
+                    .on_hover_text(format!(
+                        "the run entered this state {count} time(s), {ms:.1} ms in all"
+                    ));
+            }
+            if n.problems > 0 {
+                ui.label(
+                    RichText::new(format!("⚠ {}", n.problems))
+                        .color(Color32::from_rgb(0xef, 0x44, 0x44)),
+                )
+                .on_hover_text("problems found by the validator in this state");
+            }
+        });
+    }
+
+    fn inputs(&mut self, node: &NodeView) -> usize {
+        usize::from(!self.pinless(&node.name))
+    }
+
+    fn show_input(
+        &mut self,
+        pin: &InPin,
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        let pin_info = PinInfo::circle().with_fill(Color32::from_rgb(0x9c, 0xa3, 0xaf));
+        if self.culled(&snarl[pin.id.node].name) {
+            ui.set_min_height(ROW);
+            return pin_info;
+        }
+        // How many edges come in: a state nothing leads to is easy to spot.
+        let n = pin.remotes.len();
+        let text = match n {
+            0 => "in".to_string(),
+            _ => format!("in ×{n}"),
+        };
+        ui.add_space(6.0);
+        ui.label(RichText::new(text).weak());
+        pin_info
+    }
+
+    fn outputs(&mut self, node: &NodeView) -> usize {
+        if self.pinless(&node.name) {
+            0
+        } else {
+            node.outs.len()
+        }
+    }
+
+    fn show_output(
+        &mut self,
+        pin: &OutPin,
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        let (label, kind, port) = snarl[pin.id.node]
+            .outs
+            .get(pin.id.output)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next));
+        let colour = edge_colour(kind);
+        let style = match kind {
+            EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
+            _ => WireStyle::Bezier5,
+        };
+        let wire = match self.taken {
+            Some(taken) => {
+                let n = &snarl[pin.id.node];
+                let went = n
+                    .targets
+                    .get(pin.id.output)
+                    .cloned()
+                    .flatten()
+                    .is_some_and(|t| taken.contains(&(n.name.clone(), t)));
+                if went {
+                    colour
+                } else {
+                    colour.gamma_multiply(0.25)
+                }
+            }
+            None => colour,
+        };
+        let pin_info = PinInfo::triangle()
+            .with_fill(colour)
+            .with_wire_color(wire)
+            .with_wire_style(style);
+        if self.culled(&snarl[pin.id.node].name) {
+            ui.set_min_height(ROW);
+            return pin_info;
+        }
+        let shown = crate::core::graph::clip(&label);
+        let free = matches!(port, Port::NewRule | Port::NewCatch) || pin.remotes.is_empty();
+        let text = if free {
+            RichText::new(&shown)
+                .color(colour.gamma_multiply(0.6))
+                .italics()
+        } else {
+            RichText::new(&shown).color(colour)
+        };
+        // Every output row gets the width of the node's longest label, right-aligned and
+        // clear of the pin (snarl's later rows otherwise start where the first one did).
+        let longest = snarl[pin.id.node]
+            .outs
+            .iter()
+            .map(|(l, _, _)| crate::core::graph::clip(l).chars().count())
+            .max()
+            .unwrap_or(4) as f32;
+        let width = longest * 7.5 + 10.0;
+        let resp = ui
+            .allocate_ui_with_layout(
+                egui::vec2(width, ROW),
+                egui::Layout::right_to_left(egui::Align::Center),
+                |ui| {
+                    ui.add_space(6.0);
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend))
+                },
+            )
+            .inner;
+        if shown != label {
+            resp.on_hover_text(label);
+        }
+        pin_info
+    }
+
+    fn has_body(&mut self, _node: &NodeView) -> bool {
+        true
+    }
+
+    fn show_body(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let n = &snarl[node];
+        if self.culled(&n.name) {
+            let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
+            // Space without widgets: a culled node costs snarl's frame and pins only.
+            ui.set_min_height(ROW * rows as f32);
+            return;
+        }
+        ui.vertical(|ui| {
+            ui.add(
+                egui::Label::new(RichText::new(&n.type_name).color(state_colour(&n.type_name)))
+                    .extend(),
+            );
+            if !n.fact.is_empty() {
+                let shown = crate::core::graph::clip(&n.fact);
+                let resp = ui.add(egui::Label::new(RichText::new(&shown).monospace()).extend());
+                if shown != n.fact {
+                    resp.on_hover_text(&n.fact);
+                }
+            }
+            if n.type_name == "Map"
+                && ui
+                    .small_button(format!("Open {} ▶", n.name))
+                    .on_hover_text("Show the iterator's states as a graph")
+                    .clicked()
+            {
+                self.out.push(ViewCommand::OpenMap(n.name.clone()));
+            }
+        });
+    }
+
+    fn final_node_rect(
+        &mut self,
+        node: NodeId,
+        rect: egui::Rect,
+        _ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        if let Some(n) = snarl.get_node(node) {
+            self.rects.insert(n.name.clone(), rect);
+        }
+    }
+
+    fn has_graph_menu(&mut self, _pos: egui::Pos2, _snarl: &mut Snarl<NodeView>) -> bool {
+        true
+    }
+
+    fn show_graph_menu(
+        &mut self,
+        pos: egui::Pos2,
+        ui: &mut egui::Ui,
+        _snarl: &mut Snarl<NodeView>,
+    ) {
+        ui.label(RichText::new("Add a state").strong());
+        let before = self.out.len();
+        palette_ui(ui, self.state, [pos.x, pos.y], None, self.out);
+        if self.out.len() > before {
+            ui.close();
+        }
+    }
+
+    fn has_dropped_wire_menu(&mut self, src_pins: AnyPins, _snarl: &mut Snarl<NodeView>) -> bool {
+        matches!(src_pins, AnyPins::Out(pins) if pins.len() == 1)
+    }
+
+    fn show_dropped_wire_menu(
+        &mut self,
+        pos: egui::Pos2,
+        ui: &mut egui::Ui,
+        src_pins: AnyPins,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let AnyPins::Out([pin]) = src_pins else {
+            return;
+        };
+        let Some(n) = snarl.get_node(pin.node) else {
+            return;
+        };
+        let Some((_, _, port)) = n.outs.get(pin.output) else {
+            return;
+        };
+        ui.label(RichText::new(format!("Connect {} to a new state", n.name)).strong());
+        let before = self.out.len();
+        palette_ui(
+            ui,
+            self.state,
+            [pos.x, pos.y],
+            Some((n.name.clone(), *port)),
+            self.out,
+        );
+        if self.out.len() > before {
+            ui.close();
+        }
+    }
+
+    fn has_node_menu(&mut self, _node: &NodeView) -> bool {
+        true
+    }
+
+    fn show_node_menu(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut egui::Ui,
+        snarl: &mut Snarl<NodeView>,
+    ) {
+        let n = &snarl[node];
+        let name = n.name.clone();
+        let mut chosen = None;
+        if !n.start && ui.button("Set as start").clicked() {
+            chosen = Some(Command::from(EditCommand::SetStart(name.clone())));
+        }
+        if n.type_name == "Map" && ui.button("Open iterator").clicked() {
+            chosen = Some(ViewCommand::OpenMap(name.clone()).into());
+        }
+        if ui.button("Duplicate").clicked() {
+            self.out.push(ViewCommand::SelectState(Some(name.clone())));
+            chosen = Some(EditCommand::Duplicate.into());
+        }
+        if ui.button("Delete state").clicked() {
+            self.out.push(ViewCommand::SelectState(Some(name.clone())));
+            chosen = Some(EditCommand::Delete.into());
+        }
+        if let Some(c) = chosen {
+            self.out.push(c);
+            ui.close();
+        }
+    }
+
+    fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<NodeView>) {
+        let (Some(src), Some(dst)) = (snarl.get_node(from.id.node), snarl.get_node(to.id.node))
+        else {
+            return;
+        };
+        if let Some((_, _, port)) = src.outs.get(from.id.output) {
+            self.out.push(EditCommand::Connect {
+                from: src.name.clone(),
+                port: *port,
+                to: dst.name.clone(),
+            });
+        }
+    }
+
+    fn disconnect(&mut self, from: &OutPin, _to: &InPin, snarl: &mut Snarl<NodeView>) {
+        self.drop_outputs(from, snarl);
+    }
+
+    fn drop_outputs(&mut self, pin: &OutPin, snarl: &mut Snarl<NodeView>) {
+        let Some(src) = snarl.get_node(pin.id.node) else {
+            return;
+        };
+        if let Some((_, _, port)) = src.outs.get(pin.id.output)
+            && !pin.remotes.is_empty()
+        {
+            self.out.push(EditCommand::Disconnect {
+                from: src.name.clone(),
+                port: *port,
+            });
+        }
+    }
+
+    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<NodeView>) {
+        for remote in &pin.remotes {
+            if let Some(src) = snarl.get_node(remote.node)
+                && let Some((_, _, port)) = src.outs.get(remote.output)
+            {
+                self.out.push(EditCommand::Disconnect {
+                    from: src.name.clone(),
+                    port: *port,
+                });
+            }
+        }
+    }
+}

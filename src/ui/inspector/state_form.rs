@@ -1,0 +1,440 @@
+//! The form of a state: its fields per state type, the action picker and the Parameters
+//! editor with a `.$` toggle per value.
+
+use super::*;
+
+impl Inspector {
+    pub(super) fn state_form(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &AppState,
+        name: &str,
+        pointer: &str,
+        value: &Value,
+        out: &mut Commands,
+    ) {
+        let type_name = value.get("Type").and_then(Value::as_str).unwrap_or("?");
+        let field = |f: &str| format!("{pointer}/{f}");
+        egui::Grid::new(("state_fields", pointer))
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                // The name: renamed when the field loses focus or Enter is pressed.
+                let label = field_label(ui, "State name", false);
+                let draft = match &self.rename {
+                    Some((p, d)) if p == pointer => d.clone(),
+                    _ => name.to_string(),
+                };
+                let mut text = draft;
+                let resp = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut text)
+                            .id_salt(("rename", pointer))
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                if resp.changed() {
+                    self.rename = Some((pointer.to_string(), text.clone()));
+                }
+                if resp.lost_focus()
+                    && let Some((_, new)) = self.rename.take()
+                    && new != name
+                {
+                    out.push(EditCommand::RenameState {
+                        old: name.to_string(),
+                        new,
+                    });
+                }
+                ui.end_row();
+                text_row(
+                    ui,
+                    state,
+                    "Comment",
+                    &field("Comment"),
+                    value.get("Comment"),
+                    true,
+                    out,
+                );
+                match type_name {
+                    "Action" => {
+                        action_row(
+                            ui,
+                            state,
+                            &field("ActionName"),
+                            value.get("ActionName"),
+                            out,
+                        );
+                    }
+                    "Wait" => {
+                        json_row(ui, "Seconds", &field("Seconds"), value.get("Seconds"), out);
+                        text_row(
+                            ui,
+                            state,
+                            "SecondsPath",
+                            &field("SecondsPath"),
+                            value.get("SecondsPath"),
+                            true,
+                            out,
+                        );
+                    }
+                    "Map" => {
+                        text_row(
+                            ui,
+                            state,
+                            "ItemsPath",
+                            &field("ItemsPath"),
+                            value.get("ItemsPath"),
+                            true,
+                            out,
+                        );
+                        json_row(
+                            ui,
+                            "MaxConcurrency",
+                            &field("MaxConcurrency"),
+                            value.get("MaxConcurrency"),
+                            out,
+                        );
+                    }
+                    "Pass" => {
+                        json_row(ui, "Result", &field("Result"), value.get("Result"), out);
+                    }
+                    "Succeed" => {
+                        text_row(
+                            ui,
+                            state,
+                            "Message",
+                            &field("Message"),
+                            value.get("Message"),
+                            true,
+                            out,
+                        );
+                    }
+                    "Fail" => {
+                        text_row(
+                            ui,
+                            state,
+                            "Error",
+                            &field("Error"),
+                            value.get("Error"),
+                            true,
+                            out,
+                        );
+                        text_row(
+                            ui,
+                            state,
+                            "Cause",
+                            &field("Cause"),
+                            value.get("Cause"),
+                            true,
+                            out,
+                        );
+                    }
+                    _ => {}
+                }
+                if matches!(type_name, "Action" | "Map" | "Pass") {
+                    text_row(
+                        ui,
+                        state,
+                        "ResultPath",
+                        &field("ResultPath"),
+                        value.get("ResultPath"),
+                        true,
+                        out,
+                    );
+                }
+                for asl in ["InputPath", "OutputPath"] {
+                    if value.get(asl).is_some() {
+                        text_row(ui, state, asl, &field(asl), value.get(asl), true, out);
+                    }
+                }
+                if type_name == "Choice" {
+                    target_row(
+                        ui,
+                        state,
+                        "Default",
+                        &field("Default"),
+                        value.get("Default").and_then(Value::as_str),
+                        None,
+                        out,
+                    );
+                } else if !matches!(type_name, "Succeed" | "Fail") {
+                    target_row(
+                        ui,
+                        state,
+                        "Next",
+                        &field("Next"),
+                        value.get("Next").and_then(Value::as_str),
+                        Some(&field("End")),
+                        out,
+                    );
+                }
+            });
+        if type_name == "Map" && ui.button(format!("Open {name} iterator ▶")).clicked() {
+            out.push(ViewCommand::OpenMap(name.to_string()));
+        }
+        if matches!(type_name, "Action" | "Map" | "Pass") {
+            ui.add_space(6.0);
+            parameters_ui(
+                ui,
+                state,
+                &field("Parameters"),
+                value.get("Parameters"),
+                out,
+            );
+        }
+        if type_name == "Choice" {
+            ui.add_space(6.0);
+            rules_ui(ui, state, &field("Choices"), value.get("Choices"), out);
+        }
+        if matches!(type_name, "Action" | "Map") {
+            ui.add_space(6.0);
+            catch_ui(ui, state, &field("Catch"), value.get("Catch"), out);
+        }
+        // The validator's findings on this state, in place.
+        let mine: Vec<_> = state
+            .diagnostics
+            .iter()
+            .filter(|d| d.pointer == pointer || d.pointer.starts_with(&format!("{pointer}/")))
+            .collect();
+        if !mine.is_empty() {
+            ui.separator();
+            for d in mine {
+                let at = d.pointer.strip_prefix(pointer).unwrap_or("");
+                ui.colored_label(
+                    if d.is_error() {
+                        RED
+                    } else {
+                        Color32::from_rgb(0xf5, 0x9e, 0x0b)
+                    },
+                    format!(
+                        "{} {}: {}",
+                        d.code.id(),
+                        if at.is_empty() { "/" } else { at },
+                        d.message
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn action_row(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    pointer: &str,
+    current: Option<&Value>,
+    out: &mut Commands,
+) {
+    let current = current.and_then(Value::as_str).unwrap_or("");
+    let label = field_label(
+        ui,
+        "ActionName",
+        state.focus_field.as_deref() == Some(pointer),
+    );
+    ui.horizontal(|ui| {
+        let mut text = current.to_string();
+        let resp = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .id_salt(pointer)
+                    .desired_width(ui.available_width() - 30.0),
+            )
+            .labelled_by(label.id);
+        if resp.changed() {
+            out.push(EditCommand::SetField {
+                pointer: pointer.to_string(),
+                value: Some(Value::String(text)),
+            });
+        }
+        ui.menu_button("…", |ui| {
+            let integration = state.integration_key();
+            let custom = state
+                .rows
+                .iter()
+                .filter(|r| r.kind == ResourceKind::Action)
+                .map(|r| format!("zis:{integration}:action:{}", r.name));
+            let all: Vec<String> = zis_engine::actions::BUILTIN_ACTIONS
+                .iter()
+                .map(|s| s.to_string())
+                .chain(custom)
+                .collect();
+            for a in all {
+                if ui.selectable_label(a == current, &a).clicked() {
+                    out.push(EditCommand::SetField {
+                        pointer: pointer.to_string(),
+                        value: Some(Value::String(a)),
+                    });
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text("Choose a built-in or custom action");
+    });
+    ui.end_row();
+}
+
+/// Key/value rows of an object; a key ending in `.$` takes a path (toggle per row).
+pub(super) fn parameters_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    pointer: &str,
+    current: Option<&Value>,
+    out: &mut Commands,
+) {
+    ui.horizontal(|ui| {
+        field_label(
+            ui,
+            "Parameters",
+            state.focus_field.as_deref() == Some(pointer),
+        );
+        if ui.small_button("+ parameter").clicked() {
+            let obj = current.and_then(Value::as_object);
+            let key = (1..)
+                .map(|i| format!("param{i}"))
+                .find(|k| obj.is_none_or(|o| !o.contains_key(k)))
+                .unwrap_or_default();
+            if obj.is_none() {
+                out.push(EditCommand::SetField {
+                    pointer: pointer.to_string(),
+                    value: Some(json!({ key: "" })),
+                });
+            } else {
+                out.push(EditCommand::SetField {
+                    pointer: format!("{pointer}/{}", escape(&key)),
+                    value: Some(Value::String(String::new())),
+                });
+            }
+        }
+    });
+    let Some(obj) = current.and_then(Value::as_object) else {
+        return;
+    };
+    egui::Grid::new(("params", pointer))
+        .num_columns(4)
+        .spacing([6.0, 4.0])
+        .show(ui, |ui| {
+            for (key, value) in obj {
+                let is_path = key.ends_with(".$");
+                let base = key.strip_suffix(".$").unwrap_or(key);
+                let mut k = base.to_string();
+                let kr = ui.add(
+                    egui::TextEdit::singleline(&mut k)
+                        .id_salt(("pkey", pointer, key))
+                        .desired_width(110.0),
+                );
+                if kr.lost_focus() && k != base && !k.is_empty() {
+                    out.push(EditCommand::RenameKey {
+                        pointer: pointer.to_string(),
+                        old: key.clone(),
+                        new: if is_path { format!("{k}.$") } else { k },
+                    });
+                }
+                let mut path = is_path;
+                if ui
+                    .checkbox(&mut path, ".$")
+                    .on_hover_text("Take the value from a path of the state data")
+                    .changed()
+                {
+                    out.push(EditCommand::RenameKey {
+                        pointer: pointer.to_string(),
+                        old: key.clone(),
+                        new: if path {
+                            format!("{base}.$")
+                        } else {
+                            base.to_string()
+                        },
+                    });
+                }
+                let mut text = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let vr = ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .id_salt(("pval", pointer, key))
+                        .code_editor()
+                        .desired_width(f32::INFINITY),
+                );
+                let vr = vr.on_hover_text(key.as_str());
+                if vr.changed() {
+                    let new = match value {
+                        Value::String(_) => Value::String(text),
+                        _ => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                    };
+                    out.push(EditCommand::SetField {
+                        pointer: format!("{pointer}/{}", escape(key)),
+                        value: Some(new),
+                    });
+                }
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Remove {key}"))
+                    .clicked()
+                {
+                    out.push(EditCommand::SetField {
+                        pointer: format!("{pointer}/{}", escape(key)),
+                        value: None,
+                    });
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// A list of `{key, value}` pairs (headers, query).
+pub(super) fn pairs_ui(
+    ui: &mut egui::Ui,
+    title: &str,
+    pointer: &str,
+    current: Option<&Value>,
+    out: &mut Commands,
+) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).strong());
+        if ui
+            .small_button(format!("+ {}", title.to_lowercase()))
+            .clicked()
+        {
+            let pair = json!({"key": "", "value": ""});
+            out.push(append(pointer, current, pair));
+        }
+    });
+    let Some(list) = current.and_then(Value::as_array) else {
+        return;
+    };
+    egui::Grid::new(("pairs", pointer))
+        .num_columns(3)
+        .show(ui, |ui| {
+            for (i, pair) in list.iter().enumerate() {
+                for field in ["key", "value"] {
+                    let mut text = pair
+                        .get(field)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    if ui
+                        .add(
+                            egui::TextEdit::singleline(&mut text)
+                                .id_salt((pointer, i, field))
+                                .hint_text(field)
+                                .desired_width(if field == "key" { 120.0 } else { f32::INFINITY }),
+                        )
+                        .changed()
+                    {
+                        out.push(EditCommand::SetField {
+                            pointer: format!("{pointer}/{i}/{field}"),
+                            value: Some(Value::String(text)),
+                        });
+                    }
+                }
+                if ui.small_button("✖").clicked() {
+                    out.push(EditCommand::SetField {
+                        pointer: format!("{pointer}/{i}"),
+                        value: None,
+                    });
+                }
+                ui.end_row();
+            }
+        });
+}

@@ -1,0 +1,32 @@
+//! The UI layer: all egui code. It draws [`crate::app::AppState`] and emits
+//! [`crate::app::Command`]s; nothing below it imports it.
+//!
+//! | module | what it draws |
+//! |---|---|
+//! | [`window`] | the eframe app: logic (input, workers, dialogs) apart from drawing; start-up |
+//! | [`commands`] | the one table of commands with their shortcuts: menus, keyboard map, palette |
+//! | [`menus`] | the menu bar from that table |
+//! | [`command_palette`] | Ctrl+Shift+P: every command, filtered by name |
+//! | [`explorer`] | Find and the bundle's resources |
+//! | [`panels`] | status bar, problems, the right panel, the resource heading |
+//! | [`graph`] | the flow graph (egui-snarl), turning its hooks into commands |
+//! | [`inspector`] | forms per state type, resource forms, the JSON tab |
+//! | [`debugger`] | the Debugger dock |
+//! | [`docks`] | the Executions and Services docks |
+//! | [`remote`] | the account windows (deploy, open from an account) |
+//! | [`theme`] | the palette's colours for egui |
+//! | [`widgets`] | small widgets shared by the views (JSON tree, labelled fields, icon buttons) |
+
+pub mod command_palette;
+pub mod commands;
+pub mod debugger;
+pub mod docks;
+pub mod explorer;
+pub mod graph;
+pub mod inspector;
+pub mod menus;
+pub mod panels;
+pub mod remote;
+pub mod theme;
+pub mod widgets;
+pub mod window;

@@ -1,0 +1,578 @@
+//! The designer: the explorer, the graph, the inspector and editing through them.
+
+use crate::harness::*;
+
+#[test]
+fn opens_a_sample_and_lists_its_resources() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run();
+    h.get_by_label("jira_issue_sync");
+    for name in [
+        "Flows",
+        "Actions",
+        "Job specs",
+        "unlink_deleted",
+        "sync_status_job",
+    ] {
+        h.get_by_label(name);
+    }
+    // create_issue is in the explorer and, as an action's short name, on a node.
+    assert!(h.query_all_by_label("create_issue").count() >= 1);
+    // The selected flow's name is in the explorer and in the detail heading.
+    assert_eq!(h.query_all_by_label("sync_status").count(), 2);
+    // The first flow is selected and its states are listed.
+    assert_eq!(h.state().state.selected.as_deref(), Some("sync_status"));
+    h.get_by_label("▶ FindLink");
+    h.get_by_label("zis:acme_jira:action:transition_issue");
+    h.get_by_label("validator ✔ 0 errors, 0 warnings");
+}
+
+#[test]
+fn clicking_a_resource_selects_it() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run();
+    h.get_by_label("unlink_deleted").click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("unlink_deleted"));
+    h.get_by_label("▶ FindLink");
+    // In the graph and in the inspector's list of states.
+    assert_eq!(h.query_all_by_label("Unlink").count(), 2);
+}
+
+#[test]
+fn the_selected_flow_is_drawn_as_a_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slack.json");
+    std::fs::copy(sample("urgent_ticket_to_slack.json"), &file).unwrap();
+    let mut h = harness(file.clone());
+    h.run();
+    let graph = h
+        .state()
+        .state
+        .graph
+        .clone()
+        .expect("a graph for the selected flow");
+    assert_eq!(graph.nodes.len(), 8);
+    // Every state is a node on screen, and edges carry their labels.
+    for node in &graph.nodes {
+        assert!(
+            h.query_all_by_label(&node.name).count() >= 1,
+            "{}",
+            node.name
+        );
+    }
+    h.get_by_label("Fit");
+    assert!(h.query_all_by_label_contains("catch").count() >= 1);
+    assert!(h.query_all_by_label("default").count() >= 1);
+    // Choosing a state in the inspector's list selects it; the inspector shows it and its
+    // node is outlined.
+    h.get_by_label("▶ LoadSettings").click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("LoadSettings")
+    );
+    h.get_by_label("LoadSettings  (Action)");
+    // A moved node is stored next to the bundle, never in it; Auto layout forgets it.
+    let before = std::fs::read(&file).unwrap();
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::MoveNodes(vec![(
+            "PostToSlack".into(),
+            [900.0, 400.0],
+        )]));
+    let sidecar = zis_studio::core::graph::Sidecar::path_for(&file);
+    let stored = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(stored.contains("PostToSlack"), "{stored}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the bundle is untouched"
+    );
+    h.get_by_label("Auto layout").click();
+    h.run();
+    let g = h.state().state.graph.clone().unwrap();
+    let post = g.nodes.iter().find(|n| n.name == "PostToSlack").unwrap();
+    assert_ne!(post.pos, [900.0, 400.0]);
+    // Reopening applies the stored layout.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::MoveNodes(vec![(
+            "Notified".into(),
+            [1234.0, 56.0],
+        )]));
+    let mut again = AppState::new(tempfile::tempdir().unwrap().keep());
+    again.open(&file);
+    let n = again.graph.unwrap();
+    assert_eq!(
+        n.nodes.iter().find(|x| x.name == "Notified").unwrap().pos,
+        [1234.0, 56.0]
+    );
+}
+
+#[test]
+fn problems_are_listed_and_reveal_their_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample("order_lookup.json"))
+        .unwrap()
+        .replace("\"Next\": \"AddNote\"", "\"Next\": \"AddNotes\"");
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, text).unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("validator ✖ 1 error, 2 warnings");
+    assert_eq!(h.query_all_by_label_contains("W015").count(), 2);
+    // The explorer's entry comes first (the graph also names the action on a node).
+    h.query_all_by_label("get_order").next().unwrap().click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("get_order"));
+    let problem = h.get_by_label_contains("E012");
+    problem.click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("lookup_order"));
+}
+
+#[test]
+fn the_view_menu_fits_and_switches_theme() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    assert_eq!(h.state().state.theme, zis_studio::app::Theme::Dark);
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Light theme").click();
+    h.run();
+    assert_eq!(h.state().state.theme, zis_studio::app::Theme::Light);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    let fits = h.state().state.fit_requests;
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Fit").click();
+    h.run();
+    assert_eq!(h.state().state.fit_requests, fits + 1);
+}
+
+#[test]
+fn palette_connect_form_json_undo_and_save() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let mut h = harness(file.clone());
+    h.run();
+    // A new state from the palette is added, selected and shown in the inspector.
+    h.get_by_label("+ Pass").click();
+    h.run();
+    assert_eq!(h.state().state.selected_state.as_deref(), Some("Pass"));
+    h.get_by_label("Pass  (Pass)");
+    assert!(h.state().state.modified);
+    h.get_by_label("• modified");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass")),
+        Some(serde_json::json!({"Type": "Pass", "End": true}))
+    );
+    // Connect it by dragging its free "end" output onto NotUrgent's input.
+    let end = h.get_by_label("end").rect();
+    let pass = h.state().node_rect("Pass").expect("the new node on screen");
+    let from = to_screen(&h, egui::pos2(pass.right(), end.center().y));
+    let to = to_screen(&h, input_pin_of(&h, "NotUrgent"));
+    eprintln!(
+        "from {from:?} to {to:?} t {:?} end {end:?}",
+        h.state().graph_transform()
+    );
+    drag(&mut h, from, to);
+    eprintln!(
+        "after t {:?} pos {:?}",
+        h.state().graph_transform(),
+        h.state()
+            .state
+            .graph
+            .as_ref()
+            .unwrap()
+            .nodes
+            .iter()
+            .find(|n| n.name == "Pass")
+            .unwrap()
+            .pos
+    );
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass")),
+        Some(serde_json::json!({"Type": "Pass", "Next": "NotUrgent"}))
+    );
+    // A field of the form changes the bundle, and the JSON tab shows it.
+    type_into(&mut h, "Comment", "checks the ticket");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass/Comment")),
+        Some(serde_json::json!("checks the ticket"))
+    );
+    h.get_by_label("JSON").click();
+    h.run();
+    let json = h.get_by_label("Definition JSON").value().unwrap();
+    assert!(
+        json.contains("\"Comment\": \"checks the ticket\""),
+        "{json}"
+    );
+    // Undo takes the whole typed comment back; the JSON follows.
+    h.get_by_label("Edit").click();
+    h.run();
+    h.get_by_label("Undo Ctrl+Z").click();
+    h.run();
+    assert_eq!(value_at(&h, &format!("{SLACK_FLOW}/Pass/Comment")), None);
+    let json = h.get_by_label("Definition JSON").value().unwrap();
+    assert!(!json.contains("Comment"), "{json}");
+    // Typing a Next that names no state: the JSON is taken, and the validator reacts.
+    type_into(
+        &mut h,
+        "Definition JSON",
+        r#"{"Type": "Pass", "Next": "Nowhere"}"#,
+    );
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Pass/Next")),
+        Some(serde_json::json!("Nowhere"))
+    );
+    h.get_by_label_contains("validator ✖ 1 error");
+    // JSON that does not parse keeps the text and says where.
+    h.get_by_label("Definition JSON").focus();
+    h.run();
+    h.get_by_label("Definition JSON").type_text(",");
+    h.run();
+    h.get_by_label_contains("Not saved, the JSON does not parse: 1:");
+    h.get_by_label("Form").click();
+    h.run();
+    // Save writes only the new state: every original line is still there, in order.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::SetField {
+            pointer: format!("{SLACK_FLOW}/Pass/Next"),
+            value: Some(serde_json::json!("NotUrgent")),
+        });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    assert!(!h.state().state.modified);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let mut saved_lines = saved.lines();
+    for line in original.lines() {
+        assert!(
+            saved_lines.any(|s| s == line),
+            "line {line:?} was lost:\n{saved}"
+        );
+    }
+    assert!(saved.contains("\"Pass\": {"), "{saved}");
+    h.get_by_label_contains("validator ✔ 0 errors");
+}
+
+#[test]
+fn delete_copy_paste_rename_and_find() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // Select NotUrgent in the states list and delete it with the Delete key.
+    h.query_all_by_label("NotUrgent")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert_eq!(value_at(&h, &format!("{SLACK_FLOW}/NotUrgent")), None);
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/IsUrgent/Default")),
+        None,
+        "the edge into it went"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/IsUrgent/Default")),
+        Some(serde_json::json!("NotUrgent"))
+    );
+    // Copy and paste: the copy is renamed and keeps its reference.
+    h.query_all_by_label("BuildMessage")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.event(egui::Event::Copy);
+    h.run();
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_2/Next")),
+        Some(serde_json::json!("PostToSlack"))
+    );
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("BuildMessage_2")
+    );
+    // Pasting again renames again; undo takes it back.
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_3")).is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    // Rename through the form: references follow.
+    type_into(&mut h, "State name", "Compose");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/Compose")).is_some());
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/BuildMessage_2")).is_none());
+    // Find reaches text in every flow; a hit selects its state.
+    type_into(&mut h, "Find", "chat.postMessage");
+    h.get_by_label_contains("1 found");
+    type_into(&mut h, "Find", "slackfailed");
+    h.get_by_label_contains("state SlackFailed").click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("SlackFailed")
+    );
+}
+
+#[test]
+fn a_map_iterator_opens_as_a_nested_graph() {
+    let (_dir, file) = copy_sample("order_lookup.json");
+    let mut h = harness(file);
+    h.run();
+    // Choose the Map in the list of states, then open its iterator from the inspector.
+    h.query_all_by_label("FormatLines")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.get_by_label("Open FormatLines iterator ▶").click();
+    h.run();
+    let g = h.state().state.graph.clone().unwrap();
+    assert_eq!(g.nodes.len(), 1);
+    assert_eq!(g.nodes[0].name, "FormatLine");
+    assert_eq!(h.state().state.map_path, ["FormatLines"]);
+    // Editing inside the iterator edits the nested definition.
+    h.get_by_label("+ Succeed").click();
+    h.run();
+    assert!(
+        value_at(
+            &h,
+            "/resources/lookup_order/properties/definition/States/FormatLines/Iterator/States/Succeed"
+        )
+        .is_some()
+    );
+    h.get_by_label_contains("◀").click();
+    h.run();
+    assert!(h.state().state.map_path.is_empty());
+    assert!(h.state().state.graph.as_ref().unwrap().nodes.len() > 1);
+}
+
+#[test]
+fn clicking_a_problem_selects_its_state_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    let text = std::fs::read_to_string(sample("urgent_ticket_to_slack.json"))
+        .unwrap()
+        .replace("\"Next\": \"PostToSlack\"", "\"Next\": \"PostToSlak\"");
+    std::fs::write(&file, text).unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.query_all_by_label_contains("PostToSlak")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("BuildMessage")
+    );
+    assert_eq!(
+        h.state().state.focus_field.as_deref(),
+        Some(format!("{SLACK_FLOW}/BuildMessage/Next").as_str())
+    );
+    // The node carries a problem badge and the form lists the finding in place.
+    assert!(h.query_all_by_label("⚠ 1").count() >= 1);
+    // Choosing the right target in the form's Next fixes it.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::SetField {
+            pointer: format!("{SLACK_FLOW}/BuildMessage/Next"),
+            value: Some(serde_json::json!("PostToSlack")),
+        });
+    h.run();
+    h.get_by_label("validator ✔ 0 errors, 0 warnings");
+}
+
+#[test]
+fn the_explorer_adds_renames_and_deletes_resources() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Add action").click();
+    h.run();
+    assert_eq!(h.state().state.selected.as_deref(), Some("new_action"));
+    // The custom action form: method and path.
+    type_into(&mut h, "path", "/api/v2/users/me.json");
+    assert_eq!(
+        value_at(&h, "/resources/new_action/properties/definition/path"),
+        Some(serde_json::json!("/api/v2/users/me.json"))
+    );
+    // Renaming the flow (right-click › Rename, type, Enter) updates the job spec that runs it.
+    h.get_by_label("notify_urgent").click_secondary();
+    h.run();
+    h.get_by_label("Rename").click();
+    h.run();
+    type_into(&mut h, "New name", "notify_fast");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        value_at(&h, "/resources/notify_urgent_job/properties/flow_name"),
+        Some(serde_json::json!("zis:acme_slack:flow:notify_fast"))
+    );
+    h.get_by_label("notify_urgent_job").click();
+    h.run();
+    h.get_by_label("event_type");
+    // It is unused, so the validator warns, and its explorer row says so.
+    h.get_by_label("new_action  ⚠ 1").click_secondary();
+    h.run();
+    h.get_by_label("Delete").click();
+    h.run();
+    assert_eq!(value_at(&h, "/resources/new_action"), None);
+}
+
+#[test]
+fn box_select_then_delete_and_a_wire_dropped_on_empty_space_adds_a_state() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // Shift+drag a box around LoadSettings and IsUrgent (the first two layers).
+    let a = h.state().node_rect("LoadSettings").unwrap();
+    let b = h.state().node_rect("IsUrgent").unwrap();
+    let from = to_screen(&h, a.min - egui::vec2(10.0, 10.0));
+    let to = to_screen(&h, egui::pos2(b.max.x + 5.0, a.max.y.max(b.max.y) + 5.0));
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    drag(&mut h, from, to);
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run();
+    let mut selected = h.state().state.selection.clone();
+    selected.sort();
+    assert!(
+        selected.contains(&"LoadSettings".to_string())
+            && selected.contains(&"IsUrgent".to_string()),
+        "{selected:?}"
+    );
+    h.key_press(egui::Key::Delete);
+    h.run();
+    for name in &selected {
+        assert_eq!(
+            value_at(&h, &format!("{SLACK_FLOW}/{name}")),
+            None,
+            "{name}"
+        );
+    }
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(value_at(&h, &format!("{SLACK_FLOW}/IsUrgent")).is_some());
+    // Dragging LoadSettings' free "+ catch" output into empty space offers the palette; a
+    // Fail chosen there is added and caught into.
+    let node = h.state().node_rect("LoadSettings").unwrap();
+    let free = h
+        .query_all_by_label("+ catch")
+        .map(|n| n.rect())
+        .find(|r| node.contains(r.center()))
+        .expect("LoadSettings' + catch output");
+    let from = to_screen(&h, egui::pos2(node.right(), free.center().y));
+    let empty = to_screen(&h, egui::pos2(node.left() + 20.0, node.bottom() + 150.0));
+    // Released without the pointer leaving, so the menu opens where the wire ended.
+    press_and_move(&mut h, from, empty);
+    h.event(egui::Event::PointerButton {
+        pos: empty,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(3);
+    h.get_by_label("Connect LoadSettings to a new state");
+    // The toolbar has a "+ Fail" too; the menu's is drawn last.
+    h.query_all_by_label("+ Fail").last().unwrap().click();
+    h.run();
+    let catch = value_at(&h, &format!("{SLACK_FLOW}/LoadSettings/Catch")).unwrap();
+    let last = catch.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["Next"], "Fail", "{catch}");
+    assert_eq!(
+        value_at(&h, &format!("{SLACK_FLOW}/Fail/Type")),
+        Some(serde_json::json!("Fail"))
+    );
+}
+
+#[test]
+fn states_copied_in_one_flow_paste_into_another() {
+    let (_dir, file) = copy_sample("jira_issue_sync.json");
+    let mut h = harness(file);
+    h.run();
+    // CreateIssue (sync_status) leads to LinkIssue and catches into JiraFailed.
+    h.query_all_by_label("CreateIssue")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    h.event(egui::Event::Copy);
+    h.run();
+    h.get_by_label("unlink_deleted").click();
+    h.run();
+    h.event(egui::Event::Paste(String::new()));
+    h.run();
+    let pasted = value_at(
+        &h,
+        "/resources/unlink_deleted/properties/definition/States/CreateIssue",
+    )
+    .expect("pasted into the other flow");
+    // unlink_deleted has no LinkIssue: that Next became End; its references to states it
+    // has are kept.
+    assert_eq!(pasted["End"], true, "{pasted}");
+    assert!(pasted.get("Next").is_none(), "{pasted}");
+}
+
+#[test]
+fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
+    // A long chain: only its start is in view; the rest is drawn as titles without pins.
+    let mut states = serde_json::Map::new();
+    for i in 0..60 {
+        let next = format!("S{:02}", i + 1);
+        let state = if i == 59 {
+            serde_json::json!({"Type": "Succeed"})
+        } else {
+            serde_json::json!({"Type": "Pass", "Next": next})
+        };
+        states.insert(format!("S{i:02}"), state);
+    }
+    let bundle = serde_json::json!({"name": "long", "resources": {"f": {"type": "ZIS::Flow",
+        "properties": {"name": "f", "definition": {"StartAt": "S00", "States": states}}}}});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.json");
+    std::fs::write(&file, bundle.to_string()).unwrap();
+    let mut h = harness(file);
+    h.run_steps(4);
+    let inputs_before = h.query_all_by_label_contains("in ×1").count();
+    assert!(
+        inputs_before < 20,
+        "{inputs_before} nodes drawn whole at the start"
+    );
+    // Pan left by dragging the background, well below the nodes.
+    let t = h.state().graph_transform().unwrap();
+    let s00 = h.state().node_rect("S00").unwrap();
+    let from = t * egui::pos2(s00.left() + 300.0, s00.bottom() + 200.0);
+    drag(&mut h, from, from - egui::vec2(600.0, 0.0));
+    h.run_steps(4);
+    let t = h.state().graph_transform().unwrap();
+    let view =
+        t.inverse() * egui::Rect::from_min_size(egui::pos2(300.0, 150.0), egui::vec2(500.0, 300.0));
+    // The nodes now in view are whole: each shows its input row and its "next" output.
+    let shown: Vec<String> = (0..60)
+        .map(|i| format!("S{i:02}"))
+        .filter(|n| h.state().node_rect(n).is_some_and(|r| view.intersects(r)))
+        .collect();
+    assert!(
+        !shown.is_empty() && !shown.contains(&"S00".to_string()),
+        "{shown:?}"
+    );
+    for name in &shown {
+        let r = h.state().node_rect(name).unwrap();
+        assert!(
+            h.query_all_by_label("next")
+                .any(|n| r.contains(n.rect().center())),
+            "{name} has its output drawn"
+        );
+    }
+}
