@@ -66,7 +66,7 @@ impl AppState {
                 self.save_sidecar();
             }
             BreakpointCommand::AddCondition(text) => {
-                match serde_json::from_str::<serde_json::Value>(&text) {
+                match super::error::parse_json(&text) {
                     Ok(rule) => {
                         let read = zis_engine::model::ChoiceRule::from_value(&rule);
                         if let zis_engine::model::RuleKind::Invalid(why) = &read.kind {

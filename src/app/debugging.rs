@@ -1,7 +1,7 @@
 //! Debug commands: debugging sessions on the shown flow (start, step, continue, back, fork,
 //! force a branch), the event they start on, watches, and saving a run as a flow test.
 
-use super::error::AppError;
+use super::error::{AppError, parse_json};
 use super::*;
 
 /// Debug commands (see the module doc).
@@ -90,9 +90,7 @@ impl AppState {
             }
             DebugCommand::DebugStop => self.debug = None,
             DebugCommand::DebugSetData(text) => {
-                let result = serde_json::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| AppError::json(&e))
-                    .and_then(|v| match &mut self.debug {
+                let result = parse_json(&text).and_then(|v| match &mut self.debug {
                         Some(s) => Ok(s.set_data(v)?),
                         None => Err(AppError::NoSession),
                     });
@@ -102,9 +100,7 @@ impl AppState {
                 });
             }
             DebugCommand::DebugSetResult(text) => {
-                let result = serde_json::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| AppError::json(&e))
-                    .and_then(|v| match &mut self.debug {
+                let result = parse_json(&text).and_then(|v| match &mut self.debug {
                         Some(s) => Ok(s.set_held_result(v)?),
                         None => Err(AppError::NoSession),
                     });
@@ -133,7 +129,7 @@ impl AppState {
             }
             DebugCommand::DebugPayload(text) => match text {
                 None => self.debug_payload = None,
-                Some(t) => match serde_json::from_str(&t) {
+                Some(t) => match parse_json(&t) {
                     Ok(v) => self.debug_payload = Some(v),
                     Err(e) => {
                         self.message = Some(format!("the payload does not parse: {e}"));
@@ -143,7 +139,7 @@ impl AppState {
             DebugCommand::DebugJobSpec(key) => self.debug_job_spec(&key),
             DebugCommand::SaveEvent { name, event, text } => {
                 let name = name.trim().to_string();
-                match serde_json::from_str::<serde_json::Value>(&text) {
+                match parse_json(&text) {
                     Ok(_) if name.is_empty() => {
                         self.message = Some("name the event first".into());
                     }
@@ -159,13 +155,7 @@ impl AppState {
                         self.save_sidecar();
                         self.message = Some(format!("saved the event {name}"));
                     }
-                    Err(e) => {
-                        self.message = Some(format!(
-                            "the payload does not parse ({}:{}): {e}",
-                            e.line(),
-                            e.column()
-                        ));
-                    }
+                    Err(e) => self.message = Some(format!("the payload does not parse: {e}")),
                 }
             }
             DebugCommand::UseSavedEvent(name) => {

@@ -2,7 +2,7 @@
 //! positions) as one undo step, and undo/redo themselves. Each goes through
 //! [`AppState::edit_value`], which snapshots the bundle, the sidecar and the view.
 
-use super::error::{AppError, AppResult};
+use super::error::{AppError, AppResult, parse_json};
 use super::*;
 
 /// Edit commands (see the module doc).
@@ -164,7 +164,7 @@ impl AppState {
                 }
             }
             EditCommand::SetJson { pointer, text } => {
-                match serde_json::from_str::<serde_json::Value>(&text) {
+                match parse_json(&text) {
                     Ok(value) => {
                         self.json_error = None;
                         let done = self.edit_value(coalesce.clone(), |root| {
@@ -178,10 +178,7 @@ impl AppState {
                             self.last_edit = coalesce;
                         }
                     }
-                    Err(e) => {
-                        self.json_error =
-                            Some((pointer, format!("{}:{}: {e}", e.line(), e.column())));
-                    }
+                    Err(e) => self.json_error = Some((pointer, e.to_string())),
                 }
             }
             EditCommand::RenameKey { pointer, old, new } => {

@@ -67,5 +67,10 @@ impl AppError {
     }
 }
 
+/// Parses JSON the user typed; the error says where (`line:column: message`).
+pub fn parse_json(text: &str) -> AppResult<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| AppError::json(&e))
+}
+
 /// What app-layer functions return.
 pub type AppResult<T> = Result<T, AppError>;

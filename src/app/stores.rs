@@ -3,7 +3,7 @@
 //! and the local server, started and stopped from the window. Every operation is a short
 //! SQLite statement on the data folder's database; lists are read again after each change.
 
-use super::error::{AppError, AppResult};
+use super::error::{AppError, AppResult, parse_json};
 use crate::core::stores::FormError;
 pub use crate::core::stores::{
     LinkEdit, NewConnection, create_connection, create_link, curl_for, edit_link,
@@ -203,15 +203,14 @@ impl AppState {
             }
             StoresCommand::PutConfig { scope, text } => {
                 let db = self.db_path();
-                match serde_json::from_str::<serde_json::Value>(&text) {
+                match parse_json(&text) {
                     Ok(v) => self.services.change(&db, |d, i| {
                         d.put_config(i, scope.trim(), &v)
                             .map(|_| None)
                             .map_err(AppError::from)
                     }),
                     Err(e) => {
-                        self.services.error =
-                            Some(format!("the config does not parse: {}", AppError::json(&e)));
+                        self.services.error = Some(format!("the config does not parse: {e}"));
                     }
                 }
             }
