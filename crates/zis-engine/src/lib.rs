@@ -11,7 +11,21 @@
 //! | [`jq`] | the jq engine of `zis:common:transform:Jq`: compile checks and running, with jq compatibility over jaq |
 //! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
 //! | [`actions`] | the built-in actions (configs, links, Jq) over store traits, with in-memory stores |
-//! | [`run`] | running flows: so far the per-state data flow (paths, payload templates, ResultPath) |
+//! | [`run`] | running flows: the resumable stepper ([`run::execution`]), the per-state data flow (paths, payload templates, ResultPath), Choice rules, [`run::StatesError`] |
+//!
+//! Module dependencies form a DAG: each module imports only modules on earlier lines (and
+//! none imports a module on its own line).
+//!
+//! 1. [`json`], [`path`], [`jq`]: no other engine module
+//! 2. [`model`] (json), [`template`] (path)
+//! 3. [`validate`] (json, model, path, template, jq)
+//! 4. [`document`] (json, model, validate), [`run`] (json, model, path, template, validate:
+//!    for `Mode` and `is_rfc3339`)
+//! 5. [`actions`] (model, jq, run: for `StatesError`, `ActionExecutor` and `wildcard_match`)
+//!
+//! Keep it that way: an item two modules share belongs in the lower one. The list of
+//! built-in action names, which the validator checks and [`actions`] runs, is
+//! [`model::BUILTIN_ACTIONS`] for that reason (`actions::BUILTIN_ACTIONS` re-exports it).
 //!
 //! The pipeline, end to end:
 //!

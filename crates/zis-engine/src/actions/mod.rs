@@ -8,24 +8,15 @@
 
 pub mod memory;
 
+// The built-in actions' names live in `model` (a lower layer), so the validator needs
+// nothing from this module.
+pub use crate::model::BUILTIN_ACTIONS;
 pub use crate::run::choice::wildcard_match;
 
 use crate::run::StatesError;
 use crate::run::execution::ActionExecutor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-
-/// The built-in actions ZIS provides, by their full `ActionName` (zis-facts.md section 3);
-/// the validator checks `zis:common:*` names against this list.
-pub const BUILTIN_ACTIONS: &[&str] = &[
-    "zis:common:action:LoadConfig",
-    "zis:common:action:PatchConfig",
-    "zis:common:action:LoadLinks",
-    "zis:common:action:CreateLink",
-    "zis:common:action:PatchLink",
-    "zis:common:action:DeleteLink",
-    "zis:common:transform:Jq",
-];
 
 /// How PatchConfig merges (zis-facts.md: unconfirmed; RFC 7396 by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,6 +30,19 @@ use serde_json::Value;
 /// The only `zis_template_version` ZIS documents.
 pub const TEMPLATE_VERSION: &str = "2019-10-14";
 
+/// The built-in actions ZIS provides, by their full `ActionName` (zis-facts.md section 3);
+/// the validator checks `zis:common:*` names against this list and [`crate::actions`] runs
+/// them (it re-exports this list as `actions::BUILTIN_ACTIONS`).
+pub const BUILTIN_ACTIONS: &[&str] = &[
+    "zis:common:action:LoadConfig",
+    "zis:common:action:PatchConfig",
+    "zis:common:action:LoadLinks",
+    "zis:common:action:CreateLink",
+    "zis:common:action:PatchLink",
+    "zis:common:action:DeleteLink",
+    "zis:common:transform:Jq",
+];
+
 /// Resource type names.
 pub mod resource_type {
     /// A flow.

@@ -2,11 +2,10 @@
 
 use super::flow::{self, Refs};
 use super::{Code, Options, Sink};
-use crate::actions::BUILTIN_ACTIONS;
 use crate::json::pointer;
 use crate::model::{
-    Bundle, HttpAction, QualifiedName, Resource, ResourceBody, StateKind, TEMPLATE_VERSION,
-    TemplateField, resource_type,
+    BUILTIN_ACTIONS, Bundle, HttpAction, QualifiedName, Resource, ResourceBody, StateKind,
+    TEMPLATE_VERSION, TemplateField, resource_type,
 };
 use crate::{path, template};
 use serde_json::Value;

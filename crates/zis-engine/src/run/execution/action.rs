@@ -1,0 +1,40 @@
+//! Pass and Action states: Parameters, then the result (Pass's `Result` or its input; the
+//! action's answer, or the answer [`Execution::step_to`] held), then the result's data flow.
+
+use super::{ActionExecutor, Execution, Flow, HistoryEvent, Step};
+use crate::run::StatesError;
+use serde_json::Value;
+
+impl Execution {
+    /// A Pass state.
+    pub(super) fn run_pass(
+        &self,
+        step: &Step<'_, '_>,
+        result: Option<&Value>,
+        event: &mut HistoryEvent,
+    ) -> Result<Flow, StatesError> {
+        let params = self.parameters(step.state, &step.effective, event)?;
+        let r = result.cloned().unwrap_or(params);
+        let out = self.finish_result(step.state, step.data(), r, event)?;
+        Ok(step.next_or_end(out))
+    }
+
+    /// An Action state: calls the action unless an answer for this state is held.
+    pub(super) fn run_action(
+        &mut self,
+        step: &Step<'_, '_>,
+        action_name: Option<&str>,
+        event: &mut HistoryEvent,
+        actions: &mut dyn ActionExecutor,
+    ) -> Result<Flow, StatesError> {
+        let state = step.state;
+        let params = self.parameters(state, &step.effective, event)?;
+        let name = action_name.unwrap_or_default();
+        let r = match self.held.take() {
+            Some((held_state, answer)) if held_state == state.name => answer?,
+            _ => actions.execute(name, &params)?,
+        };
+        let out = self.finish_result(state, step.data(), r, event)?;
+        Ok(step.next_or_end(out))
+    }
+}

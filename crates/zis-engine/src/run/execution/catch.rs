@@ -1,0 +1,93 @@
+//! Errors a state raises: a matching `Catch` places the error object and continues at its
+//! `Next`; uncaught, the error leaves a Map iteration for the Map state to handle (and so
+//! on up), then restarts the flow when ZIS retries it, or fails the execution.
+
+use super::{Execution, Frame, HistoryEvent, Status};
+use crate::model::{FlowDefinition, State};
+use crate::run::{StatesError, dataflow};
+use serde_json::{Value, json};
+
+impl Execution {
+    /// Catch takes the error when it can; otherwise it fails the Map (and so on up) or the flow.
+    pub(super) fn handle_error(
+        &mut self,
+        state: &State<'_>,
+        frame: &Frame,
+        e: StatesError,
+        event: &mut HistoryEvent,
+    ) {
+        if self.settings.retry_before_catch && self.retry(&e, event) {
+            return;
+        }
+        if let Some(catcher) = state.catch.iter().flatten().find(|c| {
+            c.error_equals
+                .as_ref()
+                .is_some_and(|names| names.iter().any(|n| *n == "States.ALL" || *n == e.error))
+        }) {
+            let error_object = json!({"Error": e.error, "Cause": e.cause});
+            match dataflow::place_result(&catcher.result_path, frame.data.clone(), error_object) {
+                Ok(data) => {
+                    if let (Some(next), Some(top)) = (catcher.next, self.frames.last_mut()) {
+                        top.current = next.to_string();
+                        top.data = data.clone();
+                        event.caught = true;
+                        event.next = Some(next.to_string());
+                        event.output = Some(data);
+                        return;
+                    }
+                }
+                Err(e2) => return self.fail_or_retry(e2, event),
+            }
+        }
+        // Uncaught: leave a Map iteration and let the Map state handle it.
+        if self.frames.len() > 1
+            && let Some(map) = self.frames.pop().and_then(|f| f.map)
+        {
+            let Some(parent) = self.frames.last().cloned() else {
+                return self.fail_or_retry(e, event);
+            };
+            let machine_value = self.machine_value(&parent.machine);
+            let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
+            if let Some(map_state) = machine.state(&map.state) {
+                let frame = Frame {
+                    data: map.parent_data,
+                    ..parent
+                };
+                return self.handle_error(map_state, &frame, e, event);
+            }
+        }
+        self.fail_or_retry(e, event);
+    }
+
+    /// An uncaught error: a ZIS retry when it is retryable and attempts remain, else the
+    /// end of the flow.
+    pub(super) fn fail_or_retry(&mut self, e: StatesError, event: &mut HistoryEvent) {
+        if !self.retry(&e, event) {
+            self.fail(e);
+        }
+    }
+
+    /// Restarts the flow from `StartAt` with the original input when `e` is retryable and
+    /// attempts remain.
+    pub(super) fn retry(&mut self, e: &StatesError, event: &mut HistoryEvent) -> bool {
+        if !e.retryable || self.attempt > self.settings.retries {
+            return false;
+        }
+        let Some(start) = self.definition.get("StartAt").and_then(Value::as_str) else {
+            return false;
+        };
+        self.frames = vec![Frame {
+            machine: String::new(),
+            current: start.to_string(),
+            data: self.input.clone(),
+            map: None,
+        }];
+        self.attempt += 1;
+        self.transitions = 0;
+        self.time_secs = self.settings.retry_backoff_secs;
+        self.status = Status::Running;
+        event.retried = true;
+        event.next = Some(start.to_string());
+        true
+    }
+}

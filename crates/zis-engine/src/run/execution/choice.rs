@@ -1,0 +1,27 @@
+//! Choice states: the first matching rule's `Next`, else `Default`, else
+//! `States.NoChoiceMatched`; the rules themselves are evaluated by [`crate::run::choice`].
+
+use super::{Execution, Flow, Step};
+use crate::model::ChoiceRule;
+use crate::run::{StatesError, choice};
+
+impl Execution {
+    /// A Choice state.
+    pub(super) fn run_choice(
+        &self,
+        step: &Step<'_, '_>,
+        choices: Option<&[ChoiceRule<'_>]>,
+        default: Option<&str>,
+    ) -> Result<Flow, StatesError> {
+        let effective = &step.effective;
+        let rules = choices.unwrap_or(&[]);
+        let next = match choice::first_match(rules, effective)? {
+            Some(i) => rules.get(i).and_then(|r| r.next),
+            None => default,
+        };
+        let next =
+            next.ok_or_else(|| StatesError::named("States.NoChoiceMatched", "No Matches!"))?;
+        let out = self.output_path(step.state, effective)?;
+        Ok(Flow::Next(next.to_string(), out))
+    }
+}

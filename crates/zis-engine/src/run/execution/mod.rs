@@ -1,0 +1,453 @@
+//! The resumable stepper: an execution of a flow advances one state per [`Execution::step`]
+//! and returns a typed [`HistoryEvent`]; [`Execution::run`] steps to the end. A Map's
+//! iterations are steps too.
+//!
+//! Time travel: the execution owns its definition (shared, so copies are cheap) and data,
+//! so a clone taken after any step is a snapshot. A snapshot resumes as it is, with edited
+//! data ([`Execution::set_data`]) or on an edited definition
+//! ([`Execution::set_definition`]).
+//!
+//! Stopping inside a step: [`Execution::step_to`] runs the next state only up to a
+//! [`Phase`] and returns what it has so far, changing nothing but this: an action called
+//! before that phase keeps its result (or error) in the execution, so the step that follows
+//! uses it instead of calling the action again ([`Execution::held_result`], editable with
+//! [`Execution::set_held_result`]).
+//!
+//! ZIS retries (zis-facts.md 7): an uncaught retryable error ([`StatesError::retryable`])
+//! restarts the flow from `StartAt` with the original input, up to [`Settings::retries`]
+//! times; each attempt's events carry its number.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | this one | [`Execution`]: starting, inspecting and editing a snapshot, [`Execution::step`] and the dispatch to the state types |
+//! | `settings` | [`Settings`]: ZIS and ASL limits and semantics |
+//! | `event` | [`Status`] and [`HistoryEvent`] |
+//! | `phase` | [`Phase`], [`PhaseStop`] and [`Execution::step_to`] |
+//! | `io` | the data flow around a state's work: InputPath, Parameters, ResultSelector, ResultPath, OutputPath |
+//! | `action` | Pass and Action states |
+//! | `choice` | Choice states |
+//! | `wait` | Wait states and the virtual clock |
+//! | `terminal` | Succeed and Fail states |
+//! | `map` | Map states: entering the iterator, each iteration's end, the Map's result |
+//! | `catch` | errors: Catch, leaving a Map iteration, ZIS retries |
+
+mod action;
+mod catch;
+mod choice;
+mod event;
+mod io;
+mod map;
+mod phase;
+mod settings;
+mod terminal;
+mod wait;
+
+pub use event::{HistoryEvent, Status};
+pub use phase::{Phase, PhaseStop};
+pub use settings::Settings;
+
+use super::StatesError;
+use crate::model::{FlowDefinition, State, StateKind};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Runs Action states (built-in and custom actions live outside the engine's core loop).
+pub trait ActionExecutor {
+    /// Runs `action` with its rendered parameters and returns its raw result.
+    fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError>;
+}
+
+#[derive(Clone, Debug)]
+struct MapRun {
+    state: String,
+    items: Vec<Value>,
+    index: usize,
+    results: Vec<Value>,
+    parent_data: Value,
+}
+
+#[derive(Clone, Debug)]
+struct Frame {
+    /// JSON pointer of this machine inside the root definition (`""` for the root).
+    machine: String,
+    current: String,
+    data: Value,
+    map: Option<MapRun>,
+}
+
+/// One execution of a flow definition.
+#[derive(Clone, Debug)]
+pub struct Execution {
+    definition: Arc<Value>,
+    settings: Settings,
+    input: Value,
+    frames: Vec<Frame>,
+    status: Status,
+    transitions: u32,
+    time_secs: f64,
+    attempt: u32,
+    /// An action's answer taken by [`Execution::step_to`], for the next step of this state.
+    held: Option<(String, Result<Value, StatesError>)>,
+}
+
+impl Execution {
+    /// Starts an execution of `definition` (a flow's `StartAt` + `States`) on `input`.
+    pub fn new(definition: Value, input: Value, settings: Settings) -> Result<Self, StatesError> {
+        let start = definition
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .ok_or_else(|| StatesError::runtime("the definition has no StartAt"))?
+            .to_string();
+        Ok(Self {
+            definition: Arc::new(definition),
+            settings,
+            frames: vec![Frame {
+                machine: String::new(),
+                current: start,
+                data: input.clone(),
+                map: None,
+            }],
+            input,
+            status: Status::Running,
+            transitions: 0,
+            time_secs: 0.0,
+            attempt: 1,
+            held: None,
+        })
+    }
+
+    /// The action's answer kept by [`Execution::step_to`] for the next step, if any.
+    pub fn held_result(&self) -> Option<&Result<Value, StatesError>> {
+        self.held.as_ref().map(|(_, r)| r)
+    }
+
+    /// Replaces the kept answer with a result (what if the action had returned this?).
+    pub fn set_held_result(&mut self, result: Value) -> Result<(), StatesError> {
+        match &mut self.held {
+            Some((_, r)) => {
+                *r = Ok(result);
+                Ok(())
+            }
+            None => Err(StatesError::runtime("no action answer is held")),
+        }
+    }
+
+    /// Drops a kept answer: the next step calls its action.
+    pub fn clear_held(&mut self) {
+        self.held = None;
+    }
+
+    /// Where the execution stands.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The settings it runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The definition it runs (after [`Execution::set_definition`], the edited one).
+    pub fn definition(&self) -> &Value {
+        &self.definition
+    }
+
+    /// The flow's original input (what a retry restarts with).
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// The attempt running now (1, then 2.. after retries).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The state the next step runs and the data it gets, while running.
+    pub fn next_state(&self) -> Option<(&str, &Value)> {
+        match self.status {
+            Status::Running => self.frames.last().map(|f| (f.current.as_str(), &f.data)),
+            _ => None,
+        }
+    }
+
+    /// The Map states (outermost first) whose iterators the next step runs inside; empty at
+    /// the flow's top level.
+    pub fn map_path(&self) -> Vec<&str> {
+        self.frames
+            .iter()
+            .filter_map(|f| f.map.as_ref().map(|m| m.state.as_str()))
+            .collect()
+    }
+
+    /// The definition (JSON object) of the state the next step runs, while running; states
+    /// inside a Map's iterator are found in that iterator.
+    pub fn next_state_definition(&self) -> Option<&Value> {
+        let frame = self
+            .frames
+            .last()
+            .filter(|_| self.status == Status::Running)?;
+        self.definition.pointer(&format!(
+            "{}/States/{}",
+            frame.machine,
+            crate::json::pointer::escape(&frame.current)
+        ))
+    }
+
+    /// Replaces the data the next step gets (`$`), for a fork with edited data.
+    pub fn set_data(&mut self, data: Value) -> Result<(), StatesError> {
+        match (&self.status, self.frames.last_mut()) {
+            (Status::Running, Some(frame)) => {
+                frame.data = data;
+                self.held = None;
+                Ok(())
+            }
+            _ => Err(StatesError::runtime("the execution has ended")),
+        }
+    }
+
+    /// Makes the next step run `state` instead of the one due (the debugger's "force a
+    /// branch"): it must be a state of the machine the execution stands in.
+    pub fn jump_to(&mut self, state: &str) -> Result<(), StatesError> {
+        if self.status != Status::Running {
+            return Err(StatesError::runtime("the execution has ended"));
+        }
+        let Some(machine) = self.frames.last().map(|f| f.machine.clone()) else {
+            return Err(StatesError::runtime("the execution has ended"));
+        };
+        let pointer = format!("{machine}/States/{}", crate::json::pointer::escape(state));
+        if self.definition.pointer(&pointer).is_none() {
+            return Err(StatesError::runtime(format!(
+                "There is no state named '{state}'"
+            )));
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.current = state.to_string();
+        }
+        self.held = None;
+        Ok(())
+    }
+
+    /// Continues on an edited definition: every state the execution stands in (the current
+    /// one and, inside a Map, the Map states around it) must still exist.
+    pub fn set_definition(&mut self, definition: Value) -> Result<(), StatesError> {
+        for frame in &self.frames {
+            let pointer = format!(
+                "{}/States/{}",
+                frame.machine,
+                crate::json::pointer::escape(&frame.current)
+            );
+            if definition.pointer(&pointer).is_none() {
+                return Err(StatesError::runtime(format!(
+                    "the edited definition has no state '{}' (at {pointer}), where the execution stands",
+                    frame.current
+                )));
+            }
+            if let Some(map) = &frame.map {
+                let parent = frame
+                    .machine
+                    .rsplit_once("/States/")
+                    .map_or("", |(parent, _)| parent);
+                let pointer = format!(
+                    "{parent}/States/{}",
+                    crate::json::pointer::escape(&map.state)
+                );
+                if definition.pointer(&pointer).is_none() {
+                    return Err(StatesError::runtime(format!(
+                        "the edited definition has no Map state '{}', which the execution is inside",
+                        map.state
+                    )));
+                }
+            }
+        }
+        self.definition = Arc::new(definition);
+        self.held = None;
+        Ok(())
+    }
+
+    /// Steps until the end; returns every event.
+    pub fn run(&mut self, actions: &mut dyn ActionExecutor) -> Vec<HistoryEvent> {
+        let mut events = Vec::new();
+        while let Some(e) = self.step(actions) {
+            events.push(e);
+        }
+        events
+    }
+
+    /// Runs the next state and returns what happened; `None` once the execution has ended.
+    pub fn step(&mut self, actions: &mut dyn ActionExecutor) -> Option<HistoryEvent> {
+        if self.status != Status::Running {
+            return None;
+        }
+        let frame = self.frames.last()?.clone();
+        let machine_value = self.machine_value(&frame.machine);
+        let (machine, _) = FlowDefinition::from_value(&machine_value, &frame.machine);
+        let Some(state) = machine.state(&frame.current) else {
+            self.fail(StatesError::runtime(format!(
+                "There is no state named '{}'",
+                frame.current
+            )));
+            return None;
+        };
+        self.transitions += 1;
+        let mut event = HistoryEvent {
+            state: state.name.to_string(),
+            state_type: state.kind.type_name().to_string(),
+            frames: self
+                .frames
+                .iter()
+                .filter_map(|f| f.map.as_ref().map(|m| (m.state.clone(), m.index)))
+                .collect(),
+            input: frame.data.clone(),
+            after_input_path: None,
+            after_parameters: None,
+            result: None,
+            after_result_selector: None,
+            after_result_path: None,
+            output: None,
+            next: None,
+            error: None,
+            caught: false,
+            transitions: self.transitions,
+            time_secs: self.time_secs,
+            attempt: self.attempt,
+            retried: false,
+        };
+        if let Some(max) = self.settings.max_transitions
+            && self.transitions > max
+        {
+            let e = StatesError::runtime(format!(
+                "The flow exceeded the limit of {max} state transitions"
+            ));
+            event.error = Some(e.clone());
+            self.fail(e);
+            return Some(event);
+        }
+        let outcome = self.run_state(state, &machine_value, &frame, &mut event, actions);
+        self.held = None;
+        match outcome {
+            Ok(Flow::Next(next, data)) => {
+                event.output = Some(data.clone());
+                event.next = Some(next.clone());
+                if let Some(top) = self.frames.last_mut() {
+                    top.current = next;
+                    top.data = data;
+                }
+            }
+            Ok(Flow::End(data)) => {
+                event.output = Some(data.clone());
+                self.finish_frame(data, &mut event);
+            }
+            Ok(Flow::Entered) => {}
+            Err(e) => {
+                event.error = Some(e.clone());
+                self.handle_error(state, &frame, e, &mut event);
+            }
+        }
+        if let Some(limit) = self.settings.timeout_secs
+            && self.time_secs > limit
+            && self.status == Status::Running
+        {
+            self.fail(StatesError::runtime(format!(
+                "The flow timed out after {limit} seconds"
+            )));
+        }
+        Some(event)
+    }
+
+    /// The state machine at `pointer` in the definition (`""`: the root), copied so the
+    /// typed view can borrow it while the execution changes.
+    fn machine_value(&self, pointer: &str) -> Value {
+        self.definition
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn fail(&mut self, e: StatesError) {
+        self.status = Status::Failed {
+            error: e.error,
+            cause: e.cause,
+        };
+    }
+
+    fn run_state(
+        &mut self,
+        state: &State<'_>,
+        machine_value: &Value,
+        frame: &Frame,
+        event: &mut HistoryEvent,
+        actions: &mut dyn ActionExecutor,
+    ) -> Result<Flow, StatesError> {
+        let effective = self.input_path(state, &frame.data)?;
+        event.after_input_path = Some(effective.clone());
+        let step = Step {
+            state,
+            machine_value,
+            frame,
+            effective,
+        };
+        match &state.kind {
+            StateKind::Pass { result } => self.run_pass(&step, *result, event),
+            StateKind::Action { action_name } => {
+                self.run_action(&step, *action_name, event, actions)
+            }
+            StateKind::Choice { choices, default } => {
+                self.run_choice(&step, choices.as_deref(), *default)
+            }
+            StateKind::Wait {
+                seconds,
+                seconds_path,
+                ..
+            } => self.run_wait(&step, *seconds, *seconds_path),
+            StateKind::Succeed { message } => self.run_succeed(&step, *message, event),
+            StateKind::Fail { error, cause } => self.run_fail(&step, *error, *cause),
+            StateKind::Map { items_path, .. } => self.run_map(&step, *items_path, event),
+            StateKind::Task { .. } | StateKind::Parallel { .. } | StateKind::Unknown => {
+                Err(StatesError::runtime(format!(
+                    "{} states are not supported",
+                    state.kind.type_name()
+                )))
+            }
+        }
+    }
+}
+
+/// Where a state's step leads.
+enum Flow {
+    Next(String, Value),
+    End(Value),
+    Entered,
+}
+
+/// The state a step runs, for the code of each state type.
+struct Step<'s, 'a> {
+    state: &'s State<'a>,
+    /// The JSON of the state machine the state belongs to.
+    machine_value: &'s Value,
+    /// The frame the step runs in (`data` is `$` before the state).
+    frame: &'s Frame,
+    /// `$` after InputPath.
+    effective: Value,
+}
+
+impl Step<'_, '_> {
+    /// `$` before the state.
+    fn data(&self) -> &Value {
+        &self.frame.data
+    }
+
+    /// The state's JSON object.
+    fn raw(&self) -> Option<&Value> {
+        self.machine_value
+            .get("States")
+            .and_then(|st| st.get(self.state.name))
+    }
+
+    /// On to `Next`, or the end of the machine.
+    fn next_or_end(&self, out: Value) -> Flow {
+        match self.state.next {
+            Some(n) => Flow::Next(n.to_string(), out),
+            None => Flow::End(out),
+        }
+    }
+}

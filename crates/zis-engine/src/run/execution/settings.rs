@@ -1,0 +1,76 @@
+//! [`Settings`]: the limits and semantics one execution runs with, with ZIS and ASL
+//! defaults.
+
+use crate::run::dataflow;
+use crate::validate::Mode;
+
+/// Limits and semantics of one execution.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// ZIS or ASL semantics (`{{ }}` templates, Action states).
+    pub mode: Mode,
+    /// State transitions allowed (ZIS: 250), Map iterations' states included.
+    pub max_transitions: Option<u32>,
+    /// Virtual seconds before the flow times out (ZIS: 100).
+    pub timeout_secs: Option<f64>,
+    /// Items a Map may iterate over (ZIS: 100).
+    pub max_map_items: Option<usize>,
+    /// Largest state result or output in bytes (ASL: 256 KiB).
+    pub payload_limit: Option<usize>,
+    /// Apply InputPath, OutputPath, ResultSelector and Parameters outside Action states as
+    /// ASL does. ZIS does not document them (zis-facts.md 2.2): off in ZIS, where they are
+    /// ignored (and the validator warns, W005).
+    pub asl_io_fields: bool,
+    /// What a `{{ }}` placeholder that finds nothing becomes.
+    pub missing_placeholder: dataflow::MissingPlaceholder,
+    /// A string that is exactly one `{{ }}` placeholder keeps the value's JSON type
+    /// (unconfirmed, zis-facts.md 2.4; off).
+    pub single_placeholder_keeps_type: bool,
+    /// Times a flow is restarted after an uncaught retryable error (ZIS: 3; ASL: 0).
+    pub retries: u32,
+    /// Retry a retryable error before a Catch takes it (zis-facts.md 7 leaves the order
+    /// unconfirmed). Off: a caught error is not retried.
+    pub retry_before_catch: bool,
+    /// Virtual seconds between a failed attempt and the next (unconfirmed; 0).
+    pub retry_backoff_secs: f64,
+    /// Wait states really sleep instead of advancing the virtual clock.
+    pub real_time_wait: bool,
+}
+
+impl Settings {
+    /// ZIS defaults (zis-facts.md 2.7 and 2.9).
+    pub fn zis() -> Self {
+        Self {
+            mode: Mode::Zis,
+            max_transitions: Some(250),
+            timeout_secs: Some(100.0),
+            max_map_items: Some(100),
+            payload_limit: None,
+            asl_io_fields: false,
+            missing_placeholder: dataflow::MissingPlaceholder::Error,
+            single_placeholder_keeps_type: false,
+            retries: 3,
+            retry_before_catch: false,
+            retry_backoff_secs: 0.0,
+            real_time_wait: false,
+        }
+    }
+
+    /// AWS Step Functions (standard) semantics, no ZIS limits.
+    pub fn asl() -> Self {
+        Self {
+            mode: Mode::Asl,
+            max_transitions: None,
+            timeout_secs: None,
+            max_map_items: None,
+            payload_limit: Some(dataflow::ASL_PAYLOAD_LIMIT),
+            asl_io_fields: true,
+            missing_placeholder: dataflow::MissingPlaceholder::Error,
+            single_placeholder_keeps_type: false,
+            retries: 0,
+            retry_before_catch: false,
+            retry_backoff_secs: 0.0,
+            real_time_wait: false,
+        }
+    }
+}

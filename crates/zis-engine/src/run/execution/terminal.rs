@@ -1,0 +1,72 @@
+//! Succeed and Fail states: a ZIS Succeed renders its `Message`; a Fail ends with its
+//! `Error` and `Cause` (ZIS: `{{ }}` placeholders rendered; ASL: `ErrorPath`/`CausePath`).
+
+use super::{Execution, Flow, HistoryEvent, Step};
+use crate::run::{StatesError, dataflow};
+use crate::validate::Mode;
+use serde_json::Value;
+
+impl Execution {
+    /// A Succeed state.
+    pub(super) fn run_succeed(
+        &self,
+        step: &Step<'_, '_>,
+        message: Option<&str>,
+        event: &mut HistoryEvent,
+    ) -> Result<Flow, StatesError> {
+        let (mode, effective) = (self.settings.mode, &step.effective);
+        if let (Some(m), Mode::Zis) = (message, mode) {
+            event.result = Some(dataflow::interpolate(
+                m,
+                effective,
+                None,
+                self.templating(),
+            )?);
+        }
+        let out = self.output_path(step.state, effective)?;
+        Ok(Flow::End(out))
+    }
+
+    /// A Fail state: always an error.
+    pub(super) fn run_fail(
+        &self,
+        step: &Step<'_, '_>,
+        error: Option<&str>,
+        cause: Option<&str>,
+    ) -> Result<Flow, StatesError> {
+        let (mode, effective) = (self.settings.mode, &step.effective);
+        let render = |s: Option<&str>| -> Result<String, StatesError> {
+            match (s, mode) {
+                (Some(s), Mode::Zis) => {
+                    match dataflow::interpolate(s, effective, None, self.templating())? {
+                        Value::String(text) => Ok(text),
+                        other => Ok(other.to_string()),
+                    }
+                }
+                (Some(s), _) => Ok(s.to_string()),
+                (None, _) => Ok("null".to_string()),
+            }
+        };
+        let raw = step.raw();
+        let from_path = |key: &str| -> Result<Option<String>, StatesError> {
+            let Some(p) = raw.and_then(|r| r.get(key)).and_then(Value::as_str) else {
+                return Ok(None);
+            };
+            let v = dataflow::eval_path(p, effective, None).map_err(|e| {
+                        StatesError::runtime(format!("The JSONPath '{p}' specified for the field '{key}' could not be found in the input ({})", e.cause))
+                    })?;
+            Ok(Some(
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            ))
+        };
+        let error = match from_path("ErrorPath")? {
+            Some(e) => e,
+            None => render(error)?,
+        };
+        let cause = match from_path("CausePath")? {
+            Some(c) => c,
+            None => render(cause)?,
+        };
+        Err(StatesError::named(error, cause))
+    }
+}
