@@ -65,20 +65,18 @@ impl AppState {
                 self.sidecar.breakpoints.at_transition = n;
                 self.save_sidecar();
             }
-            BreakpointCommand::AddCondition(text) => {
-                match super::error::parse_json(&text) {
-                    Ok(rule) => {
-                        let read = zis_engine::model::ChoiceRule::from_value(&rule);
-                        if let zis_engine::model::RuleKind::Invalid(why) = &read.kind {
-                            self.message = Some(format!("not a Choice rule: {why}"));
-                        } else {
-                            self.sidecar.breakpoints.conditions.push(rule);
-                            self.save_sidecar();
-                        }
+            BreakpointCommand::AddCondition(text) => match super::error::parse_json(&text) {
+                Ok(rule) => {
+                    let read = zis_engine::model::ChoiceRule::from_value(&rule);
+                    if let zis_engine::model::RuleKind::Invalid(why) = &read.kind {
+                        self.message = Some(format!("not a Choice rule: {why}"));
+                    } else {
+                        self.sidecar.breakpoints.conditions.push(rule);
+                        self.save_sidecar();
                     }
-                    Err(e) => self.message = Some(format!("the condition does not parse: {e}")),
                 }
-            }
+                Err(e) => self.message = Some(format!("the condition does not parse: {e}")),
+            },
             BreakpointCommand::RemoveCondition(i) => {
                 if i < self.sidecar.breakpoints.conditions.len() {
                     self.sidecar.breakpoints.conditions.remove(i);

@@ -91,9 +91,9 @@ impl AppState {
             DebugCommand::DebugStop => self.debug = None,
             DebugCommand::DebugSetData(text) => {
                 let result = parse_json(&text).and_then(|v| match &mut self.debug {
-                        Some(s) => Ok(s.set_data(v)?),
-                        None => Err(AppError::NoSession),
-                    });
+                    Some(s) => Ok(s.set_data(v)?),
+                    None => Err(AppError::NoSession),
+                });
                 self.message = Some(match result {
                     Ok(()) => "forked: the next state gets the edited data".into(),
                     Err(e) => format!("the data was not changed: {e}"),
@@ -101,9 +101,9 @@ impl AppState {
             }
             DebugCommand::DebugSetResult(text) => {
                 let result = parse_json(&text).and_then(|v| match &mut self.debug {
-                        Some(s) => Ok(s.set_held_result(v)?),
-                        None => Err(AppError::NoSession),
-                    });
+                    Some(s) => Ok(s.set_held_result(v)?),
+                    None => Err(AppError::NoSession),
+                });
                 self.message = Some(match result {
                     Ok(()) => "the step goes on with the edited result".into(),
                     Err(e) => format!("the result was not changed: {e}"),

@@ -163,24 +163,22 @@ impl AppState {
                     self.last_edit = coalesce;
                 }
             }
-            EditCommand::SetJson { pointer, text } => {
-                match parse_json(&text) {
-                    Ok(value) => {
-                        self.json_error = None;
-                        let done = self.edit_value(coalesce.clone(), |root| {
-                            if edit::set_at(root, &pointer, Some(value)) {
-                                Ok(())
-                            } else {
-                                Err(AppError::refused(format!("nothing at {pointer} to change")))
-                            }
-                        });
-                        if done {
-                            self.last_edit = coalesce;
+            EditCommand::SetJson { pointer, text } => match parse_json(&text) {
+                Ok(value) => {
+                    self.json_error = None;
+                    let done = self.edit_value(coalesce.clone(), |root| {
+                        if edit::set_at(root, &pointer, Some(value)) {
+                            Ok(())
+                        } else {
+                            Err(AppError::refused(format!("nothing at {pointer} to change")))
                         }
+                    });
+                    if done {
+                        self.last_edit = coalesce;
                     }
-                    Err(e) => self.json_error = Some((pointer, e.to_string())),
                 }
-            }
+                Err(e) => self.json_error = Some((pointer, e.to_string())),
+            },
             EditCommand::RenameKey { pointer, old, new } => {
                 self.edit_value(None, |root| {
                     let obj = root
