@@ -149,29 +149,7 @@ impl AppState {
             .map(|s| StateRow {
                 name: s.name.to_string(),
                 type_name: s.type_name.unwrap_or("?").to_string(),
-                detail: match &s.kind {
-                    StateKind::Action { action_name } => {
-                        action_name.unwrap_or_default().to_string()
-                    }
-                    StateKind::Wait {
-                        seconds,
-                        seconds_path,
-                        ..
-                    } => seconds
-                        .as_ref()
-                        .map(|v| format!("{v} s"))
-                        .or_else(|| seconds_path.map(str::to_string))
-                        .unwrap_or_default(),
-                    StateKind::Map { items_path, .. } => (*items_path)
-                        .map(|p| format!("over {p}"))
-                        .unwrap_or_default(),
-                    StateKind::Choice { choices, .. } => {
-                        format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len))
-                    }
-                    StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
-                    StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
-                    _ => String::new(),
-                },
+                detail: graph::key_fact(&s.kind, graph::Detail::Full),
                 transitions: {
                     let mut t: Vec<String> = s
                         .targets()

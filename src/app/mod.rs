@@ -54,7 +54,7 @@ use graph::{FlowGraph, Sidecar};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use zis_engine::document::Document;
-use zis_engine::model::{FlowDefinition, ResourceBody, StateKind};
+use zis_engine::model::{FlowDefinition, ResourceBody};
 use zis_engine::validate::{self, Diagnostic, Options};
 
 /// An image format for the graph.

@@ -205,9 +205,8 @@ impl AppState {
                 let db = self.db_path();
                 match parse_json(&text) {
                     Ok(v) => self.services.change(&db, |d, i| {
-                        d.put_config(i, scope.trim(), &v)
-                            .map(|_| None)
-                            .map_err(AppError::from)
+                        d.put_config(i, scope.trim(), &v)?;
+                        Ok(None)
                     }),
                     Err(e) => {
                         self.services.error = Some(format!("the config does not parse: {e}"));
@@ -217,9 +216,8 @@ impl AppState {
             StoresCommand::DeleteConfig(scope) => {
                 let db = self.db_path();
                 self.services.change(&db, |d, i| {
-                    d.delete_config(i, &scope)
-                        .map(|_| None)
-                        .map_err(AppError::from)
+                    d.delete_config(i, &scope)?;
+                    Ok(None)
                 });
             }
             StoresCommand::CreateConnection(c) => {
@@ -232,9 +230,8 @@ impl AppState {
                 self.services.change(&db, |d, i| {
                     let kind = zis_services::db::ConnectionKind::parse(&kind)
                         .ok_or_else(|| FormError::UnknownKind(kind.clone()))?;
-                    d.delete_connection(i, kind, &name)
-                        .map(|_| None)
-                        .map_err(AppError::from)
+                    d.delete_connection(i, kind, &name)?;
+                    Ok(None)
                 });
             }
             StoresCommand::ShowLinks(link_type) => {
@@ -251,9 +248,8 @@ impl AppState {
             StoresCommand::DeleteLink(t, l, r) => {
                 let db = self.db_path();
                 self.services.change(&db, |d, i| {
-                    d.delete_link(i, &t, &l, &r)
-                        .map(|_| None)
-                        .map_err(AppError::from)
+                    d.delete_link(i, &t, &l, &r)?;
+                    Ok(None)
                 });
             }
             StoresCommand::EditLink(e) => {
@@ -272,9 +268,8 @@ impl AppState {
             StoresCommand::DeleteWebhook(id) => {
                 let db = self.db_path();
                 self.services.change(&db, |d, i| {
-                    d.delete_webhook(i, &id)
-                        .map(|_| None)
-                        .map_err(AppError::from)
+                    d.delete_webhook(i, &id)?;
+                    Ok(None)
                 });
             }
             StoresCommand::StartServer(port) => {

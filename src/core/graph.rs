@@ -4,10 +4,10 @@
 //! positions come from the bundle's sidecar file ([`Sidecar`]), never from the bundle.
 
 use super::edit::Port;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+
+pub use crate::core::sidecar::{SavedEvent, Sidecar};
 use zis_engine::model::{ChoiceRule, FlowDefinition, RuleKind, StateKind};
 
 /// What kind of transition an edge is.
@@ -200,6 +200,50 @@ pub fn rule_label(rule: &ChoiceRule<'_>) -> String {
     }
 }
 
+/// How much of a key fact to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// On a node: the action's short name, paths shortened.
+    Short,
+    /// In a list: the action's full name, paths whole.
+    Full,
+}
+
+/// A state's key fact: its action, how long it waits, what a Map goes over, how many
+/// rules a Choice has, a Succeed's message, a Fail's error, a Pass with a Result. The one
+/// place it is worked out, for the graph's nodes and the inspector's list of states.
+pub fn key_fact(kind: &StateKind<'_>, detail: Detail) -> String {
+    let path = |p: &str| match detail {
+        Detail::Short => short_path(p),
+        Detail::Full => p.to_string(),
+    };
+    match kind {
+        StateKind::Action { action_name } => match detail {
+            Detail::Short => short_action(action_name.unwrap_or_default()),
+            Detail::Full => action_name.unwrap_or_default().to_string(),
+        },
+        StateKind::Wait {
+            seconds,
+            seconds_path,
+            ..
+        } => seconds
+            .as_ref()
+            .map(|v| format!("{v} s"))
+            .or_else(|| seconds_path.map(|p| format!("{} s", path(p))))
+            .unwrap_or_default(),
+        StateKind::Map { items_path, .. } => {
+            format!("each of {}", items_path.map_or("$".to_string(), path))
+        }
+        StateKind::Choice { choices, .. } => {
+            format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len))
+        }
+        StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
+        StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
+        StateKind::Pass { result } if result.is_some() => "with Result".into(),
+        _ => String::new(),
+    }
+}
+
 /// The graph of a flow definition; `problems` gives each state's finding count by name.
 pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, usize>) -> FlowGraph {
     let states = def.states();
@@ -212,34 +256,7 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
     let mut edges = Vec::new();
     for (i, s) in states.iter().enumerate() {
         let type_name = s.type_name.unwrap_or("?").to_string();
-        let fact = match &s.kind {
-            StateKind::Action { action_name } => short_action(action_name.unwrap_or_default()),
-            StateKind::Wait {
-                seconds,
-                seconds_path,
-                ..
-            } => seconds
-                .as_ref()
-                .map(|v| format!("{v} s"))
-                .or_else(|| seconds_path.map(|p| format!("{} s", short_path(p))))
-                .unwrap_or_default(),
-            StateKind::Map { items_path, .. } => items_path
-                .map(|p| format!("each of {}", short_path(p)))
-                .unwrap_or_else(|| "each of $".into()),
-            StateKind::Choice { choices, .. } => {
-                format!("{} rule(s)", choices.as_ref().map_or(0, Vec::len))
-            }
-            StateKind::Succeed { message } => message.unwrap_or_default().to_string(),
-            StateKind::Fail { error, .. } => error.unwrap_or_default().to_string(),
-            StateKind::Pass { result } => {
-                if result.is_some() {
-                    "with Result".into()
-                } else {
-                    String::new()
-                }
-            }
-            _ => String::new(),
-        };
+        let fact = key_fact(&s.kind, Detail::Short);
         let end = s.end == Some(true)
             || matches!(s.kind, StateKind::Succeed { .. } | StateKind::Fail { .. });
         nodes.push(GraphNode {
@@ -363,83 +380,6 @@ pub fn layout(graph: &mut FlowGraph) {
         let x = xs.get(&layer[i]).copied().unwrap_or(0.0);
         graph.nodes[i].pos = [x, *y];
         *y += estimated_height(&graph.nodes[i]) + ROW_GAP;
-    }
-}
-
-/// What ZIS Studio keeps next to a bundle (`<bundle>.zis-studio.json`): node positions per
-/// flow, breakpoints and action mocks. Never written into the bundle.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Sidecar {
-    /// Flow key → state name → `[x, y]`.
-    #[serde(default)]
-    pub layout: BTreeMap<String, BTreeMap<String, [f32; 2]>>,
-    /// The debugger's breakpoints.
-    #[serde(default)]
-    pub breakpoints: super::debug::Breakpoints,
-    /// The debugger's action mocks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mocks: Vec<super::debug::Mock>,
-    /// The debugger's watch list: JSONPaths evaluated on the data at every step.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub watches: Vec<String>,
-    /// Named events saved from the debugger's payload editor, to run again.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub events: BTreeMap<String, SavedEvent>,
-}
-
-/// An event saved under a name: its type and payload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedEvent {
-    /// Event source, e.g. `support`.
-    pub source: String,
-    /// Event type, e.g. `ticket.TicketCreated`.
-    pub event_type: String,
-    /// The payload (`$.input`).
-    pub payload: serde_json::Value,
-}
-
-impl Sidecar {
-    /// The sidecar file of a bundle.
-    pub fn path_for(bundle: &Path) -> PathBuf {
-        let mut name = bundle
-            .file_name()
-            .map(|n| n.to_os_string())
-            .unwrap_or_default();
-        name.push(".zis-studio.json");
-        bundle.with_file_name(name)
-    }
-
-    /// Reads the sidecar of a bundle; a missing one is empty. One that does not parse is
-    /// moved aside (`<sidecar>.broken`) and the warning returned, so the next save cannot
-    /// overwrite the user's breakpoints, mocks and saved events silently.
-    pub fn load(bundle: &Path) -> (Self, Option<String>) {
-        crate::core::files::read_json(&Self::path_for(bundle))
-            .or_default_with_warning("sidecar file")
-    }
-
-    /// Writes the sidecar next to the bundle.
-    pub fn save(&self, bundle: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        crate::core::files::write_atomic(&Self::path_for(bundle), (text + "\n").as_bytes())
-    }
-
-    /// Puts stored positions on the graph's nodes (the rest keep the auto layout).
-    pub fn apply(&self, graph: &mut FlowGraph) {
-        if let Some(stored) = self.layout.get(&graph.flow) {
-            for node in &mut graph.nodes {
-                if let Some(p) = stored.get(&node.name) {
-                    node.pos = *p;
-                }
-            }
-        }
-    }
-
-    /// Records a node's position.
-    pub fn set(&mut self, flow: &str, state: &str, pos: [f32; 2]) {
-        self.layout
-            .entry(flow.to_string())
-            .or_default()
-            .insert(state.to_string(), pos);
     }
 }
 

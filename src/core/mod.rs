@@ -12,6 +12,7 @@
 //! | [`debug`] | debugging sessions: the worker, breakpoints and mocks |
 //! | [`trigger`] | the job spec that starts a flow |
 //! | [`diff`] | differences between two JSON values by path |
+//! | [`sidecar`] | the file next to a bundle: positions, breakpoints, mocks, watches, events |
 //! | [`search`] | JSON search and the playground |
 //! | [`stores`] | changes to the local stores made from forms |
 //! | [`export`] | a flow's graph as SVG or PNG, an execution as an HTML report |
@@ -38,5 +39,6 @@ pub mod prefs;
 pub mod recovery;
 pub mod resources;
 pub mod search;
+pub mod sidecar;
 pub mod stores;
 pub mod trigger;

@@ -243,17 +243,7 @@ impl GraphView {
             .weak()
             .small(),
         );
-        if ui.input(|i| i.key_pressed(egui::Key::F5)) {
-            out.push(DebugCommand::Run);
-        }
-        if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
-            out.push(EditCommand::AutoLayout);
-        }
-        if ui.input(|i| i.key_pressed(egui::Key::F) && !i.modifiers.any())
-            && !ui.ctx().egui_wants_keyboard_input()
-        {
-            self.fit = Some(extent(graph));
-        }
+        // Keys (F5, F, Ctrl+L...) are the window's, from `ui::commands::TABLE`.
         let fit = self
             .fit
             .take()
