@@ -575,3 +575,22 @@ fn login_checks_and_saves_a_private_token_that_pull_then_uses() {
     assert_eq!(code, 1);
     assert!(stderr.contains("no token for"), "{stderr}");
 }
+
+#[test]
+fn help_never_shows_a_secret_from_the_environment() {
+    for sub in ["deploy", "pull", "login"] {
+        let (code, stdout, stderr) = run(bin()
+            .args([sub, "--help"])
+            .env("ZIS_TOKEN", "tok-in-the-environment"));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("--token"),
+            "{sub} --help lists --token:\n{stdout}"
+        );
+        assert!(
+            !stdout.contains("tok-in-the-environment")
+                && !stderr.contains("tok-in-the-environment"),
+            "{sub} --help shows the token:\n{stdout}"
+        );
+    }
+}

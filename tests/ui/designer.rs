@@ -576,3 +576,44 @@ fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
         );
     }
 }
+
+#[test]
+fn the_command_palette_runs_a_command_by_name() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    let fits = h.state().state.fit_requests;
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::P,
+    );
+    h.run();
+    h.get_by_label("Command palette");
+    // Every command is listed with its keys; typing filters.
+    h.get_by_label("Step over F10");
+    h.get_by_label("Command palette").type_text("fit");
+    h.run();
+    assert!(h.query_by_label("Step over F10").is_none());
+    h.get_by_label("Fit F").click();
+    h.run();
+    assert_eq!(h.state().state.fit_requests, fits + 1);
+    assert!(h.query_by_label("Command palette").is_none(), "it closes");
+}
+
+#[test]
+fn panels_can_be_hidden_from_the_view_menu() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    h.get_by_label("Problems (0)");
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Show dock").click();
+    h.run();
+    assert!(
+        h.query_by_label("Problems (0)").is_none(),
+        "the dock is hidden"
+    );
+    assert!(!h.state().panels.dock);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::J);
+    h.run();
+    h.get_by_label("Problems (0)");
+}

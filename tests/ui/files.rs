@@ -149,3 +149,53 @@ fn the_file_menu_exports_the_graph_and_the_run() {
     );
     assert!(html.contains("failed"), "{html}");
 }
+
+#[test]
+fn a_bundle_changed_on_disk_offers_reload_and_keep_mine() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let theirs = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("IsUrgent", "IsItUrgent");
+    std::fs::write(&file, &theirs).unwrap();
+    assert!(h.state_mut().state.check_disk());
+    h.run();
+    h.get_by_label_contains("changed on disk");
+    h.get_by_label("Keep mine");
+    h.get_by_label("Reload").click();
+    h.run();
+    assert!(h.state().state.warnings.is_empty());
+    assert!(
+        h.query_all_by_label("IsItUrgent").count() >= 1,
+        "the file's version is shown"
+    );
+}
+
+#[test]
+fn unsaved_changes_left_by_a_crash_are_offered_at_start() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let data = tempfile::tempdir().unwrap().keep();
+    {
+        let mut s = AppState::new(data.clone());
+        s.open(&file);
+        s.apply(zis_studio::app::EditCommand::SetField {
+            pointer: "/resources/notify_urgent/properties/definition/Comment".into(),
+            value: Some(serde_json::json!("recovered")),
+        });
+        s.write_recovery();
+    }
+    let mut h = harness_in(&file, data);
+    h.state_mut().state.offer_recovery();
+    h.run();
+    h.get_by_label("Unsaved changes were recovered");
+    h.get_by_label("Restore").click();
+    h.run();
+    let v = h.state().state.document.as_ref().unwrap().value().clone();
+    assert_eq!(
+        v.pointer("/resources/notify_urgent/properties/definition/Comment"),
+        Some(&serde_json::json!("recovered"))
+    );
+    assert!(h.state().state.modified);
+}

@@ -169,12 +169,22 @@ pub fn api_token(data_dir: &std::path::Path) -> std::io::Result<String> {
     }
     std::fs::create_dir_all(data_dir)?;
     let token = uuid::Uuid::new_v4().simple().to_string();
-    std::fs::write(&path, &token)?;
+    // Private from the first byte, written whole, then renamed into place.
+    let tmp = data_dir.join(format!(".api_token.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
     }
+    {
+        use std::io::Write as _;
+        let mut f = options.open(&tmp)?;
+        f.write_all(token.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
     Ok(token)
 }
 
