@@ -10,7 +10,7 @@
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
-pub use crate::core::accounts::{self, Account};
+use crate::core::accounts::Account;
 
 /// Signs in and lists the account's integrations: their number.
 pub fn check(account: &Account) -> Result<usize> {

@@ -33,6 +33,26 @@ pub const GREEN: Rgb = Rgb(0x22, 0xc5, 0x5e);
 /// Red: Fail states, Catch edges, errors.
 pub const RED: Rgb = Rgb(0xef, 0x44, 0x44);
 
+/// Yellow: the state a paused session runs next.
+pub const CURRENT: Rgb = Rgb(0xfa, 0xcc, 0x15);
+/// Deep blue: the primary button (Deploy).
+pub const PRIMARY: Rgb = Rgb(0x25, 0x63, 0xeb);
+
+/// JSON highlighting on a dark background: keys, strings, numbers, literals.
+pub const JSON_DARK: [Rgb; 4] = [
+    Rgb(0x93, 0xc5, 0xfd),
+    Rgb(0x86, 0xef, 0xac),
+    Rgb(0xfd, 0xba, 0x74),
+    Rgb(0xc4, 0xb5, 0xfd),
+];
+/// JSON highlighting on a light background: keys, strings, numbers, literals.
+pub const JSON_LIGHT: [Rgb; 4] = [
+    Rgb(0x1d, 0x4e, 0xd8),
+    Rgb(0x15, 0x80, 0x3d),
+    Rgb(0xc2, 0x41, 0x0c),
+    Rgb(0x6d, 0x28, 0xd9),
+];
+
 /// The colour of a state type.
 pub fn state(type_name: &str) -> Rgb {
     match type_name {

@@ -8,9 +8,9 @@ use crate::app::{AppState, Commands, RemoteCommand};
 use crate::core::accounts::{self, Account};
 use egui::{Color32, RichText};
 
-const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
-const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
-const AMBER: Color32 = Color32::from_rgb(0xf5, 0x9e, 0x0b);
+use crate::ui::theme::AMBER;
+use crate::ui::theme::GREEN;
+use crate::ui::theme::RED;
 
 /// The windows' form.
 pub struct RemoteView {
@@ -233,7 +233,7 @@ impl RemoteView {
                 .add_enabled(
                     !r.is_busy(),
                     egui::Button::new(RichText::new("Deploy").strong().color(Color32::WHITE))
-                        .fill(Color32::from_rgb(0x25, 0x63, 0xeb)),
+                        .fill(crate::ui::theme::PRIMARY),
                 )
                 .clicked()
             {

@@ -18,6 +18,13 @@ pub const RED: Color32 = colour(palette::RED);
 /// Warnings, paused.
 pub const AMBER: Color32 = colour(palette::AMBER);
 
+/// Neutral marks (pins, end marks).
+pub const GREY: Color32 = colour(palette::GREY);
+/// The state a paused session runs next.
+pub const CURRENT: Color32 = colour(palette::CURRENT);
+/// The primary button.
+pub const PRIMARY: Color32 = colour(palette::PRIMARY);
+
 /// Colour of a state type.
 pub fn state_colour(type_name: &str) -> Color32 {
     colour(palette::state(type_name))

@@ -7,9 +7,9 @@ use crate::ui::widgets::json_tree;
 use egui::{Color32, RichText};
 use serde_json::Value;
 
-const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
-const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
-const AMBER: Color32 = Color32::from_rgb(0xf5, 0x9e, 0x0b);
+use crate::ui::theme::AMBER;
+use crate::ui::theme::GREEN;
+use crate::ui::theme::RED;
 
 /// The view's own state: the filters.
 #[derive(Default)]

@@ -6,10 +6,10 @@
 use crate::app::stores::{NewConnection, curl_for};
 use crate::app::{AppState, Commands, StoresCommand};
 use crate::ui::widgets::{icon_button, json_tree};
-use egui::{Color32, RichText};
+use egui::RichText;
 
-const RED: Color32 = Color32::from_rgb(0xef, 0x44, 0x44);
-const GREEN: Color32 = Color32::from_rgb(0x22, 0xc5, 0x5e);
+use crate::ui::theme::GREEN;
+use crate::ui::theme::RED;
 
 /// Which store is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -409,7 +409,7 @@ impl ServicesView {
             ui.label(
                 RichText::new("New webhook: its password is shown this once")
                     .strong()
-                    .color(Color32::from_rgb(0xf5, 0x9e, 0x0b)),
+                    .color(crate::ui::theme::AMBER),
             );
             ui.label(format!("Ingest URL: {}", w["path"].as_str().unwrap_or("")));
             ui.label(format!(

@@ -339,13 +339,13 @@ impl GraphView {
 pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
     ui.painter()
-        .circle_filled(rect.center(), 5.0, Color32::from_rgb(0xef, 0x44, 0x44));
+        .circle_filled(rect.center(), 5.0, crate::ui::theme::RED);
     resp
 }
 
 /// A red ring: stops inside the state's step (phase breakpoints).
 pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
-    phase_ring_coloured(ui, Color32::from_rgb(0xef, 0x44, 0x44))
+    phase_ring_coloured(ui, crate::ui::theme::RED)
 }
 
 /// A ring of a colour (grey: a breakpoint switched off).

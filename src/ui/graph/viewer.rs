@@ -110,16 +110,16 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             frame.fill = frame.fill.lerp_to_gamma(colour, 0.28);
         }
         if self.current == Some(n.name.as_str()) {
-            frame = frame.stroke(Stroke::new(4.0, Color32::from_rgb(0xfa, 0xcc, 0x15)));
+            frame = frame.stroke(Stroke::new(4.0, crate::ui::theme::CURRENT));
             frame.shadow = egui::Shadow {
                 offset: [0, 0],
                 blur: 18,
                 spread: 2,
-                color: Color32::from_rgb(0xfa, 0xcc, 0x15).gamma_multiply(0.6),
+                color: crate::ui::theme::CURRENT.gamma_multiply(0.6),
             };
         }
         if self.failed == Some(n.name.as_str()) {
-            frame = frame.stroke(Stroke::new(3.0, Color32::from_rgb(0xef, 0x44, 0x44)));
+            frame = frame.stroke(Stroke::new(3.0, crate::ui::theme::RED));
         }
         frame
     }
@@ -177,7 +177,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     .on_hover_text("stops inside this state, switched off");
             }
             if n.start {
-                ui.label(RichText::new("▶").color(Color32::from_rgb(0x22, 0xc5, 0x5e)))
+                ui.label(RichText::new("▶").color(crate::ui::theme::GREEN))
                     .on_hover_text("StartAt");
             }
             let name = ui.add(
@@ -200,7 +200,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 }
             }
             if n.end {
-                ui.label(RichText::new("■").color(Color32::from_rgb(0x9c, 0xa3, 0xaf)))
+                ui.label(RichText::new("■").color(crate::ui::theme::GREY))
                     .on_hover_text("ends the flow");
             }
             if let Some(count) = self.visits.and_then(|v| v.get(&n.name)) {
@@ -215,11 +215,8 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     ));
             }
             if n.problems > 0 {
-                ui.label(
-                    RichText::new(format!("⚠ {}", n.problems))
-                        .color(Color32::from_rgb(0xef, 0x44, 0x44)),
-                )
-                .on_hover_text("problems found by the validator in this state");
+                ui.label(RichText::new(format!("⚠ {}", n.problems)).color(crate::ui::theme::RED))
+                    .on_hover_text("problems found by the validator in this state");
             }
         });
     }
@@ -234,7 +231,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         ui: &mut egui::Ui,
         snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
-        let pin_info = PinInfo::circle().with_fill(Color32::from_rgb(0x9c, 0xa3, 0xaf));
+        let pin_info = PinInfo::circle().with_fill(crate::ui::theme::GREY);
         if self.culled(&snarl[pin.id.node].name) {
             ui.set_min_height(ROW);
             return pin_info;

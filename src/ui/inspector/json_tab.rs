@@ -76,7 +76,7 @@ impl Inspector {
                 if d.is_error() {
                     RED
                 } else {
-                    Color32::from_rgb(0xf5, 0x9e, 0x0b)
+                    crate::ui::theme::AMBER
                 },
                 format!("{}: {}", if at.is_empty() { "/" } else { at }, d.message),
             );
@@ -92,23 +92,12 @@ pub fn highlight_json(
     error_line: Option<usize>,
 ) -> egui::text::LayoutJob {
     let dark = ui.visuals().dark_mode;
-    let (key, string, number, literal, punct) = if dark {
-        (
-            Color32::from_rgb(0x93, 0xc5, 0xfd),
-            Color32::from_rgb(0x86, 0xef, 0xac),
-            Color32::from_rgb(0xfd, 0xba, 0x74),
-            Color32::from_rgb(0xc4, 0xb5, 0xfd),
-            Color32::from_gray(0xb0),
-        )
+    let (colours, punct) = if dark {
+        (crate::core::palette::JSON_DARK, Color32::from_gray(0xb0))
     } else {
-        (
-            Color32::from_rgb(0x1d, 0x4e, 0xd8),
-            Color32::from_rgb(0x15, 0x80, 0x3d),
-            Color32::from_rgb(0xc2, 0x41, 0x0c),
-            Color32::from_rgb(0x6d, 0x28, 0xd9),
-            Color32::from_gray(0x50),
-        )
+        (crate::core::palette::JSON_LIGHT, Color32::from_gray(0x50))
     };
+    let [key, string, number, literal] = colours.map(crate::ui::theme::colour);
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let mut job = egui::text::LayoutJob::default();
     let mut line = 1usize;

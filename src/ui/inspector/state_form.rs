@@ -204,7 +204,7 @@ impl Inspector {
                     if d.is_error() {
                         RED
                     } else {
-                        Color32::from_rgb(0xf5, 0x9e, 0x0b)
+                        crate::ui::theme::AMBER
                     },
                     format!(
                         "{} {}: {}",
