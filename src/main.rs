@@ -10,7 +10,17 @@ use zis_studio::cli::Cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A jq worker (see zis_services::jq_worker) does nothing else.
+    if std::env::args().nth(1).as_deref() == Some(zis_services::jq_worker::WORKER_ARG) {
+        return zis_services::jq_worker::serve_stdio();
+    }
     let cli = Cli::parse();
+    // Every jq program of every flow this process runs goes to worker processes.
+    if let Ok(exe) = std::env::current_exe() {
+        zis_engine::jq::set_runner(Box::new(zis_services::jq_worker::WorkerPool::of_binary(
+            exe,
+        )));
+    }
     zis_studio::core::logging::init(cli.data.as_deref());
     match cli.command {
         Some(command) => zis_studio::cli::run(command, cli.data.as_deref()),

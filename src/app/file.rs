@@ -52,7 +52,16 @@ impl AppState {
             FileCommand::RestoreRecovery => self.restore_recovery(),
             FileCommand::DiscardRecovery => self.discard_recovery(),
             FileCommand::ExportGraph(path, format) => {
-                self.message = Some(match self.export_graph(&path, format) {
+                let exported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.export_graph(&path, format)
+                }))
+                .unwrap_or_else(|panic| {
+                    Err(AppError::refused(format!(
+                        "the export crashed: {}",
+                        crate::core::debug::panic_text(panic.as_ref())
+                    )))
+                });
+                self.message = Some(match exported {
                     Ok(()) => format!("graph exported to {}", path.display()),
                     Err(e) => format!("not exported: {e}"),
                 });

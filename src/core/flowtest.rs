@@ -251,9 +251,14 @@ pub fn run_test(file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
 /// never show the test's connection tokens.
 pub fn run_test_in(data: Option<&Path>, file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
     let started = std::time::Instant::now();
-    let failures = match run_inner(data, bundle, t) {
-        Ok(f) => f,
-        Err(e) => vec![e],
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(data, bundle, t)));
+    let failures = match ran {
+        Ok(Ok(f)) => f,
+        Ok(Err(e)) => vec![e],
+        Err(panic) => vec![format!(
+            "the test crashed: {}",
+            crate::core::debug::panic_text(panic.as_ref())
+        )],
     };
     let secrets: Vec<String> = t
         .connections

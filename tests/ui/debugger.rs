@@ -615,3 +615,46 @@ fn pause_leaves_a_long_real_time_wait() {
     assert_eq!(s.steps.len(), 1);
     h.get_by_label_contains("the step in Sleep was abandoned");
 }
+
+#[test]
+fn a_jq_bomb_in_a_debugging_session_ends_the_step_not_the_window() {
+    let bombs =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jq_bombs/jq_bombs.json");
+    let mut h = harness(bombs);
+    h.run();
+    // Unsaved edits that must survive.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::SetField {
+            pointer: "/description".into(),
+            value: Some(serde_json::json!("edited, not saved")),
+        });
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugPayload(Some(
+            r#"{"expr": "def f: [f]; f"}"#.into(),
+        )));
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let path: Vec<&str> = s.steps.iter().map(|st| st.event.state.as_str()).collect();
+    assert_eq!(path, ["Transform", "Caught", "Done"]);
+    let err = s.steps[0].event.error.clone().unwrap();
+    assert_eq!(
+        err.cause,
+        "jq: recursion deeper than its 64 MB stack allows"
+    );
+    h.get_by_label_contains("Last run: succeeded");
+    assert!(h.state().state.modified, "the unsaved edit is still there");
+    // The next run works (the dead worker was replaced).
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugPayload(Some(
+            r#"{"expr": ".expr | length"}"#.into(),
+        )));
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let path: Vec<&str> = s.steps.iter().map(|st| st.event.state.as_str()).collect();
+    assert_eq!(path, ["Transform", "Done"]);
+}

@@ -16,8 +16,12 @@ pub fn harness(path: PathBuf) -> Harness<'static, StudioApp> {
     harness_in(&path, tempfile::tempdir().unwrap().keep())
 }
 
-/// The window on `path` with its stores in the data folder `data`.
+/// The window on `path` with its stores in the data folder `data`. jq programs go to
+/// worker processes of the built binary, as in the app.
 pub fn harness_in(path: &std::path::Path, data: PathBuf) -> Harness<'static, StudioApp> {
+    zis_engine::jq::set_runner(Box::new(zis_services::jq_worker::WorkerPool::of_binary(
+        PathBuf::from(env!("CARGO_BIN_EXE_zis-studio")),
+    )));
     let mut state = AppState::new(data);
     state.open(path);
     Harness::builder()

@@ -463,3 +463,47 @@ fn a_step_stops_at_each_phase_and_calls_its_action_once() {
             .is_some()
     );
 }
+
+#[test]
+fn data_that_grows_past_the_limit_fails_with_a_size_error() {
+    // Each round doubles $.d through an action's answer: past 10 MB the state fails.
+    let def = json!({"StartAt": "Grow", "States": {
+        "Grow": {"Type": "Action", "ActionName": "zis:t:action:double",
+                 "Parameters": {"a.$": "$.d", "b.$": "$.d"}, "ResultPath": "$.d", "Next": "Again"},
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.never", "IsPresent": true, "Next": "Done"}], "Default": "Grow"},
+        "Done": {"Type": "Succeed"}}});
+    let mut input = envelope(json!({}));
+    input["d"] = json!("x".repeat(1024));
+    let mut exec = Execution::new(def, input, Settings::zis()).unwrap();
+    let events = exec.run(&mut Scripted::default());
+    let Status::Failed { error, cause } = exec.status() else {
+        panic!("{:?}", exec.status())
+    };
+    assert_eq!(error, "States.DataLimitExceeded");
+    assert!(cause.contains("'Grow'"), "{cause}");
+    assert!(
+        events.len() < 60,
+        "it stops as soon as the data is too big: {}",
+        events.len()
+    );
+}
+
+#[test]
+fn a_map_whose_results_pass_the_limit_stops_iterating_and_fails() {
+    let def = json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "ItemsPath": "$.input.items", "ResultPath": "$.all", "End": true,
+                 "Iterator": {"StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": true}}}}}});
+    let item = "y".repeat(120 * 1024);
+    let items: Vec<Value> = (0..100).map(|_| json!(item)).collect();
+    let mut exec = Execution::new(def, envelope(json!({"items": items})), Settings::zis()).unwrap();
+    let events = exec.run(&mut Scripted::default());
+    let Status::Failed { error, .. } = exec.status() else {
+        panic!("{:?}", exec.status())
+    };
+    assert_eq!(error, "States.DataLimitExceeded");
+    let iterations = events.iter().filter(|e| e.state == "Keep").count();
+    assert!(
+        iterations < 100,
+        "the Map stopped early: {iterations} iterations"
+    );
+}

@@ -27,8 +27,17 @@ pub struct DispatchSettings {
     pub http: HttpSettings,
     /// PatchConfig semantics.
     pub merge: MergeMode,
+    /// Limits of the Jq transform.
+    pub jq: zis_engine::jq::Limits,
     /// The account flows run in (`integration_key` is set per job spec).
     pub account: Account,
+    /// Attempts an event gets (claims by a worker, across restarts) before it is recorded
+    /// as failed instead of run again: a flow that takes the process down cannot put the
+    /// server in a crash loop (default 3).
+    pub max_attempts: u32,
+    /// Dispatcher worker threads of `serve` (default 4): a slow execution does not hold
+    /// back the others.
+    pub workers: usize,
     /// Fault injection: every accepted event is queued twice.
     pub deliver_twice: bool,
     /// Fault injection: due events are taken in random order.
@@ -43,6 +52,7 @@ impl DispatchSettings {
         runner::ActionSettings {
             http: self.http.clone(),
             merge: self.merge,
+            jq: self.jq,
         }
     }
 }
@@ -53,7 +63,10 @@ impl Default for DispatchSettings {
             engine: Settings::zis(),
             http: HttpSettings::default(),
             merge: MergeMode::MergePatch,
+            jq: runner::jq_limits(),
             account: Account::default(),
+            max_attempts: 3,
+            workers: 4,
             deliver_twice: false,
             shuffle: false,
             delay_secs: 0.0,
@@ -141,6 +154,9 @@ fn deliver(db: &Db, settings: &DispatchSettings, event: &EventRow) -> Result<Del
             note,
         });
     }
+    if event.attempts > settings.max_attempts {
+        return give_up(db, event, &specs);
+    }
     let mut executions = Vec::new();
     let mut notes = Vec::new();
     for spec in &specs {
@@ -164,6 +180,46 @@ fn deliver(db: &Db, settings: &DispatchSettings, event: &EventRow) -> Result<Del
         executions,
         state,
         note,
+    })
+}
+
+/// An event claimed more times than allowed (the process stopped during each run): each
+/// of its job specs gets a failed execution saying so, and the event is `failed`, never
+/// run again.
+fn give_up(db: &Db, event: &EventRow, specs: &[JobSpecRow]) -> Result<Delivery> {
+    let cause = format!(
+        "the event was attempted {} times and never finished (the process stopped during its run each time); it is not run again",
+        event.attempts - 1
+    );
+    let status = Status::Failed {
+        error: "ZisStudio.PoisonEvent".into(),
+        cause: cause.clone(),
+    };
+    let mut executions = Vec::new();
+    for spec in specs {
+        executions.push(runner::record(
+            db,
+            &runner::Run {
+                spec,
+                event_type: &event.event_type,
+                event_id: Some(event.id),
+                status: &status,
+                history: &[],
+                exchanges: &[],
+                attempts: 0,
+                started: now(),
+                delay: (now() - event.accepted_at).max(0.0),
+            },
+            None,
+        )?);
+    }
+    db.finish_event(event.id, "failed", &cause)?;
+    tracing::warn!("event {}: {cause}", event.id);
+    Ok(Delivery {
+        event_id: event.id,
+        executions,
+        state: "failed",
+        note: cause,
     })
 }
 
@@ -225,7 +281,22 @@ pub fn run_job_spec(
         ),
         Some(def) => {
             let input = flow_input(db, &settings.account, &spec.integration, &event.input)?;
-            run_flow(db, settings, &spec.integration, &bundle, def, input)
+            // A bug that panics inside a run ends that run, recorded, not the worker.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_flow(db, settings, &spec.integration, &bundle, def, input)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".into());
+                let status = Status::Failed {
+                    error: "States.Runtime".into(),
+                    cause: format!("the run crashed: {what}"),
+                };
+                (status, Vec::new(), 1)
+            })
         }
     };
     runner::record(
@@ -283,6 +354,37 @@ pub fn run_flow(
         }
     }
     (exec.status().clone(), events, exec.attempt())
+}
+
+/// `settings.workers` threads that run due events until `stop` is set; the first puts back
+/// events a dead process left running before any claims one.
+pub fn spawn_workers(
+    db: Arc<Db>,
+    settings: DispatchSettings,
+    stop: Arc<AtomicBool>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    if let Err(e) = db.requeue_interrupted() {
+        tracing::error!("cannot requeue interrupted events: {e}");
+    }
+    (0..settings.workers.max(1))
+        .map(|_| {
+            let (db, settings, stop) = (Arc::clone(&db), settings.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || work(&db, &settings, &stop))
+        })
+        .collect()
+}
+
+fn work(db: &Db, settings: &DispatchSettings, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        match run_next(db, settings) {
+            Ok(Some(d)) => tracing::info!("event {} {}: {}", d.event_id, d.state, d.note),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) => {
+                tracing::error!("dispatcher: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+        }
+    }
 }
 
 /// A worker thread that runs due events until `stop` is set; it first puts back events a

@@ -33,6 +33,9 @@ pub struct HttpSettings {
     pub strict_request_body: bool,
     /// What a `{{ }}` placeholder that finds nothing becomes.
     pub missing_placeholder: MissingPlaceholder,
+    /// The largest answer body read, in bytes (ZIS Studio's state data limit, 10 MB): a
+    /// larger answer fails the action instead of filling memory.
+    pub max_response_bytes: usize,
 }
 
 impl Default for HttpSettings {
@@ -42,6 +45,7 @@ impl Default for HttpSettings {
             timeout_secs: 30.0,
             strict_request_body: false,
             missing_placeholder: MissingPlaceholder::Error,
+            max_response_bytes: zis_engine::run::dataflow::ZIS_PAYLOAD_LIMIT,
         }
     }
 }
@@ -325,7 +329,7 @@ impl ActionExecutor for HttpActions<'_> {
             response: None,
             millis,
         };
-        let response = match answer {
+        let mut response = match answer {
             Ok(r) => r,
             Err(e) => {
                 self.exchanges.push(exchange);
@@ -350,7 +354,27 @@ impl ActionExecutor for HttpActions<'_> {
             }
         };
         let status = response.status().as_u16();
-        let text = response.text().unwrap_or_default();
+        let limit = self.settings.max_response_bytes;
+        let mut body = Vec::new();
+        {
+            use std::io::Read as _;
+            let mut limited = (&mut response).take(limit as u64 + 1);
+            if let Err(e) = limited.read_to_end(&mut body) {
+                tracing::debug!("reading the answer of {name}: {e}");
+            }
+        }
+        if body.len() > limit {
+            exchange.status = Some(status);
+            self.exchanges.push(exchange);
+            return Err(StatesError::named(
+                "States.DataLimitExceeded",
+                format!(
+                    "the answer of custom action '{name}' is larger than {} MB",
+                    limit / (1024 * 1024)
+                ),
+            ));
+        }
+        let text = String::from_utf8_lossy(&body).to_string();
         let value = if text.trim().is_empty() {
             json!({})
         } else {

@@ -6,6 +6,7 @@
 //! | [`db`] | the SQLite database (WAL, migrations): Registry, connections, configs, links, inbound webhooks, the event queue, executions; secrets stay here |
 //! | [`stores`] | the engine's `ConfigStore` and `LinkStore` on the database |
 //! | [`http`] | custom HTTP actions through reqwest, with connection auth and `allowed_domain` |
+//! | [`jq_worker`] | jq programs in worker processes the runner can kill (time, memory, stack overflow) |
 //! | [`runner`] | the one way to run a flow: the executor (stores, HTTP actions, built-ins, mocks) and recording a run with every secret masked |
 //! | [`dispatch`] | the event queue's worker: accept, match to installed job specs, run, store (at-least-once, fault injection) |
 //! | [`server`] | `zis-studio serve`: the ZIS REST API, inbound-webhook ingest and a fake Zendesk on 127.0.0.1 (axum) |
@@ -14,6 +15,7 @@ pub mod catalog;
 pub mod db;
 pub mod dispatch;
 pub mod http;
+pub mod jq_worker;
 pub mod runner;
 pub mod server;
 pub mod stores;

@@ -71,13 +71,41 @@ pub struct ActionSettings {
     pub http: HttpSettings,
     /// PatchConfig semantics.
     pub merge: MergeMode,
+    /// Limits of the Jq transform (time, memory).
+    pub jq: zis_engine::jq::Limits,
 }
+
+/// The jq limits: the defaults (10 s, 512 MB) unless `ZIS_STUDIO_JQ_TIME_LIMIT` (seconds)
+/// or `ZIS_STUDIO_JQ_MEMORY_MB` say otherwise.
+pub fn jq_limits() -> zis_engine::jq::Limits {
+    let mut l = zis_engine::jq::Limits::default();
+    if let Some(s) = std::env::var(JQ_TIME_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+    {
+        l.time = std::time::Duration::from_secs_f64(s);
+    }
+    if let Some(mb) = std::env::var(JQ_MEMORY_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        l.memory_mb = mb;
+    }
+    l
+}
+
+/// The jq time limit setting (seconds; default 10).
+pub const JQ_TIME_ENV: &str = "ZIS_STUDIO_JQ_TIME_LIMIT";
+/// The jq memory limit setting (MB; default 512).
+pub const JQ_MEMORY_ENV: &str = "ZIS_STUDIO_JQ_MEMORY_MB";
 
 impl Default for ActionSettings {
     fn default() -> Self {
         Self {
             http: HttpSettings::default(),
             merge: MergeMode::MergePatch,
+            jq: jq_limits(),
         }
     }
 }
@@ -90,6 +118,8 @@ pub struct Actions<'d> {
     /// The bundle's custom HTTP actions (their exchanges, masked, are in `http.exchanges`).
     pub http: HttpActions<'d>,
     merge: MergeMode,
+    jq: zis_engine::jq::Limits,
+    time_left: Option<f64>,
     mocks: Vec<Mock>,
     /// The execution's attempt (1 is the first): which attempt-specific mocks apply.
     pub attempt: u32,
@@ -113,6 +143,8 @@ impl<'d> Actions<'d> {
             links: store(),
             http: HttpActions::new(db, integration, bundle, settings.http.clone())?,
             merge: settings.merge,
+            jq: settings.jq,
+            time_left: None,
             mocks,
             attempt: 1,
         })
@@ -132,6 +164,10 @@ impl<'d> Actions<'d> {
 }
 
 impl ActionExecutor for Actions<'_> {
+    fn set_time_left(&mut self, secs: Option<f64>) {
+        self.time_left = secs;
+    }
+
     fn execute(
         &mut self,
         action: &str,
@@ -145,6 +181,8 @@ impl ActionExecutor for Actions<'_> {
             links: &mut self.links,
             custom: &mut self.http,
             merge: self.merge,
+            jq: self.jq,
+            time_left: self.time_left,
         };
         builtins.execute(action, parameters)
     }

@@ -62,6 +62,7 @@ async fn answer(
             }
         }
         ["empty", ..] => StatusCode::NO_CONTENT.into_response(),
+        ["huge", ..] => "z".repeat(3 * 1024 * 1024).into_response(),
         ["text", ..] => "plain words".into_response(),
         ["slow", ..] => {
             tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -307,4 +308,22 @@ fn a_503_is_retried_by_restarting_the_flow() {
     assert_eq!(attempts, 3);
     assert_eq!(events.iter().filter(|e| e.retried).count(), 2);
     assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+#[test]
+fn an_answer_larger_than_the_limit_fails_the_action_instead_of_filling_memory() {
+    let (base, _seen) = api();
+    let (_dir, db) = setup();
+    let b = bundle(json!({"huge": {"method": "GET", "url": format!("{base}/huge")}}));
+    let settings = HttpSettings {
+        max_response_bytes: 1024 * 1024,
+        ..HttpSettings::default()
+    };
+    let mut http = HttpActions::new(&db, "acme", &b, settings).unwrap();
+    let e = http
+        .execute("zis:acme:action:huge", &json!({}))
+        .unwrap_err();
+    assert_eq!(e.error, "States.DataLimitExceeded");
+    assert!(e.cause.contains("larger than 1 MB"), "{}", e.cause);
+    assert_eq!(http.exchanges.last().unwrap().status, Some(200));
 }

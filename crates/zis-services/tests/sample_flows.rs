@@ -49,6 +49,8 @@ fn run(
         links,
         custom: http,
         merge: MergeMode::MergePatch,
+        jq: Default::default(),
+        time_left: None,
     };
     let events = exec.run(&mut actions);
     (
@@ -194,6 +196,8 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::MergePatch,
+        jq: Default::default(),
+        time_left: None,
     };
     b.execute(
         "zis:common:action:PatchConfig",
@@ -209,6 +213,8 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::Shallow,
+        jq: Default::default(),
+        time_left: None,
     };
     b.execute(
         "zis:common:action:PatchConfig",
@@ -221,6 +227,8 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::MergePatch,
+        jq: Default::default(),
+        time_left: None,
     }
     .execute("zis:common:action:LoadConfig", &json!({"scope": "*"}))
     .unwrap();

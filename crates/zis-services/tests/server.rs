@@ -506,3 +506,43 @@ fn fault_injection_and_disabled_integrations() {
     assert_eq!(d[0].state, "skipped");
     assert!(d[0].note.contains("no installed job spec"));
 }
+
+#[test]
+fn an_event_whose_runs_never_finish_is_recorded_failed_after_its_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("zis.sqlite")).unwrap();
+    db.create_integration("acme_shipping", "").unwrap();
+    db.upload_bundle("acme_shipping", &serde_json::from_str(SHIPMENT).unwrap())
+        .unwrap();
+    db.set_installed("zis:acme_shipping:job_spec:shipment_update_job", true)
+        .unwrap();
+    let settings = DispatchSettings::default();
+    let ids = dispatch::accept(
+        &db,
+        &settings,
+        None,
+        "shipco",
+        "shipment_update",
+        &json!({}),
+        "test",
+    )
+    .unwrap();
+    // Three runs that take the process down: claimed (the attempt is counted), never
+    // finished, put back by the next start.
+    for n in 1..=3 {
+        let claimed = db.claim_next(false).unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.attempts), (ids[0], n));
+        assert_eq!(db.requeue_interrupted().unwrap(), 1);
+    }
+    let d = dispatch::run_next(&db, &settings).unwrap().unwrap();
+    assert_eq!(d.state, "failed");
+    assert!(d.note.contains("attempted 3 times"), "{}", d.note);
+    let rows = db.executions(10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].error.as_deref(), Some("ZisStudio.PoisonEvent"));
+    assert_eq!(db.event(ids[0]).unwrap().unwrap().state, "failed");
+    assert!(
+        dispatch::run_next(&db, &settings).unwrap().is_none(),
+        "never again"
+    );
+}

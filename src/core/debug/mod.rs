@@ -100,6 +100,30 @@ pub enum Msg {
         /// It stopped inside the next step.
         partial: Option<Box<Partial>>,
     },
+    /// The worker crashed (a bug): why.
+    Crashed(String),
+}
+
+/// Runs `job` on a worker thread that reports on the returned channel; a panic in it is
+/// caught and reported as [`Msg::Crashed`], so the session ends with the reason.
+fn spawn_worker(job: impl FnOnce(&std::sync::mpsc::Sender<Msg>) + Send + 'static) -> Receiver<Msg> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
+        if let Err(panic) = ran {
+            let _gone = tx.send(Msg::Crashed(panic_text(panic.as_ref())));
+        }
+    });
+    rx
+}
+
+/// The text of a panic's payload.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// How long Pause waits for the step at work before abandoning it.
@@ -314,13 +338,13 @@ impl Session {
         self.pause = std::sync::Arc::default();
         self.pause_asked = None;
         env.pause = self.pause.clone();
-        let (tx, rx) = channel();
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
         let first = self.now.next_state().map(|(s, _)| s.to_string());
         let resumed = self.partial.as_ref().map(|p| p.stop.phase);
-        std::thread::spawn(move || work(exec, how, &env, first, resumed, &tx));
-        self.busy = Some(rx);
+        self.busy = Some(spawn_worker(move |tx| {
+            work(exec, how, &env, first, resumed, tx)
+        }));
     }
 
     /// Pause: the worker stops after the step at work; a step that takes longer than
@@ -383,12 +407,29 @@ impl Session {
                     }
                     return true;
                 }
+                Ok(Msg::Crashed(why)) => {
+                    self.end_with(format!("the debugger's worker crashed: {why}"));
+                    return false;
+                }
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    self.busy = None;
+                    self.end_with("the debugger's worker stopped without a word".into());
                     return false;
                 }
             }
         }
+    }
+
+    /// Ends the session as failed with this reason (the worker is gone).
+    fn end_with(&mut self, why: String) {
+        tracing::error!("{why}");
+        self.busy = None;
+        self.pause_asked = None;
+        self.partial = None;
+        self.now.abort(zis_engine::run::StatesError::named(
+            "ZisStudio.WorkerCrashed",
+            why.clone(),
+        ));
+        self.stopped_by = Some(why);
     }
 
     /// Waits for the worker (tests and the command line).

@@ -279,3 +279,19 @@ fn step_out_runs_the_rest_of_a_map() {
     s.wait();
     assert!(matches!(s.status(), Status::Succeeded { .. }));
 }
+
+#[test]
+fn a_worker_that_panics_ends_the_session_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zis-studio.sqlite");
+    let mut s = Session::start(&db, &bundle(), "f", None, None).unwrap();
+    s.busy = Some(spawn_worker(|_tx| panic!("boom in a step")));
+    s.wait();
+    assert!(s.busy.is_none());
+    let Status::Failed { error, cause } = s.status() else {
+        panic!("{:?}", s.status())
+    };
+    assert_eq!(error, "ZisStudio.WorkerCrashed");
+    assert!(cause.contains("boom in a step"), "{cause}");
+    assert!(s.stopped_by.as_deref().unwrap().contains("crashed"));
+}

@@ -108,6 +108,11 @@ pub struct Builtins<'s> {
     pub custom: &'s mut dyn ActionExecutor,
     /// PatchConfig semantics.
     pub merge: MergeMode,
+    /// Limits of the Jq transform.
+    pub jq: crate::jq::Limits,
+    /// The flow's time left (virtual seconds) when the current action started, as the
+    /// execution says through [`ActionExecutor::set_time_left`].
+    pub time_left: Option<f64>,
 }
 
 fn param<'v>(p: &'v Value, key: &str) -> Result<&'v Value, StatesError> {
@@ -150,6 +155,11 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 impl ActionExecutor for Builtins<'_> {
+    fn set_time_left(&mut self, secs: Option<f64>) {
+        self.time_left = secs;
+        self.custom.set_time_left(secs);
+    }
+
     fn execute(&mut self, action: &str, p: &Value) -> Result<Value, StatesError> {
         match action {
             "zis:common:action:LoadConfig" => {
@@ -248,7 +258,12 @@ impl ActionExecutor for Builtins<'_> {
             "zis:common:transform:Jq" => {
                 let expr = param_str(p, "expr")?;
                 let data = p.get("data").cloned().unwrap_or(Value::Null);
-                let mut out = crate::jq::run(expr, &data)
+                let mut limits = self.jq;
+                if let Some(left) = self.time_left {
+                    let left = std::time::Duration::from_secs_f64(left.max(0.0));
+                    limits.time = limits.time.min(left);
+                }
+                let mut out = crate::jq::run_limited(expr, &data, &limits)
                     .map_err(|e| StatesError::runtime(format!("jq: {e}")))?;
                 match out.len() {
                     1 => Ok(out.remove(0)),

@@ -312,6 +312,120 @@ fn first_word(code: &str) -> &str {
     &rest[..end]
 }
 
+/// Limits a jq program runs within (the `zis:common:transform:Jq` action's settings).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Wall time a program may take (the action also stops at the flow's deadline).
+    pub time: std::time::Duration,
+    /// Memory the program's process may hold, in MB (enforced by a [`Runner`] that runs
+    /// programs in a process it can watch and kill; in this process only time is bounded).
+    pub memory_mb: u64,
+}
+
+impl Default for Limits {
+    /// 10 s and 512 MB.
+    fn default() -> Self {
+        Self {
+            time: std::time::Duration::from_secs(10),
+            memory_mb: 512,
+        }
+    }
+}
+
+/// Runs jq programs somewhere a program that recurses forever, loops forever or builds
+/// gigabytes cannot take the caller's process down (zis-services' worker processes). Set
+/// once per process with [`set_runner`]; without one, [`run_limited`] runs in this process.
+pub trait Runner: Send + Sync {
+    /// Runs `code` on `input` within `limits`: every output, or the error (a compile error,
+    /// the program's own, or a limit reached: "jq: ran longer than 10 s").
+    fn run(
+        &self,
+        code: &str,
+        input: &serde_json::Value,
+        limits: &Limits,
+    ) -> Result<Vec<serde_json::Value>, JqError>;
+}
+
+static RUNNER: OnceLock<Box<dyn Runner>> = OnceLock::new();
+
+/// Sets the process's jq runner; `false` when one was set already (it stays).
+pub fn set_runner(runner: Box<dyn Runner>) -> bool {
+    RUNNER.set(runner).is_ok()
+}
+
+/// True when a [`Runner`] was set.
+pub fn has_runner() -> bool {
+    RUNNER.get().is_some()
+}
+
+/// Runs `code` on `input` within `limits`: through the process's [`Runner`] when one is
+/// set; else on a thread of this process, abandoned (left to finish on its own) when it
+/// passes the time limit, so the caller never hangs.
+pub fn run_limited(
+    code: &str,
+    input: &serde_json::Value,
+    limits: &Limits,
+) -> Result<Vec<serde_json::Value>, JqError> {
+    if let Some(r) = RUNNER.get() {
+        return r.run(code, input, limits);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (code_owned, input_owned) = (code.to_string(), input.clone());
+    let spawned = std::thread::Builder::new()
+        .name("jq".into())
+        .stack_size(JQ_STACK)
+        .spawn(move || {
+            let _ignored = tx.send(run_inner(&code_owned, &input_owned));
+        });
+    if let Err(e) = spawned {
+        return Err(JqError {
+            message: format!("cannot start the jq thread: {e}"),
+            offset: None,
+        });
+    }
+    match rx.recv_timeout(limits.time) {
+        Ok((out, None)) => Ok(out),
+        Ok((_, Some(e))) => Err(e),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(time_error(limits.time)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(JqError {
+            message: "the jq program failed inside the jq engine".into(),
+            offset: None,
+        }),
+    }
+}
+
+/// "ran longer than N s".
+pub fn time_error(limit: std::time::Duration) -> JqError {
+    JqError {
+        message: format!("ran longer than {} s", fmt_secs(limit.as_secs_f64())),
+        offset: None,
+    }
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+fn run_inner(code: &str, input: &serde_json::Value) -> (Vec<serde_json::Value>, Option<JqError>) {
+    match compile(code) {
+        Ok(f) => run_filter(&f, input),
+        Err(e) => (Vec::new(), Some(e)),
+    }
+}
+
+/// Runs `code` on `input` on this thread (no thread of its own, no limits): what a jq
+/// worker process does with a request; a stack overflow ends that process.
+pub fn run_here(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
+    match run_inner(code, input) {
+        (out, None) => Ok(out),
+        (_, Some(e)) => Err(e),
+    }
+}
+
 /// Runs `code` on `input` and returns every output, or the first error (compile or run).
 ///
 /// Values cross into jaq through their JSON text, so numbers and strings arrive exactly.

@@ -30,6 +30,9 @@ pub struct EventRow {
     pub started_at: Option<f64>,
     /// Why it was skipped, or what ran.
     pub note: String,
+    /// How many times a worker claimed it (counted before the flow starts, so a run that
+    /// takes the process down still counts).
+    pub attempts: u32,
 }
 
 /// Queue figures.
@@ -104,7 +107,7 @@ impl Db {
             return Ok(None);
         };
         tx.execute(
-            "UPDATE events SET state = 'running', started_at = ?2 WHERE id = ?1",
+            "UPDATE events SET state = 'running', started_at = ?2, attempts = attempts + 1 WHERE id = ?1",
             params![id, now()],
         )?;
         let row = event_row(&tx, id)?;
@@ -192,7 +195,7 @@ impl Db {
 fn event_row(conn: &Connection, id: i64) -> Result<Option<EventRow>> {
     Ok(conn
         .query_row(
-            "SELECT id, integration, event_source, event_type, input, origin, state, accepted_at, started_at, note FROM events WHERE id = ?1",
+            "SELECT id, integration, event_source, event_type, input, origin, state, accepted_at, started_at, note, attempts FROM events WHERE id = ?1",
             [id],
             |r| {
                 Ok(EventRow {
@@ -206,6 +209,7 @@ fn event_row(conn: &Connection, id: i64) -> Result<Option<EventRow>> {
                     accepted_at: r.get(7)?,
                     started_at: r.get(8)?,
                     note: r.get(9)?,
+                    attempts: r.get(10)?,
                 })
             },
         )

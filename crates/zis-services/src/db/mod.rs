@@ -64,7 +64,8 @@ pub enum ServiceError {
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 /// Schema migrations, applied in order; the `schema_version` table records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE integrations (
   name TEXT PRIMARY KEY,
   description TEXT NOT NULL DEFAULT '',
@@ -180,7 +181,30 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE events_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  integration TEXT,
+  event_source TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  input TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'skipped', 'failed')),
+  accepted_at REAL NOT NULL,
+  not_before REAL NOT NULL,
+  started_at REAL,
+  finished_at REAL,
+  note TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO events_v2 (id, integration, event_source, event_type, input, origin, state, accepted_at, not_before, started_at, finished_at, note)
+  SELECT id, integration, event_source, event_type, input, origin, state, accepted_at, not_before, started_at, finished_at, note FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+CREATE INDEX events_pending ON events (state, not_before);
+"#,
+];
 
 /// The database: a connection behind a mutex (SQLite serialises writers anyway; every
 /// operation here is short).

@@ -197,7 +197,7 @@ pub struct Running {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     stop_worker: Arc<std::sync::atomic::AtomicBool>,
-    worker: Option<std::thread::JoinHandle<()>>,
+    workers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
@@ -215,7 +215,7 @@ impl Running {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if let Some(w) = self.worker.take() {
+        for w in self.workers.drain(..) {
             let _ = w.join();
         }
     }
@@ -271,13 +271,13 @@ pub fn start(
         });
     });
     let stop_worker = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let worker = dispatch::spawn_worker(db, dispatch, stop_worker.clone());
+    let workers = dispatch::spawn_workers(db, dispatch, stop_worker.clone());
     Ok(Running {
         base_url,
         port,
         shutdown: Some(tx),
         thread: Some(thread),
         stop_worker,
-        worker: Some(worker),
+        workers,
     })
 }

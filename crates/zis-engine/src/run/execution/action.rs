@@ -32,7 +32,17 @@ impl Execution {
         let name = action_name.unwrap_or_default();
         let r = match self.held.take() {
             Some((held_state, answer)) if held_state == state.name => answer?,
-            _ => actions.execute(name, &params)?,
+            _ => {
+                let left = self.settings.timeout_secs.map(|t| t - self.time_secs);
+                actions.set_time_left(left);
+                let started = std::time::Instant::now();
+                let answer = actions.execute(name, &params);
+                if self.settings.count_action_time {
+                    // Whole milliseconds: a local call of microseconds leaves the clock.
+                    self.time_secs += started.elapsed().as_millis() as f64 / 1000.0;
+                }
+                answer?
+            }
         };
         let out = self.finish_result(state, step.data(), r, event)?;
         Ok(step.next_or_end(out))

@@ -83,6 +83,7 @@ impl Execution {
                 items,
                 index: 0,
                 results: Vec::new(),
+                bytes: 0,
                 parent_data: data.clone(),
             }),
         });
@@ -98,6 +99,14 @@ impl Execution {
             self.status = Status::Succeeded { output: data };
             return;
         };
+        if let Some(limit) = self.settings.payload_limit {
+            map.bytes += dataflow::json_size(&data, limit);
+            if map.bytes > limit {
+                // No more iterations: the results are over the limit already, and the Map's
+                // result check below fails the state with States.DataLimitExceeded.
+                map.index = map.items.len();
+            }
+        }
         map.results.push(data);
         map.index += 1;
         if let Some(item) = map.items.get(map.index).cloned() {

@@ -55,6 +55,10 @@ use std::sync::Arc;
 pub trait ActionExecutor {
     /// Runs `action` with its rendered parameters and returns its raw result.
     fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError>;
+
+    /// The flow's time left (virtual seconds; `None`: no limit) as the next call starts, so
+    /// a long action can stop at the flow's deadline. Ignored unless implemented.
+    fn set_time_left(&mut self, _secs: Option<f64>) {}
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +67,8 @@ struct MapRun {
     items: Vec<Value>,
     index: usize,
     results: Vec<Value>,
+    /// The results' size as JSON text so far (stops the Map early past the payload limit).
+    bytes: usize,
     parent_data: Value,
 }
 
@@ -361,6 +367,14 @@ impl Execution {
             .pointer(pointer)
             .cloned()
             .unwrap_or(Value::Null)
+    }
+
+    /// Ends the execution as failed with `e` from outside (the process that ran it lost
+    /// the run: a crash, a deadline). Nothing when it has ended already.
+    pub fn abort(&mut self, e: StatesError) {
+        if self.status == Status::Running {
+            self.fail(e);
+        }
     }
 
     fn fail(&mut self, e: StatesError) {

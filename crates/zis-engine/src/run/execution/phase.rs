@@ -90,6 +90,10 @@ struct Capture<'a> {
 const INTERRUPTED: &str = "ZisStudio.Interrupted";
 
 impl ActionExecutor for Capture<'_> {
+    fn set_time_left(&mut self, secs: Option<f64>) {
+        self.inner.set_time_left(secs);
+    }
+
     fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError> {
         if !self.call {
             return Err(StatesError::named(INTERRUPTED, "stopped before the action"));

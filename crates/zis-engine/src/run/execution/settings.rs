@@ -35,6 +35,9 @@ pub struct Settings {
     pub retry_backoff_secs: f64,
     /// Wait states really sleep instead of advancing the virtual clock.
     pub real_time_wait: bool,
+    /// The wall time an action takes counts toward the flow's timeout (ZIS: the 100 s
+    /// include the actions; whole milliseconds).
+    pub count_action_time: bool,
 }
 
 impl Settings {
@@ -45,7 +48,7 @@ impl Settings {
             max_transitions: Some(250),
             timeout_secs: Some(100.0),
             max_map_items: Some(100),
-            payload_limit: None,
+            payload_limit: Some(dataflow::ZIS_PAYLOAD_LIMIT),
             asl_io_fields: false,
             missing_placeholder: dataflow::MissingPlaceholder::Error,
             single_placeholder_keeps_type: false,
@@ -53,6 +56,7 @@ impl Settings {
             retry_before_catch: false,
             retry_backoff_secs: 0.0,
             real_time_wait: false,
+            count_action_time: true,
         }
     }
 
@@ -71,6 +75,7 @@ impl Settings {
             retry_before_catch: false,
             retry_backoff_secs: 0.0,
             real_time_wait: false,
+            count_action_time: false,
         }
     }
 }
