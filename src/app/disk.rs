@@ -143,7 +143,7 @@ impl AppState {
         let Some(copy) = self.disk.offered.take() else {
             return;
         };
-        let value: serde_json::Value = match serde_json::from_str(&copy.text) {
+        let value = match super::error::parse_json(&copy.text) {
             Ok(v) => v,
             Err(e) => {
                 self.message = Some(format!("the recovery copy does not parse: {e}"));

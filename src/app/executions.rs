@@ -151,7 +151,13 @@ impl Executions {
         let event_input = row
             .as_ref()
             .and_then(|r| r.event_id)
-            .and_then(|e| db.event(e).ok().flatten())
+            .and_then(|e| match db.event(e) {
+                Ok(found) => found,
+                Err(err) => {
+                    tracing::warn!("cannot read event {e} of execution {id}: {err}");
+                    None
+                }
+            })
             .map(|e| e.input);
         self.opened = Some(Opened {
             id: Some(id),
@@ -187,8 +193,8 @@ impl Executions {
             path: path.to_path_buf(),
             source,
         })?;
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|e| AppError::refused(format!("{}:{}", path.display(), AppError::json(&e))))?;
+        let v = super::error::parse_json(&text)
+            .map_err(|e| AppError::refused(format!("{}:{e}", path.display())))?;
         self.opened = Some(Opened::from_json(&v)?);
         Ok(())
     }

@@ -275,9 +275,47 @@ impl AppState {
         }
     }
 
-    /// Applies one command (of any group).
+    /// Applies one command (of any group). A failure it shows the user (the status bar, a
+    /// dock's error line) also goes to the log.
     pub fn apply(&mut self, command: impl Into<Command>) {
-        let command = command.into();
+        let before = self.failures();
+        self.apply_inner(command.into());
+        let after = self.failures();
+        for f in after.iter().flatten() {
+            if !before.iter().flatten().any(|b| b == f) {
+                tracing::warn!("{f}");
+            }
+        }
+    }
+
+    /// What the window shows as failed right now: the status bar's message when it says a
+    /// thing was not done, and the docks' error lines.
+    fn failures(&self) -> [Option<String>; 5] {
+        let failed = |m: &String| {
+            const NOT_DONE: [&str; 8] = [
+                "cannot ",
+                "not ",
+                "nothing ",
+                "no ",
+                "still on the old",
+                "the data was not changed",
+                "the result was not changed",
+                "does not parse",
+            ];
+            NOT_DONE
+                .iter()
+                .any(|p| m.starts_with(p) || (p.starts_with("does") && m.contains(p)))
+        };
+        [
+            self.message.clone().filter(failed),
+            self.services.error.clone(),
+            self.remote.error.clone(),
+            self.executions.error.clone(),
+            self.open_error.clone(),
+        ]
+    }
+
+    fn apply_inner(&mut self, command: Command) {
         let coalesce = command.coalesce_key();
         if coalesce.is_none() || coalesce != self.last_edit {
             self.last_edit = None;

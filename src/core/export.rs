@@ -4,6 +4,7 @@
 //! report (the graph with the path taken, then every step's data).
 
 use crate::core::graph::{EdgeKind, FlowGraph, estimated_height, estimated_width};
+use crate::core::palette;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -60,7 +61,11 @@ pub fn svg(
         w + 2.0 * pad,
         h + 2.0 * pad
     );
-    out.push_str(r##"<rect x="-10000" y="-10000" width="20000" height="20000" fill="#111827"/>"##);
+    let _ = write!(
+        out,
+        r#"<rect x="-10000" y="-10000" width="20000" height="20000" fill="{}"/>"#,
+        palette::CANVAS.hex()
+    );
     // Edges first, under the nodes: from the source's right edge at its port row to the
     // target's left edge.
     for e in &graph.edges {
@@ -97,9 +102,9 @@ pub fn svg(
         let (x, y, rw, rh) = rects[i];
         let colour = type_colour(&n.type_name);
         let fill = if visits.contains_key(&n.name) {
-            "#1f3a5f"
+            palette::NODE_VISITED.hex()
         } else {
-            "#1f2937"
+            palette::NODE.hex()
         };
         let _ = write!(
             out,
@@ -131,9 +136,10 @@ pub fn svg(
         if !n.fact.is_empty() {
             let _ = write!(
                 out,
-                r##"<text x="{}" y="{}" fill="#d1d5db" font-family="monospace">{}</text>"##,
+                r##"<text x="{}" y="{}" fill="{}" font-family="monospace">{}</text>"##,
                 x + 10.0,
                 y + 74.0,
+                palette::TEXT.hex(),
                 esc(&crate::core::graph::clip(&n.fact))
             );
         }
@@ -160,11 +166,17 @@ pub fn html_report(title: &str, graph_svg: &str, status: &str, steps: &[Value]) 
     let _ = write!(
         out,
         r#"<!doctype html><html><head><meta charset="utf-8"><title>{t}</title><style>
-body{{background:#0b1220;color:#e5e7eb;font-family:sans-serif;margin:24px}}
-h1{{font-size:20px}} .graph{{overflow:auto;border:1px solid #374151;margin:12px 0}}
-details{{margin:6px 0;border-left:3px solid #3b82f6;padding-left:8px}}
-summary{{cursor:pointer}} pre{{background:#111827;padding:8px;overflow:auto}}
-.err{{color:#ef4444}}</style></head><body><h1>{t}</h1><p>{s}</p><div class="graph">{g}</div><h2>Steps</h2>"#,
+body{{background:{page};color:{page_text};font-family:sans-serif;margin:24px}}
+h1{{font-size:20px}} .graph{{overflow:auto;border:1px solid {border};margin:12px 0}}
+details{{margin:6px 0;border-left:3px solid {blue};padding-left:8px}}
+summary{{cursor:pointer}} pre{{background:{canvas};padding:8px;overflow:auto}}
+.err{{color:{red}}}</style></head><body><h1>{t}</h1><p>{s}</p><div class="graph">{g}</div><h2>Steps</h2>"#,
+        page = palette::PAGE.hex(),
+        page_text = palette::PAGE_TEXT.hex(),
+        border = palette::BORDER.hex(),
+        blue = palette::BLUE.hex(),
+        canvas = palette::CANVAS.hex(),
+        red = palette::RED.hex(),
         t = esc(title),
         s = esc(status),
         g = graph_svg

@@ -118,15 +118,4 @@ mod tests {
         (&f).flush().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\ntwo\n");
     }
-
-    #[test]
-    fn warnings_of_the_process_reach_the_data_folders_log() {
-        let dir = tempfile::tempdir().unwrap();
-        init(Some(dir.path()));
-        tracing::warn!("a warning for the log file");
-        tracing::info!("not in the log file");
-        let text = std::fs::read_to_string(log_path(dir.path())).unwrap();
-        assert!(text.contains("a warning for the log file"), "{text}");
-        assert!(!text.contains("not in the log file"), "{text}");
-    }
 }

@@ -38,6 +38,29 @@ pub const CURRENT: Rgb = Rgb(0xfa, 0xcc, 0x15);
 /// Deep blue: the primary button (Deploy).
 pub const PRIMARY: Rgb = Rgb(0x25, 0x63, 0xeb);
 
+/// Exports (SVG, HTML) are dark: the canvas behind the graph.
+pub const CANVAS: Rgb = Rgb(0x11, 0x18, 0x27);
+/// Exports: a node's body.
+pub const NODE: Rgb = Rgb(0x1f, 0x29, 0x37);
+/// Exports: a visited node's body.
+pub const NODE_VISITED: Rgb = Rgb(0x1f, 0x3a, 0x5f);
+/// Exports: text.
+pub const TEXT: Rgb = Rgb(0xd1, 0xd5, 0xdb);
+/// Exports: the HTML report's page.
+pub const PAGE: Rgb = Rgb(0x0b, 0x12, 0x20);
+/// Exports: the HTML report's text.
+pub const PAGE_TEXT: Rgb = Rgb(0xe5, 0xe7, 0xeb);
+/// Exports: borders.
+pub const BORDER: Rgb = Rgb(0x37, 0x41, 0x51);
+/// The window: weak marks (counts, hints) in either theme.
+pub const MUTED: Rgb = Rgb(0xa0, 0xa0, 0xa0);
+/// Text on the primary button.
+pub const ON_PRIMARY: Rgb = Rgb(0xff, 0xff, 0xff);
+/// JSON punctuation on a dark background.
+pub const PUNCT_DARK: Rgb = Rgb(0xb0, 0xb0, 0xb0);
+/// JSON punctuation on a light background.
+pub const PUNCT_LIGHT: Rgb = Rgb(0x50, 0x50, 0x50);
+
 /// JSON highlighting on a dark background: keys, strings, numbers, literals.
 pub const JSON_DARK: [Rgb; 4] = [
     Rgb(0x93, 0xc5, 0xfd),

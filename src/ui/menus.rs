@@ -121,7 +121,12 @@ pub fn menu_bar_ui(
             ui.menu_button("View", |ui| {
                 asked = entries(ui, Menu::View, state, out, panels).or(asked);
                 ui.menu_button("Zoom", |ui| {
-                    ui.label("Ctrl+scroll zooms the graph; F fits it.");
+                    let fit = TABLE
+                        .iter()
+                        .find(|e| e.label == "Fit")
+                        .map(commands::first_key_text)
+                        .unwrap_or_default();
+                    ui.label(format!("Ctrl+scroll zooms the graph; {fit} fits it."));
                     let mut z = ui.ctx().zoom_factor();
                     let label = ui.label("UI scale");
                     if ui

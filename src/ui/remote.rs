@@ -6,7 +6,7 @@
 use crate::app::remote::{DeployRequest, RemoteWindow};
 use crate::app::{AppState, Commands, RemoteCommand};
 use crate::core::accounts::{self, Account};
-use egui::{Color32, RichText};
+use egui::RichText;
 
 use crate::ui::theme::AMBER;
 use crate::ui::theme::GREEN;
@@ -232,8 +232,12 @@ impl RemoteView {
             if ui
                 .add_enabled(
                     !r.is_busy(),
-                    egui::Button::new(RichText::new("Deploy").strong().color(Color32::WHITE))
-                        .fill(crate::ui::theme::PRIMARY),
+                    egui::Button::new(
+                        RichText::new("Deploy")
+                            .strong()
+                            .color(crate::ui::theme::ON_PRIMARY),
+                    )
+                    .fill(crate::ui::theme::PRIMARY),
                 )
                 .clicked()
             {

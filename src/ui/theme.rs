@@ -25,6 +25,15 @@ pub const CURRENT: Color32 = colour(palette::CURRENT);
 /// The primary button.
 pub const PRIMARY: Color32 = colour(palette::PRIMARY);
 
+/// Weak marks (counts, hints).
+pub const MUTED: Color32 = colour(palette::MUTED);
+/// Text on the primary button.
+pub const ON_PRIMARY: Color32 = colour(palette::ON_PRIMARY);
+/// JSON punctuation on a dark background.
+pub const PUNCT_DARK: Color32 = colour(palette::PUNCT_DARK);
+/// JSON punctuation on a light background.
+pub const PUNCT_LIGHT: Color32 = colour(palette::PUNCT_LIGHT);
+
 /// Colour of a state type.
 pub fn state_colour(type_name: &str) -> Color32 {
     colour(palette::state(type_name))

@@ -5,6 +5,7 @@
 //! | [`catalog`] | the event catalog: every native Zendesk event a job spec can subscribe to, with a realistic sample payload |
 //! | [`db`] | the SQLite database (WAL, migrations): Registry, connections, configs, links, inbound webhooks, the event queue, executions; secrets stay here |
 //! | [`stores`] | the engine's `ConfigStore` and `LinkStore` on the database |
+//! | [`fsio`] | atomic file writes (0600 where they hold secrets) |
 //! | [`http`] | custom HTTP actions through reqwest, with connection auth and `allowed_domain` |
 //! | [`jq_worker`] | jq programs in worker processes the runner can kill (time, memory, stack overflow) |
 //! | [`runner`] | the one way to run a flow: the executor (stores, HTTP actions, built-ins, mocks) and recording a run with every secret masked |
@@ -14,6 +15,7 @@
 pub mod catalog;
 pub mod db;
 pub mod dispatch;
+pub mod fsio;
 pub mod http;
 pub mod jq_worker;
 pub mod runner;

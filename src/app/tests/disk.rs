@@ -167,3 +167,28 @@ fn preferences_that_do_not_parse_are_moved_aside_with_a_warning() {
         "[1,"
     );
 }
+
+#[test]
+fn warnings_and_failures_shown_to_the_user_reach_the_log_file() {
+    // The one test of this process that sets up logging (it is global).
+    let data = tempfile::tempdir().unwrap();
+    crate::core::logging::init(Some(data.path()));
+    tracing::warn!("a warning for the log file");
+    tracing::info!("not in the log file");
+    let (_dir, path) = copy_sample(SLACK);
+    let mut s = AppState::new(data.path().to_path_buf());
+    s.open(&path);
+    s.apply(StoresCommand::PutConfig {
+        scope: "x".into(),
+        text: "{oops".into(),
+    });
+    s.apply(FileCommand::ExportReport(data.path().join("r.html")));
+    let log = std::fs::read_to_string(crate::core::logging::log_path(data.path())).unwrap();
+    assert!(log.contains("a warning for the log file"), "{log}");
+    assert!(!log.contains("not in the log file"), "{log}");
+    assert!(log.contains("the config does not parse: 1:2"), "{log}");
+    assert!(
+        log.contains("not exported: start a run in the Debugger first"),
+        "{log}"
+    );
+}

@@ -14,7 +14,7 @@ use crate::core::debug::{Go, MockOutcome, Step};
 use crate::core::search::playground;
 use crate::ui::theme::{AMBER, GREEN, RED, state_colour};
 use crate::ui::widgets::{code_field, json_tree, remove_button, search_results, short, text_field};
-use egui::{Color32, RichText};
+use egui::RichText;
 use serde_json::Value;
 use timeline::{StepFilter, timeline_ui};
 use zis_engine::run::execution::{Phase, Status};

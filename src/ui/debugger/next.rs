@@ -199,7 +199,7 @@ impl Debugger {
                     Ok(v) => RichText::new(format!("{path} = {}", short(&v))).monospace(),
                     Err(e) => RichText::new(format!("{path}: {}", e.cause))
                         .monospace()
-                        .color(Color32::GRAY),
+                        .color(crate::ui::theme::MUTED),
                 };
                 ui.label(shown);
                 if ui

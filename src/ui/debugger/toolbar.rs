@@ -141,7 +141,7 @@ impl Debugger {
             }
             ui.separator();
             let (text, colour) = match session {
-                None => ("no session".to_string(), Color32::GRAY),
+                None => ("no session".to_string(), crate::ui::theme::MUTED),
                 Some(_) if running => ("running…".to_string(), AMBER),
                 Some(s) => match s.status() {
                     Status::Running if s.partial.is_some() => (

@@ -4,7 +4,7 @@
 
 use crate::app::{AppState, Commands, ExecutionsCommand};
 use crate::ui::widgets::json_tree;
-use egui::{Color32, RichText};
+use egui::RichText;
 use serde_json::Value;
 
 use crate::ui::theme::AMBER;
@@ -73,7 +73,7 @@ impl ExecutionsView {
             ui.end_row();
             for (i, p) in c.pairs.iter().enumerate() {
                 let colour = if p.stored == p.now {
-                    Color32::GRAY
+                    crate::ui::theme::MUTED
                 } else {
                     AMBER
                 };
@@ -86,7 +86,7 @@ impl ExecutionsView {
                 ui.colored_label(colour, p.stored.as_deref().unwrap_or("—"));
                 ui.colored_label(colour, p.now.as_deref().unwrap_or("—"));
                 if p.changes.is_empty() {
-                    ui.colored_label(Color32::GRAY, "same");
+                    ui.colored_label(crate::ui::theme::MUTED, "same");
                 } else {
                     ui.colored_label(AMBER, format!("{} difference(s)", p.changes.len()));
                 }

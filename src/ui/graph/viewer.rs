@@ -155,7 +155,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     breakpoint_dot(ui)
                         .on_hover_text("breakpoint: the debugger stops before this state (F9)");
                 } else {
-                    phase_ring_coloured(ui, Color32::GRAY)
+                    phase_ring_coloured(ui, crate::ui::theme::MUTED)
                         .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
                 }
             }
@@ -173,7 +173,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 .phases_of(&key, &n.name)
                 .is_empty()
             {
-                phase_ring_coloured(ui, Color32::GRAY)
+                phase_ring_coloured(ui, crate::ui::theme::MUTED)
                     .on_hover_text("stops inside this state, switched off");
             }
             if n.start {

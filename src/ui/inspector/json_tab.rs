@@ -93,9 +93,15 @@ pub fn highlight_json(
 ) -> egui::text::LayoutJob {
     let dark = ui.visuals().dark_mode;
     let (colours, punct) = if dark {
-        (crate::core::palette::JSON_DARK, Color32::from_gray(0xb0))
+        (
+            crate::core::palette::JSON_DARK,
+            crate::ui::theme::PUNCT_DARK,
+        )
     } else {
-        (crate::core::palette::JSON_LIGHT, Color32::from_gray(0x50))
+        (
+            crate::core::palette::JSON_LIGHT,
+            crate::ui::theme::PUNCT_LIGHT,
+        )
     };
     let [key, string, number, literal] = colours.map(crate::ui::theme::colour);
     let font = egui::TextStyle::Monospace.resolve(ui.style());

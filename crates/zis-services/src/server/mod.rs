@@ -169,22 +169,7 @@ pub fn api_token(data_dir: &std::path::Path) -> std::io::Result<String> {
     }
     std::fs::create_dir_all(data_dir)?;
     let token = uuid::Uuid::new_v4().simple().to_string();
-    // Private from the first byte, written whole, then renamed into place.
-    let tmp = data_dir.join(format!(".api_token.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    {
-        use std::io::Write as _;
-        let mut f = options.open(&tmp)?;
-        f.write_all(token.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path)?;
+    crate::fsio::write_private(&path, token.as_bytes())?;
     Ok(token)
 }
 
