@@ -36,6 +36,58 @@ fn jq_bombs_in_flow_tests_are_errors_the_flow_can_catch() {
     assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
 }
 
+#[test]
+fn jq_bombs_in_run_fail_the_flow_with_the_reason_and_exit_1() {
+    let data = tempfile::tempdir().unwrap();
+    for (expr, cause) in [
+        (
+            "def f: [f]; f",
+            "jq: recursion deeper than its 64 MB stack allows",
+        ),
+        ("last(repeat(1))", "jq: ran longer than 2 s"),
+        (
+            "reduce range(40) as $i (\"x\"; . + .) | length",
+            "jq: used more than 128 MB",
+        ),
+    ] {
+        let event = data.path().join("event.json");
+        std::fs::write(&event, json!({"expr": expr}).to_string()).unwrap();
+        let out = bin()
+            .arg("run")
+            .arg(fixtures().join("jq_bombs.json"))
+            .args(["--flow", "uncaught", "--format", "json", "--event"])
+            .arg(&event)
+            .arg("--data")
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["status"], "failed");
+        assert_eq!(report["cause"], cause);
+    }
+    // The process that ran them is fine: a good program runs next, exit 0.
+    let event = data.path().join("event.json");
+    std::fs::write(&event, json!({"expr": ".expr | length"}).to_string()).unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(fixtures().join("jq_bombs.json"))
+        .args(["--flow", "transform", "--format", "json", "--event"])
+        .arg(&event)
+        .arg("--data")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["output"]["out"], 14);
+}
+
 struct Serve(Child);
 
 impl Drop for Serve {

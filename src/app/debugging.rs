@@ -253,6 +253,7 @@ impl AppState {
             mocks: self.sidecar.mocks.clone(),
             breakpoints: self.sidecar.breakpoints.clone(),
             pause: std::sync::Arc::default(),
+            jq: self.jq_limits,
         })
     }
 

@@ -212,6 +212,8 @@ pub struct AppState {
     pub remote: remote::Remote,
     /// Accounts with a saved token (from `<data>/accounts.json`).
     pub accounts: Vec<accounts::Account>,
+    /// Limits of jq transforms in the window's runs (the process's settings by default).
+    pub jq_limits: zis_engine::jq::Limits,
     /// Wait states sleep for real instead of advancing the virtual clock (next session).
     pub real_time: bool,
     /// Events recorded in the store (newest first), to run a session on one.
@@ -267,6 +269,7 @@ impl AppState {
         let (prefs, warning) = prefs::Prefs::load(&data_dir);
         Self {
             warnings: warning.into_iter().collect(),
+            jq_limits: zis_services::runner::jq_limits(),
             theme: prefs.theme,
             prefs,
             accounts: accounts::load(&data_dir),

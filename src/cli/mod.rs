@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`check`] | `validate`, `fmt`, `codes` |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration` |
+//! | [`run`] | `run` |
 //! | [`test`] | `test` |
 //! | [`export`] | `export` |
 //! | [`deploy`] | `deploy`, `pull`, `login` |
@@ -14,6 +15,7 @@ pub mod check;
 pub mod deploy;
 pub mod export;
 pub mod local;
+pub mod run;
 pub mod test;
 
 pub use check::{FmtArgs, Format, ValidateArgs};
@@ -66,6 +68,8 @@ pub enum Command {
     Login(deploy::LoginArgs),
     /// Download an integration's bundles and job specs from a ZIS account.
     Pull(deploy::PullArgs),
+    /// Run one flow on one event, headless; exit 0 when it succeeded, 1 when it failed.
+    Run(run::RunArgs),
     /// Run flow tests (`*.tests.json` next to bundles) and print `N passed, M failed`.
     Test {
         /// Test files, or folders searched for `*.tests.json` (default: the current folder).
@@ -93,6 +97,7 @@ pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
         Command::Pull(args) => deploy::pull(&args, data),
         Command::Login(args) => deploy::login(&args, data),
         Command::Export(args) => export::command(&args),
+        Command::Run(args) => run::command(&args, data),
         Command::Test { paths, junit } => test::command(&paths, junit.as_deref()),
         Command::Integration(cmd) => local::integration(&cmd, data),
     }

@@ -323,6 +323,7 @@ pub fn sample_run(bundle: &Value, key: &str) -> anyhow::Result<crate::core::debu
             mocks: Vec::new(),
             breakpoints: crate::core::debug::Breakpoints::default(),
             pause: std::sync::Arc::default(),
+            jq: zis_services::runner::jq_limits(),
         },
     );
     s.wait();

@@ -351,6 +351,7 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
             mocks,
             breakpoints: Breakpoints::default(),
             pause: std::sync::Arc::default(),
+            jq: zis_services::runner::jq_limits(),
         },
     );
     session.wait();

@@ -622,6 +622,10 @@ fn a_jq_bomb_in_a_debugging_session_ends_the_step_not_the_window() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jq_bombs/jq_bombs.json");
     let mut h = harness(bombs);
     h.run();
+    h.state_mut().state.jq_limits = zis_engine::jq::Limits {
+        time: std::time::Duration::from_secs(2),
+        memory_mb: 128,
+    };
     // Unsaved edits that must survive.
     h.state_mut()
         .state
@@ -646,6 +650,25 @@ fn a_jq_bomb_in_a_debugging_session_ends_the_step_not_the_window() {
     );
     h.get_by_label_contains("Last run: succeeded");
     assert!(h.state().state.modified, "the unsaved edit is still there");
+    // An endless loop and a memory bomb end at their limits the same way.
+    for (expr, cause) in [
+        ("last(repeat(1))", "jq: ran longer than 2 s"),
+        (
+            "reduce range(40) as $i (\"x\"; . + .) | length",
+            "jq: used more than 128 MB",
+        ),
+    ] {
+        h.state_mut()
+            .state
+            .apply(zis_studio::app::DebugCommand::DebugPayload(Some(
+                serde_json::json!({ "expr": expr }).to_string(),
+            )));
+        h.key_press(egui::Key::F5);
+        wait_for_worker(&mut h);
+        let s = h.state().state.debug.as_ref().unwrap();
+        assert_eq!(s.steps[0].event.error.as_ref().unwrap().cause, cause);
+        assert_eq!(s.steps.last().unwrap().event.state, "Done");
+    }
     // The next run works (the dead worker was replaced).
     h.state_mut()
         .state

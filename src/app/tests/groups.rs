@@ -178,3 +178,23 @@ fn remote_refuses_to_deploy_a_bundle_with_errors() {
     assert!(err.starts_with("not deployed: the bundle has"), "{err}");
     assert!(!s.remote.is_busy(), "nothing was sent");
 }
+
+#[test]
+fn the_windows_jq_limits_apply_to_its_runs() {
+    let bombs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/jq_bombs/jq_bombs.json");
+    let (_data, mut s) = state_on(&bombs);
+    s.jq_limits.time = std::time::Duration::from_millis(300);
+    s.apply(DebugCommand::DebugPayload(Some(
+        r#"{"expr": "last(repeat(1))"}"#.into(),
+    )));
+    s.apply(DebugCommand::Run);
+    s.debug.as_mut().unwrap().wait();
+    let cause = s.debug.as_ref().unwrap().steps[0]
+        .event
+        .error
+        .clone()
+        .unwrap()
+        .cause;
+    assert_eq!(cause, "jq: ran longer than 0.3 s");
+}

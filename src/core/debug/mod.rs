@@ -146,6 +146,8 @@ pub struct Env {
     pub breakpoints: Breakpoints,
     /// Set to stop after the step at work (Pause).
     pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Limits of the Jq transform.
+    pub jq: zis_engine::jq::Limits,
 }
 
 /// A debugging session on one flow and one event.

@@ -26,6 +26,7 @@ fn env(dir: &std::path::Path) -> Env {
         mocks: Vec::new(),
         breakpoints: Breakpoints::default(),
         pause: std::sync::Arc::default(),
+        jq: zis_services::runner::jq_limits(),
     }
 }
 

@@ -45,7 +45,8 @@ pub(super) fn work(
             return;
         }
     };
-    let settings = DispatchSettings::default().actions();
+    let mut settings = DispatchSettings::default().actions();
+    settings.jq = env.jq;
     let mut actions = match Actions::new(
         &db,
         &env.integration,
