@@ -481,6 +481,24 @@ pub fn first_key_text(e: &Entry) -> String {
     e.keys.first().map(key_text).unwrap_or_default()
 }
 
+/// The first shortcut of the entry labelled `entry` (empty when there is none).
+pub fn keys_of(entry: &str) -> String {
+    TABLE
+        .iter()
+        .find(|e| e.label == entry)
+        .map(first_key_text)
+        .unwrap_or_default()
+}
+
+/// `text (keys)`: a button or hint with the shortcut of the table's entry `entry`, so a
+/// key is spelled in one place.
+pub fn with_keys(text: &str, entry: &str) -> String {
+    match keys_of(entry) {
+        k if k.is_empty() => text.to_string(),
+        k => format!("{text} ({k})"),
+    }
+}
+
 /// Runs an entry: its app command goes to `out`, its window action is returned.
 pub fn run(e: &Entry, state: &AppState, out: &mut Commands) -> Option<WindowAction> {
     if !e.when.holds(state) {

@@ -19,7 +19,10 @@ pub fn explorer_ui(
         let resp = ui
             .add(
                 egui::TextEdit::singleline(&mut q)
-                    .hint_text("state, action or text (Ctrl+F)")
+                    .hint_text(crate::ui::commands::with_keys(
+                        "state, action or text",
+                        "Find",
+                    ))
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);

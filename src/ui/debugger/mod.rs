@@ -70,9 +70,11 @@ impl Debugger {
         ui.separator();
         let Some(session) = &state.debug else {
             ui.label(
-                RichText::new(
-                    "Choose an event and press Start to pause before the first state, or Run (F5) to run to a breakpoint. F9 sets a breakpoint on the selected state.",
-                )
+                RichText::new(format!(
+                    "Choose an event and press Start to pause before the first state, or {} to run to a breakpoint. {} sets a breakpoint on the selected state.",
+                    crate::ui::commands::with_keys("Run", "Run / Continue"),
+                    crate::ui::commands::keys_of("Toggle breakpoint"),
+                ))
                 .weak(),
             );
             self.settings_ui(ui, state, out);

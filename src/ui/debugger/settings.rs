@@ -155,7 +155,10 @@ impl Debugger {
         }
         if state.selected_state.is_some()
             && ui
-                .button("Toggle breakpoint on the selected state (F9)")
+                .button(crate::ui::commands::with_keys(
+                    "Toggle breakpoint on the selected state",
+                    "Toggle breakpoint",
+                ))
                 .clicked()
         {
             out.push(BreakpointCommand::ToggleBreakpoint(None));

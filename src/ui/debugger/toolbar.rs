@@ -93,28 +93,28 @@ impl Debugger {
                 out.push(DebugCommand::DebugStart);
             }
             if ui
-                .add_enabled(!running, egui::Button::new("Step over (F10)"))
+                .add_enabled(!running, egui::Button::new(crate::ui::commands::with_keys("Step over", "Step over")))
                 .on_hover_text("Run the next state; a Map runs through its items as one step")
                 .clicked()
             {
                 out.push(DebugCommand::DebugGo(Go::StepOver));
             }
             if ui
-                .add_enabled(!running, egui::Button::new("Step into (F11)"))
+                .add_enabled(!running, egui::Button::new(crate::ui::commands::with_keys("Step into", "Step into")))
                 .on_hover_text("Run the next state; inside a Map, one iteration's state at a time")
                 .clicked()
             {
                 out.push(DebugCommand::DebugGo(Go::Step));
             }
             if ui
-                .add_enabled(!running, egui::Button::new("Step out (Shift+F11)"))
+                .add_enabled(!running, egui::Button::new(crate::ui::commands::with_keys("Step out", "Step out")))
                 .on_hover_text("Run until the Map the next state is in has run all its items")
                 .clicked()
             {
                 out.push(DebugCommand::DebugGo(Go::StepOut));
             }
             if ui
-                .add_enabled(!running, egui::Button::new("Continue (F5)"))
+                .add_enabled(!running, egui::Button::new(crate::ui::commands::with_keys("Continue", "Run / Continue")))
                 .clicked()
             {
                 out.push(DebugCommand::DebugGo(Go::Continue));
@@ -128,13 +128,13 @@ impl Debugger {
             }
             let can_back = session.is_some_and(|s| !s.steps.is_empty()) && !running;
             if ui
-                .add_enabled(can_back, egui::Button::new("Step back (Ctrl+F10)"))
+                .add_enabled(can_back, egui::Button::new(crate::ui::commands::with_keys("Step back", "Step back")))
                 .clicked()
             {
                 out.push(DebugCommand::DebugStepBack);
             }
             if ui
-                .add_enabled(session.is_some(), egui::Button::new("Stop (Shift+F5)"))
+                .add_enabled(session.is_some(), egui::Button::new(crate::ui::commands::with_keys("Stop", "Stop")))
                 .clicked()
             {
                 out.push(DebugCommand::DebugStop);

@@ -169,7 +169,10 @@ impl GraphView {
         ui.horizontal(|ui| {
             if ui
                 .button("Fit")
-                .on_hover_text("Fit the whole flow into view (F)")
+                .on_hover_text(crate::ui::commands::with_keys(
+                    "Fit the whole flow into view",
+                    "Fit",
+                ))
                 .clicked()
             {
                 out.push(ViewCommand::Fit);
@@ -180,23 +183,27 @@ impl GraphView {
                 .as_ref()
                 .is_some_and(|s| s.next_state().is_some());
             let run_label = if running {
-                "Running…"
+                "Running…".to_string()
             } else if paused {
-                "Continue (F5)"
+                crate::ui::commands::with_keys("Continue", "Run / Continue")
             } else {
-                "Run (F5)"
+                crate::ui::commands::with_keys("Run", "Run / Continue")
             };
             if ui
                 .add_enabled(!running, egui::Button::new(run_label))
-                .on_hover_text(
-                    "Run this flow on its job spec's sample event to a breakpoint or the end (F5)",
-                )
+                .on_hover_text(crate::ui::commands::with_keys(
+                    "Run this flow on its job spec's sample event to a breakpoint or the end",
+                    "Run / Continue",
+                ))
                 .clicked()
             {
                 out.push(DebugCommand::Run);
             }
             if ui
-                .add_enabled(!running, egui::Button::new("Step (F10)"))
+                .add_enabled(
+                    !running,
+                    egui::Button::new(crate::ui::commands::with_keys("Step", "Step over")),
+                )
                 .on_hover_text("Run one state (a Map runs as one step; F11 steps into it)")
                 .clicked()
             {
@@ -204,7 +211,10 @@ impl GraphView {
             }
             if ui
                 .button("Auto layout")
-                .on_hover_text("Lay the flow out again from left to right (Ctrl+L)")
+                .on_hover_text(crate::ui::commands::with_keys(
+                    "Lay the flow out again from left to right",
+                    "Auto layout",
+                ))
                 .clicked()
             {
                 out.push(EditCommand::AutoLayout);

@@ -152,8 +152,10 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             ui.add_space(6.0);
             if breakpoint {
                 if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
-                    breakpoint_dot(ui)
-                        .on_hover_text("breakpoint: the debugger stops before this state (F9)");
+                    breakpoint_dot(ui).on_hover_text(crate::ui::commands::with_keys(
+                        "breakpoint: the debugger stops before this state",
+                        "Toggle breakpoint",
+                    ));
                 } else {
                     phase_ring_coloured(ui, crate::ui::theme::MUTED)
                         .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
