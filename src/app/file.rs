@@ -105,6 +105,13 @@ impl AppState {
         self.modified = false;
         self.json_error = None;
         self.find_hits.clear();
+        // The debugger starts afresh on the opened bundle: its event, payload and re-run.
+        self.debug = None;
+        self.debug_event = None;
+        self.debug_payload = None;
+        self.rerun_of = None;
+        self.comparison = None;
+        self.message = None;
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {

@@ -35,6 +35,10 @@ pub enum WindowAction {
     ToggleExplorer,
     /// Hide or show the inspector.
     ToggleInspector,
+    /// The keyboard shortcuts window.
+    Shortcuts,
+    /// The About window.
+    About,
 }
 
 /// The menu an entry sits in.
@@ -48,8 +52,8 @@ pub enum Menu {
     Edit,
     /// View.
     View,
-    /// Debug.
-    Debug,
+    /// Run (the debugger).
+    Run,
     /// Help.
     Help,
 }
@@ -359,18 +363,18 @@ pub const TABLE: &[Entry] = &[
     entry!(
         "Show explorer",
         View,
-        [],
+        [key(CTRL, Key::B)],
         No,
-        false,
+        true,
         Always,
         Does::Window(WindowAction::ToggleExplorer)
     ),
     entry!(
         "Show inspector",
         View,
-        [],
+        [key(CTRL, Key::I)],
         No,
-        false,
+        true,
         Always,
         Does::Window(WindowAction::ToggleInspector)
     ),
@@ -384,8 +388,17 @@ pub const TABLE: &[Entry] = &[
         Does::Window(WindowAction::ToggleDock)
     ),
     entry!(
+        "Start",
+        Run,
+        [],
+        No,
+        false,
+        Graph,
+        Does::App(|_| app(DebugCommand::DebugStart))
+    ),
+    entry!(
         "Run / Continue",
-        Debug,
+        Run,
         [key(NONE, Key::F5)],
         No,
         true,
@@ -394,7 +407,7 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Stop",
-        Debug,
+        Run,
         [key(SHIFT, Key::F5)],
         No,
         true,
@@ -403,7 +416,7 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Step over",
-        Debug,
+        Run,
         [key(NONE, Key::F10)],
         No,
         true,
@@ -412,7 +425,7 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Step into",
-        Debug,
+        Run,
         [key(NONE, Key::F11)],
         No,
         true,
@@ -421,7 +434,7 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Step out",
-        Debug,
+        Run,
         [key(SHIFT, Key::F11)],
         No,
         true,
@@ -430,7 +443,7 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Step back",
-        Debug,
+        Run,
         [key(CTRL, Key::F10)],
         No,
         true,
@@ -439,12 +452,30 @@ pub const TABLE: &[Entry] = &[
     ),
     entry!(
         "Toggle breakpoint",
-        Debug,
+        Run,
         [key(NONE, Key::F9)],
         No,
         true,
         Graph,
         Does::App(|_| app(BreakpointCommand::ToggleBreakpoint(None)))
+    ),
+    entry!(
+        "Keyboard shortcuts",
+        Help,
+        [key(NONE, Key::F1)],
+        No,
+        true,
+        Always,
+        Does::Window(WindowAction::Shortcuts)
+    ),
+    entry!(
+        "About ZIS Studio",
+        Help,
+        [],
+        No,
+        false,
+        Always,
+        Does::Window(WindowAction::About)
     ),
     entry!(
         "Command palette…",

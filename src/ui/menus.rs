@@ -146,8 +146,8 @@ pub fn menu_bar_ui(
                     out.push(ViewCommand::SetTheme(Theme::Light));
                 }
             });
-            ui.menu_button("Debug", |ui| {
-                asked = entries(ui, Menu::Debug, state, out, panels).or(asked);
+            ui.menu_button("Run", |ui| {
+                asked = entries(ui, Menu::Run, state, out, panels).or(asked);
             });
             ui.menu_button("Help", |ui| {
                 asked = entries(ui, Menu::Help, state, out, panels).or(asked);

@@ -617,3 +617,36 @@ fn panels_can_be_hidden_from_the_view_menu() {
     h.run();
     h.get_by_label("Problems (0)");
 }
+
+#[test]
+fn help_lists_every_shortcut_and_the_title_names_the_file() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    assert_eq!(
+        zis_studio::ui::window::window_title(&h.state().state),
+        "urgent_ticket_to_slack.json — ZIS Studio"
+    );
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::SetField {
+            pointer: "/description".into(),
+            value: Some(serde_json::json!("x")),
+        });
+    assert!(zis_studio::ui::window::window_title(&h.state().state).starts_with("● "));
+    h.get_by_label("Run").click();
+    h.run();
+    h.get_by_label("Step back Ctrl+F10");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("About ZIS Studio").click();
+    h.run();
+    h.get_by_label_contains(env!("CARGO_PKG_VERSION"));
+    h.key_press(egui::Key::F1);
+    h.run();
+    assert!(h.query_all_by_label("Keyboard shortcuts").count() >= 1);
+    h.get_by_label("Step over");
+    h.get_by_label("Ctrl+Shift+Z  or  Ctrl+Y");
+}

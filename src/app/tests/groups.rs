@@ -198,3 +198,25 @@ fn the_windows_jq_limits_apply_to_its_runs() {
         .cause;
     assert_eq!(cause, "jq: ran longer than 0.3 s");
 }
+
+#[test]
+fn opening_a_bundle_resets_the_debuggers_event_payload_and_rerun() {
+    let (_dir, path) = copy_sample(SLACK);
+    let (_data, mut s) = state_on(&path);
+    s.apply(DebugCommand::DebugEvent(
+        "support".into(),
+        "ticket.TicketCreated".into(),
+    ));
+    s.apply(DebugCommand::DebugPayload(Some(
+        r#"{"ticket": {"id": 1}}"#.into(),
+    )));
+    s.rerun_of = Some(Vec::new());
+    s.apply(DebugCommand::DebugStart);
+    s.message = Some("the open bundle has no flow notify_urgent".into());
+    let (_dir2, other) = copy_sample("order_lookup.json");
+    s.apply(FileCommand::Open(other));
+    assert_eq!(s.debug_event, None);
+    assert_eq!(s.debug_payload, None);
+    assert!(s.rerun_of.is_none() && s.debug.is_none());
+    assert_eq!(s.message, None, "no stale message");
+}

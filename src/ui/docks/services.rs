@@ -352,7 +352,11 @@ impl ServicesView {
                 }
             } else if ui.button("Create connection").clicked() {
                 out.push(StoresCommand::CreateConnection(self.conn.clone()));
-                self.conn.secret.clear();
+                // A fresh form for the next one (the kind stays).
+                self.conn = NewConnection {
+                    kind: self.conn.kind.clone(),
+                    ..NewConnection::default()
+                };
             }
         });
         ui.separator();
@@ -418,12 +422,10 @@ impl ServicesView {
                 w["password"].as_str().unwrap_or("")
             ));
             let curl = curl_for(w);
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(&curl).monospace());
-                if ui.button("Copy curl").clicked() {
-                    ui.ctx().copy_text(curl.clone());
-                }
-            });
+            if ui.button("Copy curl").clicked() {
+                ui.ctx().copy_text(curl.clone());
+            }
+            ui.add(egui::Label::new(RichText::new(&curl).monospace()).wrap());
         }
         ui.separator();
         for w in &state.services.webhooks {

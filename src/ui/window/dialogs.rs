@@ -247,4 +247,41 @@ impl StudioApp {
             });
         });
     }
+
+    /// Help › Keyboard shortcuts (every row of the command table with keys) and About.
+    pub(super) fn help_ui(&mut self, ctx: &egui::Context) {
+        if self.shortcuts_open {
+            let mut open = true;
+            egui::Window::new("Keyboard shortcuts")
+                .open(&mut open)
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                        for e in crate::ui::commands::TABLE
+                            .iter()
+                            .filter(|e| !e.keys.is_empty())
+                        {
+                            ui.label(e.label);
+                            let keys: Vec<String> =
+                                e.keys.iter().map(crate::ui::commands::key_text).collect();
+                            ui.label(RichText::new(keys.join("  or  ")).monospace());
+                            ui.end_row();
+                        }
+                    });
+                });
+            self.shortcuts_open = open;
+        }
+        if self.about_open {
+            let mut open = true;
+            egui::Window::new("About ZIS Studio")
+                .open(&mut open)
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    ui.label(format!("ZIS Studio {}", env!("CARGO_PKG_VERSION")));
+                    ui.label("Design, run, debug and test Zendesk Integration Services bundles on the desktop.");
+                    ui.label(format!("Data folder: {}", self.state.data_dir.display()));
+                });
+            self.about_open = open;
+        }
+    }
 }

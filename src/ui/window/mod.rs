@@ -49,6 +49,12 @@ pub struct StudioApp {
     pub panels: Panels,
     dock: Dock,
     had_session: bool,
+    /// The keyboard shortcuts window is open.
+    shortcuts_open: bool,
+    /// The About window is open.
+    about_open: bool,
+    /// The window title last sent.
+    title: String,
 }
 
 /// The bottom dock's tabs.
@@ -87,6 +93,9 @@ impl StudioApp {
             panels: Panels::default(),
             dock: Dock::Problems,
             had_session: false,
+            shortcuts_open: false,
+            about_open: false,
+            title: String::new(),
         }
     }
 
@@ -130,6 +139,8 @@ impl StudioApp {
             WindowAction::ToggleDock => self.panels.dock = !self.panels.dock,
             WindowAction::ToggleExplorer => self.panels.explorer = !self.panels.explorer,
             WindowAction::ToggleInspector => self.panels.inspector = !self.panels.inspector,
+            WindowAction::Shortcuts => self.shortcuts_open = true,
+            WindowAction::About => self.about_open = true,
         }
     }
 
@@ -184,6 +195,11 @@ impl StudioApp {
             }
         }
         self.apply_pending();
+        let title = window_title(&self.state);
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
         if self.state.close_now && !self.close_sent {
             self.close_sent = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -242,6 +258,7 @@ impl StudioApp {
         }
         self.prompt_ui(&ctx);
         self.recovery_ui(&ctx);
+        self.help_ui(&ctx);
         self.path_window_ui(&ctx);
         self.apply_pending();
     }
@@ -295,6 +312,21 @@ impl StudioApp {
             None => {}
         }
     }
+}
+
+/// The window's title: the bundle's file name, a mark when it has unsaved changes.
+pub fn window_title(state: &AppState) -> String {
+    let name = state.path.as_ref().and_then(|p| p.file_name()).map_or_else(
+        || "new bundle".to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
+    if state.document.is_none() && state.path.is_none() {
+        return "ZIS Studio".into();
+    }
+    format!(
+        "{}{name} — ZIS Studio",
+        if state.modified { "● " } else { "" }
+    )
 }
 
 impl eframe::App for StudioApp {
