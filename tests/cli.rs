@@ -470,7 +470,7 @@ fn deploy_plans_uploads_installs_and_cleans_up_on_the_local_server() {
     )
     .unwrap();
     let (code, _, stderr) = deploy(&[]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an invalid bundle has its own exit code");
     assert!(stderr.contains("not deployed: the bundle has"), "{stderr}");
 }
 

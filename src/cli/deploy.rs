@@ -2,11 +2,9 @@
 //! the Registry client of [`crate::core::deploy`].
 
 use crate::core::accounts::{self, Account};
-use crate::core::deploy::{
-    Client, apply, check, fetch_bundle, file_name, newest_bundles, plan, zis,
-};
+use crate::core::deploy::{Client, apply, check, fetch_bundle, file_name, newest_bundles, plan};
 use anyhow::{Context as _, Result, anyhow, bail};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,6 +48,36 @@ pub struct DeployArgs {
     /// Do not ask before changing anything.
     #[arg(long)]
     pub yes: bool,
+    /// Print the plan and change nothing (exit 0).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format of the plan and the outcome.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DeployFormat,
+}
+
+/// Output format of `deploy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployFormat {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON object: `{"plan": {...}, "outcome": "deployed" | "planned" | ..., "log": [...]}`.
+    Json,
+}
+
+/// `deploy`'s exit codes (also in `--help` and the README).
+pub mod exit {
+    /// Deployed, or the plan printed with `--dry-run`.
+    pub const OK: u8 = 0;
+    /// The bundle is invalid (nothing was sent).
+    pub const INVALID: u8 = 2;
+    /// Not confirmed: the answer was not yes, or no terminal to ask and no `--yes`.
+    pub const DECLINED: u8 = 3;
+    /// The account refused the token (401 or 403).
+    pub const AUTH: u8 = 4;
+    /// The network or the API failed (the error names the request).
+    pub const API: u8 = 5;
 }
 
 /// Arguments of `pull`.
@@ -166,18 +194,13 @@ pub fn pull(args: &PullArgs, data: Option<&Path>) -> ExitCode {
             .with_context(|| format!("cannot write {}", path.display()))?;
             println!("bundle {name} ({uuid}) -> {}", path.display());
         }
-        let specs = client.expect(
-            reqwest::Method::GET,
-            &zis(&format!("/registry/{i}/job_specs?page[size]=100")),
-            None,
-            &[200],
-        )?;
+        let specs = crate::core::deploy::job_specs(&client, i)?;
         let path = args.out.join(format!("{i}.job_specs.json"));
         crate::core::files::write_atomic(
             &path,
-            (serde_json::to_string_pretty(&specs["job_specs"])? + "\n").as_bytes(),
+            (serde_json::to_string_pretty(&specs)? + "\n").as_bytes(),
         )?;
-        let n = specs["job_specs"].as_array().map_or(0, Vec::len);
+        let n = specs.len();
         println!("{n} job spec(s) -> {}", path.display());
         Ok(())
     })();
@@ -196,12 +219,23 @@ pub fn command(args: &DeployArgs, data: Option<&Path>) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            let code = match e.downcast_ref::<crate::core::deploy::ApiError>() {
+                Some(api) if api.unauthorized() => exit::AUTH,
+                _ => exit::API,
+            };
+            if args.format == DeployFormat::Json {
+                println!(
+                    "{}",
+                    json!({"outcome": "error", "error": format!("{e:#}"), "exit": code})
+                );
+            }
+            ExitCode::from(code)
         }
     }
 }
 
 fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
+    let json_out = args.format == DeployFormat::Json;
     let text = std::fs::read_to_string(&args.bundle)
         .with_context(|| format!("cannot read {}", args.bundle.display()))?;
     let diagnostics = validate::validate_bundle_text(&text, Options::default());
@@ -218,7 +252,13 @@ fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
             );
         }
         eprintln!("not deployed: the bundle has {} error(s)", errors.len());
-        return Ok(ExitCode::FAILURE);
+        if json_out {
+            println!(
+                "{}",
+                json!({"outcome": "invalid", "errors": errors.len(), "exit": exit::INVALID})
+            );
+        }
+        return Ok(ExitCode::from(exit::INVALID));
     }
     let bundle: Value = serde_json::from_str(&text)?;
     let integration = args
@@ -240,25 +280,61 @@ fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
         args.uninstall_stale,
         &configs,
     )?;
-    print!("{plan}");
+    let report = |outcome: &str, log: &[String], code: u8| {
+        println!(
+            "{}",
+            json!({"outcome": outcome, "base_url": base, "plan": plan.to_json(), "log": log, "exit": code})
+        );
+    };
+    if !json_out {
+        print!("{plan}");
+    }
+    if args.dry_run {
+        if json_out {
+            report("planned", &[], exit::OK);
+        } else {
+            println!("dry run: nothing was changed");
+        }
+        return Ok(ExitCode::from(exit::OK));
+    }
     if !args.yes {
+        use std::io::IsTerminal as _;
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "not deployed: there is no terminal to ask on; pass --yes to deploy without asking (or --dry-run to see the plan only)"
+            );
+            if json_out {
+                report("declined", &[], exit::DECLINED);
+            }
+            return Ok(ExitCode::from(exit::DECLINED));
+        }
         print!("Deploy to {base}? [y/N] ");
         std::io::stdout().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             println!("not deployed");
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitCode::from(exit::DECLINED));
         }
     }
+    let mut log = Vec::new();
     apply(
         &client,
         &plan,
         &text,
         &configs,
-        &mut |line| println!("{line}"),
+        &mut |line| {
+            if !json_out {
+                println!("{line}");
+            }
+            log.push(line);
+        },
         &std::sync::atomic::AtomicBool::new(false),
     )?;
-    println!("deployed {} to {base}", args.bundle.display());
-    Ok(ExitCode::SUCCESS)
+    if json_out {
+        report("deployed", &log, exit::OK);
+    } else {
+        println!("deployed {} to {base}", args.bundle.display());
+    }
+    Ok(ExitCode::from(exit::OK))
 }

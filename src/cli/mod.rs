@@ -60,6 +60,8 @@ pub enum Command {
     /// List the newest executions.
     Executions,
     /// Deploy a bundle to a ZIS account: validate, show the plan, then upload and install.
+    /// Exit codes: 0 deployed (or planned with --dry-run), 2 invalid bundle, 3 declined (or
+    /// no terminal and no --yes), 4 the token was refused, 5 a network or API error.
     Deploy(deploy::DeployArgs),
     /// Export a flow's graph as SVG, or an execution on its sample event as an HTML report.
     Export(export::ExportArgs),

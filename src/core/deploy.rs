@@ -7,7 +7,7 @@
 //! and push configs. `zis-studio pull` goes the other way: an integration's bundles (the
 //! newest upload of each name) and its job specs, downloaded into a folder.
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use crate::core::accounts::Account;
@@ -17,26 +17,89 @@ pub fn check(account: &Account) -> Result<usize> {
     Ok(integrations(&Client::for_account(account)?)?.len())
 }
 
-/// The account's integrations.
-fn integrations(client: &Client) -> Result<Vec<Value>> {
-    let list = client.expect(
-        reqwest::Method::GET,
-        &zis("/registry/integrations"),
-        None,
-        &[200],
-    )?;
-    Ok(list["integrations"].as_array().cloned().unwrap_or_default())
+/// Every item of a paged list (`{key: [...], "meta": {"has_more", "after"}}`), following
+/// `page[after]` to the end (at most 1,000 pages).
+pub fn list_all(client: &Client, path: &str, key: &str) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..1000 {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{path}{sep}page[size]=100");
+        if let Some(a) = &after {
+            url.push_str(&format!("&page[after]={a}"));
+        }
+        let page = client.expect(reqwest::Method::GET, &url, None, &[200])?;
+        out.extend(page[key].as_array().cloned().unwrap_or_default());
+        let more = page["meta"]["has_more"].as_bool().unwrap_or(false);
+        let next = match &page["meta"]["after"] {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        match next {
+            Some(n) if more && after.as_ref() != Some(&n) => after = Some(n),
+            _ => return Ok(out),
+        }
+    }
+    Ok(out)
 }
 
-/// An integration's uploaded bundles, oldest first (name and uuid of each).
+/// The account's integrations (every page).
+fn integrations(client: &Client) -> Result<Vec<Value>> {
+    list_all(client, &zis("/registry/integrations"), "integrations")
+}
+
+/// An integration's uploaded bundles (every page), in the API's order.
 fn bundle_list(client: &Client, integration: &str) -> Result<Vec<Value>> {
-    let list = client.expect(
-        reqwest::Method::GET,
-        &zis(&format!("/registry/{integration}/bundles?page[size]=100")),
-        None,
-        &[200],
+    list_all(
+        client,
+        &zis(&format!("/registry/{integration}/bundles")),
+        "bundles",
+    )
+}
+
+/// An integration's job specs (every page), their names fully qualified.
+pub fn job_specs(client: &Client, integration: &str) -> Result<Vec<Value>> {
+    let mut specs = list_all(
+        client,
+        &zis(&format!("/registry/{integration}/job_specs")),
+        "job_specs",
     )?;
-    Ok(list["bundles"].as_array().cloned().unwrap_or_default())
+    for j in &mut specs {
+        if let Some(n) = j["name"].as_str() {
+            j["name"] = Value::String(qualified_job_spec(n, integration));
+        }
+    }
+    Ok(specs)
+}
+
+/// A job spec name as the install path takes it: `zis:<integration>:job_spec:<name>`,
+/// whether the API listed it short (`<name>`) or qualified.
+pub fn qualified_job_spec(name: &str, integration: &str) -> String {
+    if name.starts_with("zis:") {
+        name.to_string()
+    } else {
+        format!("zis:{integration}:job_spec:{name}")
+    }
+}
+
+/// The newest upload of a list of bundles: the highest `version` when the API gives one,
+/// else the last in the list (the API lists oldest first).
+fn newest<'a>(list: impl Iterator<Item = &'a Value>) -> Option<&'a Value> {
+    let mut best: Option<&Value> = None;
+    for b in list {
+        let newer = match (
+            best.and_then(|x| x["version"].as_i64()),
+            b["version"].as_i64(),
+        ) {
+            (Some(old), Some(new)) => new >= old,
+            _ => true,
+        };
+        if newer {
+            best = Some(b);
+        }
+    }
+    best
 }
 
 /// The newest upload of each bundle name of an integration: name → uuid.
@@ -44,13 +107,19 @@ pub fn newest_bundles(
     client: &Client,
     integration: &str,
 ) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut newest = std::collections::BTreeMap::new();
-    for b in &bundle_list(client, integration)? {
-        if let (Some(name), Some(uuid)) = (b["name"].as_str(), b["uuid"].as_str()) {
-            newest.insert(name.to_string(), uuid.to_string());
+    let list = bundle_list(client, integration)?;
+    let mut names: Vec<&str> = list.iter().filter_map(|b| b["name"].as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut out = std::collections::BTreeMap::new();
+    for name in names {
+        if let Some(uuid) =
+            newest(list.iter().filter(|b| b["name"] == name)).and_then(|b| b["uuid"].as_str())
+        {
+            out.insert(name.to_string(), uuid.to_string());
         }
     }
-    Ok(newest)
+    Ok(out)
 }
 
 /// One uploaded bundle.
@@ -79,11 +148,65 @@ pub fn file_name(name: &str) -> String {
     format!("{safe}.json")
 }
 
-/// A Registry client.
+/// A request the Registry did not answer as hoped, typed so the command line can choose an
+/// exit code; every one names the request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// An answer with another status (the API's error body kept).
+    #[error("{method} {path}: HTTP {status}: {body}")]
+    Status {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+        /// The status.
+        status: u16,
+        /// The answer's body.
+        body: String,
+    },
+    /// No answer: the network, a timeout.
+    #[error("{method} {path}: {message}")]
+    Network {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl ApiError {
+    /// True when the request may have been carried out anyway (no answer, or a 5xx).
+    pub fn ambiguous(&self) -> bool {
+        match self {
+            ApiError::Network { .. } => true,
+            ApiError::Status { status, .. } => *status >= 500,
+        }
+    }
+
+    /// True for 401 and 403.
+    pub fn unauthorized(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+}
+
+/// Attempts of a read-only request on 429, 5xx or no answer.
+pub const READ_ATTEMPTS: u32 = 5;
+
+/// A Registry client: 10 s to connect, 60 s per request; read-only requests retried.
 pub struct Client {
     base: String,
     auth: String,
     http: reqwest::blocking::Client,
+    /// The first wait before a retry (doubled each time; `Retry-After` wins when given).
+    pub backoff: std::time::Duration,
 }
 
 impl Client {
@@ -98,34 +221,53 @@ impl Client {
             base: base.trim_end_matches('/').to_string(),
             auth,
             http: reqwest::blocking::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
                 .timeout(std::time::Duration::from_secs(60))
                 .build()?,
+            backoff: std::time::Duration::from_millis(500),
         })
     }
 
-    fn send(
+    /// One request, no retry: the status and the answer (JSON, else its text).
+    fn send_once(
         &self,
-        method: reqwest::Method,
+        method: &reqwest::Method,
         path: &str,
-        body: Option<String>,
-    ) -> Result<(u16, Value)> {
+        body: Option<&str>,
+    ) -> Result<(u16, Value, Option<std::time::Duration>), ApiError> {
         let url = format!("{}{path}", self.base);
         let mut req = self
             .http
             .request(method.clone(), &url)
             .header("Authorization", &self.auth);
         if let Some(b) = body {
-            req = req.header("Content-Type", "application/json").body(b);
+            req = req
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
         }
-        let resp = req.send().with_context(|| format!("{method} {url}"))?;
+        let resp = req.send().map_err(|e| ApiError::Network {
+            method: method.to_string(),
+            path: path.to_string(),
+            message: e.without_url().to_string(),
+        })?;
         let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| std::time::Duration::from_secs_f64(s.min(30.0)));
         let text = resp.text().unwrap_or_default();
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Ok((status, value))
+        Ok((status, value, retry_after))
     }
 
-    /// Sends a request and returns its JSON answer; a status not in `ok` is an error
-    /// naming the request and the answer.
+    /// Sends a request and returns its JSON answer; a status not in `ok` is an
+    /// [`ApiError`] naming the request and the API's error body. GET requests are retried on
+    /// 429, 5xx and no answer, up to [`READ_ATTEMPTS`] times, waiting `Retry-After` or a
+    /// doubling backoff; other methods are sent once (the caller re-reads the state after an
+    /// ambiguous failure).
     pub fn expect(
         &self,
         method: reqwest::Method,
@@ -133,11 +275,45 @@ impl Client {
         body: Option<String>,
         ok: &[u16],
     ) -> Result<Value> {
-        let (status, value) = self.send(method.clone(), path, body)?;
-        if ok.contains(&status) {
-            Ok(value)
-        } else {
-            bail!("{method} {path}: HTTP {status}: {value}")
+        Ok(self.call(&method, path, body.as_deref(), ok)?)
+    }
+
+    /// [`Client::expect`] with its error typed.
+    pub fn call(
+        &self,
+        method: &reqwest::Method,
+        path: &str,
+        body: Option<&str>,
+        ok: &[u16],
+    ) -> Result<Value, ApiError> {
+        let retry = *method == reqwest::Method::GET;
+        let mut wait = self.backoff;
+        let mut attempt = 1;
+        loop {
+            let answer = self.send_once(method, path, body);
+            let (again, after) = match &answer {
+                Ok((status, _, after)) => (*status == 429 || *status >= 500, *after),
+                Err(_) => (true, None),
+            };
+            if retry && again && attempt < READ_ATTEMPTS {
+                std::thread::sleep(after.unwrap_or(wait));
+                wait *= 2;
+                attempt += 1;
+                continue;
+            }
+            let (status, value, _) = answer?;
+            if ok.contains(&status) {
+                return Ok(value);
+            }
+            return Err(ApiError::Status {
+                method: method.to_string(),
+                path: path.to_string(),
+                status,
+                body: match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                },
+            });
         }
     }
 }
@@ -161,6 +337,20 @@ pub struct Plan {
     pub uninstall: Vec<String>,
     /// Config scopes to push.
     pub configs: Vec<String>,
+}
+
+impl Plan {
+    /// The plan as JSON (for `deploy --format json`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "integration": self.integration,
+            "create_integration": self.create_integration,
+            "resources": {"new": self.new, "changed": self.changed, "removed": self.removed},
+            "install": self.install,
+            "uninstall": self.uninstall,
+            "configs": self.configs,
+        })
+    }
 }
 
 impl std::fmt::Display for Plan {
@@ -240,26 +430,15 @@ pub fn plan(
         // The newest upload of a bundle with this name (the list is oldest first), else the
         // newest upload at all.
         let list = bundle_list(client, integration)?;
-        let newest = list
-            .iter()
-            .rev()
-            .find(|b| b["name"] == bundle["name"])
-            .or(list.last());
+        let newest = newest(list.iter().filter(|b| b["name"] == bundle["name"]))
+            .or_else(|| newest(list.iter()));
         if let Some(uuid) = newest.and_then(|b| b["uuid"].as_str()) {
             let old = fetch_bundle(client, integration, uuid)?;
             old_resources = old["resources"].as_object().cloned().unwrap_or_default();
         }
         if uninstall_stale {
-            let specs = client.expect(
-                reqwest::Method::GET,
-                &zis(&format!("/registry/{integration}/job_specs?page[size]=100")),
-                None,
-                &[200],
-            )?;
-            plan.uninstall = specs["job_specs"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            plan.uninstall = job_specs(client, integration)?
+                .iter()
                 .filter(|j| j["installed"] == true)
                 .filter_map(|j| j["name"].as_str().map(str::to_string))
                 .filter(|n| !plan.install.contains(n))
@@ -310,28 +489,58 @@ pub fn apply(
         log(format!("created integration {i}"));
     }
     go_on()?;
-    let uploaded = client.expect(
-        reqwest::Method::POST,
+    let before = bundle_list(client, i).map(|l| l.len()).unwrap_or(0);
+    match client.call(
+        &reqwest::Method::POST,
         &zis(&format!("/registry/{i}/bundles")),
-        Some(bundle_text.to_string()),
+        Some(bundle_text),
         &[200, 201, 204],
-    )?;
-    log(format!(
-        "uploaded the bundle{}",
-        uploaded["uuid"]
-            .as_str()
-            .map(|u| format!(" ({u})"))
-            .unwrap_or_default()
-    ));
+    ) {
+        Ok(uploaded) => log(format!(
+            "uploaded the bundle{}",
+            uploaded["uuid"]
+                .as_str()
+                .or_else(|| uploaded["bundle"]["uuid"].as_str())
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default()
+        )),
+        // No answer or a 5xx: the upload may have happened. Look before deciding.
+        Err(e) if e.ambiguous() => {
+            if bundle_list(client, i).map(|l| l.len()).unwrap_or(before) > before {
+                log(format!(
+                    "uploaded the bundle (the answer was lost: {e}; the bundle list shows it)"
+                ));
+            } else {
+                return Err(e.into());
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     for j in &plan.install {
         go_on()?;
-        client.expect(
-            reqwest::Method::POST,
+        match client.call(
+            &reqwest::Method::POST,
             &zis(&format!("/registry/job_specs/install?job_spec_name={j}")),
             None,
             &[200, 201, 204],
-        )?;
-        log(format!("installed {j}"));
+        ) {
+            Ok(_) => log(format!("installed {j}")),
+            Err(e) if e.ambiguous() => {
+                let installed = job_specs(client, i).is_ok_and(|specs| {
+                    specs
+                        .iter()
+                        .any(|s| s["name"] == j.as_str() && s["installed"] == true)
+                });
+                if installed {
+                    log(format!(
+                        "installed {j} (the answer was lost: {e}; the job spec list shows it installed)"
+                    ));
+                } else {
+                    return Err(e.into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     for j in &plan.uninstall {
         go_on()?;

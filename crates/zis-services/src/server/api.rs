@@ -176,18 +176,21 @@ pub(super) fn value_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Valu
 }
 
 /// One page of `items` under `key`, by the query's `page[size]` (default 20, 1 to 100)
-/// and `page[after]` (an offset), with ZIS's `meta`.
+/// and `page[after]` or `page[before]` (offsets into the list, as the cursors this server
+/// hands out), with ZIS's `meta` (`has_more`, `after`, `before`).
 pub(super) fn page(items: Vec<Value>, key: &str, q: &HashMap<String, String>) -> Value {
     let size = q
         .get("page[size]")
         .and_then(|s| s.parse::<usize>().ok())
         .unwrap_or(20)
         .clamp(1, 100);
-    let start = q
-        .get("page[after]")
-        .and_then(|a| a.parse::<usize>().ok())
-        .unwrap_or(0);
     let total = items.len();
+    let offset = |k: &str| q.get(k).and_then(|a| a.parse::<usize>().ok());
+    let start = match (offset("page[after]"), offset("page[before]")) {
+        (Some(after), _) => after.min(total),
+        (None, Some(before)) => before.min(total).saturating_sub(size),
+        (None, None) => 0,
+    };
     let slice: Vec<Value> = items.into_iter().skip(start).take(size).collect();
     let end = start + slice.len();
     json!({key: slice, "meta": {"has_more": end < total,

@@ -31,10 +31,10 @@ pub(super) async fn create_integration(
     )
 }
 
-pub(super) async fn list_integrations(Authorized(s): Authorized) -> ApiResult {
+pub(super) async fn list_integrations(q: Q, Authorized(s): Authorized) -> ApiResult {
     ok(
         StatusCode::OK,
-        json!({"integrations": s.db.integrations()?}),
+        page(s.db.integrations()?, "integrations", &q),
     )
 }
 
