@@ -72,6 +72,8 @@ struct Variant {
     upload_status: u16,
     /// The show-bundle answer wrapped in `{"bundle": ...}`.
     wrapped: bool,
+    /// The upload is stored but its answer is a 502 (an ambiguous failure).
+    lose_upload_answer: bool,
 }
 
 #[derive(Default)]
@@ -170,6 +172,9 @@ fn fake_registry(variant: Variant) -> (String, Arc<Mutex<Fake>>) {
                 let mut f = f.lock().unwrap();
                 let uuid = format!("b{}", f.bundles.len() + 1);
                 f.bundles.push((uuid.clone(), bundle));
+                if v.lose_upload_answer {
+                    return (StatusCode::BAD_GATEWAY, "upstream went away").into_response();
+                }
                 (StatusCode::from_u16(v.upload_status).unwrap(), axum::Json(json!({"uuid": uuid}))).into_response()
             }).get(
             |State((f, _)): State<Shared>, Path(i): Path<String>, Query(q): Query<HashMap<String, String>>| async move {
@@ -287,6 +292,10 @@ fn run_against(variant: Variant) {
     let report: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(report["outcome"], "deployed");
     assert_eq!(fake.lock().unwrap().installed.len(), 2);
+    assert_eq!(fake.lock().unwrap().bundles.len(), 1, "uploaded once, never blindly again");
+    if variant.lose_upload_answer {
+        assert!(report["log"][1].as_str().unwrap().contains("the answer was lost"), "{report}");
+    }
 
     // 110 more uploads (more than one page of 100), then one without a job spec and
     // --uninstall-stale: exactly that one is uninstalled, whatever form the list names take.
@@ -361,6 +370,7 @@ fn deploy_and_pull_hold_up_against_a_registry_with_short_names_201_and_a_wrapper
         short_names: true,
         upload_status: 201,
         wrapped: true,
+        lose_upload_answer: false,
     });
 }
 
@@ -370,5 +380,6 @@ fn deploy_and_pull_hold_up_against_a_registry_with_qualified_names_200_and_no_wr
         short_names: false,
         upload_status: 200,
         wrapped: false,
+        lose_upload_answer: true,
     });
 }
