@@ -292,9 +292,19 @@ fn run_against(variant: Variant) {
     let report: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(report["outcome"], "deployed");
     assert_eq!(fake.lock().unwrap().installed.len(), 2);
-    assert_eq!(fake.lock().unwrap().bundles.len(), 1, "uploaded once, never blindly again");
+    assert_eq!(
+        fake.lock().unwrap().bundles.len(),
+        1,
+        "uploaded once, never blindly again"
+    );
     if variant.lose_upload_answer {
-        assert!(report["log"][1].as_str().unwrap().contains("the answer was lost"), "{report}");
+        assert!(
+            report["log"][1]
+                .as_str()
+                .unwrap()
+                .contains("the answer was lost"),
+            "{report}"
+        );
     }
 
     // 110 more uploads (more than one page of 100), then one without a job spec and
