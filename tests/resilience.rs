@@ -98,7 +98,12 @@ impl Drop for Serve {
 }
 
 fn serve(data: &Path) -> Serve {
+    serve_with(data, "2")
+}
+
+fn serve_with(data: &Path, jq_secs: &str) -> Serve {
     let mut child = bin()
+        .env("ZIS_STUDIO_JQ_TIME_LIMIT", jq_secs)
         .args(["serve", "--port", "0", "--data"])
         .arg(data)
         .stdout(Stdio::piped())
@@ -180,8 +185,9 @@ fn serve_survives_jq_bombs_and_a_poison_event_is_not_run_forever() {
         "the next event ran: {rows:?}"
     );
 
-    // A poison event: the process died during its run three times (claimed, never
-    // finished). After a kill and a restart it is recorded failed, not run again.
+    // A poison event: the server is killed (-9) while the event runs, three times; each
+    // start claims it again (the attempt counted before the flow starts). On the next start
+    // it is recorded failed, not run again.
     let _ = server.0.kill();
     let _ = server.0.wait();
     let ids = dispatch::accept(
@@ -190,17 +196,28 @@ fn serve_survives_jq_bombs_and_a_poison_event_is_not_run_forever() {
         None,
         "acme",
         "uncaught",
-        &json!({"expr": "."}),
+        &json!({"expr": "last(repeat(1))"}),
         "test",
     )
     .unwrap();
-    {
-        let conn = rusqlite::Connection::open(&db_path).unwrap();
-        conn.execute(
-            "UPDATE events SET state = 'running', attempts = 3 WHERE id = ?1",
-            [ids[0]],
-        )
-        .unwrap();
+    for attempt in 1..=3 {
+        // A jq time limit long enough that the run is still going when the server dies.
+        let mut slow = serve_with(data.path(), "120");
+        let started = Instant::now();
+        loop {
+            let e = db.event(ids[0]).unwrap().unwrap();
+            if e.state == "running" && e.attempts == attempt {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "attempt {attempt} never started: {e:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = slow.0.kill();
+        let _ = slow.0.wait();
     }
     let _server = serve(data.path());
     let rows = wait_for(&db, 5);

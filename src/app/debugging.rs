@@ -194,8 +194,16 @@ impl AppState {
             DebugCommand::SaveAsTest(name) => {
                 let result = match (&self.path, &self.debug) {
                     (Some(path), Some(s)) => {
-                        crate::core::flowtest::save_session(path, s, &self.sidecar.mocks, &name)
-                            .map_err(AppError::Refused)
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            crate::core::flowtest::save_session(path, s, &self.sidecar.mocks, &name)
+                        }))
+                        .unwrap_or_else(|panic| {
+                            Err(format!(
+                                "it crashed: {}",
+                                crate::core::debug::panic_text(panic.as_ref())
+                            ))
+                        })
+                        .map_err(AppError::Refused)
                     }
                     (None, _) => Err(AppError::refused(
                         "save the bundle first: tests live next to it",

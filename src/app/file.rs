@@ -68,15 +68,26 @@ impl AppState {
             }
             FileCommand::ExportReport(path) => {
                 let written = match (&self.graph, &self.debug) {
-                    (Some(g), Some(s)) => crate::core::files::write_atomic(
-                        &path,
-                        crate::core::export::session_report(g, s).as_bytes(),
-                    )
-                    .map_err(|source| AppError::File {
-                        action: "write",
-                        path: path.clone(),
-                        source,
-                    }),
+                    (Some(g), Some(s)) => {
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            crate::core::export::session_report(g, s)
+                        }))
+                        .map_err(|panic| {
+                            AppError::refused(format!(
+                                "the export crashed: {}",
+                                crate::core::debug::panic_text(panic.as_ref())
+                            ))
+                        })
+                        .and_then(|report| {
+                            crate::core::files::write_atomic(&path, report.as_bytes()).map_err(
+                                |source| AppError::File {
+                                    action: "write",
+                                    path: path.clone(),
+                                    source,
+                                },
+                            )
+                        })
+                    }
                     _ => Err(AppError::refused("start a run in the Debugger first")),
                 };
                 self.message = Some(match written {

@@ -380,7 +380,22 @@ impl AppState {
     /// Takes a finished worker's steps and reads; true while one is at work.
     pub fn poll_run(&mut self) -> bool {
         let loading = self.executions.poll();
+        let before = self.debug.as_ref().map(|s| s.steps.len());
         let running = self.debug.as_mut().is_some_and(debug::Session::poll);
+        // The graph follows the debugger: after a step, the Map level the next state is in
+        // (Step into a Map opens its iterator; leaving it goes back out).
+        if let Some(s) = &self.debug
+            && s.busy.is_none()
+            && before != Some(s.steps.len())
+            && s.next_state().is_some()
+        {
+            let path: Vec<String> = s.now.map_path().into_iter().map(str::to_string).collect();
+            if path != self.map_path && self.selected.as_deref() == Some(s.flow.as_str()) {
+                self.map_path = path;
+                let key = self.selected.clone();
+                self.select_keep_path(key);
+            }
+        }
         self.comparison = match (&self.rerun_of, &self.debug) {
             (Some(stored), Some(s)) if s.busy.is_none() => match self.comparison.take() {
                 Some((n, c)) if n == s.steps.len() => Some((n, c)),

@@ -70,11 +70,12 @@ pub enum DeployFormat {
 pub mod exit {
     /// Deployed, or the plan printed with `--dry-run`.
     pub const OK: u8 = 0;
-    /// The bundle is invalid (nothing was sent).
+    /// The bundle is invalid, or a file named on the command line cannot be read (nothing
+    /// was sent).
     pub const INVALID: u8 = 2;
     /// Not confirmed: the answer was not yes, or no terminal to ask and no `--yes`.
     pub const DECLINED: u8 = 3;
-    /// The account refused the token (401 or 403).
+    /// No token, or the account refused it (401 or 403).
     pub const AUTH: u8 = 4;
     /// The network or the API failed (the error names the request).
     pub const API: u8 = 5;
@@ -221,7 +222,11 @@ pub fn command(args: &DeployArgs, data: Option<&Path>) -> ExitCode {
             eprintln!("error: {e:#}");
             let code = match e.downcast_ref::<crate::core::deploy::ApiError>() {
                 Some(api) if api.unauthorized() => exit::AUTH,
-                _ => exit::API,
+                Some(_) => exit::API,
+                // No token saved or given: an authentication problem too.
+                None if format!("{e}").starts_with("no token") => exit::AUTH,
+                // A file that cannot be read or is not what it must be.
+                None => exit::INVALID,
             };
             if args.format == DeployFormat::Json {
                 println!(
@@ -299,7 +304,8 @@ fn run(args: &DeployArgs, data: Option<&Path>) -> Result<ExitCode> {
     }
     if !args.yes {
         use std::io::IsTerminal as _;
-        if !std::io::stdin().is_terminal() {
+        // JSON output is for machines: there is no one to ask.
+        if json_out || !std::io::stdin().is_terminal() {
             eprintln!(
                 "not deployed: there is no terminal to ask on; pass --yes to deploy without asking (or --dry-run to see the plan only)"
             );

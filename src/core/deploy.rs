@@ -26,7 +26,14 @@ pub fn list_all(client: &Client, path: &str, key: &str) -> Result<Vec<Value>> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut url = format!("{path}{sep}page[size]=100");
         if let Some(a) = &after {
-            url.push_str(&format!("&page[after]={a}"));
+            url.push_str("&page[after]=");
+            url.extend(a.bytes().map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            }));
         }
         let page = client.expect(reqwest::Method::GET, &url, None, &[200])?;
         out.extend(page[key].as_array().cloned().unwrap_or_default());
@@ -489,7 +496,8 @@ pub fn apply(
         log(format!("created integration {i}"));
     }
     go_on()?;
-    let before = bundle_list(client, i).map(|l| l.len()).unwrap_or(0);
+    // How many uploads there were, to tell after a lost answer whether this one landed.
+    let before = bundle_list(client, i).ok().map(|l| l.len());
     match client.call(
         &reqwest::Method::POST,
         &zis(&format!("/registry/{i}/bundles")),
@@ -506,7 +514,8 @@ pub fn apply(
         )),
         // No answer or a 5xx: the upload may have happened. Look before deciding.
         Err(e) if e.ambiguous() => {
-            if bundle_list(client, i).map(|l| l.len()).unwrap_or(before) > before {
+            let after = bundle_list(client, i).ok().map(|l| l.len());
+            if matches!((before, after), (Some(b), Some(a)) if a > b) {
                 log(format!(
                     "uploaded the bundle (the answer was lost: {e}; the bundle list shows it)"
                 ));

@@ -47,6 +47,8 @@ pub struct GraphPort {
     pub kind: EdgeKind,
     /// What is written next to it.
     pub label: String,
+    /// What its hover says (a Choice rule whole); empty when the label says it all.
+    pub hover: String,
     /// The node it leads to.
     pub target: Option<usize>,
 }
@@ -141,6 +143,100 @@ fn operand_text(v: &Value) -> String {
 
 fn short_path(p: &str) -> String {
     p.strip_prefix("$.").unwrap_or(p).to_string()
+}
+
+/// The labels of a Choice's rules on their edges: each the part that tells it from its
+/// siblings — a comparison names only the last segment(s) of its variable, as many as it
+/// takes to differ (`current == "solved"`, `priority == "urgent"`), values are shortened, and
+/// rules still alike are numbered (`#2 tags has "vip"`). The whole rule is the hover.
+pub fn rule_labels(rules: &[&ChoiceRule<'_>]) -> Vec<String> {
+    let full: Vec<String> = rules.iter().map(|r| rule_label(r)).collect();
+    // Each rule: the fewest segments that tell it from every sibling that is a different rule.
+    let labels: Vec<String> = (0..rules.len())
+        .map(|i| {
+            (1..=8)
+                .map(|d| (d, short_rule(rules[i], d)))
+                .find(|(d, label)| {
+                    (0..rules.len())
+                        .filter(|&j| j != i && full[j] != full[i])
+                        .all(|j| short_rule(rules[j], *d) != *label)
+                })
+                .map_or_else(|| full[i].clone(), |(_, label)| label)
+        })
+        .collect();
+    // Rules that are the same rule are numbered.
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if (0..rules.len()).any(|j| j != i && labels[j] == *l) {
+                format!("#{} {l}", i + 1)
+            } else {
+                l.clone()
+            }
+        })
+        .collect()
+}
+
+/// The last `depth` segments of a path (`$.input.ticket.status`, 1 → `status`).
+fn tail_of(path: &str, depth: usize) -> String {
+    let p = short_path(path);
+    let parts: Vec<&str> = p.split('.').collect();
+    let from = parts.len().saturating_sub(depth);
+    parts[from..].join(".")
+}
+
+/// A value of a rule, at most about 14 characters (a string keeps its quotes).
+fn short_value(v: &str) -> String {
+    if v.chars().count() <= 14 {
+        return v.to_string();
+    }
+    match v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => {
+            let cut: String = inner.chars().take(11).collect();
+            format!("\"{}…\"", cut.trim_end())
+        }
+        None => {
+            let cut: String = v.chars().take(13).collect();
+            format!("{cut}…")
+        }
+    }
+}
+
+/// [`rule_label`] with variables shortened to their last `depth` segments.
+fn short_rule(rule: &ChoiceRule<'_>, depth: usize) -> String {
+    match &rule.kind {
+        RuleKind::And(rules) => rules
+            .iter()
+            .map(|r| short_rule(r, depth))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        RuleKind::Or(rules) => rules
+            .iter()
+            .map(|r| short_rule(r, depth))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        RuleKind::Not(inner) => format!("not ({})", short_rule(inner, depth)),
+        RuleKind::Compare(c) => {
+            let full = rule_label(rule);
+            let var_full = short_path(c.variable.unwrap_or("?"));
+            let var = tail_of(c.variable.unwrap_or("?"), depth);
+            let rest = full
+                .strip_prefix(var_full.as_str())
+                .unwrap_or(&full)
+                .to_string();
+            // Shorten the value after the operator.
+            let rest = match rest.split_once(' ') {
+                Some((_, after)) => match after.split_once(' ') {
+                    Some((op, value)) => format!(" {op} {}", short_value(value)),
+                    None => format!(" {after}"),
+                },
+                None => rest,
+            };
+            format!("{var}{rest}")
+        }
+        RuleKind::Invalid(why) => format!("invalid rule: {why}"),
+    }
 }
 
 /// A Choice rule in readable form, e.g. `ticket.status == "solved"`.
@@ -270,6 +366,7 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
             ports: Vec::new(),
         });
         let mut ports = Vec::new();
+        let mut hovers: Vec<(usize, String)> = Vec::new();
         let mut port = |port: Port, to: Option<&str>, kind: EdgeKind, label: String| {
             let target = to.and_then(|t| index.get(t)).copied();
             if let Some(t) = target {
@@ -285,14 +382,17 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
                 port,
                 kind,
                 label,
+                hover: String::new(),
                 target,
             });
         };
         match &s.kind {
             StateKind::Succeed { .. } | StateKind::Fail { .. } => {}
             StateKind::Choice { choices, default } => {
-                for (r, rule) in choices.iter().flatten().enumerate() {
-                    port(Port::Rule(r), rule.next, EdgeKind::Rule, rule_label(rule));
+                let rules: Vec<&ChoiceRule<'_>> = choices.iter().flatten().collect();
+                for (r, (rule, label)) in rules.iter().zip(rule_labels(&rules)).enumerate() {
+                    port(Port::Rule(r), rule.next, EdgeKind::Rule, label);
+                    hovers.push((r, rule_label(rule)));
                 }
                 port(Port::Default, *default, EdgeKind::Default, "default".into());
                 port(Port::NewRule, None, EdgeKind::Rule, "+ rule".into());
@@ -316,6 +416,11 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
                 if matches!(other, StateKind::Action { .. } | StateKind::Map { .. }) {
                     port(Port::NewCatch, None, EdgeKind::Catch, "+ catch".into());
                 }
+            }
+        }
+        for (r, hover) in hovers {
+            if let Some(p) = ports.iter_mut().find(|p| p.port == Port::Rule(r)) {
+                p.hover = hover;
             }
         }
         nodes[i].ports = ports;
@@ -394,6 +499,36 @@ mod tests {
     }
 
     #[test]
+    fn sibling_rules_get_labels_that_differ() {
+        let g = graph(json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": "$.input.ticket_event.current.status", "StringEquals": "solved", "Next": "A"},
+                {"Variable": "$.input.ticket_event.previous.status", "StringEquals": "solved", "Next": "A"},
+                {"Variable": "$.input.ticket_event.current.priority", "StringEquals": "urgent", "Next": "A"},
+                {"Variable": "$.input.tags", "StringEquals": "vip", "Next": "A"},
+                {"Variable": "$.input.tags", "StringEquals": "vip", "Next": "A"},
+                {"Variable": "$.input.note", "StringEquals": "a very long value that goes on", "Next": "A"}],
+              "Default": "A"},
+            "A": {"Type": "Succeed"}}}));
+        let labels: Vec<&str> = g.nodes[0].ports.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(
+            &labels[..6],
+            [
+                "current.status == \"solved\"",
+                "previous.status == \"solved\"",
+                "priority == \"urgent\"",
+                "#4 tags == \"vip\"",
+                "#5 tags == \"vip\"",
+                "note == \"a very long…\"",
+            ]
+        );
+        assert_eq!(
+            g.nodes[0].ports[5].hover,
+            "input.note == \"a very long value that goes on\""
+        );
+    }
+
+    #[test]
     fn edges_labels_and_layers() {
         let g = graph(json!({"StartAt": "Load", "States": {
             "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig", "Next": "Urgent?",
@@ -409,11 +544,11 @@ mod tests {
         assert_eq!(g.nodes[0].fact, "LoadConfig (built-in)");
         assert_eq!(g.nodes[2].fact, "post_message");
         let labels: Vec<&str> = g.edges.iter().map(|e| e.label.as_str()).collect();
-        assert!(
-            labels.contains(&"input.ticket.priority == \"urgent\""),
-            "{labels:?}"
-        );
+        // Edge labels tell siblings apart; the whole rule is the hover.
+        assert!(labels.contains(&"priority == \"urgent\""), "{labels:?}");
         assert!(labels.contains(&"n > 3 and not (x is null)"), "{labels:?}");
+        let choice = g.nodes.iter().find(|n| n.name == "Urgent?").unwrap();
+        assert_eq!(choice.ports[0].hover, "input.ticket.priority == \"urgent\"");
         assert!(labels.contains(&"default") && labels.contains(&"catch"));
         let pos = |name: &str| g.nodes.iter().find(|n| n.name == name).unwrap().pos;
         assert_eq!(pos("Load")[0], 0.0);

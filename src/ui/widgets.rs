@@ -128,6 +128,12 @@ fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
     copy_menu(&resp, path, v);
 }
 
+/// A top-down layout that neither justifies text nor stretches widgets: for columns, whose
+/// default layout spreads a wrapped line's letters over the width.
+pub fn plain() -> egui::Layout {
+    egui::Layout::top_down(egui::Align::Min)
+}
+
 /// A small ✖ button whose accessible label (and hover text) says what it removes.
 pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
     icon_button(ui, "✖", what)

@@ -681,3 +681,73 @@ fn a_jq_bomb_in_a_debugging_session_ends_the_step_not_the_window() {
     let path: Vec<&str> = s.steps.iter().map(|st| st.event.state.as_str()).collect();
     assert_eq!(path, ["Transform", "Done"]);
 }
+
+#[test]
+fn the_graph_follows_the_debugger_into_a_map_and_to_the_next_state() {
+    let (_dir, file) = copy_sample("order_lookup.json");
+    let mut h = harness(file);
+    h.run();
+    for (action, body) in [
+        (
+            "zis:acme_shop:action:get_order",
+            serde_json::json!({"id": "1234", "line_items": [{"quantity": 2, "title": "Mug"}]}),
+        ),
+        (
+            "zis:acme_shop:action:add_internal_note",
+            serde_json::json!({}),
+        ),
+    ] {
+        h.state_mut()
+            .state
+            .apply(zis_studio::app::BreakpointCommand::SetMock {
+                action: action.into(),
+                attempt: None,
+                outcome: Some(zis_studio::core::debug::MockOutcome::Body(body)),
+            });
+    }
+    // Full size: most of the flow is out of view.
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    let in_view = |h: &Harness<'static, StudioApp>, state: &str| {
+        let t = h.state().graph_transform().unwrap();
+        let r = t * h.state().node_rect(state).unwrap();
+        h.state().canvas_rect().unwrap().contains_rect(r)
+    };
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugStart);
+    // Step (F11 steps into a Map) until the next state is inside the Map.
+    for _ in 0..6 {
+        h.key_press(egui::Key::F11);
+        wait_for_worker(&mut h);
+        h.run_steps(3);
+        let next = h
+            .state()
+            .state
+            .debug
+            .as_ref()
+            .unwrap()
+            .next_state()
+            .map(str::to_string);
+        if let Some(next) = next {
+            assert!(in_view(&h, &next), "{next} is brought into view");
+        }
+        if h.state().state.map_path == ["FormatLines"] {
+            break;
+        }
+    }
+    assert_eq!(
+        h.state().state.map_path,
+        ["FormatLines"],
+        "stepping into the Map opens its iterator"
+    );
+    h.get_by_label("FormatLine");
+    // Step out: back to the flow.
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F11);
+    wait_for_worker(&mut h);
+    h.run_steps(3);
+    assert!(
+        h.state().state.map_path.is_empty(),
+        "stepping out goes back out"
+    );
+}

@@ -544,6 +544,9 @@ fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
     std::fs::write(&file, bundle.to_string()).unwrap();
     let mut h = harness(file);
     h.run_steps(4);
+    // At full size (Fit shows all 60 states small, as names only).
+    h.get_by_label("100 %").click();
+    h.run_steps(4);
     let inputs_before = h.query_all_by_label_contains("in ×1").count();
     assert!(
         inputs_before < 20,
@@ -649,4 +652,92 @@ fn help_lists_every_shortcut_and_the_title_names_the_file() {
     assert!(h.query_all_by_label("Keyboard shortcuts").count() >= 1);
     h.get_by_label("Step over");
     h.get_by_label("Ctrl+Shift+Z  or  Ctrl+Y");
+}
+
+#[test]
+fn every_flow_of_every_sample_and_public_bundle_fits_the_canvas_at_1280x800() {
+    let mut bundles: Vec<PathBuf> =
+        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_bundles"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.to_string_lossy();
+                n.ends_with(".json")
+                    && !n.ends_with(".tests.json")
+                    && !n.ends_with(".zis-studio.json")
+            })
+            .collect();
+    bundles.extend(crate::round_trip::public_bundles());
+    let mut flows = 0;
+    for b in bundles {
+        let mut h = harness(b.clone());
+        h.run();
+        let keys: Vec<String> = h
+            .state()
+            .state
+            .rows
+            .iter()
+            .filter(|r| r.kind == zis_studio::app::ResourceKind::Flow)
+            .map(|r| r.key.clone())
+            .collect();
+        for key in keys {
+            h.state_mut()
+                .state
+                .apply(zis_studio::app::ViewCommand::Select(key.clone()));
+            h.run();
+            h.run();
+            let canvas = h.state().canvas_rect().unwrap();
+            let t = h.state().graph_transform().unwrap();
+            let names: Vec<String> = h
+                .state()
+                .state
+                .graph
+                .as_ref()
+                .unwrap()
+                .nodes
+                .iter()
+                .map(|n| n.name.clone())
+                .collect();
+            for name in names {
+                let r = t * h.state().node_rect(&name).unwrap();
+                assert!(
+                    canvas.expand(1.0).contains_rect(r),
+                    "{}: {key}: {name} at {r:?} is outside the canvas {canvas:?}",
+                    b.display()
+                );
+            }
+            flows += 1;
+        }
+    }
+    assert!(flows >= 5, "{flows} flows checked");
+}
+
+#[test]
+fn the_zoom_controls_zoom_out_in_and_back_to_100_percent() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run_steps(3);
+    let scale = |h: &Harness<'static, StudioApp>| h.state().graph_transform().unwrap().scaling;
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    assert!((scale(&h) - 1.0).abs() < 1e-3, "{}", scale(&h));
+    h.get_by_label("Zoom out").click();
+    h.run_steps(3);
+    assert!((scale(&h) - 0.8).abs() < 1e-3, "{}", scale(&h));
+    for _ in 0..10 {
+        h.get_by_label("Zoom out").click();
+        h.run_steps(3);
+    }
+    assert!(
+        (scale(&h) - 0.1).abs() < 1e-3,
+        "stops at 10 %: {}",
+        scale(&h)
+    );
+    h.get_by_label("10 %");
+    h.get_by_label("Zoom in").click();
+    h.run_steps(3);
+    assert!(scale(&h) > 0.1);
+    h.get_by_label("Fit all").click();
+    h.run_steps(3);
+    h.run_steps(3);
+    assert!(scale(&h) >= 0.1 && scale(&h) <= 1.25);
 }

@@ -3,7 +3,7 @@
 
 use crate::harness::*;
 
-fn public_bundles() -> Vec<PathBuf> {
+pub fn public_bundles() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/public_bundles");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!(

@@ -60,7 +60,7 @@ impl DispatchSettings {
 impl Default for DispatchSettings {
     fn default() -> Self {
         Self {
-            engine: Settings::zis(),
+            engine: runner::engine_settings(),
             http: HttpSettings::default(),
             merge: MergeMode::MergePatch,
             jq: runner::jq_limits(),

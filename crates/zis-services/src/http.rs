@@ -80,6 +80,8 @@ pub struct HttpActions<'d> {
     client: reqwest::blocking::Client,
     settings: HttpSettings,
     secrets: Vec<String>,
+    /// The flow's time left when the current call started: a request never outlasts it.
+    time_left: Option<f64>,
     /// Every request made, in order.
     pub exchanges: Vec<Exchange>,
 }
@@ -121,6 +123,7 @@ impl<'d> HttpActions<'d> {
             settings,
             secrets,
             exchanges: Vec::new(),
+            time_left: None,
         })
     }
 
@@ -234,6 +237,10 @@ fn auth_headers(c: &StoredConnection) -> Result<Vec<(String, String)>, StatesErr
 }
 
 impl ActionExecutor for HttpActions<'_> {
+    fn set_time_left(&mut self, secs: Option<f64>) {
+        self.time_left = secs;
+    }
+
     fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError> {
         let name = match action.split(':').collect::<Vec<_>>().as_slice() {
             ["zis", _, "action", name] => (*name).to_string(),
@@ -312,6 +319,11 @@ impl ActionExecutor for HttpActions<'_> {
         if let Some(b) = &body {
             request = request.json(b);
         }
+        // The request's timeout, or less when the flow has less time left.
+        let timeout = self.time_left.map_or(self.settings.timeout_secs, |left| {
+            left.clamp(0.001, self.settings.timeout_secs)
+        });
+        request = request.timeout(Duration::from_secs_f64(timeout.max(0.001)));
         let started = std::time::Instant::now();
         let answer = request.send();
         let millis = started.elapsed().as_secs_f64() * 1000.0;
@@ -336,10 +348,7 @@ impl ActionExecutor for HttpActions<'_> {
                 let what = if e.is_timeout() {
                     return Err(StatesError::transient(
                         "States.Timeout",
-                        format!(
-                            "custom action '{name}' timed out after {} seconds",
-                            self.settings.timeout_secs
-                        ),
+                        format!("custom action '{name}' timed out after {timeout} seconds"),
                     ));
                 } else {
                     self.mask(&e.without_url().to_string())

@@ -34,6 +34,9 @@ pub const WORKER_STACK: usize = 64 << 20;
 /// How often a waiting call looks at the clock and the worker's memory.
 const TICK: Duration = Duration::from_millis(5);
 
+/// The largest answer read from a worker (a jq result): 16 MB, past the state data limit.
+const MAX_ANSWER: u64 = 16 << 20;
+
 /// Idle workers kept for reuse.
 const MAX_IDLE: usize = 4;
 
@@ -41,6 +44,20 @@ const MAX_IDLE: usize = 4;
 /// worker process runs. Requests are `{"code", "input"}`; answers `{"ok": [outputs]}` or
 /// `{"err": "message"}`.
 pub fn serve_stdio() -> std::process::ExitCode {
+    // A worker outlives no parent: if the process that started it dies (a kill -9 during a
+    // program that never ends), the worker ends too instead of spinning on alone.
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(250));
+                if std::os::unix::process::parent_id() != parent {
+                    std::process::exit(1);
+                }
+            }
+        });
+    }
     let worker = std::thread::Builder::new()
         .name("jq".into())
         .stack_size(WORKER_STACK)
@@ -95,10 +112,25 @@ impl Worker {
         let mut stderr_pipe = child.stderr.take().ok_or_else(missing)?;
         let (tx, lines) = channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut buf = Vec::new();
+                match (&mut reader)
+                    .take(MAX_ANSWER + 1)
+                    .read_until(b'\n', &mut buf)
+                {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if buf.len() as u64 > MAX_ANSWER => {
+                        // Too big to take in: say so, and read no more of it.
+                        let _gone = tx.send(String::new());
+                        break;
+                    }
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf).trim_end().to_string();
+                        if tx.send(line).is_err() {
+                            break;
+                        }
+                    }
                 }
             }
         });
@@ -250,6 +282,13 @@ impl Runner for WorkerPool {
         let memory = limits.memory_mb.saturating_mul(1 << 20);
         loop {
             match worker.lines.recv_timeout(TICK) {
+                Ok(line) if line.is_empty() => {
+                    worker.kill();
+                    return Err(JqError {
+                        message: format!("the result is larger than {} MB", MAX_ANSWER >> 20),
+                        offset: None,
+                    });
+                }
                 Ok(line) => {
                     let answer: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
                     self.give_back(worker);

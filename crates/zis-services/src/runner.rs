@@ -95,6 +95,22 @@ pub fn jq_limits() -> zis_engine::jq::Limits {
     l
 }
 
+/// ZIS settings with the state data limit of `ZIS_STUDIO_DATA_LIMIT_MB` when set (default
+/// 10 MB).
+pub fn engine_settings() -> zis_engine::run::execution::Settings {
+    let mut s = zis_engine::run::execution::Settings::zis();
+    if let Some(mb) = std::env::var(DATA_LIMIT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        s.payload_limit = Some(mb.saturating_mul(1024 * 1024));
+    }
+    s
+}
+
+/// The state data limit setting (MB; default 10).
+pub const DATA_LIMIT_ENV: &str = "ZIS_STUDIO_DATA_LIMIT_MB";
+
 /// The jq time limit setting (seconds; default 10).
 pub const JQ_TIME_ENV: &str = "ZIS_STUDIO_JQ_TIME_LIMIT";
 /// The jq memory limit setting (MB; default 512).
@@ -166,6 +182,7 @@ impl<'d> Actions<'d> {
 impl ActionExecutor for Actions<'_> {
     fn set_time_left(&mut self, secs: Option<f64>) {
         self.time_left = secs;
+        self.http.set_time_left(secs);
     }
 
     fn execute(

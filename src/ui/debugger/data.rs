@@ -98,10 +98,14 @@ impl Debugger {
                     let changed = diff(&e.input, &after).len();
                     ui.label(RichText::new(format!("{changed} path(s) differ (see Diff)")).weak());
                     ui.columns(2, |cols| {
-                        cols[0].label(RichText::new("$ before").strong());
-                        cols[0].push_id("side_before", |ui| json_tree(ui, &e.input, "$", 0));
-                        cols[1].label(RichText::new("$ after").strong());
-                        cols[1].push_id("side_after", |ui| json_tree(ui, &after, "$", 0));
+                        cols[0].with_layout(plain(), |ui| {
+                            ui.label(RichText::new("$ before").strong());
+                            ui.push_id("side_before", |ui| json_tree(ui, &e.input, "$", 0));
+                        });
+                        cols[1].with_layout(plain(), |ui| {
+                            ui.label(RichText::new("$ after").strong());
+                            ui.push_id("side_after", |ui| json_tree(ui, &after, "$", 0));
+                        });
                     });
                 }
                 DataTab::Diff => {

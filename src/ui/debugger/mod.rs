@@ -13,7 +13,9 @@ use crate::app::{AppState, BreakpointCommand, Commands, DebugCommand};
 use crate::core::debug::{Go, MockOutcome, Step};
 use crate::core::search::playground;
 use crate::ui::theme::{AMBER, GREEN, RED, state_colour};
-use crate::ui::widgets::{code_field, json_tree, remove_button, search_results, short, text_field};
+use crate::ui::widgets::{
+    code_field, json_tree, plain, remove_button, search_results, short, text_field,
+};
 use egui::RichText;
 use serde_json::Value;
 use timeline::{StepFilter, timeline_ui};
@@ -85,51 +87,57 @@ impl Debugger {
             .as_ref()
             .is_some_and(|d| session.stale(d.value()));
         ui.columns(3, |cols| {
-            cols[0].label(RichText::new("Timeline").strong());
-            if stale {
-                cols[0].colored_label(
-                    AMBER,
-                    "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
-                );
-            }
-            let log = session.log_lines();
-            if !log.is_empty() {
-                cols[0].label(RichText::new("Integration log (as ZIS would write it)").strong());
-                for (level, text) in log {
-                    let colour = if level == "error" { RED } else { GREEN };
-                    cols[0].colored_label(colour, format!("{level}  {text}"));
+            let [c0, c1, c2] = cols else { return };
+            // Columns justify their text by default (letters spread out): not here.
+            c0.with_layout(plain(), |c0| {
+                c0.label(RichText::new("Timeline").strong());
+                if stale {
+                    c0.colored_label(
+                        AMBER,
+                        "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
+                    );
                 }
-                cols[0].horizontal(|ui| {
-                    text_field(ui, "Test name", &mut self.test_name, "what this run shows", 180.0);
-                    if ui
-                        .button("Save as test")
-                        .on_hover_text("Append this run (event, mocks, outcome, states) to the bundle's .tests.json")
-                        .clicked()
-                    {
-                        let name = if self.test_name.trim().is_empty() {
-                            format!("{} on {}", session.flow, session.event)
-                        } else {
-                            self.test_name.trim().to_string()
-                        };
-                        out.push(DebugCommand::SaveAsTest(name));
+                let log = session.log_lines();
+                if !log.is_empty() {
+                    c0.label(RichText::new("Integration log (as ZIS would write it)").strong());
+                    for (level, text) in log {
+                        let colour = if level == "error" { RED } else { GREEN };
+                        c0.colored_label(colour, format!("{level}  {text}"));
                     }
-                });
-            }
-            if session.steps.len() > 1 {
-                cols[0].horizontal(|ui| {
-                    text_field(ui, "Filter steps", &mut self.step_filter, "state name", 110.0);
-                    ui.checkbox(&mut self.errors_only, "Errors only");
-                });
-            }
-            let filter = StepFilter {
-                text: self.step_filter.trim().to_lowercase(),
-                errors_only: self.errors_only,
-            };
-            egui::ScrollArea::vertical()
-                .id_salt("timeline")
-                .show(&mut cols[0], |ui| timeline_ui(ui, session, &filter, out));
-            self.data_ui(&mut cols[1], session.selected.and_then(|i| session.steps.get(i)));
-            self.next_ui(&mut cols[2], state, out);
+                    c0.horizontal(|ui| {
+                        text_field(ui, "Test name", &mut self.test_name, "what this run shows", 180.0);
+                        if ui
+                            .button("Save as test")
+                            .on_hover_text("Append this run (event, mocks, outcome, states) to the bundle's .tests.json")
+                            .clicked()
+                        {
+                            let name = if self.test_name.trim().is_empty() {
+                                format!("{} on {}", session.flow, session.event)
+                            } else {
+                                self.test_name.trim().to_string()
+                            };
+                            out.push(DebugCommand::SaveAsTest(name));
+                        }
+                    });
+                }
+                if session.steps.len() > 1 {
+                    c0.horizontal(|ui| {
+                        text_field(ui, "Filter steps", &mut self.step_filter, "state name", 110.0);
+                        ui.checkbox(&mut self.errors_only, "Errors only");
+                    });
+                }
+                let filter = StepFilter {
+                    text: self.step_filter.trim().to_lowercase(),
+                    errors_only: self.errors_only,
+                };
+                egui::ScrollArea::vertical()
+                    .id_salt("timeline")
+                    .show(c0, |ui| timeline_ui(ui, session, &filter, out));
+            });
+            c1.with_layout(plain(), |ui| {
+                self.data_ui(ui, session.selected.and_then(|i| session.steps.get(i)));
+            });
+            c2.with_layout(plain(), |ui| self.next_ui(ui, state, out));
         });
     }
 }

@@ -31,7 +31,9 @@ pub struct NodeView {
     start: bool,
     end: bool,
     problems: usize,
-    outs: Vec<(String, EdgeKind, Port)>,
+    outs: Vec<(String, EdgeKind, Port, String)>,
+    /// Its estimated width in graph units.
+    width: f32,
     /// Where each output leads (state names).
     targets: Vec<Option<String>>,
 }
@@ -58,6 +60,12 @@ pub struct GraphView {
     neighbours: std::collections::HashMap<String, Vec<String>>,
     /// The app's fit counter last seen.
     fits_seen: u64,
+    /// A zoom asked for by the zoom controls, for the next frame.
+    zoom_request: Option<f32>,
+    /// The debugger's next state last brought into view.
+    followed: Option<String>,
+    /// The canvas's rectangle on screen in the last frame.
+    pub canvas: Option<egui::Rect>,
 }
 
 /// The graph's extent with estimated node sizes, in graph units.
@@ -78,11 +86,11 @@ impl GraphView {
     fn rebuild(&mut self, graph: &FlowGraph) {
         let mut snarl = Snarl::new();
         let mut ids = Vec::new();
-        for n in &graph.nodes {
+        for (i, n) in graph.nodes.iter().enumerate() {
             let outs = n
                 .ports
                 .iter()
-                .map(|p| (p.label.clone(), p.kind, p.port))
+                .map(|p| (p.label.clone(), p.kind, p.port, p.hover.clone()))
                 .collect();
             let targets = n
                 .ports
@@ -99,6 +107,7 @@ impl GraphView {
                     end: n.end,
                     problems: n.problems,
                     outs,
+                    width: crate::core::graph::estimated_width(graph, i),
                     targets,
                 },
             );
@@ -129,6 +138,33 @@ impl GraphView {
             self.fitted = Some(graph.flow.clone());
             self.fit = Some(extent(graph));
         }
+    }
+
+    /// The zoom controls in the canvas's bottom-right corner: −, the zoom, +, 100 %, Fit.
+    fn zoom_controls_ui(&mut self, ui: &mut egui::Ui, canvas: egui::Rect, graph: &FlowGraph) {
+        let scale = self.transform.map_or(1.0, |t| t.scaling);
+        egui::Area::new(egui::Id::new(("zoom_controls", &graph.flow)))
+            .fixed_pos(canvas.right_bottom() - egui::vec2(250.0, 34.0))
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if crate::ui::widgets::icon_button(ui, "−", "Zoom out") {
+                            self.zoom_request = Some(scale / 1.25);
+                        }
+                        ui.label(format!("{:.0} %", scale * 100.0));
+                        if crate::ui::widgets::icon_button(ui, "+", "Zoom in") {
+                            self.zoom_request = Some(scale * 1.25);
+                        }
+                        if ui.small_button("100 %").clicked() {
+                            self.zoom_request = Some(1.0);
+                        }
+                        if ui.small_button("Fit all").clicked() {
+                            self.fit = Some(extent(graph));
+                        }
+                    });
+                });
+            });
     }
 
     /// Where the palette puts a new state: right of the selected one, else right of the flow.
@@ -278,6 +314,19 @@ impl GraphView {
                 .collect()
         });
         let view_rect = ui.available_rect_before_wrap();
+        // The graph follows the debugger: a next state out of view comes to the centre (the
+        // zoom kept); a failed run's failing state likewise.
+        let follow = current.or(failed).map(str::to_string);
+        let mut centre_on = None;
+        if follow != self.followed {
+            if let (Some(name), Some(t)) = (&follow, self.transform)
+                && let Some(r) = self.node_rects.get(name)
+                && !(t.inverse() * view_rect).contains_rect(*r)
+            {
+                centre_on = Some((r.center(), view_rect));
+            }
+            self.followed = follow;
+        }
         let mut viewer = Viewer {
             out,
             state,
@@ -294,8 +343,12 @@ impl GraphView {
             current,
             taken: taken.as_ref(),
             durations: durations.as_ref(),
+            zoom: self.zoom_request.take().map(|z| (z, view_rect)),
+            far: false,
+            centre_on,
         };
         let style = SnarlStyle {
+            min_scale: Some(viewer::MIN_SCALE),
             collapsible: Some(false),
             header_drag_space: Some(egui::Vec2::ZERO),
             node_layout: Some(egui_snarl::ui::NodeLayout::sandwich()),
@@ -311,7 +364,9 @@ impl GraphView {
             self.view_centre = Some(t.inverse() * view_rect.center());
         }
         self.transform = viewer.transform;
+        self.canvas = Some(view_rect);
         self.node_rects = std::mem::take(&mut viewer.rects);
+        self.zoom_controls_ui(ui, view_rect, graph);
         // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
         let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())
             .iter()

@@ -30,6 +30,13 @@ pub(super) struct Viewer<'a> {
     pub(super) taken: Option<&'a std::collections::HashSet<(String, String)>>,
     /// Milliseconds per state in the session.
     pub(super) durations: Option<&'a std::collections::HashMap<String, f64>>,
+    /// A zoom asked for by the zoom controls: the scale, about the view's centre.
+    pub(super) zoom: Option<(f32, egui::Rect)>,
+    /// Zoomed out too far for a node's rows: nodes show their name, big, in their colour.
+    pub(super) far: bool,
+    /// A point of the graph to bring to the view's centre, the zoom kept (the debugger's
+    /// next state when it is out of view).
+    pub(super) centre_on: Option<(egui::Pos2, egui::Rect)>,
 }
 
 impl Viewer<'_> {
@@ -62,6 +69,12 @@ impl Viewer<'_> {
 /// Height of one text row in the graph.
 const ROW: f32 = 16.0;
 
+/// The smallest zoom (Fit goes this far to show a whole flow).
+pub const MIN_SCALE: f32 = 0.1;
+
+/// Below this zoom a node's rows do not read: it shows its name only.
+pub const FAR: f32 = 0.35;
+
 impl SnarlViewer<NodeView> for Viewer<'_> {
     fn title(&mut self, node: &NodeView) -> String {
         node.name.clone()
@@ -77,14 +90,25 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             && rect.width() > 50.0
             && rect.height() > 50.0
         {
-            let scale = (rect.size() / bb.size()).min_elem().clamp(0.7, 1.25);
-            let mut translation = rect.center().to_vec2() - bb.center().to_vec2() * scale;
-            // Too wide to fit at a readable zoom: show the flow from its start.
-            if bb.width() * scale > rect.width() {
-                translation.x = rect.left() - bb.left() * scale;
-            }
+            // The whole flow, as large as fits (past [`FAR`] nodes show just their names).
+            let scale = (rect.size() / bb.size()).min_elem().clamp(MIN_SCALE, 1.25);
+            let translation = rect.center().to_vec2() - bb.center().to_vec2() * scale;
             *to_global = egui::emath::TSTransform::new(translation, scale);
         }
+        if let Some((scale, rect)) = self.zoom.take() {
+            let centre = to_global.inverse() * rect.center();
+            let scale = scale.clamp(MIN_SCALE, 2.0);
+            *to_global = egui::emath::TSTransform::new(
+                rect.center().to_vec2() - centre.to_vec2() * scale,
+                scale,
+            );
+        }
+        if let Some((p, rect)) = self.centre_on.take() {
+            let scale = to_global.scaling;
+            *to_global =
+                egui::emath::TSTransform::new(rect.center().to_vec2() - p.to_vec2() * scale, scale);
+        }
+        self.far = to_global.scaling < FAR;
         self.transform = Some(*to_global);
     }
 
@@ -134,6 +158,23 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
     ) {
         let n = &snarl[node];
         let colour = state_colour(&n.type_name);
+        if self.far {
+            // Zoomed out: the name as large as the node's width allows (on screen about 13
+            // points when there is room), in the type's colour; still a click to select.
+            let scale = self.transform.map_or(1.0, |t| t.scaling).max(0.05);
+            let chars = n.name.chars().count().max(4) as f32;
+            let size = (13.0 / scale).min(n.width / (0.62 * chars)).max(14.0);
+            let name = ui.add(
+                egui::Label::new(RichText::new(&n.name).size(size).strong().color(colour))
+                    .extend()
+                    .sense(egui::Sense::click()),
+            );
+            if name.clicked() {
+                self.out
+                    .push(ViewCommand::SelectState(Some(n.name.clone())));
+            }
+            return;
+        }
         if self.culled(&n.name) {
             // Out of view: the title's space only, painted without a widget.
             let galley = ui.painter().layout_no_wrap(
@@ -234,7 +275,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
         let pin_info = PinInfo::circle().with_fill(crate::ui::theme::GREY);
-        if self.culled(&snarl[pin.id.node].name) {
+        if self.far || self.culled(&snarl[pin.id.node].name) {
             ui.set_min_height(ROW);
             return pin_info;
         }
@@ -263,11 +304,11 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         ui: &mut egui::Ui,
         snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
-        let (label, kind, port) = snarl[pin.id.node]
+        let (label, kind, port, hover) = snarl[pin.id.node]
             .outs
             .get(pin.id.output)
             .cloned()
-            .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next));
+            .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next, String::new()));
         let colour = edge_colour(kind);
         let style = match kind {
             EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
@@ -294,7 +335,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             .with_fill(colour)
             .with_wire_color(wire)
             .with_wire_style(style);
-        if self.culled(&snarl[pin.id.node].name) {
+        if self.far || self.culled(&snarl[pin.id.node].name) {
             ui.set_min_height(ROW);
             return pin_info;
         }
@@ -312,7 +353,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let longest = snarl[pin.id.node]
             .outs
             .iter()
-            .map(|(l, _, _)| crate::core::graph::clip(l).chars().count())
+            .map(|(l, _, _, _)| crate::core::graph::clip(l).chars().count())
             .max()
             .unwrap_or(4) as f32;
         let width = longest * 7.5 + 10.0;
@@ -326,7 +367,9 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 },
             )
             .inner;
-        if shown != label {
+        if !hover.is_empty() {
+            resp.on_hover_text(hover);
+        } else if shown != label {
             resp.on_hover_text(label);
         }
         pin_info
@@ -345,7 +388,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         snarl: &mut Snarl<NodeView>,
     ) {
         let n = &snarl[node];
-        if self.culled(&n.name) {
+        if self.far || self.culled(&n.name) {
             let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
             // Space without widgets: a culled node costs snarl's frame and pins only.
             ui.set_min_height(ROW * rows as f32);
@@ -421,7 +464,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let Some(n) = snarl.get_node(pin.node) else {
             return;
         };
-        let Some((_, _, port)) = n.outs.get(pin.output) else {
+        let Some((_, _, port, _)) = n.outs.get(pin.output) else {
             return;
         };
         ui.label(RichText::new(format!("Connect {} to a new state", n.name)).strong());
@@ -478,7 +521,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         else {
             return;
         };
-        if let Some((_, _, port)) = src.outs.get(from.id.output) {
+        if let Some((_, _, port, _)) = src.outs.get(from.id.output) {
             self.out.push(EditCommand::Connect {
                 from: src.name.clone(),
                 port: *port,
@@ -495,7 +538,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let Some(src) = snarl.get_node(pin.id.node) else {
             return;
         };
-        if let Some((_, _, port)) = src.outs.get(pin.id.output)
+        if let Some((_, _, port, _)) = src.outs.get(pin.id.output)
             && !pin.remotes.is_empty()
         {
             self.out.push(EditCommand::Disconnect {
@@ -508,7 +551,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
     fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<NodeView>) {
         for remote in &pin.remotes {
             if let Some(src) = snarl.get_node(remote.node)
-                && let Some((_, _, port)) = src.outs.get(remote.output)
+                && let Some((_, _, port, _)) = src.outs.get(remote.output)
             {
                 self.out.push(EditCommand::Disconnect {
                     from: src.name.clone(),

@@ -112,6 +112,11 @@ impl StudioApp {
         self.apply_pending();
     }
 
+    /// The canvas's rectangle on screen in the last frame.
+    pub fn canvas_rect(&self) -> Option<egui::Rect> {
+        self.graph.canvas
+    }
+
     /// A state's node frame in the last frame, in graph units.
     pub fn node_rect(&self, state: &str) -> Option<egui::Rect> {
         self.graph.node_rects.get(state).copied()
@@ -224,6 +229,7 @@ impl StudioApp {
             egui::Panel::left("explorer")
                 .resizable(true)
                 .default_size(260.0)
+                .size_range(160.0..=420.0)
                 .show(ui, |ui| {
                     crate::ui::explorer::explorer_ui(ui, state, renaming, focus_find, out);
                 });
@@ -280,10 +286,17 @@ impl StudioApp {
                 &mut self.pending,
                 &mut self.dock,
             );
+            // The dock never takes more than half the window (the canvas keeps the rest).
+            let half = (ui.ctx().content_rect().height() * 0.5).max(120.0);
             egui::Panel::bottom("dock")
                 .resizable(true)
                 .default_size(180.0)
-                .min_size(if *dock == Dock::Problems { 60.0 } else { 280.0 })
+                .min_size(if *dock == Dock::Problems {
+                    60.0
+                } else {
+                    280.0_f32.min(half)
+                })
+                .max_size(half)
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         let problems = format!("Problems ({})", state.diagnostics.len());

@@ -186,12 +186,21 @@ pub(super) fn page(items: Vec<Value>, key: &str, q: &HashMap<String, String>) ->
         .clamp(1, 100);
     let total = items.len();
     let offset = |k: &str| q.get(k).and_then(|a| a.parse::<usize>().ok());
-    let start = match (offset("page[after]"), offset("page[before]")) {
-        (Some(after), _) => after.min(total),
-        (None, Some(before)) => before.min(total).saturating_sub(size),
-        (None, None) => 0,
+    let (start, stop) = match (offset("page[after]"), offset("page[before]")) {
+        (Some(after), _) => (after.min(total), total),
+        // The page that ends just before the cursor.
+        (None, Some(before)) => {
+            let stop = before.min(total);
+            (stop.saturating_sub(size), stop)
+        }
+        (None, None) => (0, total),
     };
-    let slice: Vec<Value> = items.into_iter().skip(start).take(size).collect();
+    let slice: Vec<Value> = items
+        .into_iter()
+        .take(stop)
+        .skip(start)
+        .take(size)
+        .collect();
     let end = start + slice.len();
     json!({key: slice, "meta": {"has_more": end < total,
         "after": if end < total { Value::String(end.to_string()) } else { Value::Null },

@@ -31,7 +31,14 @@ impl Execution {
         let params = self.parameters(state, &step.effective, event)?;
         let name = action_name.unwrap_or_default();
         let r = match self.held.take() {
-            Some((held_state, answer)) if held_state == state.name => answer?,
+            Some((held_state, answer)) if held_state == state.name => {
+                // The call was made when the step stopped inside it: its time counts now.
+                if self.settings.count_action_time {
+                    self.time_secs +=
+                        (std::mem::take(&mut self.held_secs) * 1000.0).floor() / 1000.0;
+                }
+                answer?
+            }
             _ => {
                 let left = self.settings.timeout_secs.map(|t| t - self.time_secs);
                 actions.set_time_left(left);

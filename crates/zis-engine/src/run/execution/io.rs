@@ -47,6 +47,9 @@ impl Execution {
             Some(t) if applies => dataflow::render(t, effective, None, self.templating())?,
             _ => effective.clone(),
         };
+        if let Some(limit) = self.settings.payload_limit {
+            dataflow::check_size(state.name, &params, limit)?;
+        }
         event.after_parameters = Some(params.clone());
         Ok(params)
     }

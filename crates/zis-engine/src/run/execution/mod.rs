@@ -94,6 +94,8 @@ pub struct Execution {
     attempt: u32,
     /// An action's answer taken by [`Execution::step_to`], for the next step of this state.
     held: Option<(String, Result<Value, StatesError>)>,
+    /// Wall seconds the held answer's call took (counted when the step uses it).
+    held_secs: f64,
 }
 
 impl Execution {
@@ -119,6 +121,7 @@ impl Execution {
             time_secs: 0.0,
             attempt: 1,
             held: None,
+            held_secs: 0.0,
         })
     }
 

@@ -85,6 +85,7 @@ struct Capture<'a> {
     inner: &'a mut dyn ActionExecutor,
     call: bool,
     answer: Option<Result<Value, StatesError>>,
+    secs: f64,
 }
 
 const INTERRUPTED: &str = "ZisStudio.Interrupted";
@@ -98,7 +99,9 @@ impl ActionExecutor for Capture<'_> {
         if !self.call {
             return Err(StatesError::named(INTERRUPTED, "stopped before the action"));
         }
+        let started = std::time::Instant::now();
         let answer = self.inner.execute(action, parameters);
+        self.secs = started.elapsed().as_secs_f64();
         self.answer = Some(answer.clone());
         answer
     }
@@ -118,9 +121,10 @@ impl Execution {
             inner: actions,
             call: phase >= Phase::AfterResult,
             answer: None,
+            secs: 0.0,
         };
         let mut event = probe.step(&mut capture)?;
-        let answer = capture.answer;
+        let (answer, secs) = (capture.answer, capture.secs);
         let reached = match phase {
             Phase::AfterResult => answer.is_some() || event.result.is_some(),
             _ => phase.data(&event).is_some(),
@@ -133,6 +137,7 @@ impl Execution {
         };
         if let (Some(answer), Some((state, _))) = (answer, self.next_state()) {
             self.held = Some((state.to_string(), answer));
+            self.held_secs = secs;
         }
         if !reached {
             return None;
