@@ -15,6 +15,7 @@ rate=${RATE:-1000}
 conns=${CONNS:-20}
 drain=${DRAIN:-120}
 data=$(mktemp -d)
+echo "soak: data folder $data (kept)"
 "$bin" serve --port 0 --data "$data" >"$data/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null' EXIT
@@ -50,7 +51,7 @@ for _ in $(seq "$drain"); do
   [ "$(echo "$q" | jq '.pending + .running')" = 0 ] && break
   sleep 1
 done
-python3 - "$data" "$acked" "$requests" "$bad" "$(val p50_ms)" "$(val p99_ms)" <<'PY'
+python3 - "$data" "$acked" "$requests" "$bad" "$(val p50_ms)" "$(val p99_ms)" "$duration" <<'PY'
 import sqlite3, sys
 data, acked, requests, bad, p50, p99 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 db = sqlite3.connect(f"{data}/zis-studio.sqlite")
@@ -59,20 +60,21 @@ stored = one("SELECT COUNT(*) FROM events WHERE origin LIKE 'webhook:%'")
 backlog = one("SELECT COUNT(*) FROM events WHERE state IN ('pending', 'running')")
 executed = one("SELECT COUNT(*) FROM executions")
 succeeded = one("SELECT COUNT(*) FROM executions WHERE status = 'succeeded'")
-poison = one("SELECT COUNT(*) FROM executions WHERE cause LIKE 'jq: recursion%'")
-other_failed = executed - succeeded - poison
+poison = one("SELECT COUNT(*) FROM executions WHERE status = 'failed' AND cause LIKE 'jq: recursion%'")
+other_failed = one("SELECT COUNT(*) FROM executions WHERE status = 'failed'") - poison
 rss = [tuple(map(int, l.split())) for l in open(f"{data}/rss.txt") if len(l.split()) == 2]
 first = max((r for t, r in rss if t <= 60), default=0)
 after = max((r for t, r in rss if t > 60), default=0)
 peak = max((r for t, r in rss), default=0)
-print(f"requests sent          {requests} ({bad} not acknowledged: errors or non-2xx)")
+print(f"requests sent          {requests} ({bad} not acknowledged: errors or non-2xx), {requests / max(int(sys.argv[7]), 1):.0f}/s offered")
 print(f"acknowledged (2xx)     {acked}   ingest latency p50 {p50} ms, p99 {p99} ms")
 print(f"stored in the queue    {stored}")
 print(f"lost                   {max(acked - stored, 0)}")
 print(f"executed               {executed} (succeeded {succeeded}, failed as poison {poison}, other failures {other_failed})")
 print(f"backlog left           {backlog}")
 print(f"server RSS             first minute peak {first // 1024} MB, after it peak {after // 1024} MB, overall {peak // 1024} MB")
+minutes = {}
 for t, r in rss:
-    if t % 60 == 0:
-        print(f"  RSS at {t:4d} s: {r // 1024} MB")
+    minutes[t // 60] = max(minutes.get(t // 60, 0), r)
+print("  peak RSS per minute (MB): " + ", ".join(str(r // 1024) for _, r in sorted(minutes.items())))
 PY
