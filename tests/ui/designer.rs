@@ -555,7 +555,8 @@ fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
     // Pan left by dragging the background, well below the nodes.
     let t = h.state().graph_transform().unwrap();
     let s00 = h.state().node_rect("S00").unwrap();
-    let from = t * egui::pos2(s00.left() + 300.0, s00.bottom() + 200.0);
+    let canvas = h.state().canvas_rect().unwrap();
+    let from = egui::pos2(canvas.center().x + 250.0, (t * s00).bottom() + 200.0);
     drag(&mut h, from, from - egui::vec2(600.0, 0.0));
     h.run_steps(4);
     let t = h.state().graph_transform().unwrap();

@@ -102,6 +102,22 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 rect.center().to_vec2() - centre.to_vec2() * scale,
                 scale,
             );
+            // Never zoom into empty space: when no node would be in view, the nearest part
+            // of the flow comes to the centre.
+            let nodes = self
+                .previous
+                .values()
+                .fold(egui::Rect::NOTHING, |a, r| a.union(*r));
+            if nodes.is_finite() && !(*to_global * nodes).intersects(rect) {
+                let near = egui::pos2(
+                    centre.x.clamp(nodes.left(), nodes.right()),
+                    centre.y.clamp(nodes.top(), nodes.bottom()),
+                );
+                *to_global = egui::emath::TSTransform::new(
+                    rect.center().to_vec2() - near.to_vec2() * scale,
+                    scale,
+                );
+            }
         }
         if let Some((p, rect)) = self.centre_on.take() {
             let scale = to_global.scaling;
