@@ -64,6 +64,8 @@ pub struct GraphView {
     zoom_request: Option<f32>,
     /// The debugger's next state last brought into view.
     followed: Option<String>,
+    /// The last fit, applied again while the canvas settles (until the user touches it).
+    refit: Option<egui::Rect>,
     /// The canvas's rectangle on screen in the last frame.
     pub canvas: Option<egui::Rect>,
 }
@@ -144,20 +146,24 @@ impl GraphView {
     fn zoom_controls_ui(&mut self, ui: &mut egui::Ui, canvas: egui::Rect, graph: &FlowGraph) {
         let scale = self.transform.map_or(1.0, |t| t.scaling);
         egui::Area::new(egui::Id::new(("zoom_controls", &graph.flow)))
-            .fixed_pos(canvas.right_bottom() - egui::vec2(250.0, 34.0))
+            .pivot(egui::Align2::RIGHT_BOTTOM)
+            .fixed_pos(canvas.right_bottom() - egui::vec2(8.0, 8.0))
             .order(egui::Order::Foreground)
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.horizontal(|ui| {
                         if crate::ui::widgets::icon_button(ui, "−", "Zoom out") {
                             self.zoom_request = Some(scale / 1.25);
+                            self.refit = None;
                         }
                         ui.label(format!("{:.0} %", scale * 100.0));
                         if crate::ui::widgets::icon_button(ui, "+", "Zoom in") {
                             self.zoom_request = Some(scale * 1.25);
+                            self.refit = None;
                         }
                         if ui.small_button("100 %").clicked() {
                             self.zoom_request = Some(1.0);
+                            self.refit = None;
                         }
                         if ui.small_button("Fit all").clicked() {
                             self.fit = Some(extent(graph));
@@ -202,7 +208,9 @@ impl GraphView {
             self.fits_seen = state.fit_requests;
             self.fit = Some(extent(graph));
         }
-        ui.horizontal(|ui| {
+        // The toolbar wraps rather than run past the canvas (the palette's last buttons
+        // used to be cut off, and the canvas measured wider than it is).
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .button("Fit")
                 .on_hover_text(crate::ui::commands::with_keys(
@@ -290,10 +298,30 @@ impl GraphView {
             .small(),
         );
         // Keys (F5, F, Ctrl+L...) are the window's, from `ui::commands::TABLE`.
-        let fit = self
-            .fit
-            .take()
-            .map(|bb| (bb, ui.available_rect_before_wrap()));
+        // A fit holds while the window settles (panels take their sizes over the first
+        // frames): until the user touches the canvas, a canvas that changed size fits again.
+        let canvas_now = ui.available_rect_before_wrap().intersect(ui.clip_rect());
+        if let Some(bb) = self.fit {
+            self.refit = Some(bb);
+        }
+        let touched = ui.input(|i| {
+            i.pointer.any_down()
+                || i.smooth_scroll_delta != egui::Vec2::ZERO
+                || i.zoom_delta() != 1.0
+        }) && ui.rect_contains_pointer(canvas_now);
+        if touched {
+            self.refit = None;
+        }
+        if self.canvas != Some(canvas_now) {
+            // Another frame until the panels have their sizes.
+            ui.ctx().request_repaint();
+            if self.fit.is_none()
+                && let Some(bb) = self.refit
+            {
+                self.fit = Some(bb);
+            }
+        }
+        let fit = self.fit.take().map(|bb| (bb, canvas_now));
         let session = state.debug.as_ref();
         let visits = session.map(crate::core::debug::Session::visits);
         let durations = session.map(crate::core::debug::Session::durations);
@@ -313,7 +341,7 @@ impl GraphView {
                 .filter_map(|st| Some((st.event.state.clone(), st.event.next.clone()?)))
                 .collect()
         });
-        let view_rect = ui.available_rect_before_wrap();
+        let view_rect = canvas_now;
         // The graph follows the debugger: a next state out of view comes to the centre (the
         // zoom kept); a failed run's failing state likewise.
         let follow = current.or(failed).map(str::to_string);

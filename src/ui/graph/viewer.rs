@@ -70,7 +70,7 @@ impl Viewer<'_> {
 const ROW: f32 = 16.0;
 
 /// The smallest zoom (Fit goes this far to show a whole flow).
-pub const MIN_SCALE: f32 = 0.1;
+pub const MIN_SCALE: f32 = 0.05;
 
 /// Below this zoom a node's rows do not read: it shows its name only.
 pub const FAR: f32 = 0.35;
