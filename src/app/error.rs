@@ -72,5 +72,20 @@ pub fn parse_json(text: &str) -> AppResult<serde_json::Value> {
     serde_json::from_str(text).map_err(|e| AppError::json(&e))
 }
 
+/// True when a status message says a thing was not done (it is shown as an error, logged,
+/// and stays until dismissed).
+pub fn reads_as_failure(message: &str) -> bool {
+    const NOT_DONE: [&str; 7] = [
+        "cannot ",
+        "not ",
+        "nothing ",
+        "no ",
+        "still on the old",
+        "the data was not changed",
+        "the result was not changed",
+    ];
+    NOT_DONE.iter().any(|p| message.starts_with(p)) || message.contains("does not parse")
+}
+
 /// What app-layer functions return.
 pub type AppResult<T> = Result<T, AppError>;

@@ -294,21 +294,7 @@ impl AppState {
     /// What the window shows as failed right now: the status bar's message when it says a
     /// thing was not done, and the docks' error lines.
     fn failures(&self) -> [Option<String>; 5] {
-        let failed = |m: &String| {
-            const NOT_DONE: [&str; 8] = [
-                "cannot ",
-                "not ",
-                "nothing ",
-                "no ",
-                "still on the old",
-                "the data was not changed",
-                "the result was not changed",
-                "does not parse",
-            ];
-            NOT_DONE
-                .iter()
-                .any(|p| m.starts_with(p) || (p.starts_with("does") && m.contains(p)))
-        };
+        let failed = |m: &String| error::reads_as_failure(m);
         [
             self.message.clone().filter(failed),
             self.services.error.clone(),

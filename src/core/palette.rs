@@ -10,6 +10,32 @@ use crate::core::resources::ResourceKind;
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
+    /// The colour darkened for a light background (text and marks keep a 4.5:1 contrast on
+    /// white).
+    pub fn on_light(self) -> Rgb {
+        let d = |c: u8| (f32::from(c) * 0.6).round() as u8;
+        Rgb(d(self.0), d(self.1), d(self.2))
+    }
+
+    /// WCAG relative luminance.
+    pub fn luminance(self) -> f32 {
+        let lin = |c: u8| {
+            let c = f32::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(self.0) + 0.7152 * lin(self.1) + 0.0722 * lin(self.2)
+    }
+
+    /// WCAG contrast ratio with another colour (1 to 21).
+    pub fn contrast(self, other: Rgb) -> f32 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
     /// `#rrggbb`, for SVG and HTML.
     pub fn hex(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
@@ -25,7 +51,7 @@ pub const AMBER: Rgb = Rgb(0xf5, 0x9e, 0x0b);
 /// Grey: Pass states, Default edges.
 pub const GREY: Rgb = Rgb(0x9c, 0xa3, 0xaf);
 /// Purple: Wait states.
-pub const PURPLE: Rgb = Rgb(0xa8, 0x55, 0xf7);
+pub const PURPLE: Rgb = Rgb(0xc0, 0x84, 0xfc);
 /// Teal: Map states, actions.
 pub const TEAL: Rgb = Rgb(0x14, 0xb8, 0xa6);
 /// Green: Succeed states, success.
@@ -112,6 +138,29 @@ pub fn resource(kind: ResourceKind) -> Rgb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_colours_read_on_both_themes() {
+        // egui's dark panel and the light theme's white.
+        let (dark_bg, light_bg) = (Rgb(0x1b, 0x1b, 0x1b), Rgb(0xf8, 0xf8, 0xf8));
+        for t in ["Action", "Choice", "Pass", "Wait", "Map", "Succeed", "Fail"] {
+            let c = state(t);
+            assert!(
+                c.contrast(dark_bg) >= 4.5,
+                "{t} on dark: {}",
+                c.contrast(dark_bg)
+            );
+            assert!(
+                c.on_light().contrast(light_bg) >= 4.5,
+                "{t} on light: {}",
+                c.on_light().contrast(light_bg)
+            );
+        }
+        for c in [GREEN, RED, AMBER, MUTED] {
+            assert!(c.contrast(dark_bg) >= 4.5, "{c:?} on dark");
+            assert!(c.on_light().contrast(light_bg) >= 4.5, "{c:?} on light");
+        }
+    }
 
     #[test]
     fn hex_is_the_svg_form() {

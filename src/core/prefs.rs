@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 /// The window's colours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Theme {
-    /// Dark (the default).
+    /// The system's (the default; dark when the system does not say).
     #[default]
+    System,
+    /// Dark.
     Dark,
     /// Light.
     Light,

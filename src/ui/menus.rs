@@ -4,7 +4,7 @@
 
 use crate::app::{AppState, Commands, FileCommand, Theme, ViewCommand};
 use crate::ui::commands::{self, Menu, TABLE, WindowAction};
-use crate::ui::theme::AMBER;
+use crate::ui::theme::amber;
 use egui::RichText;
 
 /// Which panels are shown (View menu).
@@ -138,12 +138,14 @@ pub fn menu_bar_ui(
                     }
                 });
                 ui.separator();
-                let dark = state.theme == Theme::Dark;
-                if ui.radio(dark, "Dark theme").clicked() {
-                    out.push(ViewCommand::SetTheme(Theme::Dark));
-                }
-                if ui.radio(!dark, "Light theme").clicked() {
-                    out.push(ViewCommand::SetTheme(Theme::Light));
+                for (theme, label) in [
+                    (Theme::System, "System theme"),
+                    (Theme::Dark, "Dark theme"),
+                    (Theme::Light, "Light theme"),
+                ] {
+                    if ui.radio(state.theme == theme, label).clicked() {
+                        out.push(ViewCommand::SetTheme(theme));
+                    }
                 }
             });
             ui.menu_button("Run", |ui| {
@@ -169,7 +171,7 @@ pub fn menu_bar_ui(
                 None => {}
             }
             if state.modified {
-                ui.label(RichText::new("• modified").color(AMBER));
+                ui.label(RichText::new("• modified").color(amber()));
             }
         });
     });

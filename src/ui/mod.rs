@@ -14,6 +14,7 @@
 //! | [`debugger`] | the Debugger dock |
 //! | [`docks`] | the Executions and Services docks |
 //! | [`remote`] | the account windows (deploy, open from an account) |
+//! | [`toasts`] | results and errors as toasts; the session's state for the status bar |
 //! | [`theme`] | the palette's colours for egui |
 //! | [`widgets`] | small widgets shared by the views (JSON tree, labelled fields, icon buttons) |
 
@@ -28,5 +29,6 @@ pub mod menus;
 pub mod panels;
 pub mod remote;
 pub mod theme;
+pub mod toasts;
 pub mod widgets;
 pub mod window;

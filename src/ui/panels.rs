@@ -2,7 +2,7 @@
 //! resource form when no graph is shown, and the right panel (inspector, last run, states).
 
 use crate::app::{AppState, Commands, FileCommand, ViewCommand};
-use crate::ui::theme::{AMBER, GREEN, RED, kind_colour, state_colour};
+use crate::ui::theme::{amber, green, kind_colour, red, state_colour};
 use egui::RichText;
 
 /// The status bar: validator counts, the last message or a hint, the data folder.
@@ -16,17 +16,15 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
                 if warnings == 1 { "" } else { "s" }
             );
             let text = if errors == 0 {
-                RichText::new(format!("validator ✔ {counts}")).color(GREEN)
+                RichText::new(format!("validator ✔ {counts}")).color(green())
             } else {
-                RichText::new(format!("validator ✖ {counts}")).color(RED)
+                RichText::new(format!("validator ✖ {counts}")).color(red())
             };
             ui.label(text);
             ui.separator();
-            if let Some(m) = &state.message {
-                ui.label(RichText::new(m).strong());
-                ui.separator();
-            } else if let Some(key) = state.selected.as_ref().filter(|_| state.graph.is_some()) {
-                ui.label(RichText::new(format!("Press F5 to run {key} on a sample event")).weak());
+            // What is true now (results and errors are toasts).
+            if let Some((line, colour)) = crate::ui::toasts::session_line(state) {
+                ui.label(RichText::new(line).color(colour));
                 ui.separator();
             }
             ui.label(format!("data {}", state.data_dir.display()));
@@ -42,13 +40,13 @@ pub fn problems_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
                 .id_salt("problems_scroll")
                 .show(ui, |ui| {
                     if let Some(err) = &state.open_error {
-                        ui.colored_label(RED, err);
+                        ui.colored_label(red(), err);
                     }
                     if state.diagnostics.is_empty() && state.open_error.is_none() {
                         ui.label(RichText::new("No problems: the bundle validates clean.").weak());
                     }
                     for d in &state.diagnostics {
-                        let colour = if d.is_error() { RED } else { AMBER };
+                        let colour = if d.is_error() { red() } else { amber() };
                         let text =
                             format!("{}:{}  {}  {}", d.line, d.column, d.code.id(), d.message);
                         if ui
@@ -116,10 +114,10 @@ pub fn inspector_ui(
         let (text, colour) = match session.status() {
             zis_engine::run::execution::Status::Succeeded { .. } => (
                 format!("Last run: succeeded in {} steps", session.steps.len()),
-                GREEN,
+                green(),
             ),
             zis_engine::run::execution::Status::Failed { error, cause } => {
-                (format!("Last run: failed ({error}: {cause})"), RED)
+                (format!("Last run: failed ({error}: {cause})"), red())
             }
             zis_engine::run::execution::Status::Running => (
                 match &session.partial {
@@ -135,7 +133,7 @@ pub fn inspector_ui(
                         session.steps.len()
                     ),
                 },
-                AMBER,
+                amber(),
             ),
         };
         ui.label(RichText::new(text).color(colour).strong());
@@ -221,7 +219,7 @@ pub fn warnings_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
     egui::Panel::top("warnings").show(ui, |ui| {
         for (i, w) in state.warnings.iter().enumerate() {
             ui.horizontal_wrapped(|ui| {
-                ui.colored_label(AMBER, format!("⚠ {w}"));
+                ui.colored_label(amber(), format!("⚠ {w}"));
                 if w.contains("changed on disk") {
                     if ui.button("Reload").clicked() {
                         out.push(FileCommand::ReloadFromDisk);

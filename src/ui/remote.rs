@@ -8,9 +8,9 @@ use crate::app::{AppState, Commands, RemoteCommand};
 use crate::core::accounts::{self, Account};
 use egui::RichText;
 
-use crate::ui::theme::AMBER;
-use crate::ui::theme::GREEN;
-use crate::ui::theme::RED;
+use crate::ui::theme::amber;
+use crate::ui::theme::green;
+use crate::ui::theme::red;
 
 /// The windows' form.
 pub struct RemoteView {
@@ -129,7 +129,7 @@ impl RemoteView {
                     });
                 }
                 if let Some(e) = &r.error {
-                    ui.colored_label(RED, e);
+                    ui.colored_label(red(), e);
                 }
             });
         if !open {
@@ -218,7 +218,7 @@ impl RemoteView {
                 ));
             }
             if state.modified {
-                ui.colored_label(AMBER, "unsaved edits are deployed as shown");
+                ui.colored_label(amber(), "unsaved edits are deployed as shown");
             }
         });
         if let Some(p) = &r.plan {
@@ -249,7 +249,7 @@ impl RemoteView {
                 ui.label(RichText::new(line).monospace());
             }
             if r.deployed {
-                ui.colored_label(GREEN, "Deployed.");
+                ui.colored_label(green(), "Deployed.");
             }
         }
     }

@@ -751,3 +751,40 @@ fn the_graph_follows_the_debugger_into_a_map_and_to_the_next_state() {
         "stepping out goes back out"
     );
 }
+
+#[test]
+fn results_are_toasts_that_fade_errors_stay_and_the_status_bar_tells_the_session() {
+    let mut h = harness(sample("urgent_ticket_to_slack.json"));
+    h.run();
+    h.get_by_label("Press F5 to run notify_urgent on a sample event");
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugStart);
+    h.run();
+    h.get_by_label_contains("Paused before LoadSettings after 0 steps — F5 continues, F10 steps");
+    // A refusal stays until dismissed.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugSetData("{oops".into()));
+    h.run();
+    h.get_by_label_contains("the data was not changed: 1:2");
+    h.run_steps(400);
+    h.get_by_label_contains("the data was not changed: 1:2");
+    h.get_by_label("Dismiss this message").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("the data was not changed")
+            .is_none()
+    );
+    // A result fades.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugSetData("{}".into()));
+    h.run();
+    h.get_by_label_contains("forked");
+    h.run_steps(400);
+    assert!(
+        h.query_by_label_contains("forked").is_none(),
+        "gone after a few seconds"
+    );
+}

@@ -136,7 +136,11 @@ fn problems_are_listed_and_reveal_their_resource() {
 fn the_view_menu_fits_and_switches_theme() {
     let mut h = harness(sample("urgent_ticket_to_slack.json"));
     h.run();
-    assert_eq!(h.state().state.theme, zis_studio::app::Theme::Dark);
+    assert_eq!(
+        h.state().state.theme,
+        zis_studio::app::Theme::System,
+        "the system's by default"
+    );
     h.get_by_label("View").click();
     h.run();
     h.get_by_label("Light theme").click();

@@ -39,7 +39,7 @@ impl Debugger {
         );
         if let Some(err) = &e.error {
             ui.colored_label(
-                RED,
+                red(),
                 format!(
                     "{}: {}{}",
                     err.error,
@@ -116,10 +116,10 @@ impl Debugger {
                     }
                     for c in changes {
                         let (colour, text) = match c {
-                            Change::Added(p, v) => (GREEN, format!("+ {p} = {}", short(&v))),
-                            Change::Removed(p, v) => (RED, format!("- {p} (was {})", short(&v))),
+                            Change::Added(p, v) => (green(), format!("+ {p} = {}", short(&v))),
+                            Change::Removed(p, v) => (red(), format!("- {p} (was {})", short(&v))),
                             Change::Changed(p, a, b) => {
-                                (AMBER, format!("~ {p}: {} -> {}", short(&a), short(&b)))
+                                (amber(), format!("~ {p}: {} -> {}", short(&a), short(&b)))
                             }
                         };
                         ui.colored_label(colour, RichText::new(text).monospace());

@@ -12,7 +12,7 @@ mod toolbar;
 use crate::app::{AppState, BreakpointCommand, Commands, DebugCommand};
 use crate::core::debug::{Go, MockOutcome, Step};
 use crate::core::search::playground;
-use crate::ui::theme::{AMBER, GREEN, RED, state_colour};
+use crate::ui::theme::{amber, green, red, state_colour};
 use crate::ui::widgets::{
     code_field, json_tree, plain, remove_button, search_results, short, text_field,
 };
@@ -93,7 +93,7 @@ impl Debugger {
                 c0.label(RichText::new("Timeline").strong());
                 if stale {
                     c0.colored_label(
-                        AMBER,
+                        amber(),
                         "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
                     );
                 }
@@ -101,7 +101,7 @@ impl Debugger {
                 if !log.is_empty() {
                     c0.label(RichText::new("Integration log (as ZIS would write it)").strong());
                     for (level, text) in log {
-                        let colour = if level == "error" { RED } else { GREEN };
+                        let colour = if level == "error" { red() } else { green() };
                         c0.colored_label(colour, format!("{level}  {text}"));
                     }
                     c0.horizontal(|ui| {

@@ -117,7 +117,7 @@ impl Debugger {
         ui.label(
             RichText::new(format!("Inside {}: {}", e.state, p.stop.phase.label()))
                 .strong()
-                .color(AMBER),
+                .color(amber()),
         );
         for (title, value, phase) in [
             (
@@ -147,7 +147,7 @@ impl Debugger {
         }
         if let Some(err) = &e.error {
             ui.colored_label(
-                RED,
+                red(),
                 format!("The action failed: {}: {}", err.error, err.cause),
             );
         }
@@ -199,7 +199,7 @@ impl Debugger {
                     Ok(v) => RichText::new(format!("{path} = {}", short(&v))).monospace(),
                     Err(e) => RichText::new(format!("{path}: {}", e.cause))
                         .monospace()
-                        .color(crate::ui::theme::MUTED),
+                        .color(crate::ui::theme::muted()),
                 };
                 ui.label(shown);
                 if ui
@@ -250,11 +250,11 @@ impl Debugger {
                 ui.label(
                     RichText::new(format!("= {}", short(&v)))
                         .monospace()
-                        .color(GREEN),
+                        .color(green()),
                 );
             }
             Err(e) => {
-                ui.label(RichText::new(e).monospace().color(RED));
+                ui.label(RichText::new(e).monospace().color(red()));
             }
         }
     }

@@ -22,7 +22,7 @@ impl Debugger {
                 .attempt
                 .map_or("every attempt".to_string(), |a| format!("attempt {a}"));
             ui.horizontal(|ui| {
-                ui.colored_label(AMBER, format!("mocked ({when}): {what}"));
+                ui.colored_label(amber(), format!("mocked ({when}): {what}"));
                 if ui.button("Remove mock").clicked() {
                     out.push(BreakpointCommand::SetMock {
                         action: action.to_string(),

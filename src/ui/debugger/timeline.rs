@@ -2,7 +2,7 @@
 //! shows a step's data, a right-click rewinds to before it.
 
 use crate::app::{Commands, DebugCommand};
-use crate::ui::theme::{AMBER, RED, state_colour};
+use crate::ui::theme::{amber, red, state_colour};
 use egui::RichText;
 
 /// Which steps the timeline lists.
@@ -62,7 +62,7 @@ pub(super) fn timeline_ui(
         };
         let text = format!("{indent}{}. {}{item}  {to}{time}", i + 1, e.state);
         let colour = if e.error.is_some() && !e.caught {
-            RED
+            red()
         } else {
             state_colour(&e.state_type)
         };
@@ -89,7 +89,7 @@ pub(super) fn timeline_ui(
                 p.stop.event.state,
                 p.stop.phase.label()
             ))
-            .color(AMBER),
+            .color(amber()),
         );
     }
 }

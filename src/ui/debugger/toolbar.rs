@@ -76,7 +76,7 @@ impl Debugger {
                 out.push(DebugCommand::SetRealTime(real));
             }
             if state.debug_payload.is_some() {
-                ui.colored_label(AMBER, "payload: custom");
+                ui.colored_label(amber(), "payload: custom");
                 if ui
                     .small_button("Use the catalog sample")
                     .on_hover_text("Start the next session on the event type's sample payload")
@@ -141,8 +141,8 @@ impl Debugger {
             }
             ui.separator();
             let (text, colour) = match session {
-                None => ("no session".to_string(), crate::ui::theme::MUTED),
-                Some(_) if running => ("running…".to_string(), AMBER),
+                None => ("no session".to_string(), crate::ui::theme::muted()),
+                Some(_) if running => ("running…".to_string(), amber()),
                 Some(s) => match s.status() {
                     Status::Running if s.partial.is_some() => (
                         s.partial
@@ -155,7 +155,7 @@ impl Debugger {
                                 )
                             })
                             .unwrap_or_default(),
-                        AMBER,
+                        amber(),
                     ),
                     Status::Running => (
                         format!(
@@ -166,12 +166,12 @@ impl Debugger {
                                 .map(|b| format!(" ({b})"))
                                 .unwrap_or_default()
                         ),
-                        AMBER,
+                        amber(),
                     ),
                     Status::Succeeded { .. } => {
-                        (format!("succeeded in {} steps", s.steps.len()), GREEN)
+                        (format!("succeeded in {} steps", s.steps.len()), green())
                     }
-                    Status::Failed { error, cause } => (format!("failed: {error}: {cause}"), RED),
+                    Status::Failed { error, cause } => (format!("failed: {error}: {cause}"), red()),
                 },
             };
             ui.label(RichText::new(text).color(colour).strong());

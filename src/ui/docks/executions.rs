@@ -7,9 +7,9 @@ use crate::ui::widgets::json_tree;
 use egui::RichText;
 use serde_json::Value;
 
-use crate::ui::theme::AMBER;
-use crate::ui::theme::GREEN;
-use crate::ui::theme::RED;
+use crate::ui::theme::amber;
+use crate::ui::theme::green;
+use crate::ui::theme::red;
 
 /// The view's own state: the filters.
 #[derive(Default)]
@@ -53,13 +53,13 @@ impl ExecutionsView {
     fn comparison_ui(&mut self, ui: &mut egui::Ui, c: &crate::app::executions::Comparison) {
         match (c.first_path, c.first_data) {
             (None, None) => {
-                ui.colored_label(GREEN, "The re-run took the same path with the same data.")
+                ui.colored_label(green(), "The re-run took the same path with the same data.")
             }
             (None, Some(i)) => ui.colored_label(
-                AMBER,
+                amber(),
                 format!("Same path; the data differs from step {}.", i + 1),
             ),
-            (Some(i), _) => ui.colored_label(AMBER, format!("The runs part at step {}.", i + 1)),
+            (Some(i), _) => ui.colored_label(amber(), format!("The runs part at step {}.", i + 1)),
         };
         let chosen = self
             .compare_step
@@ -73,9 +73,9 @@ impl ExecutionsView {
             ui.end_row();
             for (i, p) in c.pairs.iter().enumerate() {
                 let colour = if p.stored == p.now {
-                    crate::ui::theme::MUTED
+                    crate::ui::theme::muted()
                 } else {
-                    AMBER
+                    amber()
                 };
                 if ui
                     .selectable_label(chosen == Some(i), format!("{}", i + 1))
@@ -86,9 +86,9 @@ impl ExecutionsView {
                 ui.colored_label(colour, p.stored.as_deref().unwrap_or("—"));
                 ui.colored_label(colour, p.now.as_deref().unwrap_or("—"));
                 if p.changes.is_empty() {
-                    ui.colored_label(crate::ui::theme::MUTED, "same");
+                    ui.colored_label(crate::ui::theme::muted(), "same");
                 } else {
-                    ui.colored_label(AMBER, format!("{} difference(s)", p.changes.len()));
+                    ui.colored_label(amber(), format!("{} difference(s)", p.changes.len()));
                 }
                 ui.end_row();
             }
@@ -100,10 +100,14 @@ impl ExecutionsView {
             ui.label(RichText::new(format!("Step {}: stored → now", i + 1)).strong());
             for change in p.changes.iter().take(20) {
                 let (text, colour) = match change {
-                    crate::core::diff::Change::Added(path, v) => (format!("+ {path}: {v}"), GREEN),
-                    crate::core::diff::Change::Removed(path, v) => (format!("- {path}: {v}"), RED),
+                    crate::core::diff::Change::Added(path, v) => {
+                        (format!("+ {path}: {v}"), green())
+                    }
+                    crate::core::diff::Change::Removed(path, v) => {
+                        (format!("- {path}: {v}"), red())
+                    }
                     crate::core::diff::Change::Changed(path, a, b) => {
-                        (format!("~ {path}: {a} → {b}"), AMBER)
+                        (format!("~ {path}: {a} → {b}"), amber())
                     }
                 };
                 ui.colored_label(colour, RichText::new(text).monospace());
@@ -145,7 +149,7 @@ impl ExecutionsView {
                 );
             }
             if let Some(e) = &ex.error {
-                ui.colored_label(RED, e);
+                ui.colored_label(red(), e);
             }
             if ui.button("Refresh").clicked() {
                 out.push(ExecutionsCommand::RefreshExecutions);
@@ -191,9 +195,9 @@ impl ExecutionsView {
                 .show_rows(&mut cols[0], row_height, rows.len(), |ui, range| {
                     for r in &rows[range] {
                         let colour = match r.status.as_str() {
-                            "succeeded" => GREEN,
-                            "failed" => RED,
-                            _ => AMBER,
+                            "succeeded" => green(),
+                            "failed" => red(),
+                            _ => amber(),
                         };
                         let flow = r.flow.rsplit(':').next().unwrap_or(&r.flow);
                         let text = format!(
@@ -278,7 +282,7 @@ impl ExecutionsView {
                 let next = e.get("next").and_then(Value::as_str).unwrap_or("end");
                 ui.label(RichText::new(format!("{name} -> {next}")).strong());
                 if let Some(err) = e.get("error") {
-                    ui.colored_label(RED, err.to_string());
+                    ui.colored_label(red(), err.to_string());
                 }
                 egui::ScrollArea::vertical()
                     .id_salt("replay_data")

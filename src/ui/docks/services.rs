@@ -8,8 +8,8 @@ use crate::app::{AppState, Commands, StoresCommand};
 use crate::ui::widgets::{icon_button, json_tree};
 use egui::RichText;
 
-use crate::ui::theme::GREEN;
-use crate::ui::theme::RED;
+use crate::ui::theme::green;
+use crate::ui::theme::red;
 
 /// Which store is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl ServicesView {
             ui.separator();
             match &s.server {
                 Some(server) => {
-                    ui.colored_label(GREEN, format!("Server on {}", server.0.base_url));
+                    ui.colored_label(green(), format!("Server on {}", server.0.base_url));
                     if ui.button("Stop server").clicked() {
                         out.push(StoresCommand::StopServer);
                     }
@@ -115,7 +115,7 @@ impl ServicesView {
                 out.push(StoresCommand::ReloadServices);
             }
             if let Some(e) = &s.error {
-                ui.colored_label(RED, e);
+                ui.colored_label(red(), e);
             }
         });
         ui.horizontal(|ui| {
@@ -413,7 +413,7 @@ impl ServicesView {
             ui.label(
                 RichText::new("New webhook: its password is shown this once")
                     .strong()
-                    .color(crate::ui::theme::AMBER),
+                    .color(crate::ui::theme::amber()),
             );
             ui.label(format!("Ingest URL: {}", w["path"].as_str().unwrap_or("")));
             ui.label(format!(

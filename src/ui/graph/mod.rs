@@ -432,13 +432,13 @@ impl GraphView {
 pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
     ui.painter()
-        .circle_filled(rect.center(), 5.0, crate::ui::theme::RED);
+        .circle_filled(rect.center(), 5.0, crate::ui::theme::red());
     resp
 }
 
 /// A red ring: stops inside the state's step (phase breakpoints).
 pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
-    phase_ring_coloured(ui, crate::ui::theme::RED)
+    phase_ring_coloured(ui, crate::ui::theme::red())
 }
 
 /// A ring of a colour (grey: a breakpoint switched off).

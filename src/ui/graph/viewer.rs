@@ -159,7 +159,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             };
         }
         if self.failed == Some(n.name.as_str()) {
-            frame = frame.stroke(Stroke::new(3.0, crate::ui::theme::RED));
+            frame = frame.stroke(Stroke::new(3.0, crate::ui::theme::red()));
         }
         frame
     }
@@ -214,7 +214,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                         "Toggle breakpoint",
                     ));
                 } else {
-                    phase_ring_coloured(ui, crate::ui::theme::MUTED)
+                    phase_ring_coloured(ui, crate::ui::theme::muted())
                         .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
                 }
             }
@@ -232,11 +232,11 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 .phases_of(&key, &n.name)
                 .is_empty()
             {
-                phase_ring_coloured(ui, crate::ui::theme::MUTED)
+                phase_ring_coloured(ui, crate::ui::theme::muted())
                     .on_hover_text("stops inside this state, switched off");
             }
             if n.start {
-                ui.label(RichText::new("▶").color(crate::ui::theme::GREEN))
+                ui.label(RichText::new("▶").color(crate::ui::theme::green()))
                     .on_hover_text("StartAt");
             }
             let name = ui.add(
@@ -274,7 +274,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                     ));
             }
             if n.problems > 0 {
-                ui.label(RichText::new(format!("⚠ {}", n.problems)).color(crate::ui::theme::RED))
+                ui.label(RichText::new(format!("⚠ {}", n.problems)).color(crate::ui::theme::red()))
                     .on_hover_text("problems found by the validator in this state");
             }
         });

@@ -33,7 +33,7 @@ impl Inspector {
             self.synced = value.clone();
         }
         if let Some(e) = &error {
-            ui.colored_label(RED, format!("Not saved, the JSON does not parse: {e}"));
+            ui.colored_label(red(), format!("Not saved, the JSON does not parse: {e}"));
         }
         let error_line = error
             .as_deref()
@@ -74,9 +74,9 @@ impl Inspector {
             let at = d.pointer.strip_prefix(pointer).unwrap_or("");
             ui.colored_label(
                 if d.is_error() {
-                    RED
+                    red()
                 } else {
-                    crate::ui::theme::AMBER
+                    crate::ui::theme::amber()
                 },
                 format!("{}: {}", if at.is_empty() { "/" } else { at }, d.message),
             );
@@ -112,7 +112,7 @@ pub fn highlight_json(
     let push = |job: &mut egui::text::LayoutJob, s: &str, colour: Color32, line: usize| {
         let mut format = egui::TextFormat::simple(font.clone(), colour);
         if error_line == Some(line) {
-            format.background = RED.gamma_multiply(0.35);
+            format.background = red().gamma_multiply(0.35);
         }
         job.append(s, 0.0, format);
     };

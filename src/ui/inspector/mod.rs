@@ -43,7 +43,7 @@ pub struct Inspector {
     rename: Option<(String, String)>,
 }
 
-use crate::ui::theme::RED;
+use crate::ui::theme::red;
 
 /// Short explanations of fields, from zis-facts.md.
 fn help(field: &str) -> &'static str {
@@ -71,7 +71,7 @@ fn help(field: &str) -> &'static str {
 
 fn field_label(ui: &mut egui::Ui, name: &str, focused: bool) -> egui::Response {
     let text = if focused {
-        RichText::new(name).strong().color(RED)
+        RichText::new(name).strong().color(red())
     } else {
         RichText::new(name).strong()
     };

@@ -117,7 +117,7 @@ pub(super) fn action_form(
     if let Some((p, e)) = &state.json_error
         && *p == f("requestBody")
     {
-        ui.colored_label(RED, format!("Not saved, the JSON does not parse: {e}"));
+        ui.colored_label(red(), format!("Not saved, the JSON does not parse: {e}"));
     }
 }
 

@@ -202,9 +202,9 @@ impl Inspector {
                 let at = d.pointer.strip_prefix(pointer).unwrap_or("");
                 ui.colored_label(
                     if d.is_error() {
-                        RED
+                        red()
                     } else {
-                        crate::ui::theme::AMBER
+                        crate::ui::theme::amber()
                     },
                     format!(
                         "{} {}: {}",

@@ -45,6 +45,7 @@ pub struct StudioApp {
     services_view: crate::ui::docks::services::ServicesView,
     remote_view: crate::ui::remote::RemoteView,
     palette: crate::ui::command_palette::CommandPalette,
+    toasts: crate::ui::toasts::Toasts,
     /// Which panels are shown.
     pub panels: Panels,
     dock: Dock,
@@ -90,6 +91,7 @@ impl StudioApp {
             services_view: crate::ui::docks::services::ServicesView::default(),
             remote_view: crate::ui::remote::RemoteView::default(),
             palette: crate::ui::command_palette::CommandPalette::default(),
+            toasts: crate::ui::toasts::Toasts::default(),
             panels: Panels::default(),
             dock: Dock::Problems,
             had_session: false,
@@ -163,10 +165,12 @@ impl StudioApp {
         let wanted = match self.state.theme {
             Theme::Dark => egui::Theme::Dark,
             Theme::Light => egui::Theme::Light,
+            Theme::System => ctx.system_theme().unwrap_or(egui::Theme::Dark),
         };
         if ctx.theme() != wanted {
             ctx.set_theme(wanted);
         }
+        crate::ui::theme::set_light(wanted == egui::Theme::Light);
         self.state.tick();
         if self.state.poll_run() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
@@ -262,6 +266,7 @@ impl StudioApp {
         if let Some(a) = self.palette.ui(&ctx, &self.state, &mut self.pending) {
             self.window_action(a);
         }
+        self.toasts.ui(&ctx, &self.state);
         self.prompt_ui(&ctx);
         self.recovery_ui(&ctx);
         self.help_ui(&ctx);
