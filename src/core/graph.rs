@@ -119,6 +119,46 @@ pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
     chars as f32 * 8.5 + 70.0
 }
 
+/// A state's name broken into at most `lines` lines of about equal length, at its word
+/// boundaries (`_`, `-`, `.`, spaces and camelCase humps; the separators stay), for the far
+/// view where a name must be large to be read. A name with one word stays one line.
+pub fn name_lines(name: &str, lines: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in name.chars() {
+        let boundary = match prev {
+            Some(p) => {
+                (p.is_lowercase() && c.is_uppercase())
+                    || matches!(p, '_' | '-' | ' ' | '.')
+                    || (p.is_alphabetic() && c.is_ascii_digit())
+            }
+            None => true,
+        };
+        match words.last_mut() {
+            Some(w) if !boundary => w.push(c),
+            _ => words.push(c.to_string()),
+        }
+        prev = Some(c);
+    }
+    // The narrowest width at which filling lines greedily needs no more than `lines`.
+    let fill = |width: usize| {
+        let mut out: Vec<String> = Vec::new();
+        for w in &words {
+            match out.last_mut() {
+                Some(line) if line.chars().count() + w.chars().count() <= width => line.push_str(w),
+                _ => out.push(w.clone()),
+            }
+        }
+        out
+    };
+    let widest = words.iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    let total: usize = words.iter().map(|w| w.chars().count()).sum();
+    (widest..=total)
+        .map(fill)
+        .find(|out| out.len() <= lines.max(1))
+        .unwrap_or_default()
+}
+
 /// A node's height in graph units: header, input row, body (type, fact, Map's open
 /// button), one row per output.
 pub fn estimated_height(node: &GraphNode) -> f32 {
@@ -496,6 +536,29 @@ mod tests {
     fn graph(def: Value) -> FlowGraph {
         let (flow, _) = FlowDefinition::from_value(&def, "");
         build("f", &flow, &HashMap::new())
+    }
+
+    #[test]
+    fn long_names_break_at_their_words() {
+        assert_eq!(name_lines("CheckTicketExists", 1), ["CheckTicketExists"]);
+        assert_eq!(
+            name_lines("CheckTicketExists", 3),
+            ["Check", "Ticket", "Exists"]
+        );
+        assert_eq!(
+            name_lines("CheckTicketExists", 2),
+            ["CheckTicket", "Exists"]
+        );
+        assert_eq!(name_lines("post_to_slack", 2), ["post_to_", "slack"]);
+        assert_eq!(name_lines("Done", 3), ["Done"]);
+        assert_eq!(name_lines("Debug.WebHook", 2), ["Debug.", "WebHook"]);
+        assert_eq!(name_lines("", 2), Vec::<String>::new());
+        let name = "TransformForUpdateTicketAndNotifyTheOwner";
+        for n in 1..6 {
+            let lines = name_lines(name, n);
+            assert!(lines.len() <= n, "{lines:?}");
+            assert_eq!(lines.concat(), name);
+        }
     }
 
     #[test]

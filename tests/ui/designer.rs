@@ -746,3 +746,110 @@ fn the_zoom_controls_zoom_out_in_and_back_to_100_percent() {
     h.run_steps(3);
     assert!(scale(&h) >= 0.05 && scale(&h) <= 1.25);
 }
+
+#[test]
+fn zoomed_out_far_nodes_show_their_names_large_enough_to_read_and_select_on_click() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    // The states table lists the same names.
+    h.state_mut().panels.inspector = false;
+    h.run_steps(3);
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    for _ in 0..6 {
+        h.get_by_label("Zoom out").click();
+        h.run_steps(3);
+    }
+    let t = h.state().graph_transform().unwrap();
+    assert!(t.scaling < 0.35, "far view from 35 %: {}", t.scaling);
+    // A long name breaks at its words rather than shrinking below 9 points on screen.
+    let name = h.get_by_label("PickTransition");
+    let on_screen = t * name.rect();
+    assert!(on_screen.height() >= 9.0, "{on_screen:?}");
+    // A click with the mouse on the name.
+    h.hover_at(on_screen.center());
+    h.run_steps(2);
+    h.drag_at(on_screen.center());
+    h.run_steps(1);
+    h.drop_at(on_screen.center());
+    h.run_steps(3);
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some("PickTransition")
+    );
+}
+
+#[test]
+fn at_1024x640_1280x800_and_1920x1080_canvas_inspector_and_dock_stay_usable() {
+    for (w, hgt) in [(1024.0, 640.0), (1280.0, 800.0), (1920.0, 1080.0)] {
+        let mut h = harness_sized(
+            &sample("jira_issue_sync.json"),
+            tempfile::tempdir().unwrap().keep(),
+            egui::vec2(w, hgt),
+        );
+        h.run_steps(3);
+        // The Debugger tab asks the dock for the most room.
+        h.get_by_label("Debugger").click();
+        h.run_steps(4);
+        let canvas = h.state().canvas_rect().unwrap();
+        let inspector = h.state().panel_rect("inspector").unwrap();
+        let explorer = h.state().panel_rect("explorer").unwrap();
+        let dock = h.state().panel_rect("dock").unwrap();
+        let at = format!("{w}x{hgt}: canvas {canvas:?}, inspector {inspector:?}, dock {dock:?}");
+        assert!(
+            canvas.width() >= 0.45 * w && canvas.height() >= 200.0,
+            "{at}"
+        );
+        assert!(
+            inspector.width() >= 260.0 && inspector.height() >= 280.0,
+            "{at}"
+        );
+        assert!(explorer.width() >= 160.0, "{at}");
+        assert!(
+            dock.height() >= 150.0 && dock.height() <= 0.5 * hgt + 1.0,
+            "{at}"
+        );
+        // Nothing overlaps and nothing leaves the window.
+        assert!(canvas.bottom() <= dock.top() + 1.0, "{at}");
+        assert!(canvas.right() <= inspector.left() + 1.0, "{at}");
+        assert!(canvas.left() >= explorer.right() - 1.0, "{at}");
+        assert!(dock.bottom() <= hgt && inspector.right() <= w + 1.0, "{at}");
+    }
+}
+
+#[test]
+fn a_click_anywhere_on_a_node_selects_it() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run_steps(3);
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    let canvas = h.state().canvas_rect().unwrap();
+    let t = h.state().graph_transform().unwrap();
+    // A state whose node is in view at 100 %, clicked in its body, not its title.
+    let name = h
+        .state()
+        .state
+        .graph
+        .as_ref()
+        .unwrap()
+        .nodes
+        .iter()
+        .map(|n| n.name.clone())
+        .find(|n| {
+            h.state()
+                .node_rect(n)
+                .is_some_and(|r| canvas.contains_rect(t * r))
+        })
+        .expect("a node in view");
+    let r = t * h.state().node_rect(&name).unwrap();
+    let at = egui::pos2(r.center().x, r.bottom() - 6.0);
+    h.hover_at(at);
+    h.run_steps(2);
+    h.drag_at(at);
+    h.run_steps(1);
+    h.drop_at(at);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().state.selected_state.as_deref(),
+        Some(name.as_str())
+    );
+}

@@ -19,13 +19,22 @@ pub fn harness(path: PathBuf) -> Harness<'static, StudioApp> {
 /// The window on `path` with its stores in the data folder `data`. jq programs go to
 /// worker processes of the built binary, as in the app.
 pub fn harness_in(path: &std::path::Path, data: PathBuf) -> Harness<'static, StudioApp> {
+    harness_sized(path, data, egui::vec2(1280.0, 800.0))
+}
+
+/// The window on `path` at `size` points.
+pub fn harness_sized(
+    path: &std::path::Path,
+    data: PathBuf,
+    size: egui::Vec2,
+) -> Harness<'static, StudioApp> {
     zis_engine::jq::set_runner(Box::new(zis_services::jq_worker::WorkerPool::of_binary(
         PathBuf::from(env!("CARGO_BIN_EXE_zis-studio")),
     )));
     let mut state = AppState::new(data);
     state.open(path);
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(size)
         .with_max_steps(16)
         .build_ui_state(
             |ui, app: &mut StudioApp| app.show(ui),

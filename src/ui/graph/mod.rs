@@ -34,9 +34,24 @@ pub struct NodeView {
     outs: Vec<(String, EdgeKind, Port, String)>,
     /// Its estimated width in graph units.
     width: f32,
+    /// Its estimated height in graph units.
+    height: f32,
     /// Where each output leads (state names).
     targets: Vec<Option<String>>,
 }
+
+/// What the mouse does on the canvas (the hint above it and Help › Keyboard shortcuts).
+pub const MOUSE: &[(&str, &str)] = &[
+    ("Connect two states", "drag an output onto a state"),
+    (
+        "Add a state after another",
+        "drag an output into empty space",
+    ),
+    ("The states to add", "right-click on empty space"),
+    ("Select several states", "Shift+drag"),
+    ("Zoom around the pointer", "Ctrl+scroll"),
+    ("Move the view", "drag empty space, or scroll"),
+];
 
 /// The graph widget's own state: the snarl built from the app's graph.
 #[derive(Default)]
@@ -110,6 +125,7 @@ impl GraphView {
                     problems: n.problems,
                     outs,
                     width: crate::core::graph::estimated_width(graph, i),
+                    height: crate::core::graph::estimated_height(n),
                     targets,
                 },
             );
@@ -143,6 +159,31 @@ impl GraphView {
     }
 
     /// The zoom controls in the canvas's bottom-right corner: −, the zoom, +, 100 %, Fit.
+    /// A plain click anywhere on a node selects its state (snarl itself selects by the
+    /// title only). Buttons inside the node still work: they select their state as well.
+    /// Clicks on anything drawn over the canvas (menus, windows) are not the canvas's.
+    fn click_on_node(&self, ui: &egui::Ui, canvas: egui::Rect, out: &mut Commands) {
+        let Some(t) = self.transform else { return };
+        let click = ui.input(|i| {
+            (i.pointer.primary_clicked() && i.modifiers.is_none())
+                .then(|| i.pointer.interact_pos())
+                .flatten()
+        });
+        let Some(at) = click.filter(|p| canvas.contains(*p)) else {
+            return;
+        };
+        if ui
+            .ctx()
+            .layer_id_at(at)
+            .is_some_and(|l| l.order != egui::Order::Background)
+        {
+            return;
+        }
+        if let Some((name, _)) = self.node_rects.iter().find(|(_, r)| (t * **r).contains(at)) {
+            out.push(ViewCommand::SelectState(Some(name.clone())));
+        }
+    }
+
     fn zoom_controls_ui(&mut self, ui: &mut egui::Ui, canvas: egui::Rect, graph: &FlowGraph) {
         let scale = self.transform.map_or(1.0, |t| t.scaling);
         egui::Area::new(egui::Id::new(("zoom_controls", &graph.flow)))
@@ -290,13 +331,25 @@ impl GraphView {
                 }
             });
         }
-        ui.label(
-            RichText::new(
-                "drag an output onto a state to connect it, into empty space to add one · right-click for the palette · Shift+drag to box-select · Ctrl+scroll to zoom",
+        // The hint shows when it fits on one line; a narrow canvas keeps its height (the
+        // same words are in Help › Keyboard shortcuts).
+        let hint = RichText::new(
+            "drag an output onto a state to connect it, into empty space to add one · right-click for the palette · Shift+drag to box-select · Ctrl+scroll to zoom",
+        )
+        .weak()
+        .small();
+        let width = egui::WidgetText::from(hint.clone())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Small,
             )
-            .weak()
-            .small(),
-        );
+            .size()
+            .x;
+        if width <= ui.available_width() {
+            ui.label(hint);
+        }
         // Keys (F5, F, Ctrl+L...) are the window's, from `ui::commands::TABLE`.
         // A fit holds while the window settles (panels take their sizes over the first
         // frames): until the user touches the canvas, a canvas that changed size fits again.
@@ -395,6 +448,7 @@ impl GraphView {
         self.canvas = Some(view_rect);
         self.node_rects = std::mem::take(&mut viewer.rects);
         self.zoom_controls_ui(ui, view_rect, graph);
+        self.click_on_node(ui, view_rect, out);
         // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
         let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())
             .iter()

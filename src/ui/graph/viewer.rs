@@ -175,16 +175,46 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let n = &snarl[node];
         let colour = state_colour(&n.type_name);
         if self.far {
-            // Zoomed out: the name as large as the node's width allows (on screen about 13
-            // points when there is room), in the type's colour; still a click to select.
+            // Zoomed out: the name as large as the node allows, broken at its words when
+            // that makes it larger, in the type's colour; never under 9 points on screen
+            // (a long name then passes the node's edge: it is painted, so the node keeps
+            // its size and the flow still fits), at most 13; still a click to select.
             let scale = self.transform.map_or(1.0, |t| t.scaling).max(0.05);
-            let chars = n.name.chars().count().max(4) as f32;
-            let size = (13.0 / scale).min(n.width / (0.62 * chars)).max(14.0);
-            let name = ui.add(
-                egui::Label::new(RichText::new(&n.name).size(size).strong().color(colour))
-                    .extend()
-                    .sense(egui::Sense::click()),
+            let (lines, size) = (1..=4)
+                .map(|k| {
+                    let lines = crate::core::graph::name_lines(&n.name, k);
+                    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+                    let by_width = n.width / (0.62 * widest.max(4) as f32);
+                    let by_height = 0.7 * n.height / (1.25 * lines.len().max(1) as f32);
+                    let size = by_width.min(by_height).min(13.0 / scale);
+                    (lines, size)
+                })
+                .fold((Vec::new(), 0.0_f32), |best, next| {
+                    if next.1 > best.1 + 0.5 { next } else { best }
+                });
+            let galley = ui.painter().layout_no_wrap(
+                lines.join("\n"),
+                egui::FontId::proportional(size.max(9.0 / scale)),
+                colour,
             );
+            let room = egui::vec2(
+                galley.size().x.min(n.width - 24.0).max(8.0),
+                galley.size().y.min(0.7 * n.height).max(8.0),
+            );
+            let (rect, name) = ui.allocate_exact_size(room, egui::Sense::click());
+            // Painted within the node and half the gap beside it, so names never run into
+            // each other; the whole name is the hover.
+            let node = egui::Rect::from_min_size(
+                rect.min - egui::vec2(8.0, 8.0),
+                egui::vec2(n.width + crate::core::graph::LAYER_GAP / 2.0, n.height),
+            );
+            ui.painter()
+                .with_clip_rect(node.intersect(ui.clip_rect()))
+                .galley(rect.min, galley, colour);
+            let name = name.on_hover_text(&n.name);
+            name.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Button, true, n.name.as_str())
+            });
             if name.clicked() {
                 self.out
                     .push(ViewCommand::SelectState(Some(n.name.clone())));

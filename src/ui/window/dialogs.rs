@@ -268,6 +268,15 @@ impl StudioApp {
                             ui.end_row();
                         }
                     });
+                    ui.separator();
+                    ui.label(RichText::new("On the canvas").strong());
+                    egui::Grid::new("mouse").striped(true).show(ui, |ui| {
+                        for (what, how) in crate::ui::graph::MOUSE {
+                            ui.label(*what);
+                            ui.label(RichText::new(*how).monospace());
+                            ui.end_row();
+                        }
+                    });
                 });
             self.shortcuts_open = open;
         }

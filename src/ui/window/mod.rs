@@ -48,6 +48,8 @@ pub struct StudioApp {
     toasts: crate::ui::toasts::Toasts,
     /// Which panels are shown.
     pub panels: Panels,
+    /// Where each panel was drawn in the last frame (tests and the size checks).
+    panel_rects: std::collections::HashMap<&'static str, egui::Rect>,
     dock: Dock,
     had_session: bool,
     /// The keyboard shortcuts window is open.
@@ -98,7 +100,14 @@ impl StudioApp {
             shortcuts_open: false,
             about_open: false,
             title: String::new(),
+            panel_rects: Default::default(),
         }
+    }
+
+    /// A side or bottom panel's rectangle on screen in the last frame: `"explorer"`,
+    /// `"inspector"` or `"dock"` (none when hidden).
+    pub fn panel_rect(&self, panel: &str) -> Option<egui::Rect> {
+        self.panel_rects.get(panel).copied()
     }
 
     /// The graph's graph-to-screen transform in the last frame. Widgets inside the graph
@@ -224,29 +233,35 @@ impl StudioApp {
         }
         crate::ui::panels::status_bar_ui(ui, &self.state);
         crate::ui::panels::warnings_ui(ui, &self.state, &mut self.pending);
+        self.panel_rects.clear();
         if self.panels.dock {
             self.dock_ui(ui);
         }
+        // Side panels start in proportion to the window, so that a small window keeps
+        // most of its width for the canvas.
+        let width = ui.ctx().content_rect().width();
         if self.panels.explorer {
             let (state, out, renaming) = (&self.state, &mut self.pending, &mut self.renaming);
             let focus_find = std::mem::take(&mut self.focus_find);
-            egui::Panel::left("explorer")
+            let shown = egui::Panel::left("explorer")
                 .resizable(true)
-                .default_size(260.0)
+                .default_size((width * 0.17).clamp(170.0, 260.0))
                 .size_range(160.0..=420.0)
                 .show(ui, |ui| {
                     crate::ui::explorer::explorer_ui(ui, state, renaming, focus_find, out);
                 });
+            self.panel_rects.insert("explorer", shown.response.rect);
         }
         if self.state.graph.is_some() && self.panels.inspector {
             let (state, inspector, pending) = (&self.state, &mut self.inspector, &mut self.pending);
-            egui::Panel::right("inspector")
+            let shown = egui::Panel::right("inspector")
                 .resizable(true)
-                .default_size(360.0)
+                .default_size((width * 0.27).clamp(270.0, 360.0))
                 .size_range(260.0..=620.0)
                 .show(ui, |ui| {
                     crate::ui::panels::inspector_ui(ui, state, inspector, pending)
                 });
+            self.panel_rects.insert("inspector", shown.response.rect);
         }
         let (state, graph, inspector, pending) = (
             &self.state,
@@ -293,13 +308,13 @@ impl StudioApp {
             );
             // The dock never takes more than half the window (the canvas keeps the rest).
             let half = (ui.ctx().content_rect().height() * 0.5).max(120.0);
-            egui::Panel::bottom("dock")
+            let shown = egui::Panel::bottom("dock")
                 .resizable(true)
                 .default_size(180.0)
                 .min_size(if *dock == Dock::Problems {
                     60.0
                 } else {
-                    280.0_f32.min(half)
+                    280.0_f32.min(0.84 * half)
                 })
                 .max_size(half)
                 .show(ui, |ui| {
@@ -318,6 +333,7 @@ impl StudioApp {
                         Dock::Services => services.ui(ui, state, pending),
                     }
                 });
+            self.panel_rects.insert("dock", shown.response.rect);
         }
         match ask_exec {
             Some(crate::ui::docks::executions::Ask::Export) => {
