@@ -760,7 +760,11 @@ fn zoomed_out_far_nodes_show_their_names_large_enough_to_read_and_select_on_clic
         h.run_steps(3);
     }
     let t = h.state().graph_transform().unwrap();
-    assert!(t.scaling < 0.35, "far view from 35 %: {}", t.scaling);
+    assert!(
+        t.scaling < zis_studio::ui::graph::FAR,
+        "far view: {}",
+        t.scaling
+    );
     // A long name breaks at its words rather than shrinking below 9 points on screen.
     let name = h.get_by_label("PickTransition");
     let on_screen = t * name.rect();

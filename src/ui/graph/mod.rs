@@ -12,6 +12,7 @@ mod add_menu;
 mod viewer;
 
 pub use add_menu::palette_ui;
+pub use viewer::FAR;
 use viewer::Viewer;
 
 use crate::app::{AppState, Commands, DebugCommand, EditCommand, ViewCommand};
