@@ -35,6 +35,8 @@ pub enum WindowAction {
     ToggleExplorer,
     /// Hide or show the inspector.
     ToggleInspector,
+    /// Hide or show the minimap.
+    ToggleMinimap,
     /// The keyboard shortcuts window.
     Shortcuts,
     /// The About window.
@@ -377,6 +379,15 @@ pub const TABLE: &[Entry] = &[
         true,
         Always,
         Does::Window(WindowAction::ToggleInspector)
+    ),
+    entry!(
+        "Show minimap",
+        View,
+        [key(CTRL, Key::M)],
+        No,
+        true,
+        Always,
+        Does::Window(WindowAction::ToggleMinimap)
     ),
     entry!(
         "Show dock",

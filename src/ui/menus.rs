@@ -16,6 +16,8 @@ pub struct Panels {
     pub inspector: bool,
     /// The bottom dock.
     pub dock: bool,
+    /// The minimap in the canvas's corner.
+    pub minimap: bool,
 }
 
 impl Default for Panels {
@@ -24,6 +26,7 @@ impl Default for Panels {
             explorer: true,
             inspector: true,
             dock: true,
+            minimap: true,
         }
     }
 }
@@ -51,6 +54,7 @@ fn entries(
             commands::Does::Window(WindowAction::ToggleExplorer) => Some(panels.explorer),
             commands::Does::Window(WindowAction::ToggleInspector) => Some(panels.inspector),
             commands::Does::Window(WindowAction::ToggleDock) => Some(panels.dock),
+            commands::Does::Window(WindowAction::ToggleMinimap) => Some(panels.minimap),
             _ => None,
         };
         let clicked = if let Some(on) = shown {

@@ -556,11 +556,11 @@ fn nodes_out_of_view_come_back_whole_when_the_view_pans() {
         inputs_before < 20,
         "{inputs_before} nodes drawn whole at the start"
     );
-    // Pan left by dragging the background, well below the nodes.
+    // Pan left by dragging the background, below the nodes (above the minimap).
     let t = h.state().graph_transform().unwrap();
     let s00 = h.state().node_rect("S00").unwrap();
     let canvas = h.state().canvas_rect().unwrap();
-    let from = egui::pos2(canvas.center().x + 250.0, (t * s00).bottom() + 200.0);
+    let from = egui::pos2(canvas.center().x + 250.0, (t * s00).bottom() + 80.0);
     drag(&mut h, from, from - egui::vec2(600.0, 0.0));
     h.run_steps(4);
     let t = h.state().graph_transform().unwrap();
@@ -856,4 +856,38 @@ fn a_click_anywhere_on_a_node_selects_it() {
         h.state().state.selected_state.as_deref(),
         Some(name.as_str())
     );
+}
+
+#[test]
+fn the_minimap_shows_the_flow_moves_the_view_on_click_and_can_be_switched_off() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run_steps(3);
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    let centre = |h: &Harness<'static, StudioApp>| {
+        let t = h.state().graph_transform().unwrap();
+        t.inverse() * h.state().canvas_rect().unwrap().center()
+    };
+    let before = centre(&h);
+    // A click near the minimap's right edge brings the flow's right end into view.
+    let map = h.get_by_label("Minimap of the flow").rect();
+    let at = egui::pos2(map.right() - 6.0, map.center().y);
+    h.hover_at(at);
+    h.run_steps(2);
+    h.drag_at(at);
+    h.run_steps(1);
+    h.drop_at(at);
+    h.run_steps(3);
+    let after = centre(&h);
+    assert!(after.x > before.x + 200.0, "{before:?} -> {after:?}");
+    // The click on the minimap selected no state.
+    assert_eq!(h.state().state.selected_state, None);
+    // Off from its switch in the corner, on again with Ctrl+M.
+    h.get_by_label("Minimap").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Minimap of the flow").is_none());
+    assert!(!h.state().panels.minimap);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
+    h.run_steps(3);
+    h.get_by_label("Minimap of the flow");
 }

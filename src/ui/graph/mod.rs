@@ -9,6 +9,7 @@
 //! go to the sidecar file). Clicking a node's name selects the state; Shift+drag box-selects.
 
 mod add_menu;
+pub mod minimap;
 mod viewer;
 
 pub use add_menu::palette_ui;
@@ -84,6 +85,10 @@ pub struct GraphView {
     refit: Option<egui::Rect>,
     /// The canvas's rectangle on screen in the last frame.
     pub canvas: Option<egui::Rect>,
+    /// Whether the minimap shows (the window keeps this in its `Panels`).
+    pub minimap: bool,
+    /// A point of the flow the minimap asked to bring to the centre, for the next frame.
+    centre_request: Option<egui::Pos2>,
 }
 
 /// The graph's extent with estimated node sizes, in graph units.
@@ -159,7 +164,42 @@ impl GraphView {
         }
     }
 
-    /// The zoom controls in the canvas's bottom-right corner: −, the zoom, +, 100 %, Fit.
+    /// The minimap, when it is on: a click on it centres the view there next frame.
+    fn minimap_ui(
+        &mut self,
+        ui: &egui::Ui,
+        canvas: egui::Rect,
+        graph: &FlowGraph,
+        state: &AppState,
+    ) {
+        let Some(t) = self.transform.filter(|_| self.minimap) else {
+            return;
+        };
+        let dots: Vec<minimap::Dot> = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| minimap::Dot {
+                rect: self.node_rects.get(&n.name).copied().unwrap_or_else(|| {
+                    egui::Rect::from_min_size(
+                        egui::pos2(n.pos[0], n.pos[1]),
+                        egui::vec2(
+                            crate::core::graph::estimated_width(graph, i),
+                            crate::core::graph::estimated_height(n),
+                        ),
+                    )
+                }),
+                colour: crate::ui::theme::state_colour(&n.type_name),
+                selected: state.selected_state.as_deref() == Some(n.name.as_str()),
+            })
+            .collect();
+        let id = egui::Id::new(("minimap", &graph.flow));
+        if let Some(p) = minimap::show(ui.ctx(), id, canvas, &dots, t.inverse() * canvas) {
+            self.centre_request = Some(p);
+            ui.ctx().request_repaint();
+        }
+    }
+
     /// A plain click anywhere on a node selects its state (snarl itself selects by the
     /// title only). Buttons inside the node still work: they select their state as well.
     /// Clicks on anything drawn over the canvas (menus, windows) are not the canvas's.
@@ -185,6 +225,8 @@ impl GraphView {
         }
     }
 
+    /// The zoom controls in the canvas's bottom-right corner: −, the zoom, +, 100 %, Fit,
+    /// and the minimap's switch.
     fn zoom_controls_ui(&mut self, ui: &mut egui::Ui, canvas: egui::Rect, graph: &FlowGraph) {
         let scale = self.transform.map_or(1.0, |t| t.scaling);
         egui::Area::new(egui::Id::new(("zoom_controls", &graph.flow)))
@@ -210,6 +252,8 @@ impl GraphView {
                         if ui.small_button("Fit all").clicked() {
                             self.fit = Some(extent(graph));
                         }
+                        ui.toggle_value(&mut self.minimap, "Minimap")
+                            .on_hover_text("Show the whole flow small in this corner");
                     });
                 });
             });
@@ -409,6 +453,10 @@ impl GraphView {
             }
             self.followed = follow;
         }
+        if let Some(p) = self.centre_request.take() {
+            centre_on = Some((p, view_rect));
+            self.refit = None;
+        }
         let mut viewer = Viewer {
             out,
             state,
@@ -449,6 +497,7 @@ impl GraphView {
         self.canvas = Some(view_rect);
         self.node_rects = std::mem::take(&mut viewer.rects);
         self.zoom_controls_ui(ui, view_rect, graph);
+        self.minimap_ui(ui, view_rect, graph, state);
         self.click_on_node(ui, view_rect, out);
         // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
         let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())

@@ -153,6 +153,7 @@ impl StudioApp {
             }
             WindowAction::Palette => self.palette.open(),
             WindowAction::ToggleDock => self.panels.dock = !self.panels.dock,
+            WindowAction::ToggleMinimap => self.panels.minimap = !self.panels.minimap,
             WindowAction::ToggleExplorer => self.panels.explorer = !self.panels.explorer,
             WindowAction::ToggleInspector => self.panels.inspector = !self.panels.inspector,
             WindowAction::Shortcuts => self.shortcuts_open = true,
@@ -263,6 +264,7 @@ impl StudioApp {
                 });
             self.panel_rects.insert("inspector", shown.response.rect);
         }
+        self.graph.minimap = self.panels.minimap;
         let (state, graph, inspector, pending) = (
             &self.state,
             &mut self.graph,
@@ -277,6 +279,7 @@ impl StudioApp {
                 crate::ui::panels::detail_ui(ui, state, inspector, pending);
             }
         });
+        self.panels.minimap = self.graph.minimap;
         self.remote_view.show(&ctx, &self.state, &mut self.pending);
         if let Some(a) = self.palette.ui(&ctx, &self.state, &mut self.pending) {
             self.window_action(a);
