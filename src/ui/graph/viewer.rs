@@ -197,9 +197,12 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 egui::FontId::proportional(size.max(9.0 / scale)),
                 colour,
             );
+            // The header takes the body's rows (the far body is empty), so the node keeps
+            // the height the layout gave it and never runs into the one below.
+            let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
             let room = egui::vec2(
                 galley.size().x.min(n.width - 24.0).max(8.0),
-                galley.size().y.min(0.7 * n.height).max(8.0),
+                galley.size().y.min(ROW * (rows + 1) as f32).max(8.0),
             );
             let (rect, name) = ui.allocate_exact_size(room, egui::Sense::click());
             // Painted within the node and half the gap beside it, so names never run into
@@ -434,7 +437,10 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         snarl: &mut Snarl<NodeView>,
     ) {
         let n = &snarl[node];
-        if self.far || self.culled(&n.name) {
+        if self.far {
+            return;
+        }
+        if self.culled(&n.name) {
             let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
             // Space without widgets: a culled node costs snarl's frame and pins only.
             ui.set_min_height(ROW * rows as f32);
