@@ -891,3 +891,42 @@ fn the_minimap_shows_the_flow_moves_the_view_on_click_and_can_be_switched_off() 
     h.run_steps(3);
     h.get_by_label("Minimap of the flow");
 }
+
+#[test]
+fn parameter_rows_use_the_panel_width_and_long_values_get_a_multi_line_editor() {
+    use egui::accesskit::Role;
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run_steps(3);
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            "BuildMessage".into(),
+        )));
+    h.run_steps(3);
+    let inspector = h.state().panel_rect("inspector").unwrap();
+    // The jq program is long: a wrapped editor of its own, the inspector's width.
+    let expr = h.get_by_role_and_label(Role::TextInput, "expr").rect();
+    assert!(
+        expr.width() >= 0.8 * inspector.width(),
+        "{expr:?} in {inspector:?}"
+    );
+    assert!(expr.height() >= 60.0, "several rows: {expr:?}");
+    // A short value takes the rest of its row.
+    let data = h.get_by_role_and_label(Role::TextInput, "data.$").rect();
+    assert!(
+        data.width() >= 0.4 * inspector.width(),
+        "{data:?} in {inspector:?}"
+    );
+    type_into(&mut h, "data.$", "$.input");
+    h.run_steps(2);
+    let at = "/resources/notify_urgent/properties/definition/States/BuildMessage/Parameters";
+    assert_eq!(
+        value_at(&h, &format!("{at}/data.$")),
+        Some(serde_json::json!("$.input"))
+    );
+    h.get_by_label("Remove data.$").click();
+    h.run_steps(2);
+    assert_eq!(value_at(&h, &format!("{at}/data.$")), None);
+    assert!(value_at(&h, &format!("{at}/expr")).is_some());
+}

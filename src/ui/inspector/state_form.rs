@@ -310,18 +310,24 @@ pub(super) fn parameters_ui(
     let Some(obj) = current.and_then(Value::as_object) else {
         return;
     };
-    egui::Grid::new(("params", pointer))
-        .num_columns(4)
-        .spacing([6.0, 4.0])
-        .show(ui, |ui| {
-            for (key, value) in obj {
-                let is_path = key.ends_with(".$");
-                let base = key.strip_suffix(".$").unwrap_or(key);
+    for (key, value) in obj {
+        let is_path = key.ends_with(".$");
+        let base = key.strip_suffix(".$").unwrap_or(key);
+        let mut text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let edited = kv_row(
+            ui,
+            egui::Id::new(("param", pointer, key)),
+            key,
+            &mut text,
+            |ui| {
                 let mut k = base.to_string();
                 let kr = ui.add(
                     egui::TextEdit::singleline(&mut k)
                         .id_salt(("pkey", pointer, key))
-                        .desired_width(110.0),
+                        .desired_width(key_width(ui)),
                 );
                 if kr.lost_focus() && k != base && !k.is_empty() {
                     out.push(EditCommand::RenameKey {
@@ -346,40 +352,92 @@ pub(super) fn parameters_ui(
                         },
                     });
                 }
-                let mut text = match value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
+            },
+        );
+        match edited {
+            Row::Changed => {
+                let new = match value {
+                    Value::String(_) => Value::String(text),
+                    _ => serde_json::from_str(&text).unwrap_or(Value::String(text)),
                 };
-                let vr = ui.add(
-                    egui::TextEdit::singleline(&mut text)
-                        .id_salt(("pval", pointer, key))
-                        .code_editor()
-                        .desired_width(f32::INFINITY),
-                );
-                let vr = vr.on_hover_text(key.as_str());
-                if vr.changed() {
-                    let new = match value {
-                        Value::String(_) => Value::String(text),
-                        _ => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                    };
-                    out.push(EditCommand::SetField {
-                        pointer: format!("{pointer}/{}", escape(key)),
-                        value: Some(new),
-                    });
-                }
-                if ui
-                    .small_button("✖")
-                    .on_hover_text(format!("Remove {key}"))
-                    .clicked()
-                {
-                    out.push(EditCommand::SetField {
-                        pointer: format!("{pointer}/{}", escape(key)),
-                        value: None,
-                    });
-                }
-                ui.end_row();
+                out.push(EditCommand::SetField {
+                    pointer: format!("{pointer}/{}", escape(key)),
+                    value: Some(new),
+                });
             }
-        });
+            Row::Removed => out.push(EditCommand::SetField {
+                pointer: format!("{pointer}/{}", escape(key)),
+                value: None,
+            }),
+            Row::Same => {}
+        }
+    }
+}
+
+/// What happened to a key/value row this frame.
+enum Row {
+    Same,
+    Changed,
+    Removed,
+}
+
+/// A key field's width: a third of the row, 70 to 160 points.
+fn key_width(ui: &egui::Ui) -> f32 {
+    (ui.available_width() * 0.3).clamp(70.0, 160.0)
+}
+
+/// Values longer than this (or on several lines) get a multi-line editor under their key.
+const LONG_VALUE: usize = 36;
+
+/// One key/value row as wide as the panel: `key_ui` draws the key's widgets, then the value
+/// takes the rest of the line, or, when it is long, a wrapped multi-line editor of its own
+/// under the key (up to 8 rows, then it scrolls), then a remove button labelled
+/// "Remove <name>".
+fn kv_row(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    name: &str,
+    text: &mut String,
+    key_ui: impl FnOnce(&mut egui::Ui),
+) -> Row {
+    let long = text.chars().count() > LONG_VALUE || text.contains('\n');
+    let mut row = Row::Same;
+    ui.horizontal(|ui| {
+        key_ui(ui);
+        if !long {
+            let rest = ui.available_width() - 30.0;
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .id_salt(id)
+                        .code_editor()
+                        .desired_width(rest.max(60.0)),
+                )
+                .on_hover_text(name);
+            r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
+            if r.changed() {
+                row = Row::Changed;
+            }
+        }
+        if crate::ui::widgets::icon_button(ui, "✖", &format!("Remove {name}")) {
+            row = Row::Removed;
+        }
+    });
+    if long {
+        let lines = text.lines().count().max(text.chars().count() / 40 + 1);
+        let r = ui.add(
+            egui::TextEdit::multiline(text)
+                .id_salt(id)
+                .code_editor()
+                .desired_rows(lines.clamp(2, 8))
+                .desired_width(f32::INFINITY),
+        );
+        r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
+        if r.changed() {
+            row = Row::Changed;
+        }
+    }
+    row
 }
 
 /// A list of `{key, value}` pairs (headers, query).
@@ -403,38 +461,52 @@ pub(super) fn pairs_ui(
     let Some(list) = current.and_then(Value::as_array) else {
         return;
     };
-    egui::Grid::new(("pairs", pointer))
-        .num_columns(3)
-        .show(ui, |ui| {
-            for (i, pair) in list.iter().enumerate() {
-                for field in ["key", "value"] {
-                    let mut text = pair
-                        .get(field)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    if ui
-                        .add(
-                            egui::TextEdit::singleline(&mut text)
-                                .id_salt((pointer, i, field))
-                                .hint_text(field)
-                                .desired_width(if field == "key" { 120.0 } else { f32::INFINITY }),
-                        )
-                        .changed()
-                    {
-                        out.push(EditCommand::SetField {
-                            pointer: format!("{pointer}/{i}/{field}"),
-                            value: Some(Value::String(text)),
-                        });
-                    }
-                }
-                if ui.small_button("✖").clicked() {
+    for (i, pair) in list.iter().enumerate() {
+        let field = |f: &str| {
+            pair.get(f)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut key = field("key");
+        let mut text = field("value");
+        let name = if key.is_empty() {
+            format!("{title} {}", i + 1)
+        } else {
+            key.clone()
+        };
+        let edited = kv_row(
+            ui,
+            egui::Id::new((pointer, i, "value")),
+            &name,
+            &mut text,
+            |ui| {
+                if ui
+                    .add(
+                        egui::TextEdit::singleline(&mut key)
+                            .id_salt((pointer, i, "key"))
+                            .hint_text("key")
+                            .desired_width(key_width(ui)),
+                    )
+                    .changed()
+                {
                     out.push(EditCommand::SetField {
-                        pointer: format!("{pointer}/{i}"),
-                        value: None,
+                        pointer: format!("{pointer}/{i}/key"),
+                        value: Some(Value::String(key.clone())),
                     });
                 }
-                ui.end_row();
-            }
-        });
+            },
+        );
+        match edited {
+            Row::Changed => out.push(EditCommand::SetField {
+                pointer: format!("{pointer}/{i}/value"),
+                value: Some(Value::String(text)),
+            }),
+            Row::Removed => out.push(EditCommand::SetField {
+                pointer: format!("{pointer}/{i}"),
+                value: None,
+            }),
+            Row::Same => {}
+        }
+    }
 }
