@@ -44,7 +44,7 @@ fn the_selected_flow_is_drawn_as_a_graph() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("slack.json");
     std::fs::copy(sample("urgent_ticket_to_slack.json"), &file).unwrap();
-    let mut h = harness(file.clone());
+    let mut h = harness_wide(file.clone());
     h.run();
     let graph = h
         .state()
@@ -159,7 +159,7 @@ fn the_view_menu_fits_and_switches_theme() {
 fn palette_connect_form_json_undo_and_save() {
     let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
     let original = std::fs::read_to_string(&file).unwrap();
-    let mut h = harness(file.clone());
+    let mut h = harness_wide(file.clone());
     h.run();
     // A new state from the palette is added, selected and shown in the inspector.
     h.get_by_label("+ Pass").click();
@@ -438,7 +438,7 @@ fn the_explorer_adds_renames_and_deletes_resources() {
 #[test]
 fn box_select_then_delete_and_a_wire_dropped_on_empty_space_adds_a_state() {
     let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    let mut h = harness(file);
+    let mut h = harness_wide(file);
     h.run();
     // Shift+drag a box around LoadSettings and IsUrgent (the first two layers).
     let a = h.state().node_rect("LoadSettings").unwrap();
@@ -862,6 +862,8 @@ fn a_click_anywhere_on_a_node_selects_it() {
 fn the_minimap_shows_the_flow_moves_the_view_on_click_and_can_be_switched_off() {
     let mut h = harness(sample("jira_issue_sync.json"));
     h.run_steps(3);
+    // The whole flow in view: nothing to find, the minimap stays out of the way.
+    assert!(h.query_by_label("Minimap of the flow").is_none());
     h.get_by_label("100 %").click();
     h.run_steps(3);
     let centre = |h: &Harness<'static, StudioApp>| {

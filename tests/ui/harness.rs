@@ -22,6 +22,16 @@ pub fn harness_in(path: &std::path::Path, data: PathBuf) -> Harness<'static, Stu
     harness_sized(path, data, egui::vec2(1280.0, 800.0))
 }
 
+/// The window on `path` at 1600×1000, where the sample flows fit at a zoom that draws
+/// every node whole (pins, labels, badges); at 1280×800 some fit in the far view.
+pub fn harness_wide(path: PathBuf) -> Harness<'static, StudioApp> {
+    harness_sized(
+        &path,
+        tempfile::tempdir().unwrap().keep(),
+        egui::vec2(1600.0, 1000.0),
+    )
+}
+
 /// The window on `path` at `size` points.
 pub fn harness_sized(
     path: &std::path::Path,

@@ -164,7 +164,8 @@ impl GraphView {
         }
     }
 
-    /// The minimap, when it is on: a click on it centres the view there next frame.
+    /// The minimap, when it is on and part of the flow is out of view: a click on it
+    /// centres the view there next frame.
     fn minimap_ui(
         &mut self,
         ui: &egui::Ui,
@@ -193,8 +194,14 @@ impl GraphView {
                 selected: state.selected_state.as_deref() == Some(n.name.as_str()),
             })
             .collect();
+        // With the whole flow in view there is nothing to find: the minimap steps aside
+        // rather than cover nodes.
+        let view = t.inverse() * canvas;
+        if dots.iter().all(|d| view.contains_rect(d.rect)) {
+            return;
+        }
         let id = egui::Id::new(("minimap", &graph.flow));
-        if let Some(p) = minimap::show(ui.ctx(), id, canvas, &dots, t.inverse() * canvas) {
+        if let Some(p) = minimap::show(ui.ctx(), id, canvas, &dots, view) {
             self.centre_request = Some(p);
             ui.ctx().request_repaint();
         }

@@ -73,7 +73,7 @@ const ROW: f32 = 16.0;
 pub const MIN_SCALE: f32 = 0.05;
 
 /// Below this zoom a node's rows do not read: it shows its name only.
-pub const FAR: f32 = 0.35;
+pub const FAR: f32 = 0.5;
 
 impl SnarlViewer<NodeView> for Viewer<'_> {
     fn title(&mut self, node: &NodeView) -> String {
@@ -215,8 +215,24 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 .with_clip_rect(node.intersect(ui.clip_rect()))
                 .galley(rect.min, galley, colour);
             let name = name.on_hover_text(&n.name);
+            if n.problems > 0 {
+                // The problem count stays in view at the node's top-right corner.
+                let badge = format!("⚠ {}", n.problems);
+                let galley = ui.painter().layout_no_wrap(
+                    badge.clone(),
+                    egui::FontId::proportional(size.max(9.0 / scale)),
+                    crate::ui::theme::amber(),
+                );
+                let right = rect.min.x - 8.0 + n.width;
+                let at = egui::pos2(right - galley.size().x - 6.0, node.top() + 2.0);
+                ui.painter().galley(at, galley, crate::ui::theme::amber());
+                let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
+                mark.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::Label, true, &badge)
+                });
+            }
             name.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::WidgetType::Button, true, n.name.as_str())
+                egui::WidgetInfo::labeled(egui::WidgetType::Label, true, n.name.as_str())
             });
             if name.clicked() {
                 self.out
