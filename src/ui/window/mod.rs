@@ -119,6 +119,7 @@ impl StudioApp {
     /// Draws only the graph view (no panels) and applies its commands: what the designer
     /// benchmark times as "the graph view".
     pub fn graph_only(&mut self, ui: &mut egui::Ui) {
+        self.graph.minimap = self.panels.minimap;
         self.graph.show(ui, &self.state, &mut self.pending);
         self.apply_pending();
     }
