@@ -188,28 +188,72 @@ fn short_path(p: &str) -> String {
 /// The labels of a Choice's rules on their edges: each the part that tells it from its
 /// siblings — a comparison names only the last segment(s) of its variable, as many as it
 /// takes to differ (`current == "solved"`, `priority == "urgent"`), values are shortened, and
-/// rules still alike are numbered (`#2 tags has "vip"`). The whole rule is the hover.
+/// rules still alike are numbered (`#2 tags has "vip"`); when every rule compares the same
+/// variable, the label is the operator and value (`== "SESSION_FAILED"`). The whole rule
+/// is the hover.
 pub fn rule_labels(rules: &[&ChoiceRule<'_>]) -> Vec<String> {
     let full: Vec<String> = rules.iter().map(|r| rule_label(r)).collect();
-    // Each rule: the fewest segments that tell it from every sibling that is a different rule.
-    let labels: Vec<String> = (0..rules.len())
-        .map(|i| {
-            (1..=8)
-                .map(|d| (d, short_rule(rules[i], d)))
-                .find(|(d, label)| {
-                    (0..rules.len())
-                        .filter(|&j| j != i && full[j] != full[i])
-                        .all(|j| short_rule(rules[j], *d) != *label)
+    // Every rule compares the same variable (a switch on one field): the operator and the
+    // value are what differ, so the label is just those, the value whole when it fits.
+    fn variable<'a>(r: &ChoiceRule<'a>) -> Option<&'a str> {
+        match &r.kind {
+            RuleKind::Compare(c) => c.variable,
+            _ => None,
+        }
+    }
+    let shared = rules.first().and_then(|r| variable(r));
+    let labels: Vec<String> =
+        if rules.len() > 1 && shared.is_some() && rules.iter().all(|r| variable(r) == shared) {
+            let var = short_path(shared.unwrap_or_default());
+            full.iter()
+                .map(|f| {
+                    f.strip_prefix(var.as_str())
+                        .unwrap_or(f)
+                        .trim_start()
+                        .to_string()
                 })
-                .map_or_else(|| full[i].clone(), |(_, label)| label)
+                .collect()
+        } else {
+            // Each rule: the fewest segments that tell it from every sibling that is a
+            // different rule.
+            (0..rules.len())
+                .map(|i| {
+                    (1..=8)
+                        .map(|d| (d, short_rule(rules[i], d)))
+                        .find(|(d, label)| {
+                            (0..rules.len())
+                                .filter(|&j| j != i && full[j] != full[i])
+                                .all(|j| short_rule(rules[j], *d) != *label)
+                        })
+                        .map_or_else(|| full[i].clone(), |(_, label)| label)
+                })
+                .collect()
+        };
+    // Labels that would read alike once cut to fit keep their ends instead: the head and
+    // the tail, where values like "… status code: 404" differ.
+    let shown: Vec<String> = labels.iter().map(|l| clip(l)).collect();
+    let labels: Vec<String> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if (0..rules.len()).any(|j| j != i && labels[j] != *l && shown[j] == shown[i]) {
+                let chars: Vec<char> = l.chars().collect();
+                let tail = MAX_TEXT - 9;
+                let head: String = chars.iter().take(8).collect();
+                let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+                format!("{head}…{end}")
+            } else {
+                l.clone()
+            }
         })
         .collect();
-    // Rules that are the same rule are numbered.
+    // Rules that are the same rule, or still read alike, are numbered.
+    let shown: Vec<String> = labels.iter().map(|l| clip(l)).collect();
     labels
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            if (0..rules.len()).any(|j| j != i && labels[j] == *l) {
+            if (0..rules.len()).any(|j| j != i && shown[j] == shown[i]) {
                 format!("#{} {l}", i + 1)
             } else {
                 l.clone()
@@ -536,6 +580,54 @@ mod tests {
     fn graph(def: Value) -> FlowGraph {
         let (flow, _) = FlowDefinition::from_value(&def, "");
         build("f", &flow, &HashMap::new())
+    }
+
+    #[test]
+    fn a_switch_on_one_field_is_labelled_by_its_values() {
+        let g = graph(json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": "$.data.onboardingStatus", "StringEquals": "SESSION_SUCCEEDED", "Next": "A"},
+                {"Variable": "$.data.onboardingStatus", "StringEquals": "ONBOARDING_FINISHED", "Next": "A"},
+                {"Variable": "$.data.onboardingStatus", "StringEquals": "ONBOARDING_FAILED", "Next": "A"}],
+              "Default": "A"},
+            "A": {"Type": "Succeed"}}}));
+        let labels: Vec<String> = g.nodes[0].ports[..3]
+            .iter()
+            .map(|p| clip(&p.label))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "== \"SESSION_SUCCEEDED\"",
+                "== \"ONBOARDING_FINISHED\"",
+                "== \"ONBOARDING_FAILED\""
+            ]
+        );
+        assert_eq!(
+            g.nodes[0].ports[0].hover,
+            "data.onboardingStatus == \"SESSION_SUCCEEDED\""
+        );
+    }
+
+    #[test]
+    fn values_that_differ_only_at_their_end_keep_it() {
+        let g = graph(json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": "$.error.Cause", "StringEquals": "external action failed due to status code: 404", "Next": "A"},
+                {"Variable": "$.error.Cause", "StringEquals": "external action failed due to status code: 429", "Next": "A"}],
+              "Default": "A"},
+            "A": {"Type": "Succeed"}}}));
+        let labels: Vec<String> = g.nodes[0].ports[..2]
+            .iter()
+            .map(|p| clip(&p.label))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "== \"exte…status code: 404\"",
+                "== \"exte…status code: 429\""
+            ]
+        );
     }
 
     #[test]

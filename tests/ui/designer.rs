@@ -932,3 +932,56 @@ fn parameter_rows_use_the_panel_width_and_long_values_get_a_multi_line_editor() 
     assert_eq!(value_at(&h, &format!("{at}/data.$")), None);
     assert!(value_at(&h, &format!("{at}/expr")).is_some());
 }
+
+#[test]
+fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_as_drawn() {
+    use zis_studio::core::edit::Port;
+    use zis_studio::core::graph::clip;
+    let mut bundles: Vec<PathBuf> =
+        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_bundles"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.to_string_lossy();
+                n.ends_with(".json")
+                    && !n.ends_with(".tests.json")
+                    && !n.ends_with(".zis-studio.json")
+            })
+            .collect();
+    bundles.extend(crate::round_trip::public_bundles());
+    let mut choices = 0;
+    for b in bundles {
+        let mut state = AppState::new(tempfile::tempdir().unwrap().keep());
+        state.open(&b);
+        let flows: Vec<String> = state
+            .rows
+            .iter()
+            .filter(|r| r.kind == zis_studio::app::ResourceKind::Flow)
+            .map(|r| r.key.clone())
+            .collect();
+        for flow in flows {
+            state.apply(zis_studio::app::ViewCommand::Select(flow.clone()));
+            let graph = state.graph.as_ref().unwrap();
+            for node in graph.nodes.iter().filter(|n| n.type_name == "Choice") {
+                let shown: Vec<String> = node
+                    .ports
+                    .iter()
+                    .filter(|p| matches!(p.port, Port::Rule(_)))
+                    .map(|p| clip(&p.label))
+                    .collect();
+                let mut unique = shown.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(
+                    unique.len(),
+                    shown.len(),
+                    "{}: {flow}: {}: {shown:?}",
+                    b.display(),
+                    node.name
+                );
+                choices += 1;
+            }
+        }
+    }
+    assert!(choices >= 5, "{choices} Choice states checked");
+}
