@@ -11,6 +11,7 @@
 //! | [`panels`] | status bar, problems, the right panel, the resource heading |
 //! | [`graph`] | the flow graph (egui-snarl), turning its hooks into commands |
 //! | [`inspector`] | forms per state type, resource forms, the JSON tab |
+//! | [`json_editor`] | the one JSON editor: syntax colours, line numbers, the error line |
 //! | [`debugger`] | the Debugger dock |
 //! | [`docks`] | the Executions and Services docks |
 //! | [`remote`] | the account windows (deploy, open from an account) |
@@ -25,6 +26,7 @@ pub mod docks;
 pub mod explorer;
 pub mod graph;
 pub mod inspector;
+pub mod json_editor;
 pub mod menus;
 pub mod panels;
 pub mod remote;

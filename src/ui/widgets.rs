@@ -156,15 +156,3 @@ pub fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str,
     )
     .labelled_by(l.id);
 }
-
-/// A multi-line code editor labelled `label`, as wide as there is room.
-pub fn code_field(ui: &mut egui::Ui, label: &str, text: &mut String, rows: usize) {
-    let l = ui.label(label);
-    ui.add(
-        egui::TextEdit::multiline(text)
-            .code_editor()
-            .desired_rows(rows)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(l.id);
-}

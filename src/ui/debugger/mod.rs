@@ -13,9 +13,7 @@ use crate::app::{AppState, BreakpointCommand, Commands, DebugCommand};
 use crate::core::debug::{Go, MockOutcome, Step};
 use crate::core::search::playground;
 use crate::ui::theme::{amber, green, red, state_colour};
-use crate::ui::widgets::{
-    code_field, json_tree, plain, remove_button, search_results, short, text_field,
-};
+use crate::ui::widgets::{json_tree, plain, remove_button, search_results, short, text_field};
 use egui::RichText;
 use serde_json::Value;
 use timeline::{StepFilter, timeline_ui};

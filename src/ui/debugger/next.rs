@@ -38,11 +38,12 @@ impl Debugger {
                 .id_salt("next_data")
                 .max_height(ui.available_height() * 0.5)
                 .show(ui, |ui| {
-                    ui.add(
-                        egui::TextEdit::multiline(&mut self.data_draft)
-                            .code_editor()
-                            .desired_rows(6)
-                            .desired_width(f32::INFINITY),
+                    crate::ui::json_editor::json_editor(
+                        ui,
+                        &mut self.data_draft,
+                        egui::Id::new("next_data_editor"),
+                        6,
+                        None,
                     )
                     .labelled_by(label.id);
                 });
@@ -172,7 +173,15 @@ impl Debugger {
                     .unwrap_or_else(|| "{}".into());
                 self.result_for = Some(key);
             }
-            code_field(ui, "The action's result", &mut self.result_draft, 4);
+            let label = ui.label("The action's result");
+            crate::ui::json_editor::json_editor(
+                ui,
+                &mut self.result_draft,
+                egui::Id::new("result_editor"),
+                4,
+                None,
+            )
+            .labelled_by(label.id);
             if ui
                 .button("Go on with this result")
                 .on_hover_text("What if the action had answered this? The step continues with it")

@@ -208,11 +208,12 @@ impl Debugger {
                     .id_salt("payload_scroll")
                     .max_height(160.0)
                     .show(ui, |ui| {
-                        ui.add(
-                            egui::TextEdit::multiline(&mut self.payload)
-                                .code_editor()
-                                .desired_rows(6)
-                                .desired_width(f32::INFINITY),
+                        crate::ui::json_editor::json_editor(
+                            ui,
+                            &mut self.payload,
+                            egui::Id::new("payload_editor"),
+                            6,
+                            None,
                         )
                         .labelled_by(label.id);
                     });

@@ -149,7 +149,15 @@ impl ServicesView {
                 });
             }
         });
-        crate::ui::widgets::code_field(ui, "Config JSON", &mut self.config, 4);
+        let label = ui.label("Config JSON");
+        crate::ui::json_editor::json_editor(
+            ui,
+            &mut self.config,
+            egui::Id::new("config_editor"),
+            4,
+            None,
+        )
+        .labelled_by(label.id);
         ui.separator();
         for c in &state.services.configs {
             let scope = c["scope"].as_str().unwrap_or("?").to_string();

@@ -39,26 +39,19 @@ impl Inspector {
             .as_deref()
             .and_then(|e| e.split(':').next())
             .and_then(|l| l.parse::<usize>().ok());
-        let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap: f32| {
-            let mut job = highlight_json(ui, text.as_str(), error_line);
-            job.wrap.max_width = wrap;
-            ui.fonts_mut(|f| f.layout_job(job))
-        };
         let label = ui.label(RichText::new("Definition JSON").strong());
         egui::ScrollArea::vertical()
             .id_salt("json_scroll")
             .max_height(ui.available_height() * 0.6)
             .show(ui, |ui| {
-                let resp = ui
-                    .add(
-                        egui::TextEdit::multiline(&mut self.draft)
-                            .id_salt(("json", pointer))
-                            .code_editor()
-                            .desired_width(f32::INFINITY)
-                            .desired_rows(12)
-                            .layouter(&mut layouter),
-                    )
-                    .labelled_by(label.id);
+                let resp = crate::ui::json_editor::json_editor(
+                    ui,
+                    &mut self.draft,
+                    egui::Id::new(("json", pointer)),
+                    12,
+                    error_line,
+                )
+                .labelled_by(label.id);
                 if resp.changed() {
                     out.push(EditCommand::SetJson {
                         pointer: pointer.to_string(),
@@ -82,88 +75,4 @@ impl Inspector {
             );
         }
     }
-}
-
-/// JSON text as coloured runs: keys, strings, numbers, literals, punctuation; the line
-/// `error_line` (1-based) gets a red background.
-pub fn highlight_json(
-    ui: &egui::Ui,
-    text: &str,
-    error_line: Option<usize>,
-) -> egui::text::LayoutJob {
-    let dark = ui.visuals().dark_mode;
-    let (colours, punct) = if dark {
-        (
-            crate::core::palette::JSON_DARK,
-            crate::ui::theme::PUNCT_DARK,
-        )
-    } else {
-        (
-            crate::core::palette::JSON_LIGHT,
-            crate::ui::theme::PUNCT_LIGHT,
-        )
-    };
-    let [key, string, number, literal] = colours.map(crate::ui::theme::colour);
-    let font = egui::TextStyle::Monospace.resolve(ui.style());
-    let mut job = egui::text::LayoutJob::default();
-    let mut line = 1usize;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let push = |job: &mut egui::text::LayoutJob, s: &str, colour: Color32, line: usize| {
-        let mut format = egui::TextFormat::simple(font.clone(), colour);
-        if error_line == Some(line) {
-            format.background = red().gamma_multiply(0.35);
-        }
-        job.append(s, 0.0, format);
-    };
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let colour;
-        if c == b'"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                if bytes[i] == b'\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i = (i + 1).min(bytes.len());
-            // A string followed by a colon is a key.
-            let rest = text.get(i..).unwrap_or("");
-            colour = if rest.trim_start_matches([' ', '\t']).starts_with(':') {
-                key
-            } else {
-                string
-            };
-        } else if c == b'-' || c.is_ascii_digit() {
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || b"+-.".contains(&bytes[i]))
-            {
-                i += 1;
-            }
-            colour = number;
-        } else if c.is_ascii_alphabetic() {
-            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            colour = literal;
-        } else {
-            // Punctuation and whitespace, up to the next token; one char at a time keeps UTF-8 whole.
-            let ch_len = text
-                .get(i..)
-                .and_then(|s| s.chars().next())
-                .map_or(1, char::len_utf8);
-            i += ch_len;
-            colour = punct;
-        }
-        i = i.min(bytes.len());
-        while !text.is_char_boundary(i) {
-            i += 1;
-        }
-        let piece = text.get(start..i).unwrap_or("");
-        push(&mut job, piece, colour, line);
-        line += piece.matches('\n').count();
-    }
-    job
 }

@@ -9,7 +9,7 @@ mod resources;
 mod rules;
 mod state_form;
 
-pub use json_tab::highlight_json;
+pub use crate::ui::json_editor::highlight_json;
 use resources::{action_form, job_spec_form};
 use rules::{catch_ui, rules_ui};
 use state_form::pairs_ui;
@@ -18,7 +18,7 @@ use crate::app::{
     AppState, Command, Commands, DebugCommand, EditCommand, ResourceKind, ViewCommand,
 };
 use crate::ui::theme::state_colour;
-use egui::{Color32, RichText};
+use egui::RichText;
 use serde_json::{Value, json};
 use zis_engine::json::pointer::escape;
 

@@ -92,15 +92,14 @@ pub(super) fn action_form(
         .get("requestBody")
         .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
         .unwrap_or_default();
-    let resp = ui
-        .add(
-            egui::TextEdit::multiline(&mut text)
-                .id_salt(f("requestBody"))
-                .code_editor()
-                .desired_rows(6)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+    let resp = crate::ui::json_editor::json_editor(
+        ui,
+        &mut text,
+        egui::Id::new(f("requestBody")),
+        6,
+        None,
+    )
+    .labelled_by(label.id);
     if resp.changed() {
         if text.trim().is_empty() {
             out.push(EditCommand::SetField {
