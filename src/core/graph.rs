@@ -5,7 +5,7 @@
 
 use super::edit::Port;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::HashMap;
 
 pub use crate::core::sidecar::{SavedEvent, Sidecar};
 use zis_engine::model::{ChoiceRule, FlowDefinition, RuleKind, StateKind};
@@ -518,59 +518,7 @@ pub fn build(flow: &str, def: &FlowDefinition<'_>, problems: &HashMap<String, us
     graph
 }
 
-/// Layered layout, left to right: a node's layer is its shortest distance from the start
-/// (breadth first, so loops do not stretch the graph); unreachable nodes go in a last
-/// layer; within a layer nodes keep the order they were reached in. No two nodes overlap.
-pub fn layout(graph: &mut FlowGraph) {
-    let n = graph.nodes.len();
-    let mut layer = vec![usize::MAX; n];
-    let mut order = Vec::with_capacity(n);
-    let mut queue = VecDeque::new();
-    if let Some(start) = graph.nodes.iter().position(|s| s.start) {
-        layer[start] = 0;
-        queue.push_back(start);
-    }
-    while let Some(i) = queue.pop_front() {
-        order.push(i);
-        for e in graph.edges.iter().filter(|e| e.from == i) {
-            if layer[e.to] == usize::MAX {
-                layer[e.to] = layer[i] + 1;
-                queue.push_back(e.to);
-            }
-        }
-    }
-    let last = layer
-        .iter()
-        .filter(|l| **l != usize::MAX)
-        .max()
-        .map_or(0, |m| m + 1);
-    for (i, l) in layer.iter_mut().enumerate() {
-        if *l == usize::MAX {
-            *l = last;
-            order.push(i);
-        }
-    }
-    // Each layer starts after the widest node of the one before.
-    let mut widths: BTreeMap<usize, f32> = BTreeMap::new();
-    for (i, l) in layer.iter().enumerate() {
-        let w = widths.entry(*l).or_insert(0.0);
-        *w = w.max(estimated_width(graph, i));
-    }
-    let mut xs: BTreeMap<usize, f32> = BTreeMap::new();
-    let mut x = 0.0;
-    for (l, w) in &widths {
-        xs.insert(*l, x);
-        x += w + LAYER_GAP;
-    }
-    // Within a layer, nodes stack by their estimated heights.
-    let mut ys: BTreeMap<usize, f32> = BTreeMap::new();
-    for i in order {
-        let y = ys.entry(layer[i]).or_insert(0.0);
-        let x = xs.get(&layer[i]).copied().unwrap_or(0.0);
-        graph.nodes[i].pos = [x, *y];
-        *y += estimated_height(&graph.nodes[i]) + ROW_GAP;
-    }
-}
+pub use super::layout::layout;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,8 @@
 //! | [`data_dir`] | the data folder and the files in it |
 //! | [`edit`] | flow edits as plain JSON operations |
 //! | [`resources`] | resources: templates, renames, Find, locating a validator pointer |
-//! | [`graph`] | the flow graph model, its layout and the sidecar file |
+//! | [`graph`] | the flow graph model: nodes, ports, edges, labels |
+//! | [`layout`] | the layered layout: layers, crossing reduction, placement |
 //! | [`logging`] | stderr and the data folder's log file |
 //! | [`palette`] | the one colour palette (window and exports) |
 //! | [`debug`] | debugging sessions: the worker, breakpoints and mocks |
@@ -33,6 +34,7 @@ pub mod export;
 pub mod files;
 pub mod flowtest;
 pub mod graph;
+pub mod layout;
 pub mod logging;
 pub mod palette;
 pub mod prefs;
