@@ -985,3 +985,47 @@ fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_as_d
     }
     assert!(choices >= 5, "{choices} Choice states checked");
 }
+
+#[test]
+fn ctrl_scroll_zooms_around_the_pointer() {
+    let mut h = harness(sample("jira_issue_sync.json"));
+    h.run_steps(3);
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    let canvas = h.state().canvas_rect().unwrap();
+    let at = canvas.center() + egui::vec2(-150.0, 60.0);
+    let t = h.state().graph_transform().unwrap();
+    let under = t.inverse() * at;
+    h.hover_at(at);
+    h.run_steps(2);
+    // Pinch-zoom and Ctrl+scroll both reach the canvas as a zoom.
+    h.event(egui::Event::Zoom(0.8));
+    h.run_steps(3);
+    let t2 = h.state().graph_transform().unwrap();
+    assert!(
+        t2.scaling < t.scaling * 0.95,
+        "{} -> {}",
+        t.scaling,
+        t2.scaling
+    );
+    // The point under the pointer stays under it.
+    let now = t2 * under;
+    assert!((now - at).length() < 2.0, "{at:?} -> {now:?}");
+    // The wheel with Ctrl held zooms in the same way.
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, 2.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.run_steps(3);
+    let t3 = h.state().graph_transform().unwrap();
+    assert!(
+        t3.scaling > t2.scaling * 1.02,
+        "{} -> {}",
+        t2.scaling,
+        t3.scaling
+    );
+    let now = t3 * under;
+    assert!((now - at).length() < 2.0, "{at:?} -> {now:?}");
+}
