@@ -215,6 +215,13 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
                 .with_clip_rect(node.intersect(ui.clip_rect()))
                 .galley(rect.min, galley, colour);
             let name = name.on_hover_text(&n.name);
+            // A breakpoint stays in view: a red dot on the node's top-left corner.
+            let key = self.state.layout_key();
+            if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
+                let corner = rect.min - egui::vec2(8.0, 8.0);
+                ui.painter()
+                    .circle_filled(corner, 6.0 / scale, crate::ui::theme::red());
+            }
             if n.problems > 0 {
                 // The problem count stays in view at the node's top-right corner.
                 let badge = format!("⚠ {}", n.problems);
