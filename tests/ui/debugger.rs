@@ -439,6 +439,10 @@ fn the_debugger_stops_inside_a_step_and_goes_on_with_an_edited_result() {
     h.key_press(egui::Key::F5);
     wait_for_worker(&mut h);
     h.get_by_label_contains("paused in PostToSlack, after the result (before ResultPath)");
+    // The status bar says the same: inside the step, not before it.
+    h.get_by_label_contains(
+        "Paused in PostToSlack, after the result (before ResultPath), after 4 steps — F5 continues",
+    );
     h.get_by_label_contains("The action failed:");
     // What if Slack had answered? Go on with an edited result: the flow succeeds with it.
     type_into(
