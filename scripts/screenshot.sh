@@ -21,7 +21,16 @@ display=":$n"
 Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb=$!
 app=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; wait 2>/dev/null; [ -n "$keep_data" ] || rm -rf "$data"; }
+# Keys like F9 change the bundle's sidecar (breakpoints): it is put back afterwards, so a
+# screenshot never leaves a sample changed.
+sidecar="$bundle.zis-studio.json"
+saved_sidecar=""
+if [ -f "$sidecar" ]; then saved_sidecar=$(mktemp); cp "$sidecar" "$saved_sidecar"; fi
+restore_sidecar() {
+  if [ -n "$saved_sidecar" ]; then cp "$saved_sidecar" "$sidecar"; rm -f "$saved_sidecar"
+  else rm -f "$sidecar"; fi
+}
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; wait 2>/dev/null; restore_sidecar; [ -n "$keep_data" ] || rm -rf "$data"; }
 trap cleanup EXIT
 ready=""
 for _ in $(seq 100); do
