@@ -22,10 +22,10 @@ pub fn layout(graph: &mut FlowGraph) {
     if n == 0 {
         return;
     }
-    let layer = layers(graph);
+    let (layer, order) = layers(graph);
     let count = layer.iter().max().map_or(0, |m| m + 1);
     let mut layers: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for i in reached_order(graph, &layer) {
+    for i in order {
         layers[layer[i]].push(i);
     }
     // Neighbours in earlier and later layers (self-loops and same-layer edges do not order).
@@ -94,16 +94,20 @@ pub fn layout(graph: &mut FlowGraph) {
     }
 }
 
-/// Each node's layer: its breadth-first distance from the start; unreached nodes last.
-fn layers(graph: &FlowGraph) -> Vec<usize> {
+/// Each node's layer (its breadth-first distance from the start; unreached nodes last),
+/// and the order the walk reached them in (edges in the order of the state's fields, the
+/// unreached ones after): the sweeps' starting order.
+fn layers(graph: &FlowGraph) -> (Vec<usize>, Vec<usize>) {
     let n = graph.nodes.len();
     let mut layer = vec![usize::MAX; n];
+    let mut order = Vec::with_capacity(n);
     let mut queue = VecDeque::new();
     if let Some(start) = graph.nodes.iter().position(|s| s.start) {
         layer[start] = 0;
         queue.push_back(start);
     }
     while let Some(i) = queue.pop_front() {
+        order.push(i);
         for e in graph.edges.iter().filter(|e| e.from == i) {
             if layer[e.to] == usize::MAX {
                 layer[e.to] = layer[i] + 1;
@@ -116,34 +120,13 @@ fn layers(graph: &FlowGraph) -> Vec<usize> {
         .filter(|l| **l != usize::MAX)
         .max()
         .map_or(0, |m| m + 1);
-    for l in layer.iter_mut().filter(|l| **l == usize::MAX) {
-        *l = last;
-    }
-    layer
-}
-
-/// The nodes in the order a breadth-first walk from the start reaches them (edges in the
-/// order of the state's fields), then the unreached ones: the sweeps' starting order.
-fn reached_order(graph: &FlowGraph, layer: &[usize]) -> Vec<usize> {
-    let n = graph.nodes.len();
-    let mut seen = vec![false; n];
-    let mut order = Vec::with_capacity(n);
-    let mut queue = VecDeque::new();
-    if let Some(start) = graph.nodes.iter().position(|s| s.start) {
-        seen[start] = true;
-        queue.push_back(start);
-    }
-    while let Some(i) = queue.pop_front() {
-        order.push(i);
-        for e in graph.edges.iter().filter(|e| e.from == i) {
-            if !seen[e.to] && layer[e.to] == layer[i] + 1 {
-                seen[e.to] = true;
-                queue.push_back(e.to);
-            }
+    for (i, l) in layer.iter_mut().enumerate() {
+        if *l == usize::MAX {
+            *l = last;
+            order.push(i);
         }
     }
-    order.extend((0..n).filter(|i| !seen[*i]));
-    order
+    (layer, order)
 }
 
 /// Sorts one layer by the mean index of each node's neighbours; a node without any keeps

@@ -66,12 +66,6 @@ pub fn line_starts(galley: &egui::Galley) -> Vec<(usize, f32)> {
     out
 }
 
-/// A read-only JSON text with the same colours (no editing, no gutter).
-pub fn json_text(ui: &mut egui::Ui, text: &str) -> egui::Response {
-    let job = highlight_json(ui, text, None);
-    ui.label(job)
-}
-
 /// JSON text as coloured runs: keys, strings, numbers, literals, punctuation; the line
 /// `error_line` (1-based) gets a red background.
 pub fn highlight_json(

@@ -119,22 +119,7 @@ pub fn inspector_ui(
             zis_engine::run::execution::Status::Failed { error, cause } => {
                 (format!("Last run: failed ({error}: {cause})"), red())
             }
-            zis_engine::run::execution::Status::Running => (
-                match &session.partial {
-                    Some(p) => format!(
-                        "Paused in {}, {}, after {} steps",
-                        p.stop.event.state,
-                        p.stop.phase.label(),
-                        session.steps.len()
-                    ),
-                    None => format!(
-                        "Paused before {} after {} steps",
-                        session.next_state().unwrap_or("?"),
-                        session.steps.len()
-                    ),
-                },
-                amber(),
-            ),
+            zis_engine::run::execution::Status::Running => (session.pause_text(), amber()),
         };
         ui.label(RichText::new(text).color(colour).strong());
         ui.label(RichText::new(format!("on a sample {} event", session.event)).weak());

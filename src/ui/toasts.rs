@@ -98,17 +98,8 @@ pub fn session_line(state: &AppState) -> Option<(String, egui::Color32)> {
         ),
         Status::Running => (
             format!(
-                "{} after {} steps — {} continues, {} steps",
-                match &s.partial {
-                    // Inside a step, at a phase stop.
-                    Some(p) => format!(
-                        "Paused in {}, {},",
-                        p.stop.event.state,
-                        p.stop.phase.label()
-                    ),
-                    None => format!("Paused before {}", s.next_state().unwrap_or("?")),
-                },
-                s.steps.len(),
+                "{} — {} continues, {} steps",
+                s.pause_text(),
                 crate::ui::commands::keys_of("Run / Continue"),
                 crate::ui::commands::keys_of("Step over"),
             ),

@@ -661,18 +661,7 @@ fn help_lists_every_shortcut_and_the_title_names_the_file() {
 
 #[test]
 fn every_flow_of_every_sample_and_public_bundle_fits_the_canvas_at_1280x800() {
-    let mut bundles: Vec<PathBuf> =
-        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_bundles"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                let n = p.to_string_lossy();
-                n.ends_with(".json")
-                    && !n.ends_with(".tests.json")
-                    && !n.ends_with(".zis-studio.json")
-            })
-            .collect();
-    bundles.extend(crate::round_trip::public_bundles());
+    let bundles = sample_and_public_bundles();
     let mut flows = 0;
     for b in bundles {
         let mut h = harness(b.clone());
@@ -937,18 +926,7 @@ fn parameter_rows_use_the_panel_width_and_long_values_get_a_multi_line_editor() 
 fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_as_drawn() {
     use zis_studio::core::edit::Port;
     use zis_studio::core::graph::clip;
-    let mut bundles: Vec<PathBuf> =
-        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_bundles"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                let n = p.to_string_lossy();
-                n.ends_with(".json")
-                    && !n.ends_with(".tests.json")
-                    && !n.ends_with(".zis-studio.json")
-            })
-            .collect();
-    bundles.extend(crate::round_trip::public_bundles());
+    let bundles = sample_and_public_bundles();
     let mut choices = 0;
     for b in bundles {
         let mut state = AppState::new(tempfile::tempdir().unwrap().keep());
@@ -1028,4 +1006,21 @@ fn ctrl_scroll_zooms_around_the_pointer() {
     );
     let now = t3 * under;
     assert!((now - at).length() < 2.0, "{at:?} -> {now:?}");
+}
+
+/// Every sample bundle, then every public one (none without ../shared).
+fn sample_and_public_bundles() -> Vec<PathBuf> {
+    let mut bundles: Vec<PathBuf> =
+        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_bundles"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.to_string_lossy();
+                n.ends_with(".json")
+                    && !n.ends_with(".tests.json")
+                    && !n.ends_with(".zis-studio.json")
+            })
+            .collect();
+    bundles.extend(crate::round_trip::public_bundles());
+    bundles
 }

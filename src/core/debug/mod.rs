@@ -560,6 +560,25 @@ impl Session {
         self.now.next_state().map(|(s, _)| s)
     }
 
+    /// Where a paused session stands, for the status bar and the inspector:
+    /// "Paused in S, <phase>, after N steps" inside a step, else "Paused before S after N
+    /// steps".
+    pub fn pause_text(&self) -> String {
+        match &self.partial {
+            Some(p) => format!(
+                "Paused in {}, {}, after {} steps",
+                p.stop.event.state,
+                p.stop.phase.label(),
+                self.steps.len()
+            ),
+            None => format!(
+                "Paused before {} after {} steps",
+                self.next_state().unwrap_or("?"),
+                self.steps.len()
+            ),
+        }
+    }
+
     /// The data the next step gets, while paused.
     pub fn next_data(&self) -> Option<&Value> {
         self.now.next_state().map(|(_, d)| d)

@@ -42,6 +42,13 @@ pub struct NodeView {
     targets: Vec<Option<String>>,
 }
 
+impl NodeView {
+    /// The rows of its body: the type, the key fact if any, a Map's open button.
+    fn body_rows(&self) -> usize {
+        1 + usize::from(!self.fact.is_empty()) + usize::from(self.type_name == "Map")
+    }
+}
+
 /// What the mouse does on the canvas (the hint above it and Help › Keyboard shortcuts).
 pub const MOUSE: &[(&str, &str)] = &[
     ("Connect two states", "drag an output onto a state"),
@@ -85,24 +92,29 @@ pub struct GraphView {
     refit: Option<egui::Rect>,
     /// The canvas's rectangle on screen in the last frame.
     pub canvas: Option<egui::Rect>,
-    /// Whether the minimap shows (the window keeps this in its `Panels`).
-    pub minimap: bool,
     /// A point of the flow the minimap asked to bring to the centre, for the next frame.
     centre_request: Option<egui::Pos2>,
 }
 
 /// The graph's extent with estimated node sizes, in graph units.
 fn extent(graph: &FlowGraph) -> egui::Rect {
-    let mut bb = egui::Rect::NOTHING;
-    for (i, n) in graph.nodes.iter().enumerate() {
-        let min = egui::pos2(n.pos[0], n.pos[1]);
-        let size = egui::vec2(
+    (0..graph.nodes.len())
+        .fold(egui::Rect::NOTHING, |bb, i| {
+            bb.union(estimated_rect(graph, i))
+        })
+        .expand(30.0)
+}
+
+/// Node `i`'s frame from its position and estimated size, in graph units.
+fn estimated_rect(graph: &FlowGraph, i: usize) -> egui::Rect {
+    let n = &graph.nodes[i];
+    egui::Rect::from_min_size(
+        egui::pos2(n.pos[0], n.pos[1]),
+        egui::vec2(
             crate::core::graph::estimated_width(graph, i),
             crate::core::graph::estimated_height(n),
-        );
-        bb = bb.union(egui::Rect::from_min_size(min, size));
-    }
-    bb.expand(30.0)
+        ),
+    )
 }
 
 impl GraphView {
@@ -173,7 +185,7 @@ impl GraphView {
         graph: &FlowGraph,
         state: &AppState,
     ) {
-        let Some(t) = self.transform.filter(|_| self.minimap) else {
+        let Some(t) = self.transform else {
             return;
         };
         let dots: Vec<minimap::Dot> = graph
@@ -181,15 +193,11 @@ impl GraphView {
             .iter()
             .enumerate()
             .map(|(i, n)| minimap::Dot {
-                rect: self.node_rects.get(&n.name).copied().unwrap_or_else(|| {
-                    egui::Rect::from_min_size(
-                        egui::pos2(n.pos[0], n.pos[1]),
-                        egui::vec2(
-                            crate::core::graph::estimated_width(graph, i),
-                            crate::core::graph::estimated_height(n),
-                        ),
-                    )
-                }),
+                rect: self
+                    .node_rects
+                    .get(&n.name)
+                    .copied()
+                    .unwrap_or_else(|| estimated_rect(graph, i)),
                 colour: crate::ui::theme::state_colour(&n.type_name),
                 selected: state.selected_state.as_deref() == Some(n.name.as_str()),
             })
@@ -234,7 +242,13 @@ impl GraphView {
 
     /// The zoom controls in the canvas's bottom-right corner: −, the zoom, +, 100 %, Fit,
     /// and the minimap's switch.
-    fn zoom_controls_ui(&mut self, ui: &mut egui::Ui, canvas: egui::Rect, graph: &FlowGraph) {
+    fn zoom_controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        canvas: egui::Rect,
+        graph: &FlowGraph,
+        minimap: &mut bool,
+    ) {
         let scale = self.transform.map_or(1.0, |t| t.scaling);
         egui::Area::new(egui::Id::new(("zoom_controls", &graph.flow)))
             .pivot(egui::Align2::RIGHT_BOTTOM)
@@ -259,7 +273,7 @@ impl GraphView {
                         if ui.small_button("Fit all").clicked() {
                             self.fit = Some(extent(graph));
                         }
-                        ui.toggle_value(&mut self.minimap, "Minimap")
+                        ui.toggle_value(minimap, "Minimap")
                             .on_hover_text("Show the whole flow small in this corner");
                     });
                 });
@@ -289,7 +303,15 @@ impl GraphView {
     }
 
     /// Draws the selected flow's graph and collects commands.
-    pub fn show(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
+    /// `minimap` is whether the minimap shows (kept in the window's `Panels`; its switch in
+    /// the zoom controls flips it).
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &AppState,
+        out: &mut Commands,
+        minimap: &mut bool,
+    ) {
         let Some(graph) = &state.graph else {
             return;
         };
@@ -503,8 +525,10 @@ impl GraphView {
         self.transform = viewer.transform;
         self.canvas = Some(view_rect);
         self.node_rects = std::mem::take(&mut viewer.rects);
-        self.zoom_controls_ui(ui, view_rect, graph);
-        self.minimap_ui(ui, view_rect, graph, state);
+        self.zoom_controls_ui(ui, view_rect, graph, minimap);
+        if *minimap {
+            self.minimap_ui(ui, view_rect, graph, state);
+        }
         self.click_on_node(ui, view_rect, out);
         // Snarl's selection (click, Ctrl+click, Shift+drag box) becomes the app's when it changes.
         let selected: Vec<String> = egui_snarl::ui::get_selected_nodes(id, ui.ctx())

@@ -66,6 +66,83 @@ impl Viewer<'_> {
     }
 }
 
+impl Viewer<'_> {
+    /// A node's header in the far view: the name as large as the node allows, broken at
+    /// its words when that makes it larger, in the type's colour; never under 9 points on
+    /// screen (a long name then passes the node's edge: it is painted, so the node keeps its
+    /// size and the flow still fits), at most 13; with the breakpoint dot and the problem
+    /// count; still a click to select.
+    fn far_header(&mut self, n: &NodeView, ui: &mut egui::Ui) {
+        let colour = state_colour(&n.type_name);
+        let scale = self.transform.map_or(1.0, |t| t.scaling).max(0.05);
+        let (lines, size) = (1..=4)
+            .map(|k| {
+                let lines = crate::core::graph::name_lines(&n.name, k);
+                let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+                let by_width = n.width / (0.62 * widest.max(4) as f32);
+                let by_height = 0.7 * n.height / (1.25 * lines.len().max(1) as f32);
+                let size = by_width.min(by_height).min(13.0 / scale);
+                (lines, size)
+            })
+            .fold((Vec::new(), 0.0_f32), |best, next| {
+                if next.1 > best.1 + 0.5 { next } else { best }
+            });
+        let galley = ui.painter().layout_no_wrap(
+            lines.join("\n"),
+            egui::FontId::proportional(size.max(9.0 / scale)),
+            colour,
+        );
+        // The header takes the body's rows (the far body is empty), so the node keeps
+        // the height the layout gave it and never runs into the one below.
+        let rows = n.body_rows();
+        let room = egui::vec2(
+            galley.size().x.min(n.width - 24.0).max(8.0),
+            galley.size().y.min(ROW * (rows + 1) as f32).max(8.0),
+        );
+        let (rect, name) = ui.allocate_exact_size(room, egui::Sense::click());
+        // Painted within the node and half the gap beside it, so names never run into
+        // each other; the whole name is the hover.
+        let node = egui::Rect::from_min_size(
+            rect.min - egui::vec2(8.0, 8.0),
+            egui::vec2(n.width + crate::core::graph::LAYER_GAP / 2.0, n.height),
+        );
+        ui.painter()
+            .with_clip_rect(node.intersect(ui.clip_rect()))
+            .galley(rect.min, galley, colour);
+        let name = name.on_hover_text(&n.name);
+        // A breakpoint stays in view: a red dot on the node's top-left corner.
+        let key = self.state.layout_key();
+        if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
+            let corner = rect.min - egui::vec2(8.0, 8.0);
+            ui.painter()
+                .circle_filled(corner, 6.0 / scale, crate::ui::theme::red());
+        }
+        if n.problems > 0 {
+            // The problem count stays in view at the node's top-right corner.
+            let badge = format!("⚠ {}", n.problems);
+            let galley = ui.painter().layout_no_wrap(
+                badge.clone(),
+                egui::FontId::proportional(size.max(9.0 / scale)),
+                crate::ui::theme::amber(),
+            );
+            let right = rect.min.x - 8.0 + n.width;
+            let at = egui::pos2(right - galley.size().x - 6.0, node.top() + 2.0);
+            ui.painter().galley(at, galley, crate::ui::theme::amber());
+            let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
+            mark.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, &badge));
+        }
+        // A click through accessibility (a screen reader, tests) selects the state; a
+        // pointer click anywhere on the node does too (`click_on_node`).
+        if name.clicked() {
+            self.out
+                .push(ViewCommand::SelectState(Some(n.name.clone())));
+        }
+        name.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::WidgetType::Label, true, n.name.as_str())
+        });
+    }
+}
+
 /// Height of one text row in the graph.
 const ROW: f32 = 16.0;
 
@@ -175,76 +252,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let n = &snarl[node];
         let colour = state_colour(&n.type_name);
         if self.far {
-            // Zoomed out: the name as large as the node allows, broken at its words when
-            // that makes it larger, in the type's colour; never under 9 points on screen
-            // (a long name then passes the node's edge: it is painted, so the node keeps
-            // its size and the flow still fits), at most 13; still a click to select.
-            let scale = self.transform.map_or(1.0, |t| t.scaling).max(0.05);
-            let (lines, size) = (1..=4)
-                .map(|k| {
-                    let lines = crate::core::graph::name_lines(&n.name, k);
-                    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
-                    let by_width = n.width / (0.62 * widest.max(4) as f32);
-                    let by_height = 0.7 * n.height / (1.25 * lines.len().max(1) as f32);
-                    let size = by_width.min(by_height).min(13.0 / scale);
-                    (lines, size)
-                })
-                .fold((Vec::new(), 0.0_f32), |best, next| {
-                    if next.1 > best.1 + 0.5 { next } else { best }
-                });
-            let galley = ui.painter().layout_no_wrap(
-                lines.join("\n"),
-                egui::FontId::proportional(size.max(9.0 / scale)),
-                colour,
-            );
-            // The header takes the body's rows (the far body is empty), so the node keeps
-            // the height the layout gave it and never runs into the one below.
-            let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
-            let room = egui::vec2(
-                galley.size().x.min(n.width - 24.0).max(8.0),
-                galley.size().y.min(ROW * (rows + 1) as f32).max(8.0),
-            );
-            let (rect, name) = ui.allocate_exact_size(room, egui::Sense::click());
-            // Painted within the node and half the gap beside it, so names never run into
-            // each other; the whole name is the hover.
-            let node = egui::Rect::from_min_size(
-                rect.min - egui::vec2(8.0, 8.0),
-                egui::vec2(n.width + crate::core::graph::LAYER_GAP / 2.0, n.height),
-            );
-            ui.painter()
-                .with_clip_rect(node.intersect(ui.clip_rect()))
-                .galley(rect.min, galley, colour);
-            let name = name.on_hover_text(&n.name);
-            // A breakpoint stays in view: a red dot on the node's top-left corner.
-            let key = self.state.layout_key();
-            if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
-                let corner = rect.min - egui::vec2(8.0, 8.0);
-                ui.painter()
-                    .circle_filled(corner, 6.0 / scale, crate::ui::theme::red());
-            }
-            if n.problems > 0 {
-                // The problem count stays in view at the node's top-right corner.
-                let badge = format!("⚠ {}", n.problems);
-                let galley = ui.painter().layout_no_wrap(
-                    badge.clone(),
-                    egui::FontId::proportional(size.max(9.0 / scale)),
-                    crate::ui::theme::amber(),
-                );
-                let right = rect.min.x - 8.0 + n.width;
-                let at = egui::pos2(right - galley.size().x - 6.0, node.top() + 2.0);
-                ui.painter().galley(at, galley, crate::ui::theme::amber());
-                let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
-                mark.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::WidgetType::Label, true, &badge)
-                });
-            }
-            name.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::WidgetType::Label, true, n.name.as_str())
-            });
-            if name.clicked() {
-                self.out
-                    .push(ViewCommand::SelectState(Some(n.name.clone())));
-            }
+            self.far_header(n, ui);
             return;
         }
         if self.culled(&n.name) {
@@ -464,7 +472,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             return;
         }
         if self.culled(&n.name) {
-            let rows = 1 + usize::from(!n.fact.is_empty()) + usize::from(n.type_name == "Map");
+            let rows = n.body_rows();
             // Space without widgets: a culled node costs snarl's frame and pins only.
             ui.set_min_height(ROW * rows as f32);
             return;

@@ -119,8 +119,8 @@ impl StudioApp {
     /// Draws only the graph view (no panels) and applies its commands: what the designer
     /// benchmark times as "the graph view".
     pub fn graph_only(&mut self, ui: &mut egui::Ui) {
-        self.graph.minimap = self.panels.minimap;
-        self.graph.show(ui, &self.state, &mut self.pending);
+        self.graph
+            .show(ui, &self.state, &mut self.pending, &mut self.panels.minimap);
         self.apply_pending();
     }
 
@@ -265,22 +265,21 @@ impl StudioApp {
                 });
             self.panel_rects.insert("inspector", shown.response.rect);
         }
-        self.graph.minimap = self.panels.minimap;
-        let (state, graph, inspector, pending) = (
+        let (state, graph, inspector, pending, minimap) = (
             &self.state,
             &mut self.graph,
             &mut self.inspector,
             &mut self.pending,
+            &mut self.panels.minimap,
         );
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if state.graph.is_some() {
                 crate::ui::panels::detail_heading_ui(ui, state);
-                graph.show(ui, state, pending);
+                graph.show(ui, state, pending, minimap);
             } else {
                 crate::ui::panels::detail_ui(ui, state, inspector, pending);
             }
         });
-        self.panels.minimap = self.graph.minimap;
         self.remote_view.show(&ctx, &self.state, &mut self.pending);
         if let Some(a) = self.palette.ui(&ctx, &self.state, &mut self.pending) {
             self.window_action(a);
