@@ -66,14 +66,13 @@ pub fn svg(
         r#"<rect x="-10000" y="-10000" width="20000" height="20000" fill="{}"/>"#,
         palette::CANVAS.hex()
     );
-    // Edges first, under the nodes: from the source's right edge at its port row to the
-    // target's left edge.
-    for e in &graph.edges {
-        let (sx, sy, sw, _) = rects[e.from];
-        let (tx, ty, _, _) = rects[e.to];
-        let (x1, y1) = (sx + sw, sy + 40.0 + 36.0 + 19.0 * e.port as f32 + 9.0);
-        let (x2, y2) = (tx, ty + 30.0);
-        let dx = ((x2 - x1).abs() / 2.0).max(40.0);
+    // Edges first, under the nodes: routed around them as the window draws them, from the
+    // source's output pin into the target's top, with an arrowhead.
+    let boxes = crate::core::graph::estimated_boxes(graph);
+    let wires = crate::core::graph::routes(graph, &boxes, |n, p| {
+        crate::core::graph::estimated_pin_y(&graph.nodes[n], p)
+    });
+    for (e, path) in graph.edges.iter().zip(&wires) {
         let went = taken.contains(&(
             graph.nodes[e.from].name.clone(),
             graph.nodes[e.to].name.clone(),
@@ -90,13 +89,29 @@ pub fn svg(
         } else {
             ""
         };
+        let mut d = String::new();
+        for (k, p) in crate::core::route::rounded(path, 8.0).iter().enumerate() {
+            let _ = write!(d, "{}{:.1},{:.1} ", if k == 0 { "M" } else { "L" }, p[0], p[1]);
+        }
+        let colour = edge_colour(e.kind);
         let _ = write!(
             out,
-            r#"<path d="M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}" fill="none" stroke="{}" stroke-width="{width}" opacity="{opacity}"{dash}/>"#,
-            x1 + dx,
-            x2 - dx,
-            edge_colour(e.kind)
+            r#"<path d="{}" fill="none" stroke="{colour}" stroke-width="{width}" opacity="{opacity}"{dash}/>"#,
+            d.trim_end()
         );
+        if let Some(end) = path.last() {
+            let (x, y) = (end[0], end[1]);
+            let _ = write!(
+                out,
+                r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="{colour}" opacity="{opacity}"/>"#,
+                x - 5.0,
+                y - 8.0,
+                x + 5.0,
+                y - 8.0,
+                x,
+                y
+            );
+        }
     }
     for (i, n) in graph.nodes.iter().enumerate() {
         let (x, y, rw, rh) = rects[i];
@@ -130,7 +145,7 @@ pub fn svg(
             out,
             r#"<text x="{}" y="{}" fill="{colour}">{}</text>"#,
             x + 10.0,
-            y + 56.0,
+            y + 39.0,
             esc(&n.type_name)
         );
         if !n.fact.is_empty() {
@@ -138,7 +153,7 @@ pub fn svg(
                 out,
                 r##"<text x="{}" y="{}" fill="{}" font-family="monospace">{}</text>"##,
                 x + 10.0,
-                y + 74.0,
+                y + 57.0,
                 palette::TEXT.hex(),
                 esc(&crate::core::graph::clip(&n.fact))
             );
@@ -148,7 +163,7 @@ pub fn svg(
                 out,
                 r#"<text x="{}" y="{}" fill="{}" text-anchor="end">{}</text>"#,
                 x + rw - 10.0,
-                y + 40.0 + 36.0 + 19.0 * p as f32 + 13.0 + 14.0,
+                y + crate::core::graph::estimated_pin_y(n, p) + 4.5,
                 edge_colour(port.kind),
                 esc(&crate::core::graph::clip(&port.label))
             );

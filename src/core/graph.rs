@@ -1,6 +1,6 @@
 //! A flow as a graph, with no egui in it: one node per state (type, key fact, start and end
 //! marks, problem count) and one edge per transition (Next, each Choice rule with a readable
-//! label, Default, Catch). [`layout`] places the nodes in layers from left to right; stored
+//! label, Default, Catch). [`layout`] places the nodes in layers from top to bottom; stored
 //! positions come from the bundle's sidecar file ([`Sidecar`]), never from the bundle.
 
 use super::edit::Port;
@@ -85,10 +85,10 @@ pub struct FlowGraph {
     pub edges: Vec<GraphEdge>,
 }
 
-/// Free space between the widest node of a layer and the next layer.
-pub const LAYER_GAP: f32 = 50.0;
-/// Free space between nodes of one layer.
-pub const ROW_GAP: f32 = 40.0;
+/// Free space between the tallest node of a layer and the layer below (wires turn here).
+pub const LAYER_GAP: f32 = 64.0;
+/// Free space between two nodes side by side in a layer (wires pass here).
+pub const NODE_GAP: f32 = 72.0;
 /// Longest text a node shows on one line (the rest is on hover).
 pub const MAX_TEXT: usize = 26;
 
@@ -103,8 +103,9 @@ pub fn clip(s: &str) -> String {
     }
 }
 
-/// A node's width in graph units, estimated from its text (the view draws about 8.5 units
-/// per character at zoom 1).
+/// A node's width in graph units, estimated from its text (measured at zoom 1: the name
+/// about 6.5 units a character, the monospace key fact 7.2, output labels 6, plus the
+/// frame's margins and the header's marks).
 pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
     let n = &graph.nodes[i];
     let label = n
@@ -112,11 +113,11 @@ pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
         .iter()
         .map(|p| clip(&p.label).chars().count())
         .max()
-        .unwrap_or(4);
-    let chars = (n.name.chars().count() + 4)
-        .max(clip(&n.fact).chars().count())
-        .max(label + 10);
-    chars as f32 * 8.5 + 70.0
+        .unwrap_or(4) as f32;
+    let name = n.name.chars().count() as f32 * 6.5 + 56.0;
+    let fact = clip(&n.fact).chars().count() as f32 * 7.2 + 34.0;
+    let ports = label * 6.0 + 40.0;
+    name.max(fact).max(ports).max(110.0)
 }
 
 /// A state's name broken into at most `lines` lines of about equal length, at its word
@@ -159,11 +160,57 @@ pub fn name_lines(name: &str, lines: usize) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A node's height in graph units: header, input row, body (type, fact, Map's open
-/// button), one row per output.
+/// A node's height in graph units: header, body (type, fact, Map's open button), one row
+/// per output.
 pub fn estimated_height(node: &GraphNode) -> f32 {
     let body = if node.type_name == "Map" { 3.0 } else { 2.0 };
-    40.0 + 18.0 * body + 19.0 * node.ports.len() as f32
+    HEADER + BODY_ROW * body + PORT_ROW * node.ports.len() as f32 + 12.0
+}
+
+/// Height of a node's title row with the frame's top margin, in graph units.
+const HEADER: f32 = 34.0;
+/// Height of a body row.
+const BODY_ROW: f32 = 18.0;
+/// Height of an output row.
+const PORT_ROW: f32 = 19.0;
+
+/// Where output `port` of a node sits below the node's top, estimated (its row's middle).
+pub fn estimated_pin_y(node: &GraphNode, port: usize) -> f32 {
+    let body = if node.type_name == "Map" { 3.0 } else { 2.0 };
+    HEADER + BODY_ROW * body + PORT_ROW * (port as f32 + 0.5)
+}
+
+/// Every node's box from its position and estimated size.
+pub fn estimated_boxes(graph: &FlowGraph) -> Vec<super::route::Bounds> {
+    (0..graph.nodes.len())
+        .map(|i| {
+            let n = &graph.nodes[i];
+            super::route::Bounds::new(n.pos, [estimated_width(graph, i), estimated_height(n)])
+        })
+        .collect()
+}
+
+/// Each edge's wire, in the order of `graph.edges`, routed around the nodes' `boxes`;
+/// `pin_y(node, port)` is where an output sits below its node's top (measured in the
+/// window, estimated in the export).
+pub fn routes(
+    graph: &FlowGraph,
+    boxes: &[super::route::Bounds],
+    pin_y: impl Fn(usize, usize) -> f32,
+) -> Vec<Vec<super::route::Point>> {
+    let wires: Vec<super::route::Wire> = graph
+        .edges
+        .iter()
+        .filter_map(|e| {
+            let b = boxes.get(e.from)?;
+            Some(super::route::Wire {
+                from: e.from,
+                to: e.to,
+                pin: [b.max[0], b.min[1] + pin_y(e.from, e.port)],
+            })
+        })
+        .collect();
+    super::route::route(boxes, &wires)
 }
 
 fn short_action(name: &str) -> String {
@@ -654,12 +701,13 @@ mod tests {
         assert_eq!(choice.ports[0].hover, "input.ticket.priority == \"urgent\"");
         assert!(labels.contains(&"default") && labels.contains(&"catch"));
         let pos = |name: &str| g.nodes.iter().find(|n| n.name == name).unwrap().pos;
-        assert_eq!(pos("Load")[0], 0.0);
-        assert!(pos("Urgent?")[0] > pos("Load")[0]);
-        assert!(pos("Post")[0] > pos("Urgent?")[0]);
+        // Top to bottom.
+        assert_eq!(pos("Load")[1], 0.0);
+        assert!(pos("Urgent?")[1] > pos("Load")[1]);
+        assert!(pos("Post")[1] > pos("Urgent?")[1]);
         assert!(
-            pos("Orphan")[0] >= pos("Post")[0],
-            "unreachable nodes go last"
+            pos("Orphan")[1] > pos("Done")[1],
+            "unreachable nodes go below the rest"
         );
         // No two nodes share a place.
         for (i, a) in g.nodes.iter().enumerate() {

@@ -7,7 +7,8 @@
 //! | [`edit`] | flow edits as plain JSON operations |
 //! | [`resources`] | resources: templates, renames, Find, locating a validator pointer |
 //! | [`graph`] | the flow graph model: nodes, ports, edges, labels |
-//! | [`layout`] | the layered layout: layers, crossing reduction, placement |
+//! | [`layout`] | the layered layout, top to bottom: layers, long edges, crossing reduction, placement |
+//! | [`route`] | wires routed around the nodes with right angles |
 //! | [`logging`] | stderr and the data folder's log file |
 //! | [`palette`] | the one colour palette (window and exports) |
 //! | [`debug`] | debugging sessions: the worker, breakpoints and mocks |
@@ -40,6 +41,7 @@ pub mod palette;
 pub mod prefs;
 pub mod recovery;
 pub mod resources;
+pub mod route;
 pub mod search;
 pub mod sidecar;
 pub mod stores;

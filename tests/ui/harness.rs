@@ -92,26 +92,6 @@ pub fn to_screen(h: &Harness<'static, StudioApp>, p: egui::Pos2) -> egui::Pos2 {
     h.state().graph_transform().expect("a graph on screen") * p
 }
 
-/// A node's input pin in graph units: left of the "in" label under its title.
-pub fn input_pin_of(h: &Harness<'static, StudioApp>, state: &str) -> egui::Pos2 {
-    let ins: Vec<egui::Rect> = h
-        .query_all_by_label("in")
-        .chain(h.query_all_by_label_contains("in ×"))
-        .map(|n| n.rect())
-        .collect();
-    for title in h.query_all_by_label(state).map(|n| n.rect()) {
-        if let Some(label) = ins.iter().find(|r| {
-            r.top() >= title.top()
-                && r.top() - title.top() < 40.0
-                && (r.left() - title.left()).abs() < 40.0
-        }) {
-            let frame = h.state().node_rect(state).expect("the node's frame");
-            return egui::pos2(frame.left(), label.center().y);
-        }
-    }
-    panic!("no input row under {state}: {ins:?}");
-}
-
 /// Focuses the field labelled `label`, selects what it holds and types `text` over it.
 pub fn type_into(h: &mut Harness<'static, StudioApp>, label: &str, text: &str) {
     use egui::accesskit::Role;

@@ -1,16 +1,19 @@
 //! The flow graph in the centre of the window, drawn with egui-snarl from the app's
 //! [`FlowGraph`]: one node per state, coloured by type, with its key fact; one output pin
-//! per transition, labelled (a Choice rule in readable form, "default", "catch"), wired to
-//! its target, and free outputs ("end", "+ rule", "+ catch") to drag from. Editing goes
-//! through commands: dragging an output onto a node connects it, dragging it off (or
-//! right-clicking its pin) disconnects it, dropping it on empty space offers new states to
-//! connect, right-clicking the background is the palette, right-clicking a node offers its
-//! actions. Moving nodes sends [`EditCommand::MoveNodes`] when the pointer is released (positions
+//! per transition, labelled (a Choice rule in readable form, "default", "catch"), and free
+//! outputs ("end", "+ rule", "+ catch") to drag from. Snarl draws the nodes and the wire
+//! being dragged; the transitions' wires are ours (`wires.rs`): routed around the nodes by
+//! [`crate::core::route`] from each pin into the target's top, drawn under the nodes, with
+//! a hover that names the transition. Editing goes through commands: dragging an output
+//! onto a node connects it, right-clicking its pin disconnects it, dropping it on empty
+//! space offers new states to connect, right-clicking the background is the palette,
+//! right-clicking a node offers its actions. Moving nodes sends [`EditCommand::MoveNodes`] when the pointer is released (positions
 //! go to the sidecar file). Clicking a node's name selects the state; Shift+drag box-selects.
 
 mod add_menu;
 pub mod minimap;
 mod viewer;
+mod wires;
 
 pub use add_menu::palette_ui;
 pub use viewer::FAR;
@@ -94,7 +97,12 @@ pub struct GraphView {
     pub canvas: Option<egui::Rect>,
     /// A point of the flow the minimap asked to bring to the centre, for the next frame.
     centre_request: Option<egui::Pos2>,
+    /// The transitions' wires, routed (see `wires.rs`).
+    wires: wires::Wires,
 }
+
+/// The height kept clear along the canvas's bottom for the zoom controls when fitting.
+const ZOOM_STRIP: f32 = 46.0;
 
 /// The graph's extent with estimated node sizes, in graph units.
 fn extent(graph: &FlowGraph) -> egui::Rect {
@@ -149,17 +157,8 @@ impl GraphView {
             );
             ids.push((id, n.name.clone()));
         }
-        for e in &graph.edges {
-            let from = egui_snarl::OutPinId {
-                node: ids[e.from].0,
-                output: e.port,
-            };
-            let to = egui_snarl::InPinId {
-                node: ids[e.to].0,
-                input: 0,
-            };
-            snarl.connect(from, to);
-        }
+        // No snarl wires: the transitions are drawn routed by `wires.rs`; snarl only draws
+        // the wire being dragged from a pin.
         self.snarl = snarl;
         self.ids = ids;
         let mut neighbours: std::collections::HashMap<String, Vec<String>> =
@@ -173,6 +172,9 @@ impl GraphView {
         if self.fitted.as_ref() != Some(&graph.flow) {
             self.fitted = Some(graph.flow.clone());
             self.fit = Some(extent(graph));
+            // Another flow's frames must not shape this one's wires.
+            self.node_rects.clear();
+            self.wires = wires::Wires::default();
         }
     }
 
@@ -371,7 +373,7 @@ impl GraphView {
             if ui
                 .button("Auto layout")
                 .on_hover_text(crate::ui::commands::with_keys(
-                    "Lay the flow out again from left to right",
+                    "Lay the flow out again from top to bottom",
                     "Auto layout",
                 ))
                 .clicked()
@@ -448,7 +450,17 @@ impl GraphView {
                 self.fit = Some(bb);
             }
         }
-        let fit = self.fit.take().map(|bb| (bb, canvas_now));
+        // The nodes' real frames when every one was drawn (text measures differ from the
+        // estimate); the canvas less the zoom controls' strip along its bottom.
+        let fit = self.fit.take().map(|bb| {
+            let drawn = graph
+                .nodes
+                .iter()
+                .map(|n| self.node_rects.get(&n.name).copied())
+                .try_fold(egui::Rect::NOTHING, |bb, r| r.map(|r| bb.union(r)));
+            let bb = drawn.map_or(bb, |d| d.expand(30.0));
+            (bb, canvas_now.with_max_y(canvas_now.max.y - ZOOM_STRIP))
+        });
         let session = state.debug.as_ref();
         let visits = session.map(crate::core::debug::Session::visits);
         let durations = session.map(crate::core::debug::Session::durations);
@@ -486,7 +498,11 @@ impl GraphView {
             centre_on = Some((p, view_rect));
             self.refit = None;
         }
+        self.wires.update(graph, &self.node_rects, taken.as_ref());
+        self.wires
+            .drop_on_node(ui, graph, &self.node_rects, self.transform, out);
         let mut viewer = Viewer {
+            wires: &self.wires,
             out,
             state,
             transform: None,
@@ -505,6 +521,7 @@ impl GraphView {
             zoom: self.zoom_request.take().map(|z| (z, view_rect)),
             far: false,
             centre_on,
+            pins: std::collections::HashMap::new(),
         };
         let style = SnarlStyle {
             min_scale: Some(viewer::MIN_SCALE),
@@ -524,7 +541,10 @@ impl GraphView {
         }
         self.transform = viewer.transform;
         self.canvas = Some(view_rect);
+        let pins = std::mem::take(&mut viewer.pins);
         self.node_rects = std::mem::take(&mut viewer.rects);
+        self.wires.measured(&self.node_rects, pins);
+        self.wires.hover(ui, view_rect, graph, self.transform, &self.node_rects);
         self.zoom_controls_ui(ui, view_rect, graph, minimap);
         if *minimap {
             self.minimap_ui(ui, view_rect, graph, state);

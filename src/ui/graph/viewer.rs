@@ -1,11 +1,17 @@
 //! The egui-snarl viewer: how a node, its pins and menus are drawn, and snarl's hooks
-//! (connect, disconnect, dropped wires, menus) turned into commands. The widget never edits
-//! its own wires: the next frame rebuilds them from the bundle.
+//! (a pin's right-click, dropped wires, menus) turned into commands. Nodes have outputs
+//! only: wires come into a node's top (`wires.rs` routes and draws them under the nodes,
+//! from `draw_background`), and a wire dragged from a pin connects where it is dropped on
+//! a node.
 
 use super::*;
 use crate::app::Command;
 
 pub(super) struct Viewer<'a> {
+    /// The transitions' wires, drawn under the nodes.
+    pub(super) wires: &'a super::wires::Wires,
+    /// Each output row's middle drawn this frame (graph units): (state, output) → y.
+    pub(super) pins: std::collections::HashMap<(String, usize), f32>,
     pub(super) out: &'a mut Commands,
     pub(super) state: &'a AppState,
     /// Graph-to-screen transform snarl used this frame.
@@ -104,7 +110,7 @@ impl Viewer<'_> {
         // each other; the whole name is the hover.
         let node = egui::Rect::from_min_size(
             rect.min - egui::vec2(8.0, 8.0),
-            egui::vec2(n.width + crate::core::graph::LAYER_GAP / 2.0, n.height),
+            egui::vec2(n.width + crate::core::graph::NODE_GAP / 2.0, n.height),
         );
         ui.painter()
             .with_clip_rect(node.intersect(ui.clip_rect()))
@@ -344,30 +350,18 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         });
     }
 
-    fn inputs(&mut self, node: &NodeView) -> usize {
-        usize::from(!self.pinless(&node.name))
+    fn inputs(&mut self, _node: &NodeView) -> usize {
+        // Wires come in at the top (`wires.rs`); a drop anywhere on the node connects.
+        0
     }
 
     fn show_input(
         &mut self,
-        pin: &InPin,
-        ui: &mut egui::Ui,
-        snarl: &mut Snarl<NodeView>,
+        _pin: &InPin,
+        _ui: &mut egui::Ui,
+        _snarl: &mut Snarl<NodeView>,
     ) -> impl egui_snarl::ui::SnarlPin + 'static {
-        let pin_info = PinInfo::circle().with_fill(crate::ui::theme::GREY);
-        if self.far || self.culled(&snarl[pin.id.node].name) {
-            ui.set_min_height(ROW);
-            return pin_info;
-        }
-        // How many edges come in: a state nothing leads to is easy to spot.
-        let n = pin.remotes.len();
-        let text = match n {
-            0 => "in".to_string(),
-            _ => format!("in ×{n}"),
-        };
-        ui.add_space(6.0);
-        ui.label(RichText::new(text).weak());
-        pin_info
+        PinInfo::circle()
     }
 
     fn outputs(&mut self, node: &NodeView) -> usize {
@@ -420,7 +414,11 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             return pin_info;
         }
         let shown = crate::core::graph::clip(&label);
-        let free = matches!(port, Port::NewRule | Port::NewCatch) || pin.remotes.is_empty();
+        let free = matches!(port, Port::NewRule | Port::NewCatch)
+            || snarl[pin.id.node]
+                .targets
+                .get(pin.id.output)
+                .is_none_or(Option::is_none);
         let text = if free {
             RichText::new(&shown)
                 .color(colour.gamma_multiply(0.6))
@@ -452,6 +450,10 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         } else if shown != label {
             resp.on_hover_text(label);
         }
+        self.pins.insert(
+            (snarl[pin.id.node].name.clone(), pin.id.output),
+            ui.min_rect().center().y,
+        );
         pin_info
     }
 
@@ -622,7 +624,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             return;
         };
         if let Some((_, _, port, _)) = src.outs.get(pin.id.output)
-            && !pin.remotes.is_empty()
+            && src.targets.get(pin.id.output).is_some_and(Option::is_some)
         {
             self.out.push(EditCommand::Disconnect {
                 from: src.name.clone(),
@@ -631,16 +633,19 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         }
     }
 
-    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<NodeView>) {
-        for remote in &pin.remotes {
-            if let Some(src) = snarl.get_node(remote.node)
-                && let Some((_, _, port, _)) = src.outs.get(remote.output)
-            {
-                self.out.push(EditCommand::Disconnect {
-                    from: src.name.clone(),
-                    port: *port,
-                });
-            }
+    fn draw_background(
+        &mut self,
+        background: Option<&egui_snarl::ui::BackgroundPattern>,
+        viewport: &egui::Rect,
+        snarl_style: &SnarlStyle,
+        style: &egui::Style,
+        painter: &egui::Painter,
+        _snarl: &Snarl<NodeView>,
+    ) {
+        if let Some(background) = background {
+            background.draw(viewport, snarl_style, style, painter);
         }
+        let scale = self.transform.map_or(1.0, |t| t.scaling);
+        self.wires.draw(painter, *viewport, scale);
     }
 }
