@@ -1,6 +1,8 @@
 //! The layout and the wire router on every flow (and Map iterator) of every sample and
 //! public bundle: top to bottom, no two states overlapping, no wire through a state.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;

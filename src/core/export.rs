@@ -91,7 +91,13 @@ pub fn svg(
         };
         let mut d = String::new();
         for (k, p) in crate::core::route::rounded(path, 8.0).iter().enumerate() {
-            let _ = write!(d, "{}{:.1},{:.1} ", if k == 0 { "M" } else { "L" }, p[0], p[1]);
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1} ",
+                if k == 0 { "M" } else { "L" },
+                p[0],
+                p[1]
+            );
         }
         let colour = edge_colour(e.kind);
         let _ = write!(
@@ -165,7 +171,7 @@ pub fn svg(
                 x + rw - 10.0,
                 y + crate::core::graph::estimated_pin_y(n, p) + 4.5,
                 edge_colour(port.kind),
-                esc(&crate::core::graph::clip(&port.label))
+                esc(&crate::core::graph::clip_label(&port.label))
             );
         }
         out.push_str("</g>");

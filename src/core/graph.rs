@@ -89,15 +89,28 @@ pub struct FlowGraph {
 pub const LAYER_GAP: f32 = 64.0;
 /// Free space between two nodes side by side in a layer (wires pass here).
 pub const NODE_GAP: f32 = 72.0;
-/// Longest text a node shows on one line (the rest is on hover).
+/// Longest key fact a node shows (the rest is in the inspector and on hover).
 pub const MAX_TEXT: usize = 26;
+
+/// Longest output label a node shows: longer than any rule label the public and sample
+/// bundles have (56), so labels are drawn whole; the node is as wide as its longest.
+pub const MAX_LABEL: usize = 64;
 
 /// `s` cut to [`MAX_TEXT`] characters with an ellipsis.
 pub fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_TEXT {
+    clip_to(s, MAX_TEXT)
+}
+
+/// An output label as drawn: whole up to [`MAX_LABEL`] characters.
+pub fn clip_label(s: &str) -> String {
+    clip_to(s, MAX_LABEL)
+}
+
+fn clip_to(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
         s.to_string()
     } else {
-        let mut out: String = s.chars().take(MAX_TEXT - 1).collect();
+        let mut out: String = s.chars().take(max - 1).collect();
         out.push('…');
         out
     }
@@ -111,7 +124,7 @@ pub fn estimated_width(graph: &FlowGraph, i: usize) -> f32 {
     let label = n
         .ports
         .iter()
-        .map(|p| clip(&p.label).chars().count())
+        .map(|p| clip_label(&p.label).chars().count())
         .max()
         .unwrap_or(4) as f32;
     let name = n.name.chars().count() as f32 * 6.5 + 56.0;
@@ -278,14 +291,14 @@ pub fn rule_labels(rules: &[&ChoiceRule<'_>]) -> Vec<String> {
         };
     // Labels that would read alike once cut to fit keep their ends instead: the head and
     // the tail, where values like "… status code: 404" differ.
-    let shown: Vec<String> = labels.iter().map(|l| clip(l)).collect();
+    let shown: Vec<String> = labels.iter().map(|l| clip_label(l)).collect();
     let labels: Vec<String> = labels
         .iter()
         .enumerate()
         .map(|(i, l)| {
             if (0..rules.len()).any(|j| j != i && labels[j] != *l && shown[j] == shown[i]) {
                 let chars: Vec<char> = l.chars().collect();
-                let tail = MAX_TEXT - 9;
+                let tail = MAX_LABEL - 9;
                 let head: String = chars.iter().take(8).collect();
                 let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
                 format!("{head}…{end}")
@@ -295,7 +308,7 @@ pub fn rule_labels(rules: &[&ChoiceRule<'_>]) -> Vec<String> {
         })
         .collect();
     // Rules that are the same rule, or still read alike, are numbered.
-    let shown: Vec<String> = labels.iter().map(|l| clip(l)).collect();
+    let shown: Vec<String> = labels.iter().map(|l| clip_label(l)).collect();
     labels
         .iter()
         .enumerate()
@@ -588,7 +601,7 @@ mod tests {
             "A": {"Type": "Succeed"}}}));
         let labels: Vec<String> = g.nodes[0].ports[..3]
             .iter()
-            .map(|p| clip(&p.label))
+            .map(|p| clip_label(&p.label))
             .collect();
         assert_eq!(
             labels,
@@ -608,19 +621,19 @@ mod tests {
     fn values_that_differ_only_at_their_end_keep_it() {
         let g = graph(json!({"StartAt": "C", "States": {
             "C": {"Type": "Choice", "Choices": [
-                {"Variable": "$.error.Cause", "StringEquals": "external action failed due to status code: 404", "Next": "A"},
-                {"Variable": "$.error.Cause", "StringEquals": "external action failed due to status code: 429", "Next": "A"}],
+                {"Variable": "$.error.Cause", "StringEquals": "the external action you called has failed with the status code: 404", "Next": "A"},
+                {"Variable": "$.error.Cause", "StringEquals": "the external action you called has failed with the status code: 429", "Next": "A"}],
               "Default": "A"},
             "A": {"Type": "Succeed"}}}));
         let labels: Vec<String> = g.nodes[0].ports[..2]
             .iter()
-            .map(|p| clip(&p.label))
+            .map(|p| clip_label(&p.label))
             .collect();
         assert_eq!(
             labels,
             [
-                "== \"exte…status code: 404\"",
-                "== \"exte…status code: 429\""
+                "== \"the …action you called has failed with the status code: 404\"",
+                "== \"the …action you called has failed with the status code: 429\""
             ]
         );
     }

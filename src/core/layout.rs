@@ -145,7 +145,12 @@ fn longest_path_layers(n: usize, dag: &[(usize, usize)]) -> Vec<usize> {
 fn park_unreached(graph: &FlowGraph, layer: &mut [usize]) {
     let n = graph.nodes.len();
     let mut reached = vec![false; n];
-    let mut stack: Vec<usize> = graph.nodes.iter().position(|s| s.start).into_iter().collect();
+    let mut stack: Vec<usize> = graph
+        .nodes
+        .iter()
+        .position(|s| s.start)
+        .into_iter()
+        .collect();
     while let Some(v) = stack.pop() {
         if reached[v] {
             continue;
@@ -417,10 +422,14 @@ mod tests {
         let mut count = 0;
         for (a, e) in g.edges.iter().enumerate() {
             for f in &g.edges[a + 1..] {
-                let (ey, fy) = (pos(g, &g.nodes[e.from].name)[1], pos(g, &g.nodes[f.from].name)[1]);
+                let (ey, fy) = (
+                    pos(g, &g.nodes[e.from].name)[1],
+                    pos(g, &g.nodes[f.from].name)[1],
+                );
                 let (ety, fty) = (g.nodes[e.to].pos[1], g.nodes[f.to].pos[1]);
                 if ey == fy && ety == fty && ety > ey && e.from != f.from && e.to != f.to {
-                    let d1 = centre_x(g, &g.nodes[e.from].name) - centre_x(g, &g.nodes[f.from].name);
+                    let d1 =
+                        centre_x(g, &g.nodes[e.from].name) - centre_x(g, &g.nodes[f.from].name);
                     let d2 = centre_x(g, &g.nodes[e.to].name) - centre_x(g, &g.nodes[f.to].name);
                     if d1 * d2 < 0.0 {
                         count += 1;
@@ -507,8 +516,18 @@ mod tests {
             "F": {"Type": "Succeed"}}}));
         for (i, a) in g.nodes.iter().enumerate() {
             for (j, b) in g.nodes.iter().enumerate().skip(i + 1) {
-                let ra = [a.pos[0], a.pos[1], a.pos[0] + estimated_width(&g, i), a.pos[1] + estimated_height(a)];
-                let rb = [b.pos[0], b.pos[1], b.pos[0] + estimated_width(&g, j), b.pos[1] + estimated_height(b)];
+                let ra = [
+                    a.pos[0],
+                    a.pos[1],
+                    a.pos[0] + estimated_width(&g, i),
+                    a.pos[1] + estimated_height(a),
+                ];
+                let rb = [
+                    b.pos[0],
+                    b.pos[1],
+                    b.pos[0] + estimated_width(&g, j),
+                    b.pos[1] + estimated_height(b),
+                ];
                 let apart = ra[2] <= rb[0] || rb[2] <= ra[0] || ra[3] <= rb[1] || rb[3] <= ra[1];
                 assert!(apart, "{} and {} overlap", a.name, b.name);
             }

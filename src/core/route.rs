@@ -154,14 +154,15 @@ pub fn route(boxes: &[Bounds], wires: &[Wire]) -> Vec<Vec<Point>> {
 /// the target's entry stays exact (the pin too: the first point never moves).
 fn square(mut points: Vec<Point>) -> Vec<Point> {
     for k in (1..points.len()).rev() {
-        for axis in 0..2 {
-            let (p, q) = (points[k - 1][axis], points[k][axis]);
-            let d = (q - p).abs();
+        let (before, after) = points.split_at_mut(k);
+        let (p, q) = (&mut before[k - 1], &mut after[0]);
+        for (a, b) in p.iter_mut().zip(q.iter_mut()) {
+            let d = (*b - *a).abs();
             if d > 0.0 && d < 1.0 {
                 if k == 1 {
-                    points[k][axis] = p;
+                    *b = *a;
                 } else {
-                    points[k - 1][axis] = q;
+                    *a = *b;
                 }
             }
         }
@@ -431,14 +432,24 @@ mod tests {
     #[test]
     fn a_wire_to_the_state_below_is_short_and_square() {
         let boxes = [boxed(0.0, 0.0), boxed(0.0, 124.0)];
-        let r = route(&boxes, &[Wire { from: 0, to: 1, pin: [120.0, 50.0] }]);
+        let r = route(
+            &boxes,
+            &[Wire {
+                from: 0,
+                to: 1,
+                pin: [120.0, 50.0],
+            }],
+        );
         let path = &r[0];
         assert_eq!(path[0], [120.0, 50.0]);
         assert_eq!(*path.last().unwrap(), [60.0, 124.0]);
         // Right, down, left, down: three bends at most.
         assert!(path.len() <= 5, "{path:?}");
         for s in path.windows(2) {
-            assert!(s[0][0] == s[1][0] || s[0][1] == s[1][1], "not square: {path:?}");
+            assert!(
+                s[0][0] == s[1][0] || s[0][1] == s[1][1],
+                "not square: {path:?}"
+            );
         }
         assert!(!boxes.iter().any(|b| crosses(&path[1..path.len() - 1], b)));
     }
@@ -453,10 +464,20 @@ mod tests {
             boxed(100.0, 130.0),
             boxed(0.0, 260.0),
         ];
-        let r = route(&boxes, &[Wire { from: 0, to: 3, pin: [120.0, 50.0] }]);
+        let r = route(
+            &boxes,
+            &[Wire {
+                from: 0,
+                to: 3,
+                pin: [120.0, 50.0],
+            }],
+        );
         let path = &r[0];
         for b in &boxes {
-            assert!(!crosses(&path[1..path.len() - 1], b), "{path:?} crosses {b:?}");
+            assert!(
+                !crosses(&path[1..path.len() - 1], b),
+                "{path:?} crosses {b:?}"
+            );
         }
         assert_eq!(*path.last().unwrap(), [60.0, 260.0]);
     }
@@ -465,10 +486,20 @@ mod tests {
     fn a_loop_back_goes_up_beside_the_states_and_comes_in_from_above() {
         // A → B → C and C back to A.
         let boxes = [boxed(0.0, 0.0), boxed(0.0, 124.0), boxed(0.0, 248.0)];
-        let r = route(&boxes, &[Wire { from: 2, to: 0, pin: [120.0, 298.0] }]);
+        let r = route(
+            &boxes,
+            &[Wire {
+                from: 2,
+                to: 0,
+                pin: [120.0, 298.0],
+            }],
+        );
         let path = &r[0];
         for b in &boxes {
-            assert!(!crosses(&path[1..path.len() - 1], b), "{path:?} crosses {b:?}");
+            assert!(
+                !crosses(&path[1..path.len() - 1], b),
+                "{path:?} crosses {b:?}"
+            );
         }
         // It ends going down into A's top.
         let n = path.len();
@@ -482,8 +513,16 @@ mod tests {
         let r = route(
             &boxes,
             &[
-                Wire { from: 1, to: 2, pin: [320.0, 50.0] },
-                Wire { from: 0, to: 2, pin: [120.0, 50.0] },
+                Wire {
+                    from: 1,
+                    to: 2,
+                    pin: [320.0, 50.0],
+                },
+                Wire {
+                    from: 0,
+                    to: 2,
+                    pin: [120.0, 50.0],
+                },
             ],
         );
         let (a, b) = (r[0].last().unwrap()[0], r[1].last().unwrap()[0]);

@@ -938,9 +938,9 @@ fn parameter_rows_use_the_panel_width_and_long_values_get_a_multi_line_editor() 
 }
 
 #[test]
-fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_as_drawn() {
+fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_and_are_drawn_whole() {
     use zis_studio::core::edit::Port;
-    use zis_studio::core::graph::clip;
+    use zis_studio::core::graph::clip_label;
     let bundles = sample_and_public_bundles();
     let mut choices = 0;
     for b in bundles {
@@ -955,12 +955,18 @@ fn the_rule_labels_of_every_choice_in_every_sample_and_public_bundle_differ_as_d
         for flow in flows {
             state.apply(zis_studio::app::ViewCommand::Select(flow.clone()));
             let graph = state.graph.as_ref().unwrap();
+            // No output label is cut: each is drawn whole.
+            for node in &graph.nodes {
+                for p in &node.ports {
+                    assert_eq!(clip_label(&p.label), p.label, "{}: {flow}", b.display());
+                }
+            }
             for node in graph.nodes.iter().filter(|n| n.type_name == "Choice") {
                 let shown: Vec<String> = node
                     .ports
                     .iter()
                     .filter(|p| matches!(p.port, Port::Rule(_)))
-                    .map(|p| clip(&p.label))
+                    .map(|p| clip_label(&p.label))
                     .collect();
                 let mut unique = shown.clone();
                 unique.sort();

@@ -516,7 +516,6 @@ impl GraphView {
             visits: visits.as_ref(),
             failed,
             current,
-            taken: taken.as_ref(),
             durations: durations.as_ref(),
             zoom: self.zoom_request.take().map(|z| (z, view_rect)),
             far: false,
@@ -544,7 +543,8 @@ impl GraphView {
         let pins = std::mem::take(&mut viewer.pins);
         self.node_rects = std::mem::take(&mut viewer.rects);
         self.wires.measured(&self.node_rects, pins);
-        self.wires.hover(ui, view_rect, graph, self.transform, &self.node_rects);
+        self.wires
+            .hover(ui, view_rect, graph, self.transform, &self.node_rects);
         self.zoom_controls_ui(ui, view_rect, graph, minimap);
         if *minimap {
             self.minimap_ui(ui, view_rect, graph, state);

@@ -32,8 +32,6 @@ pub(super) struct Viewer<'a> {
     pub(super) failed: Option<&'a str>,
     /// The state the paused session runs next.
     pub(super) current: Option<&'a str>,
-    /// Edges the session took; the others are dimmed while a session is shown.
-    pub(super) taken: Option<&'a std::collections::HashSet<(String, String)>>,
     /// Milliseconds per state in the session.
     pub(super) durations: Option<&'a std::collections::HashMap<String, f64>>,
     /// A zoom asked for by the zoom controls: the scale, about the view's centre.
@@ -384,36 +382,16 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
             .cloned()
             .unwrap_or_else(|| (String::new(), EdgeKind::Next, Port::Next, String::new()));
         let colour = edge_colour(kind);
-        let style = match kind {
-            EdgeKind::Catch | EdgeKind::Default => WireStyle::AxisAligned { corner_radius: 8.0 },
-            _ => WireStyle::Bezier5,
-        };
-        let wire = match self.taken {
-            Some(taken) => {
-                let n = &snarl[pin.id.node];
-                let went = n
-                    .targets
-                    .get(pin.id.output)
-                    .cloned()
-                    .flatten()
-                    .is_some_and(|t| taken.contains(&(n.name.clone(), t)));
-                if went {
-                    colour
-                } else {
-                    colour.gamma_multiply(0.25)
-                }
-            }
-            None => colour,
-        };
+        // The wire snarl draws while one is dragged from this pin (placed wires are ours).
         let pin_info = PinInfo::triangle()
             .with_fill(colour)
-            .with_wire_color(wire)
-            .with_wire_style(style);
+            .with_wire_color(colour)
+            .with_wire_style(WireStyle::Bezier3);
         if self.far || self.culled(&snarl[pin.id.node].name) {
             ui.set_min_height(ROW);
             return pin_info;
         }
-        let shown = crate::core::graph::clip(&label);
+        let shown = crate::core::graph::clip_label(&label);
         let free = matches!(port, Port::NewRule | Port::NewCatch)
             || snarl[pin.id.node]
                 .targets
@@ -431,7 +409,7 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         let longest = snarl[pin.id.node]
             .outs
             .iter()
-            .map(|(l, _, _, _)| crate::core::graph::clip(l).chars().count())
+            .map(|(l, _, _, _)| crate::core::graph::clip_label(l).chars().count())
             .max()
             .unwrap_or(4) as f32;
         let width = longest * 7.5 + 10.0;

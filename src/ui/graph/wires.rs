@@ -209,7 +209,13 @@ impl Wires {
             let from = &graph.nodes[e.from];
             let port = from.ports.get(e.port);
             let what = port
-                .map(|p| if p.hover.is_empty() { &p.label } else { &p.hover })
+                .map(|p| {
+                    if p.hover.is_empty() {
+                        &p.label
+                    } else {
+                        &p.hover
+                    }
+                })
                 .cloned()
                 .unwrap_or_default();
             let text = format!("{} → {}: {what}", from.name, graph.nodes[e.to].name);
