@@ -714,6 +714,27 @@ fn every_flow_of_every_sample_and_public_bundle_fits_the_canvas_at_1280x800() {
                         b.display()
                     );
                 }
+                // Every wire as drawn keeps out of every node as drawn.
+                let graph = h.state().state.graph.clone().unwrap();
+                let paths = h.state().wire_paths().to_vec();
+                assert_eq!(paths.len(), graph.edges.len());
+                for (e, path) in graph.edges.iter().zip(&paths) {
+                    for n in &graph.nodes {
+                        let r = h.state().node_rect(&n.name).unwrap();
+                        let frame = zis_studio::core::route::Bounds {
+                            min: [r.min.x, r.min.y],
+                            max: [r.max.x, r.max.y],
+                        };
+                        assert!(
+                            !zis_studio::core::route::crosses(path, &frame),
+                            "{size:?} {}: {key}: the wire {} → {} runs through {}: {path:?} {r:?}",
+                            b.display(),
+                            graph.nodes[e.from].name,
+                            graph.nodes[e.to].name,
+                            n.name
+                        );
+                    }
+                }
                 flows += 1;
             }
         }

@@ -178,6 +178,11 @@ impl GraphView {
         }
     }
 
+    /// The transitions' wires routed for the last frame (graph units).
+    pub fn wire_paths(&self) -> &[Vec<[f32; 2]>] {
+        self.wires.paths()
+    }
+
     /// The minimap, when it is on and part of the flow is out of view: a click on it
     /// centres the view there next frame.
     fn minimap_ui(

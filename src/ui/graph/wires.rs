@@ -51,6 +51,11 @@ fn frame(graph: &FlowGraph, rects: &HashMap<String, egui::Rect>, i: usize) -> Bo
 }
 
 impl Wires {
+    /// Each edge's route (graph units).
+    pub(super) fn paths(&self) -> &[Vec<Point>] {
+        &self.paths
+    }
+
     /// Routes the wires again if a frame, a pin or an edge changed, and sets their looks:
     /// with a session shown, the transitions it did not take are dimmed.
     pub(super) fn update(

@@ -134,6 +134,12 @@ impl StudioApp {
         self.graph.node_rects.get(state).copied()
     }
 
+    /// The transitions' wires as drawn in the last frame (graph units, in the order of the
+    /// graph's edges).
+    pub fn wire_paths(&self) -> &[Vec<[f32; 2]>] {
+        self.graph.wire_paths()
+    }
+
     fn apply_pending(&mut self) {
         for command in self.pending.take() {
             self.state.apply(command);
