@@ -90,11 +90,12 @@ impl AppState {
             } => {
                 self.sidecar
                     .mocks
-                    .retain(|m| !(m.action == action && m.attempt == attempt));
+                    .retain(|m| !(m.action == action && m.attempt == attempt && m.call.is_none()));
                 if let Some(outcome) = outcome {
                     self.sidecar.mocks.push(debug::Mock {
                         action,
                         attempt,
+                        call: None,
                         outcome,
                     });
                 }

@@ -55,8 +55,13 @@ pub enum DebugCommand {
     UseRecordedEvent(i64),
     /// Wait states sleep for real (true) or use the virtual clock (false).
     SetRealTime(bool),
-    /// Append the ended session as a flow test to the bundle's `*.tests.json`.
+    /// Append the ended session as a flow test to the bundle's `*.tests.json` (with unsaved
+    /// bundle edits, asks first: the test runs the saved file).
     SaveAsTest(String),
+    /// Save the edited bundle, then the test that was waiting.
+    SaveBundleThenTest,
+    /// Do not save the test that was waiting.
+    CancelSaveTest,
     /// Add a JSONPath to the watch list.
     AddWatch(String),
     /// Remove a watch by its index.
@@ -90,8 +95,9 @@ impl AppState {
             }
             DebugCommand::DebugStop => self.debug = None,
             DebugCommand::DebugSetData(text) => {
+                let db = self.db_path();
                 let result = parse_json(&text).and_then(|v| match &mut self.debug {
-                    Some(s) => Ok(s.set_data(v)?),
+                    Some(s) => Ok(s.fork(v, &db)?),
                     None => Err(AppError::NoSession),
                 });
                 self.message = Some(match result {
@@ -191,6 +197,22 @@ impl AppState {
                 }
             }
             DebugCommand::SetRealTime(on) => self.real_time = on,
+            DebugCommand::SaveBundleThenTest => {
+                if let Some(name) = self.save_test_waiting.take() {
+                    if self.save() {
+                        self.apply_debugging(DebugCommand::SaveAsTest(name));
+                    } else {
+                        self.message = Some("the bundle was not saved, nor the test".into());
+                    }
+                }
+            }
+            DebugCommand::CancelSaveTest => self.save_test_waiting = None,
+            DebugCommand::SaveAsTest(name) if self.modified => {
+                self.save_test_waiting = Some(name);
+                self.message = Some(
+                    "the bundle has unsaved changes: a test runs the saved file, so save the bundle first".into(),
+                );
+            }
             DebugCommand::SaveAsTest(name) => {
                 let result = match (&self.path, &self.debug) {
                     (Some(path), Some(s)) => {
@@ -262,6 +284,7 @@ impl AppState {
             breakpoints: self.sidecar.breakpoints.clone(),
             pause: std::sync::Arc::default(),
             jq: self.jq_limits,
+            calls: Default::default(),
         })
     }
 

@@ -1,6 +1,9 @@
 //! Edit commands: every change to the bundle (states, edges, fields, JSON, resources, node
 //! positions) as one undo step, and undo/redo themselves. Each goes through
-//! [`AppState::edit_value`], which snapshots the bundle, the sidecar and the view.
+//! [`AppState::edit_value`], which snapshots the bundle, the node positions and the view.
+//! Debugging settings (breakpoints, mocks, watches, saved events) are outside this history:
+//! they are not the bundle, and one Ctrl+Z must never revert an edit and a breakpoint at
+//! once; each of them is undone by its own switch or Remove button.
 
 use super::error::{AppError, AppResult, parse_json};
 use super::*;
@@ -266,7 +269,7 @@ impl AppState {
     pub(crate) fn snapshot(&self) -> Option<Snapshot> {
         Some(Snapshot {
             value: self.document.as_ref()?.value().clone(),
-            sidecar: self.sidecar.clone(),
+            layout: self.sidecar.layout.clone(),
             selected: self.selected.clone(),
             map_path: self.map_path.clone(),
             selected_state: self.selected_state.clone(),
@@ -287,7 +290,7 @@ impl AppState {
         if let Some(doc) = &mut self.document {
             *doc.value_mut() = s.value;
         }
-        self.sidecar = s.sidecar;
+        self.sidecar.layout = s.layout;
         self.save_sidecar();
         self.map_path = s.map_path;
         self.selected = s.selected;

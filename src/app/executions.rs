@@ -429,17 +429,14 @@ impl AppState {
             .unwrap_or_default()
             .to_string();
         let data = step.get("input").cloned().unwrap_or_default();
+        let db = self.db_path();
         let result = self.debug_opened_flow().and_then(|()| {
             self.start_session();
             let s = self
                 .debug
                 .as_mut()
                 .ok_or_else(|| AppError::refused("the session did not start"))?;
-            s.now
-                .jump_to(&state)
-                .map_err(crate::core::debug::SessionError::from)?;
-            s.set_data(data)?;
-            s.stopped_by = Some(format!("from step {} of the stored run", i + 1));
+            s.redrive(&state, data, i + 1, &db)?;
             Ok(())
         });
         self.rerun_of = None;

@@ -92,7 +92,9 @@ pub enum Pending {
 #[derive(Clone, Debug)]
 pub(crate) struct Snapshot {
     value: serde_json::Value,
-    sidecar: Sidecar,
+    /// Node positions: moves are edits. Breakpoints, mocks, watches and saved events are
+    /// debugging settings outside the bundle's undo history: an undo never touches them.
+    layout: std::collections::BTreeMap<String, std::collections::BTreeMap<String, [f32; 2]>>,
     selected: Option<String>,
     map_path: Vec<String>,
     selected_state: Option<String>,
@@ -199,6 +201,8 @@ pub struct AppState {
     pub debug_event: Option<(String, String)>,
     /// The payload the next session starts on (`None`: the catalog's sample).
     pub debug_payload: Option<serde_json::Value>,
+    /// A test to save once the user says whether to save the edited bundle first (its name).
+    pub save_test_waiting: Option<String>,
     /// The store's executions and the one opened for replay.
     pub executions: executions::Executions,
     /// A re-run of the opened execution is going: its stored history, to compare.

@@ -85,6 +85,7 @@ fn run(args: &RunArgs, data: Option<&Path>) -> Result<ExitCode> {
     s.go(
         Go::Continue,
         Env {
+            calls: Default::default(),
             db_path: db.clone(),
             bundle: bundle.clone(),
             integration: s.integration.clone(),

@@ -164,7 +164,14 @@ pub fn svg(
                 esc(&crate::core::graph::clip(&n.fact))
             );
         }
+        // Outputs with what they lead to; the editor's "+ rule" and "+ catch" stay out.
         for (p, port) in n.ports.iter().enumerate() {
+            if matches!(
+                port.port,
+                crate::core::edit::Port::NewRule | crate::core::edit::Port::NewCatch
+            ) {
+                continue;
+            }
             let _ = write!(
                 out,
                 r#"<text x="{}" y="{}" fill="{}" text-anchor="end">{}</text>"#,
@@ -180,6 +187,26 @@ pub fn svg(
     out
 }
 
+/// What a stored history entry records beyond the flow's own work, in words: the mocks
+/// that answered its calls and the debugger's marks (a forced branch, an edited result or
+/// data, a redrive, an older definition).
+pub fn step_notes(step: &Value) -> Vec<String> {
+    let mut notes = Vec::new();
+    for c in step["mocked"].as_array().into_iter().flatten() {
+        if let Ok(call) = serde_json::from_value::<crate::core::debug::Call>(c.clone())
+            && let Some(label) = call.mock_label()
+        {
+            notes.push(format!("{}: {label}", call.action));
+        }
+    }
+    for m in step["marks"].as_array().into_iter().flatten() {
+        if let Ok(mark) = serde_json::from_value::<crate::core::debug::Mark>(m.clone()) {
+            notes.push(mark.label());
+        }
+    }
+    notes
+}
+
 /// A self-contained HTML report of an execution: its outcome, the graph with the path
 /// taken, and every step's data.
 pub fn html_report(title: &str, graph_svg: &str, status: &str, steps: &[Value]) -> String {
@@ -191,13 +218,14 @@ body{{background:{page};color:{page_text};font-family:sans-serif;margin:24px}}
 h1{{font-size:20px}} .graph{{overflow:auto;border:1px solid {border};margin:12px 0}}
 details{{margin:6px 0;border-left:3px solid {blue};padding-left:8px}}
 summary{{cursor:pointer}} pre{{background:{canvas};padding:8px;overflow:auto}}
-.err{{color:{red}}}</style></head><body><h1>{t}</h1><p>{s}</p><div class="graph">{g}</div><h2>Steps</h2>"#,
+.err{{color:{red}}} .note{{color:{amber}}}</style></head><body><h1>{t}</h1><p>{s}</p><div class="graph">{g}</div><h2>Steps</h2>"#,
         page = palette::PAGE.hex(),
         page_text = palette::PAGE_TEXT.hex(),
         border = palette::BORDER.hex(),
         blue = palette::BLUE.hex(),
         canvas = palette::CANVAS.hex(),
         red = palette::RED.hex(),
+        amber = palette::AMBER.hex(),
         t = esc(title),
         s = esc(status),
         g = graph_svg
@@ -210,9 +238,15 @@ summary{{cursor:pointer}} pre{{background:{canvas};padding:8px;overflow:auto}}
             .filter(|v| !v.is_null())
             .map(|v| format!(" <span class=\"err\">{}</span>", esc(&v.to_string())))
             .unwrap_or_default();
+        let notes = step_notes(e);
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" <span class=\"note\">({})</span>", esc(&notes.join(" · ")))
+        };
         let _ = write!(
             out,
-            "<details><summary>{}. {} → {}{err}</summary>",
+            "<details><summary>{}. {} → {}{err}{notes}</summary>",
             i + 1,
             esc(state),
             esc(next)
@@ -310,7 +344,13 @@ pub fn session_report(graph: &FlowGraph, s: &crate::core::debug::Session) -> Str
     let steps: Vec<Value> = s
         .steps
         .iter()
-        .map(|st| serde_json::to_value(&st.event).unwrap_or(Value::Null))
+        .map(|st| {
+            let mut v = serde_json::to_value(&st.event).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.extend(crate::core::debug::notes_of(st));
+            }
+            v
+        })
         .collect();
     let status = match s.status() {
         zis_engine::run::execution::Status::Succeeded { .. } => "succeeded".to_string(),
@@ -337,6 +377,7 @@ pub fn sample_run(bundle: &Value, key: &str) -> anyhow::Result<crate::core::debu
     s.go(
         crate::core::debug::Go::Continue,
         crate::core::debug::Env {
+            calls: Default::default(),
             db_path: db.clone(),
             bundle: bundle.clone(),
             integration: s.integration.clone(),
@@ -390,6 +431,8 @@ mod tests {
             "two edges taken"
         );
         assert!(svg.contains("x is present"));
+        // No editor hints in an export.
+        assert!(!svg.contains("+ rule") && !svg.contains("+ catch"), "{svg}");
         let html = html_report(
             "run <1>",
             &svg,

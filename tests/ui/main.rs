@@ -9,5 +9,6 @@ mod designer;
 mod executions;
 mod files;
 mod remote;
+mod replay;
 mod round_trip;
 mod services;

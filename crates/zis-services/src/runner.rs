@@ -6,8 +6,12 @@
 //! - [`Actions`] is the executor a run steps with: the built-in actions over the database's
 //!   config and link stores ([`DbStores`]), the bundle's custom HTTP actions
 //!   ([`HttpActions`]), and in front of both an optional list of [`Mock`]s (a status, an
-//!   error or a body instead of an action, for every attempt or one). Set
-//!   [`Actions::attempt`] to the execution's attempt before each step.
+//!   error or a body instead of an action, for every call, the calls of one attempt, or
+//!   one call). The most specific mock wins, whatever their order: one call, then one
+//!   attempt, then every call ([`Mock::specificity`]). Set [`Actions::attempt`] to the
+//!   execution's attempt before each step; [`Actions::calls`] counts each action's calls
+//!   (carry it over when a run goes on in another executor) and [`Actions::mocked`] lists
+//!   the calls a mock answered.
 //! - [`record`] stores an ended run in the executions table with its history, output,
 //!   cause, HTTP exchanges and event payload masked with every secret the database holds
 //!   for the integration ([`Db::secrets`], [`Db::redact`]). It is the only place runs are
@@ -30,8 +34,44 @@ pub struct Mock {
     /// Only this attempt of the flow (1 is the first); every attempt when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
+    /// Only the action's `call`-th call in the run (1 is the first, counted across
+    /// attempts); every call when absent. The debugger saves an edited result this way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<u32>,
     /// What it does.
     pub outcome: MockOutcome,
+}
+
+impl Mock {
+    /// How specific it is: a mock for one call (2, 3 with an attempt too) beats one for an
+    /// attempt (1), which beats one for every call (0).
+    pub fn specificity(&self) -> u8 {
+        match (self.call, self.attempt) {
+            (Some(_), Some(_)) => 3,
+            (Some(_), None) => 2,
+            (None, Some(_)) => 1,
+            (None, None) => 0,
+        }
+    }
+
+    /// Whether it answers the `call`-th call of `action` in `attempt`.
+    pub fn applies(&self, action: &str, attempt: u32, call: u32) -> bool {
+        self.action == action
+            && self.attempt.is_none_or(|a| a == attempt)
+            && self.call.is_none_or(|c| c == call)
+    }
+}
+
+/// The mock that answers the `call`-th call of `action` in `attempt`: the most specific
+/// of those that apply, the first of equals (see [`Mock::specificity`]).
+pub fn mock_for<'m>(mocks: &'m [Mock], action: &str, attempt: u32, call: u32) -> Option<&'m Mock> {
+    mocks
+        .iter()
+        .filter(|m| m.applies(action, attempt, call))
+        .fold(None, |best: Option<&Mock>, m| match best {
+            Some(b) if b.specificity() >= m.specificity() => Some(b),
+            _ => Some(m),
+        })
 }
 
 /// A mock's outcome.
@@ -139,6 +179,10 @@ pub struct Actions<'d> {
     mocks: Vec<Mock>,
     /// The execution's attempt (1 is the first): which attempt-specific mocks apply.
     pub attempt: u32,
+    /// Calls so far per action, across attempts (which call-specific mocks apply).
+    pub calls: std::collections::HashMap<String, u32>,
+    /// Every call, in order: the action's name, and the mock that answered it if one did.
+    pub log: Vec<(String, Option<Mock>)>,
 }
 
 impl<'d> Actions<'d> {
@@ -163,14 +207,16 @@ impl<'d> Actions<'d> {
             time_left: None,
             mocks,
             attempt: 1,
+            calls: std::collections::HashMap::new(),
+            log: Vec::new(),
         })
     }
 
-    /// The mock that answers `action` in this attempt, if any (the first that matches).
-    pub fn mock_for(&self, action: &str) -> Option<&Mock> {
-        self.mocks
+    /// The calls a mock answered, in order (action, mock).
+    pub fn mocked(&self) -> impl Iterator<Item = (&str, &Mock)> {
+        self.log
             .iter()
-            .find(|m| m.action == action && m.attempt.is_none_or(|a| a == self.attempt))
+            .filter_map(|(a, m)| m.as_ref().map(|m| (a.as_str(), m)))
     }
 
     /// The HTTP exchanges so far.
@@ -190,7 +236,14 @@ impl ActionExecutor for Actions<'_> {
         action: &str,
         parameters: &Value,
     ) -> std::result::Result<Value, StatesError> {
-        if let Some(m) = self.mock_for(action) {
+        let call = {
+            let n = self.calls.entry(action.to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let mock = mock_for(&self.mocks, action, self.attempt, call).cloned();
+        self.log.push((action.to_string(), mock.clone()));
+        if let Some(m) = mock {
             return m.outcome.answer();
         }
         let mut builtins = Builtins {
@@ -220,6 +273,9 @@ pub struct Run<'a> {
     pub history: &'a [HistoryEvent],
     /// The HTTP exchanges of each step (same length as `history`, or empty).
     pub exchanges: &'a [Vec<Exchange>],
+    /// More fields for each step's history entry (same length as `history`, or empty):
+    /// what the debugger records of interventions (`marks`, mocked `calls`).
+    pub notes: &'a [serde_json::Map<String, Value>],
     /// The flow's attempts.
     pub attempts: u32,
     /// When it started (Unix seconds).
@@ -266,6 +322,7 @@ fn mask_text(text: &str, secrets: &[String]) -> String {
 pub fn masked_history(
     history: &[HistoryEvent],
     exchanges: &[Vec<Exchange>],
+    notes: &[serde_json::Map<String, Value>],
     secrets: &[String],
 ) -> Value {
     let steps = history
@@ -280,6 +337,9 @@ pub fn masked_history(
                     "http".into(),
                     serde_json::to_value(x).unwrap_or(Value::Null),
                 );
+            }
+            if let (Some(n), Value::Object(m)) = (notes.get(i), &mut v) {
+                m.extend(n.clone());
             }
             v
         })
@@ -306,7 +366,7 @@ pub fn record(db: &Db, run: &Run<'_>, event: Option<&RecordedEvent<'_>>) -> Resu
         run.spec,
         run.event_type,
         &mask_status(run.status, &secrets),
-        &masked_history(run.history, run.exchanges, &secrets),
+        &masked_history(run.history, run.exchanges, run.notes, &secrets),
         run.attempts,
         run.started,
         run.delay,
@@ -319,19 +379,44 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn the_most_specific_mock_wins_whatever_the_order() {
+        let m = |attempt, call, outcome| Mock {
+            action: "zis:a:action:x".into(),
+            attempt,
+            call,
+            outcome,
+        };
+        let every = m(None, None, MockOutcome::Status(503));
+        let second = m(Some(2), None, MockOutcome::Body(json!({"attempt": 2})));
+        let third_call = m(None, Some(3), MockOutcome::Body(json!({"call": 3})));
+        for mocks in [
+            vec![every.clone(), second.clone(), third_call.clone()],
+            vec![third_call.clone(), second.clone(), every.clone()],
+        ] {
+            assert_eq!(mock_for(&mocks, "zis:a:action:x", 1, 1), Some(&every));
+            assert_eq!(mock_for(&mocks, "zis:a:action:x", 2, 2), Some(&second));
+            assert_eq!(mock_for(&mocks, "zis:a:action:x", 2, 3), Some(&third_call));
+            assert_eq!(mock_for(&mocks, "zis:a:action:y", 2, 3), None);
+        }
+    }
+
+    #[test]
     fn attempt_specific_mocks_apply_only_to_their_attempt() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("db.sqlite")).unwrap();
+        // The every-attempt mock first: the attempt's own still wins on attempt 2.
         let mocks = vec![
             Mock {
                 action: "zis:a:action:x".into(),
-                attempt: Some(2),
-                outcome: MockOutcome::Body(json!({"ok": true})),
+                attempt: None,
+                call: None,
+                outcome: MockOutcome::Status(503),
             },
             Mock {
                 action: "zis:a:action:x".into(),
-                attempt: None,
-                outcome: MockOutcome::Status(503),
+                attempt: Some(2),
+                call: None,
+                outcome: MockOutcome::Body(json!({"ok": true})),
             },
         ];
         let mut a = Actions::new(

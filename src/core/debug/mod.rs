@@ -6,11 +6,13 @@
 //! sidecar.
 
 mod breakpoints;
+mod marks;
 #[cfg(test)]
 mod tests;
 mod worker;
 
 pub use breakpoints::{Breakpoints, condition_met};
+pub use marks::{Call, Mark, StoreSnapshot};
 use worker::work;
 pub use zis_services::runner::{Mock, MockOutcome};
 
@@ -59,6 +61,10 @@ pub struct Step {
     pub http: Vec<Exchange>,
     /// Wall-clock milliseconds the step took here (actions and HTTP included).
     pub millis: f64,
+    /// The action calls it made, each with the mock that answered it if one did.
+    pub calls: Vec<Call>,
+    /// What the user changed in it ([`Mark`]).
+    pub marks: Vec<Mark>,
 }
 
 /// How far a worker should go.
@@ -83,6 +89,8 @@ pub struct Partial {
     pub stop: PhaseStop,
     /// HTTP exchanges made before the stop (the action's call, for stops after it).
     pub http: Vec<Exchange>,
+    /// Action calls made before the stop.
+    pub calls: Vec<Call>,
 }
 
 /// What a worker sends back, as it goes: each step when it is done (so the timeline grows
@@ -148,11 +156,15 @@ pub struct Env {
     pub pause: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Limits of the Jq transform.
     pub jq: zis_engine::jq::Limits,
+    /// Calls so far per action ([`Session::call_counts`]), where the worker's count starts.
+    pub calls: HashMap<String, u32>,
 }
 
 /// A debugging session on one flow and one event.
 #[derive(Debug)]
 pub struct Session {
+    /// Unique in the process: what the window's drafts are keyed by.
+    pub id: u64,
     /// The flow's resource key.
     pub flow: String,
     /// The event, e.g. `support/ticket.TicketCreated`.
@@ -183,6 +195,11 @@ pub struct Session {
     pub partial: Option<Partial>,
     /// When Pause was asked for while a worker ran.
     pub pause_asked: Option<std::time::Instant>,
+    /// Marks for the next step taken (a fork, a redrive, an edited result).
+    pub pending: Vec<Mark>,
+    /// The store where the run can start again: (step index, configs and links then) —
+    /// the session's start and each fork.
+    pub stores: Vec<(usize, StoreSnapshot)>,
 }
 
 use super::trigger::trigger_of;
@@ -241,7 +258,10 @@ impl Session {
             Err(_) => catalog::envelope(&Account::default(), payload.clone()),
         };
         let now = Execution::new(definition, input.clone(), engine)?;
+        let store = StoreSnapshot::read(db_path, &integration);
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(Self {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             flow: flow_key.to_string(),
             event: format!("{source}/{event_type}"),
             integration,
@@ -257,6 +277,8 @@ impl Session {
             pause: std::sync::Arc::default(),
             partial: None,
             pause_asked: None,
+            pending: Vec::new(),
+            stores: vec![(0, store)],
         })
     }
 
@@ -324,6 +346,7 @@ impl Session {
             event_type,
             history: self.steps.iter().map(|s| s.event.clone()).collect(),
             exchanges: self.steps.iter().map(|s| s.http.clone()).collect(),
+            notes: self.steps.iter().map(notes_of).collect(),
             status: self.now.status().clone(),
             attempts: self.now.attempt(),
             payload: self.payload.clone(),
@@ -340,6 +363,7 @@ impl Session {
         self.pause = std::sync::Arc::default();
         self.pause_asked = None;
         env.pause = self.pause.clone();
+        env.calls = self.call_counts();
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
         let first = self.now.next_state().map(|(s, _)| s.to_string());
@@ -370,7 +394,11 @@ impl Session {
                         let mut http = old.http;
                         http.append(&mut step.http);
                         step.http = http;
+                        let mut calls = old.calls;
+                        calls.append(&mut step.calls);
+                        step.calls = calls;
                     }
+                    step.marks.append(&mut self.pending);
                     self.steps.push(*step);
                     self.now = *after;
                     self.selected = self.steps.len().checked_sub(1);
@@ -386,6 +414,9 @@ impl Session {
                         let mut http = old.http;
                         http.append(&mut p.http);
                         p.http = http;
+                        let mut calls = old.calls;
+                        calls.append(&mut p.calls);
+                        p.calls = calls;
                     }
                     self.partial = partial.map(|p| *p);
                     self.now = *after;
@@ -456,6 +487,10 @@ impl Session {
             self.now = step.before;
             self.stopped_by = None;
             self.selected = self.steps.len().checked_sub(1);
+            // Before that step the data was still the edited one.
+            self.pending = before_step_marks(&step.marks);
+            let len = self.steps.len();
+            self.stores.retain(|(i, _)| *i <= len);
         }
     }
 
@@ -466,7 +501,9 @@ impl Session {
         }
         self.now = self.steps[i].before.clone();
         self.partial = None;
+        self.pending = before_step_marks(&self.steps[i].marks);
         self.steps.truncate(i);
+        self.stores.retain(|(k, _)| *k <= i);
         self.selected = i.checked_sub(1);
         self.stopped_by = None;
     }
@@ -504,11 +541,17 @@ impl Session {
             attempt: self.now.attempt(),
             retried: false,
         };
+        let mut marks = std::mem::take(&mut self.pending);
+        marks.push(Mark::BranchForced {
+            next: target.to_string(),
+        });
         self.steps.push(Step {
             before,
             event,
             http: Vec::new(),
             millis: 0.0,
+            calls: Vec::new(),
+            marks,
         });
         self.selected = Some(self.steps.len() - 1);
         self.stopped_by = Some(format!("forced {state} -> {target}"));
@@ -532,6 +575,11 @@ impl Session {
             .ok_or_else(|| SessionError::NoDefinition(self.flow.clone()))?;
         self.now.set_definition(def)?;
         self.bundle = bundle.clone();
+        for step in &mut self.steps {
+            if !step.marks.contains(&Mark::OldDefinition) {
+                step.marks.push(Mark::OldDefinition);
+            }
+        }
         Ok(())
     }
 
@@ -539,6 +587,21 @@ impl Session {
     /// on with this result instead.
     pub fn set_held_result(&mut self, result: Value) -> Result<(), SessionError> {
         self.now.set_held_result(result.clone())?;
+        let action = self
+            .partial
+            .as_ref()
+            .and_then(|p| p.calls.last())
+            .map(|c| c.action.clone());
+        if let Some(action) = action {
+            let call = self.call_counts().get(&action).copied().unwrap_or(1);
+            self.pending
+                .retain(|m| !matches!(m, Mark::ResultEdited { .. }));
+            self.pending.push(Mark::ResultEdited {
+                action,
+                call,
+                result: result.clone(),
+            });
+        }
         if let Some(p) = &mut self.partial {
             p.stop.event.result = Some(result);
             p.stop.event.error = None;
@@ -635,6 +698,30 @@ impl Session {
     }
 }
 
+/// What a stored history entry keeps of a step's interventions: its marks and the calls
+/// a mock answered (nothing for a step without either).
+pub fn notes_of(step: &Step) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    if !step.marks.is_empty() {
+        m.insert("marks".into(), json!(step.marks));
+    }
+    let mocked: Vec<&Call> = step.calls.iter().filter(|c| c.mock.is_some()).collect();
+    if !mocked.is_empty() {
+        m.insert("mocked".into(), json!(mocked));
+    }
+    m
+}
+
+/// The marks of a step that were made before it ran (a fork's data, a redrive's start):
+/// they stand again when the session goes back to before it.
+fn before_step_marks(marks: &[Mark]) -> Vec<Mark> {
+    marks
+        .iter()
+        .filter(|m| matches!(m, Mark::DataEdited { .. } | Mark::Redrive { .. }))
+        .cloned()
+        .collect()
+}
+
 /// An ended session as it is stored.
 struct Recording {
     spec: zis_services::db::JobSpecRow,
@@ -642,6 +729,7 @@ struct Recording {
     event_type: String,
     history: Vec<HistoryEvent>,
     exchanges: Vec<Vec<Exchange>>,
+    notes: Vec<serde_json::Map<String, Value>>,
     status: Status,
     attempts: u32,
     payload: Value,
@@ -662,6 +750,7 @@ impl Recording {
                 status: &self.status,
                 history: &self.history,
                 exchanges: &self.exchanges,
+                notes: &self.notes,
                 attempts: self.attempts,
                 started: now,
                 delay: 0.0,

@@ -27,6 +27,7 @@ fn env(dir: &std::path::Path) -> Env {
         breakpoints: Breakpoints::default(),
         pause: std::sync::Arc::default(),
         jq: zis_services::runner::jq_limits(),
+        calls: Default::default(),
     }
 }
 
@@ -51,6 +52,7 @@ fn steps_back_forks_and_stops_at_breakpoints() {
     e.mocks.push(Mock {
         action: "zis:common:action:LoadConfig".into(),
         attempt: None,
+        call: None,
         outcome: MockOutcome::Body(json!({"config": {"x": 1}})),
     });
     s.go(Go::Continue, e.clone());
@@ -106,6 +108,7 @@ fn conditions_stop_and_the_log_says_how_it_ended() {
     e.mocks.push(Mock {
         action: "zis:common:action:LoadConfig".into(),
         attempt: None,
+        call: None,
         outcome: MockOutcome::Body(json!({})),
     });
     s.go(Go::Continue, e.clone());
@@ -140,6 +143,7 @@ fn a_mocked_error_is_caught() {
     e.mocks.push(Mock {
         action: "zis:common:action:LoadConfig".into(),
         attempt: None,
+        call: None,
         outcome: MockOutcome::Status(503),
     });
     e.breakpoints.on_error = true;

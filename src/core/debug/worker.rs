@@ -60,6 +60,16 @@ pub(super) fn work(
             return;
         }
     };
+    actions.calls = env.calls.clone();
+    let calls_since = |actions: &Actions<'_>, seen: usize| -> Vec<Call> {
+        actions.log[seen..]
+            .iter()
+            .map(|(action, mock)| Call {
+                action: action.clone(),
+                mock: mock.clone(),
+            })
+            .collect()
+    };
     let mut stopped_by = None;
     let mut partial = None;
     let out_of = exec.map_path().len();
@@ -79,6 +89,7 @@ pub(super) fn work(
                 continue;
             }
             let seen = actions.exchanges().len();
+            let logged = actions.log.len();
             actions.attempt = exec.attempt();
             let stop = exec.step_to(phase, &mut actions);
             if let Some(stop) = stop {
@@ -90,12 +101,14 @@ pub(super) fn work(
                 partial = Some(Partial {
                     stop,
                     http: actions.exchanges()[seen..].to_vec(),
+                    calls: calls_since(&actions, logged),
                 });
                 break 'steps;
             }
         }
         let before = exec.clone();
         let seen = actions.exchanges().len();
+        let logged = actions.log.len();
         let clock = std::time::Instant::now();
         actions.attempt = exec.attempt();
         let event = exec.step(&mut actions);
@@ -108,6 +121,8 @@ pub(super) fn work(
             event,
             http: actions.exchanges()[seen..].to_vec(),
             millis: clock.elapsed().as_secs_f64() * 1000.0,
+            calls: calls_since(&actions, logged),
+            marks: Vec::new(),
         };
         taken += 1;
         if tx

@@ -126,7 +126,17 @@ impl Debugger {
                     }
                 }
                 DataTab::Http => {
-                    if step.http.is_empty() {
+                    // A mock answered instead of the action: no request went out.
+                    for c in &step.calls {
+                        if let Some(m) = c.mock_label() {
+                            ui.label(
+                                RichText::new(format!("{}: {m}, no request sent", c.action))
+                                    .monospace()
+                                    .color(amber()),
+                            );
+                        }
+                    }
+                    if step.http.is_empty() && step.calls.iter().all(|c| c.mock.is_none()) {
                         ui.label(RichText::new("no HTTP call in this step").weak());
                     }
                     for x in &step.http {

@@ -50,11 +50,11 @@ pub struct Debugger {
     watch_draft: String,
     playground: String,
     data_draft: String,
-    draft_for: Option<(usize, String)>,
+    draft_for: Option<(u64, usize, String)>,
     mock_status: u16,
     mock_body: String,
     result_draft: String,
-    result_for: Option<(usize, String)>,
+    result_for: Option<(u64, usize, String)>,
     search: String,
     event_name: String,
     step_filter: String,
@@ -80,20 +80,29 @@ impl Debugger {
             self.settings_ui(ui, state, out);
             return;
         };
-        let stale = state
+        // Steps on an older definition: those taken before an edit (Continue goes on with
+        // the new one), and those already marked; none when no step was taken.
+        let edited = state
             .document
             .as_ref()
             .is_some_and(|d| session.stale(d.value()));
+        let banner = match (edited, session.steps.len(), session.old_steps()) {
+            (_, 0, _) => None,
+            (true, n, _) => Some(format!(
+                "The flow was edited: the {n} step(s) so far ran on the old definition. Continue goes on with the new one."
+            )),
+            (false, _, 0) => None,
+            (false, _, old) => Some(format!(
+                "{old} step(s) ran on an older definition of the flow (marked in the timeline)."
+            )),
+        };
         ui.columns(3, |cols| {
             let [c0, c1, c2] = cols else { return };
             // Columns justify their text by default (letters spread out): not here.
             c0.with_layout(plain(), |c0| {
                 c0.label(RichText::new("Timeline").strong());
-                if stale {
-                    c0.colored_label(
-                        amber(),
-                        "The flow was edited: these steps ran on the old definition (stale). Continue runs on the new one.",
-                    );
+                if let Some(text) = &banner {
+                    c0.colored_label(amber(), text);
                 }
                 let log = session.log_lines();
                 if !log.is_empty() {
@@ -117,6 +126,20 @@ impl Debugger {
                             out.push(DebugCommand::SaveAsTest(name));
                         }
                     });
+                    if state.save_test_waiting.is_some() {
+                        c0.colored_label(
+                            amber(),
+                            "The bundle has unsaved changes; a test runs the saved file.",
+                        );
+                        c0.horizontal(|ui| {
+                            if ui.button("Save the bundle and the test").clicked() {
+                                out.push(DebugCommand::SaveBundleThenTest);
+                            }
+                            if ui.button("Don't save the test").clicked() {
+                                out.push(DebugCommand::CancelSaveTest);
+                            }
+                        });
+                    }
                 }
                 if session.steps.len() > 1 {
                     c0.horizontal(|ui| {

@@ -28,7 +28,7 @@ impl Debugger {
         self.partial_ui(ui, session, out);
         if let (Some(next), Some(data)) = (session.next_state(), session.next_data()) {
             ui.label(RichText::new(format!("Next: {next}")).strong());
-            let key = (session.steps.len(), next.to_string());
+            let key = (session.id, session.steps.len(), next.to_string());
             if self.draft_for.as_ref() != Some(&key) {
                 self.data_draft = serde_json::to_string_pretty(data).unwrap_or_default();
                 self.draft_for = Some(key);
@@ -164,7 +164,8 @@ impl Debugger {
             );
         }
         if p.stop.phase >= Phase::AfterResult && e.state_type == "Action" {
-            let key = (session.steps.len(), e.state.clone());
+            // Keyed by the session too: a draft never carries over from another run.
+            let key = (session.id, session.steps.len(), e.state.clone());
             if self.result_for.as_ref() != Some(&key) {
                 self.result_draft = e
                     .result
@@ -172,6 +173,29 @@ impl Debugger {
                     .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
                     .unwrap_or_else(|| "{}".into());
                 self.result_for = Some(key);
+            }
+            // This step's answer: the result above, or the error (with the HTTP status).
+            if e.error.is_some() {
+                let status = p
+                    .http
+                    .last()
+                    .and_then(|x| x.status)
+                    .map(|s| format!(" (HTTP {s})"))
+                    .unwrap_or_default();
+                let mocked = p
+                    .calls
+                    .last()
+                    .and_then(|c| c.mock_label())
+                    .map(|m| format!(", {m}"))
+                    .unwrap_or_default();
+                ui.label(
+                    RichText::new(format!(
+                        "This step's answer is the error above{status}{mocked}: type a result to go on as if the action had answered."
+                    ))
+                    .weak(),
+                );
+            } else if let Some(m) = p.calls.last().and_then(|c| c.mock_label()) {
+                ui.label(RichText::new(format!("This answer is a mock ({m}).")).weak());
             }
             let label = ui.label("The action's result");
             crate::ui::json_editor::json_editor(

@@ -32,6 +32,31 @@ impl Debugger {
                 }
             });
         }
+        // Which answer each attempt gets: the most specific mock wins, whatever the order.
+        let mocks: Vec<_> = state
+            .sidecar
+            .mocks
+            .iter()
+            .filter(|m| m.action == action)
+            .cloned()
+            .collect();
+        if !mocks.is_empty() {
+            let attempts = zis_engine::run::execution::Settings::zis().retries + 1;
+            let per: Vec<String> = (1..=attempts)
+                .map(|a| {
+                    let what = match zis_services::runner::mock_for(&mocks, action, a, 0)
+                        .map(|m| &m.outcome)
+                    {
+                        Some(MockOutcome::Status(s)) => format!("{s}"),
+                        Some(MockOutcome::Error { error, .. }) => error.clone(),
+                        Some(MockOutcome::Body(_)) => "body".into(),
+                        None => "the real action".into(),
+                    };
+                    format!("attempt {a}: {what}")
+                })
+                .collect();
+            ui.label(RichText::new(format!("Applies: {}", per.join(" · "))).weak());
+        }
         let attempt = (self.mock_attempt > 0).then_some(self.mock_attempt);
         ui.horizontal(|ui| {
             let label = ui.label("Attempt (0: every)");
@@ -82,24 +107,30 @@ impl Debugger {
                 out.push(BreakpointCommand::BreakpointsActive(active));
             }
         });
-        // One enable box per breakpoint, labelled with what it is.
-        let enable_box = |ui: &mut egui::Ui, id: String, text: String, out: &mut Commands| {
-            let mut on = !bp.disabled.contains(&id);
-            if ui.checkbox(&mut on, text).changed() {
-                out.push(BreakpointCommand::SetBreakpointEnabled(id, on));
-            }
-        };
+        // One enable box per breakpoint, labelled with what it is, after its mark: red
+        // while it stops, grey when it is off or every breakpoint is (the box then greyed).
+        let enable_box =
+            |ui: &mut egui::Ui, id: String, text: String, phase: bool, out: &mut Commands| {
+                crate::ui::graph::breakpoint_mark(ui, bp.enabled(&id), phase);
+                let mut on = !bp.disabled.contains(&id);
+                if ui
+                    .add_enabled(!bp.all_off, egui::Checkbox::new(&mut on, text))
+                    .changed()
+                {
+                    out.push(BreakpointCommand::SetBreakpointEnabled(id, on));
+                }
+            };
         let mut on_error = state.sidecar.breakpoints.on_error;
         if ui.checkbox(&mut on_error, "Break on errors").changed() {
             out.push(BreakpointCommand::BreakOnError(on_error));
         }
         for (i, c) in state.sidecar.breakpoints.conditions.iter().enumerate() {
             ui.horizontal(|ui| {
-                crate::ui::graph::breakpoint_dot(ui);
                 enable_box(
                     ui,
                     crate::core::debug::Breakpoints::condition_id(c),
                     format!("when {c}"),
+                    false,
                     out,
                 );
                 if remove_button(ui, "Remove this condition") {
@@ -136,11 +167,11 @@ impl Debugger {
         if let Some(set) = state.sidecar.breakpoints.states.get(&key) {
             for name in set {
                 ui.horizontal(|ui| {
-                    crate::ui::graph::breakpoint_dot(ui);
                     enable_box(
                         ui,
                         crate::core::debug::Breakpoints::state_id(&key, name),
                         format!("before {name}"),
+                        false,
                         out,
                     );
                     if ui
@@ -168,11 +199,11 @@ impl Debugger {
             for (name, phases) in states {
                 for phase in phases {
                     ui.horizontal(|ui| {
-                        crate::ui::graph::breakpoint_dot(ui);
                         enable_box(
                             ui,
                             crate::core::debug::Breakpoints::phase_id(&key, name, *phase),
                             format!("in {name}, {}", phase.label()),
+                            true,
                             out,
                         );
                         if remove_button(

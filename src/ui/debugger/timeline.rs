@@ -1,5 +1,8 @@
-//! The debugger's timeline: every step taken, filtered by state name or to errors; a click
-//! shows a step's data, a right-click rewinds to before it.
+//! The debugger's timeline: every step taken, filtered by state name or to errors, with
+//! its attempt, the mocks that answered its calls and what the user changed in it (forced
+//! branch, edited result or data, redrive, an older definition), and a line where the flow
+//! restarted from `StartAt` after a retryable error; a click shows a step's data, a
+//! right-click rewinds to before it.
 
 use crate::app::{Commands, DebugCommand};
 use crate::ui::theme::{amber, red, state_colour};
@@ -17,6 +20,16 @@ impl StepFilter {
     pub(super) fn keeps(&self, e: &zis_engine::run::execution::HistoryEvent) -> bool {
         (self.text.is_empty() || e.state.to_lowercase().contains(&self.text))
             && (!self.errors_only || e.error.is_some())
+    }
+}
+
+/// A cause cut to a line.
+fn short_cause(cause: &str) -> String {
+    let line = cause.lines().next().unwrap_or_default();
+    if line.chars().count() > 60 {
+        format!("{}…", line.chars().take(59).collect::<String>())
+    } else {
+        line.to_string()
     }
 }
 
@@ -60,7 +73,19 @@ pub(super) fn timeline_ui(
         } else {
             String::new()
         };
-        let text = format!("{indent}{}. {}{item}  {to}{time}", i + 1, e.state);
+        // What the flow alone would not have done, and which attempt this is.
+        let mut notes: Vec<String> = Vec::new();
+        if session.now.attempt() > 1 || e.attempt > 1 {
+            notes.push(format!("attempt {}", e.attempt));
+        }
+        notes.extend(step.calls.iter().filter_map(|c| c.mock_label()));
+        notes.extend(step.marks.iter().map(|m| m.label()));
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("  · {}", notes.join(" · "))
+        };
+        let text = format!("{indent}{}. {}{item}  {to}{time}{notes}", i + 1, e.state);
         let colour = if e.error.is_some() && !e.caught {
             red()
         } else {
@@ -77,6 +102,27 @@ pub(super) fn timeline_ui(
                 ui.close();
             }
         });
+        if e.retried {
+            let why = e
+                .error
+                .as_ref()
+                .map(|x| {
+                    if x.cause.is_empty() {
+                        x.error.clone()
+                    } else {
+                        format!("{}: {}", x.error, short_cause(&x.cause))
+                    }
+                })
+                .unwrap_or_default();
+            ui.label(
+                RichText::new(format!(
+                    "{indent}   flow restarted from StartAt (attempt {} of {}, after {why})",
+                    e.attempt + 1,
+                    session.now.max_attempts()
+                ))
+                .color(amber()),
+            );
+        }
     }
     if hidden > 0 {
         ui.label(RichText::new(format!("{hidden} step(s) hidden by the filter")).weak());

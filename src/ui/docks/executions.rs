@@ -200,8 +200,13 @@ impl ExecutionsView {
                             _ => amber(),
                         };
                         let flow = r.flow.rsplit(':').next().unwrap_or(&r.flow);
+                        let flag = if r.intervened {
+                            "  · interventions"
+                        } else {
+                            ""
+                        };
                         let text = format!(
-                            "#{}  {flow}  {}  {}  ×{}  delay {:.2} s  {}",
+                            "#{}  {flow}  {}  {}  ×{}  delay {:.2} s  {}{flag}",
                             r.id,
                             r.event_type,
                             r.status,
@@ -283,6 +288,11 @@ impl ExecutionsView {
                 ui.label(RichText::new(format!("{name} -> {next}")).strong());
                 if let Some(err) = e.get("error") {
                     ui.colored_label(red(), err.to_string());
+                }
+                // What the debugger changed in this step, as recorded with it.
+                let notes = crate::core::export::step_notes(e);
+                if !notes.is_empty() {
+                    ui.colored_label(amber(), notes.join(" · "));
                 }
                 egui::ScrollArea::vertical()
                     .id_salt("replay_data")

@@ -596,6 +596,23 @@ pub fn breakpoint_dot(ui: &mut egui::Ui) -> egui::Response {
     resp
 }
 
+/// A breakpoint's mark in lists: a red dot when it stops, a grey ring when it is switched
+/// off (or every breakpoint is); named for screen readers ("breakpoint on" / "off").
+pub fn breakpoint_mark(ui: &mut egui::Ui, on: bool, phase: bool) -> egui::Response {
+    let resp = match (on, phase) {
+        (true, false) => breakpoint_dot(ui),
+        (true, true) => phase_ring(ui),
+        (false, _) => phase_ring_coloured(ui, crate::ui::theme::muted()),
+    };
+    let name = if on {
+        "breakpoint on"
+    } else {
+        "breakpoint off"
+    };
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, name));
+    resp
+}
+
 /// A red ring: stops inside the state's step (phase breakpoints).
 pub fn phase_ring(ui: &mut egui::Ui) -> egui::Response {
     phase_ring_coloured(ui, crate::ui::theme::red())

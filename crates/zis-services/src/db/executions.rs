@@ -36,6 +36,9 @@ pub struct ExecutionRow {
     pub finished_at: f64,
     /// Seconds from the event's acceptance to the flow's start.
     pub delay_secs: f64,
+    /// A step of its history carries an intervention (the debugger's `marks`, or calls a
+    /// mock answered): it is not what the flow alone did.
+    pub intervened: bool,
 }
 
 impl Db {
@@ -71,7 +74,8 @@ impl Db {
     pub fn executions(&self, limit: usize) -> Result<Vec<ExecutionRow>> {
         query_all(
             &self.conn(),
-            "SELECT id, event_id, integration, job_spec, flow, event_type, status, error, cause, attempts, started_at, finished_at, delay_secs
+            "SELECT id, event_id, integration, job_spec, flow, event_type, status, error, cause, attempts, started_at, finished_at, delay_secs,
+                    instr(history, '\"marks\":') > 0 OR instr(history, '\"mocked\":') > 0
              FROM executions ORDER BY id DESC LIMIT ?1",
             [limit as i64],
             |r| {
@@ -89,6 +93,7 @@ impl Db {
                     started_at: r.get(10)?,
                     finished_at: r.get(11)?,
                     delay_secs: r.get(12)?,
+                    intervened: r.get(13)?,
                 })
             },
         )

@@ -171,6 +171,11 @@ impl Execution {
         self.attempt
     }
 
+    /// How many attempts a flow gets at most (the first and its retries).
+    pub fn max_attempts(&self) -> u32 {
+        self.settings.retries + 1
+    }
+
     /// The state the next step runs and the data it gets, while running.
     pub fn next_state(&self) -> Option<(&str, &Value)> {
         match self.status {

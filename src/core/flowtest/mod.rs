@@ -20,6 +20,9 @@
 //!              "output": {"$.message.channel": "#vip"}, "log": "Posted"}}]}
 //! ```
 
+mod save;
+pub use save::{save_session, test_of_session};
+
 use crate::core::debug::{Breakpoints, Env, Go, Mock, MockOutcome, Session};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -61,9 +64,39 @@ pub struct FlowTest {
     /// Mocked actions.
     #[serde(default)]
     pub mocks: Vec<MockSpec>,
+    /// Start at this state with this data instead of at `StartAt` with the event (a run
+    /// saved from a fork or from a stored run's step).
+    #[serde(default)]
+    pub start: Option<StartSpec>,
+    /// Choices whose branch is forced, as the debugger's Force branch does.
+    #[serde(default)]
+    pub force: Vec<ForceSpec>,
     /// What must be true.
     #[serde(default)]
     pub expect: Expect,
+}
+
+/// Where a test starts when not at `StartAt`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartSpec {
+    /// The state (at the flow's top level).
+    pub state: String,
+    /// The whole `$` it gets.
+    pub data: Value,
+}
+
+/// A forced branch: when the run is about to enter the Choice `state` (its `visit`-th
+/// time, or every time), it goes to `next` instead of evaluating its rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceSpec {
+    /// The Choice.
+    pub state: String,
+    /// The branch taken.
+    pub next: String,
+    /// Only this visit (1 is the first); every visit when absent.
+    pub visit: Option<u32>,
 }
 
 /// The event a test runs on.
@@ -99,6 +132,8 @@ pub struct MockSpec {
     pub action: String,
     /// Only this attempt.
     pub attempt: Option<u32>,
+    /// Only the action's n-th call in the run (1 is the first, across attempts).
+    pub call: Option<u32>,
     /// Fail with this HTTP status.
     pub status: Option<u16>,
     /// Fail with this error name (and `cause`).
@@ -210,7 +245,7 @@ pub struct Outcome {
     pub secs: f64,
 }
 
-fn mock(m: &MockSpec) -> Result<Mock, String> {
+pub(crate) fn mock(m: &MockSpec) -> Result<Mock, String> {
     let outcome = match (m.status, &m.error, &m.body) {
         (Some(s), None, None) => MockOutcome::Status(s),
         (None, Some(e), None) => MockOutcome::Error {
@@ -228,6 +263,7 @@ fn mock(m: &MockSpec) -> Result<Mock, String> {
     Ok(Mock {
         action: m.action.clone(),
         attempt: m.attempt,
+        call: m.call,
         outcome,
     })
 }
@@ -341,19 +377,49 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
     let mocks = t.mocks.iter().map(mock).collect::<Result<Vec<_>, _>>()?;
     let mut session =
         Session::start(&db_path, bundle, &t.flow, event, payload).map_err(|e| e.to_string())?;
-    session.go(
-        Go::Continue,
-        Env {
-            db_path: db_path.clone(),
-            bundle: bundle.clone(),
-            integration: session.integration.clone(),
-            flow: t.flow.clone(),
-            mocks,
-            breakpoints: Breakpoints::default(),
-            pause: std::sync::Arc::default(),
-            jq: zis_services::runner::jq_limits(),
-        },
-    );
+    if let Some(start) = &t.start {
+        session
+            .now
+            .jump_to(&start.state)
+            .map_err(|e| format!("start at {}: {}", start.state, e.cause))?;
+        session
+            .set_data(start.data.clone())
+            .map_err(|e| format!("start at {}: {e}", start.state))?;
+    }
+    let env = Env {
+        calls: Default::default(),
+        db_path: db_path.clone(),
+        bundle: bundle.clone(),
+        integration: session.integration.clone(),
+        flow: t.flow.clone(),
+        mocks,
+        breakpoints: Breakpoints::default(),
+        pause: std::sync::Arc::default(),
+        jq: zis_services::runner::jq_limits(),
+    };
+    if t.force.is_empty() {
+        session.go(Go::Continue, env);
+    } else {
+        // State by state, forcing the branches the test names.
+        while session.status() == &Status::Running && session.steps.len() < 100_000 {
+            let next = session.next_state().map(str::to_string);
+            let force = next.as_ref().and_then(|n| {
+                let visit = session.steps.iter().filter(|s| &s.event.state == n).count() as u32 + 1;
+                t.force
+                    .iter()
+                    .find(|f| &f.state == n && f.visit.is_none_or(|v| v == visit))
+            });
+            match force {
+                Some(f) => session
+                    .force(&f.next)
+                    .map_err(|e| format!("force {} -> {}: {e}", f.state, f.next))?,
+                None => {
+                    session.go(Go::Step, env.clone());
+                    session.wait();
+                }
+            }
+        }
+    }
     session.wait();
     if data.is_some()
         && let Err(e) = session.record_now(&db_path)
@@ -471,7 +537,7 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
         }
     }
     if let Some(want) = &e.calls {
-        let got = action_calls(&session);
+        let got = action_calls(&session.steps);
         let names: Vec<&str> = got.iter().map(|(a, _)| a.as_str()).collect();
         if want.len() != got.len() || want.iter().zip(&got).any(|(w, (a, _))| &w.action != a) {
             let wanted: Vec<&str> = want.iter().map(|w| w.action.as_str()).collect();
@@ -537,9 +603,8 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
 }
 
 /// The actions a session's steps called, in order, with their rendered parameters.
-fn action_calls(session: &Session) -> Vec<(String, Value)> {
-    session
-        .steps
+pub(crate) fn action_calls(steps: &[crate::core::debug::Step]) -> Vec<(String, Value)> {
+    steps
         .iter()
         .filter(|s| s.event.state_type == "Action")
         .filter_map(|s| {
@@ -665,78 +730,6 @@ pub fn file_for(bundle: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| "bundle".into());
     bundle.with_file_name(format!("{stem}.tests.json"))
-}
-
-/// Appends a test made from an ended debugging session (its flow, event, mocks, and what
-/// happened as the expectation) to the bundle's test file, creating it. Returns the file.
-pub fn save_session(
-    bundle: &Path,
-    session: &Session,
-    mocks: &[Mock],
-    name: &str,
-) -> Result<PathBuf, String> {
-    let (status, error) = match session.status() {
-        Status::Succeeded { .. } => ("succeeded", None),
-        Status::Failed { error, .. } => ("failed", Some(error.clone())),
-        Status::Running => return Err("the run has not ended: continue it to the end first".into()),
-    };
-    let states: Vec<&str> = session
-        .steps
-        .iter()
-        .map(|s| s.event.state.as_str())
-        .collect();
-    let mocks: Vec<Value> = mocks
-        .iter()
-        .map(|m| {
-            let mut v = json!({"action": m.action});
-            if let Some(a) = m.attempt {
-                v["attempt"] = json!(a);
-            }
-            match &m.outcome {
-                MockOutcome::Status(s) => v["status"] = json!(s),
-                MockOutcome::Error { error, cause } => {
-                    v["error"] = json!(error);
-                    v["cause"] = json!(cause);
-                }
-                MockOutcome::Body(b) => v["body"] = b.clone(),
-            }
-            v
-        })
-        .collect();
-    // The actions it called, by name (their parameters are left out: they may carry
-    // connection secrets, and a test file is shared).
-    let calls: Vec<Value> = action_calls(session)
-        .into_iter()
-        .map(|(action, _)| json!({"action": action}))
-        .collect();
-    let mut expect = json!({"status": status, "states": states, "calls": calls});
-    if let Some(e) = error {
-        expect["error"] = json!(e);
-    }
-    let test = json!({
-        "name": name,
-        "flow": session.flow,
-        "event": {"type": session.event, "payload": session.input.get("input").cloned().unwrap_or(Value::Null)},
-        "mocks": mocks,
-        "expect": expect,
-    });
-    let path = file_for(bundle);
-    let mut file = match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str::<Value>(&text)
-            .map_err(|e| format!("{} does not parse: {e}", path.display()))?,
-        Err(_) => json!({
-            "bundle": bundle.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
-            "tests": []
-        }),
-    };
-    file["tests"]
-        .as_array_mut()
-        .ok_or_else(|| format!("{} has no tests list", path.display()))?
-        .push(test);
-    let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-    crate::core::files::write_atomic(&path, (text + "\n").as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
 }
 
 #[cfg(test)]
