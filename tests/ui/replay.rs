@@ -391,13 +391,14 @@ fn switched_off_breakpoints_look_switched_off() {
     h.run();
     h.get_by_label("Debugger").click();
     h.run();
-    assert_eq!(h.query_all_by_label("breakpoint on").count(), 2);
+    // Each breakpoint has a mark in the list and one on its node.
+    assert_eq!(h.query_all_by_label("breakpoint on").count(), 4);
     h.get_by_label("before IsUrgent").click_accesskit();
     h.run();
-    assert_eq!(h.query_all_by_label("breakpoint on").count(), 1);
-    assert_eq!(h.query_all_by_label("breakpoint off").count(), 1);
+    assert_eq!(h.query_all_by_label("breakpoint on").count(), 2);
+    assert_eq!(h.query_all_by_label("breakpoint off").count(), 2);
     h.get_by_label("Breakpoints active").click_accesskit();
     h.run();
     assert_eq!(h.query_all_by_label("breakpoint on").count(), 0);
-    assert_eq!(h.query_all_by_label("breakpoint off").count(), 2);
+    assert_eq!(h.query_all_by_label("breakpoint off").count(), 4);
 }

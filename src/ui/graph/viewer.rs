@@ -116,10 +116,28 @@ impl Viewer<'_> {
         let name = name.on_hover_text(&n.name);
         // A breakpoint stays in view: a red dot on the node's top-left corner.
         let key = self.state.layout_key();
-        if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
+        let bps = &self.state.sidecar.breakpoints;
+        if bps.has(&key, &n.name) {
+            // Red when it stops, a grey ring when it is switched off.
             let corner = rect.min - egui::vec2(8.0, 8.0);
-            ui.painter()
-                .circle_filled(corner, 6.0 / scale, crate::ui::theme::red());
+            let on = bps.stops_at(&key, &n.name);
+            if on {
+                ui.painter()
+                    .circle_filled(corner, 6.0 / scale, crate::ui::theme::red());
+            } else {
+                ui.painter().circle_stroke(
+                    corner,
+                    5.0 / scale,
+                    Stroke::new(2.0 / scale, crate::ui::theme::muted()),
+                );
+            }
+            let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
+            let name = if on {
+                "breakpoint on"
+            } else {
+                "breakpoint off"
+            };
+            mark.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, name));
         }
         if n.problems > 0 {
             // The problem count stays in view at the node's top-right corner.
@@ -276,13 +294,14 @@ impl SnarlViewer<NodeView> for Viewer<'_> {
         ui.horizontal(|ui| {
             ui.add_space(6.0);
             if breakpoint {
+                // Red while it stops; a grey ring when it (or every breakpoint) is off.
                 if self.state.sidecar.breakpoints.stops_at(&key, &n.name) {
-                    breakpoint_dot(ui).on_hover_text(crate::ui::commands::with_keys(
+                    breakpoint_mark(ui, true, false).on_hover_text(crate::ui::commands::with_keys(
                         "breakpoint: the debugger stops before this state",
                         "Toggle breakpoint",
                     ));
                 } else {
-                    phase_ring_coloured(ui, crate::ui::theme::muted())
+                    breakpoint_mark(ui, false, false)
                         .on_hover_text("breakpoint switched off (Debugger › Breakpoints)");
                 }
             }
