@@ -1,6 +1,6 @@
 //! The per-state data flow against AWS recordings: asl_task_io_cases.jsonl (Parameters,
-//! ResultSelector, ResultPath, OutputPath around a recorded task result) and the Pass and
-//! Task rows of asl_test_state_cases.jsonl (inspection data of each stage).
+//! ResultSelector, ResultPath, OutputPath around a recorded task result).
+//! (asl_test_state_cases.jsonl runs whole, phase by phase, in test_state_conformance.rs.)
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -61,49 +61,4 @@ fn task_io_cases_match_aws() {
         rows.len()
     );
     assert_eq!(ok, rows.len());
-}
-
-#[test]
-fn test_state_inspection_data_matches_aws() {
-    let Some(shared) = common::shared("conformance/asl_test_state_cases.jsonl") else {
-        return;
-    };
-    let rows = common::jsonl(&shared.join("conformance/asl_test_state_cases.jsonl"));
-    let (mut tried, mut ok) = (0, 0);
-    for row in &rows {
-        let state = &row["state"];
-        let expected = &row["expected"];
-        let Some(inspect) = expected.get("inspectionData") else {
-            continue;
-        };
-        if state["Type"] != "Pass" || expected["status"] != "SUCCEEDED" {
-            continue;
-        }
-        tried += 1;
-        let input = &row["input"];
-        let after_input = select_path(&field(state, "InputPath"), input, None).unwrap();
-        let after_params = match state.get("Parameters") {
-            Some(t) => render(t, &after_input, None, Mode::Asl).unwrap(),
-            None => after_input.clone(),
-        };
-        let result = state.get("Result").cloned().unwrap_or(after_params.clone());
-        let after_result_path =
-            place_result(&field(state, "ResultPath"), input.clone(), result).unwrap();
-        let good = inspect
-            .get("afterInputPath")
-            .is_none_or(|v| v == &after_input)
-            && inspect
-                .get("afterParameters")
-                .is_none_or(|v| v == &after_params)
-            && inspect
-                .get("afterResultPath")
-                .is_none_or(|v| v == &after_result_path);
-        if good {
-            ok += 1;
-        } else {
-            println!("  differs: {}", row["id"]);
-        }
-    }
-    println!("asl_test_state_cases (Pass, succeeded): {ok}/{tried} stages match AWS");
-    assert_eq!(ok, tried);
 }
