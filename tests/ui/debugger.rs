@@ -111,7 +111,14 @@ fn the_debugger_stops_at_a_breakpoint_steps_back_forks_and_mocks() {
         Some("PostToSlack")
     );
     h.get_by_label("Mock zis:acme_slack:action:post_slack_message");
-    h.get_by_label("Fail with status").click_accesskit();
+    // A 404 (not retryable): the Catch takes it at once. (A 503 is retried first.)
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::BreakpointCommand::SetMock {
+            action: "zis:acme_slack:action:post_slack_message".into(),
+            attempt: None,
+            outcome: Some(zis_studio::core::debug::MockOutcome::Status(404)),
+        });
     h.run();
     assert_eq!(h.state().state.sidecar.mocks.len(), 1);
     h.query_all_by_label("Continue (F5)")

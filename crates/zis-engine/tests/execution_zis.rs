@@ -268,7 +268,7 @@ fn retryable_errors_restart_the_flow_from_start_at_up_to_three_times() {
 }
 
 #[test]
-fn other_4xx_and_caught_errors_are_not_retried() {
+fn other_4xx_are_not_retried_and_caught_errors_are_retried_before_the_catch() {
     let mut exec = Execution::new(retry_flow(false), envelope(json!({})), Settings::zis()).unwrap();
     let mut actions = Flaky {
         statuses: vec![404],
@@ -278,28 +278,9 @@ fn other_4xx_and_caught_errors_are_not_retried() {
     assert_eq!(actions.calls, 1, "a 404 is not retried");
     assert!(matches!(exec.status(), Status::Failed { .. }));
 
+    // ZIS (zis-facts.md 7): a retryable error in a state with a Catch is retried first;
+    // the Catch takes it on the last attempt.
     let mut exec = Execution::new(retry_flow(true), envelope(json!({})), Settings::zis()).unwrap();
-    let mut actions = Flaky {
-        statuses: vec![503],
-        calls: 0,
-    };
-    let events = exec.run(&mut actions);
-    assert_eq!(actions.calls, 1, "a caught 503 is not retried");
-    assert!(events[1].caught);
-    let Status::Succeeded { output } = exec.status() else {
-        panic!()
-    };
-    assert_eq!(
-        output["err"]["Cause"],
-        "external action failed due to status code: 503"
-    );
-
-    // The other reading of zis-facts.md 7, as a setting: retries first, then Catch.
-    let settings = Settings {
-        retry_before_catch: true,
-        ..Settings::zis()
-    };
-    let mut exec = Execution::new(retry_flow(true), envelope(json!({})), settings).unwrap();
     let mut actions = Flaky {
         statuses: vec![503; 4],
         calls: 0,
@@ -312,6 +293,27 @@ fn other_4xx_and_caught_errors_are_not_retried() {
             .is_some_and(|e| e.state == "Done" && e.attempt == 4)
     );
     assert!(events.iter().any(|e| e.caught && e.attempt == 4));
+    let Status::Succeeded { output } = exec.status() else {
+        panic!()
+    };
+    assert_eq!(
+        output["err"]["Cause"],
+        "external action failed due to status code: 503"
+    );
+
+    // The other order, as a setting: a caught error is not retried.
+    let settings = Settings {
+        retry_before_catch: false,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(retry_flow(true), envelope(json!({})), settings).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503],
+        calls: 0,
+    };
+    let events = exec.run(&mut actions);
+    assert_eq!(actions.calls, 1, "a caught 503 is not retried");
+    assert!(events[1].caught);
 }
 
 #[test]
@@ -506,4 +508,127 @@ fn a_map_whose_results_pass_the_limit_stops_iterating_and_fails() {
         iterations < 100,
         "the Map stopped early: {iterations} iterations"
     );
+}
+
+/// Every call answers `{}` after `delay` seconds on the flow's clock.
+struct Slow {
+    delay: f64,
+    pending: f64,
+}
+impl ActionExecutor for Slow {
+    fn execute(&mut self, _: &str, _: &Value) -> Result<Value, StatesError> {
+        self.pending = self.delay;
+        Ok(json!({}))
+    }
+    fn take_delay_secs(&mut self) -> f64 {
+        std::mem::take(&mut self.pending)
+    }
+}
+
+#[test]
+fn time_in_actions_counts_toward_the_flow_limit_and_no_catch_takes_the_timeout() {
+    // Five 25-second calls, each state with a Catch: the flow ends at 100 s.
+    let mut states = serde_json::Map::new();
+    for i in 0..5 {
+        let next = if i == 4 {
+            json!("Done")
+        } else {
+            json!(format!("Call{}", i + 1))
+        };
+        states.insert(
+            format!("Call{i}"),
+            json!({"Type": "Action", "ActionName": "zis:t:action:slow", "ResultPath": null,
+                   "Next": next, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]}),
+        );
+    }
+    states.insert("Done".into(), json!({"Type": "Succeed"}));
+    states.insert(
+        "Caught".into(),
+        json!({"Type": "Succeed", "Message": "caught"}),
+    );
+    let def = json!({"StartAt": "Call0", "States": states});
+    let mut exec = Execution::new(def, envelope(json!({})), Settings::zis()).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 25.0,
+        pending: 0.0,
+    });
+    let Status::Failed { error, cause } = exec.status() else {
+        panic!("{:?}", exec.status())
+    };
+    assert_eq!(error, "States.Timeout", "{cause}");
+    assert!(
+        events.iter().all(|e| e.state != "Caught"),
+        "a Catch took the timeout"
+    );
+    assert_eq!(events.len(), 5, "the fifth call passes 100 s");
+}
+
+#[test]
+fn an_action_s_timeout_seconds_is_enforced_and_catchable() {
+    let def = json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Action", "ActionName": "zis:t:action:slow", "TimeoutSeconds": 10,
+                 "Next": "Done", "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "TooSlow"}]},
+        "Done": {"Type": "Succeed"},
+        "TooSlow": {"Type": "Fail", "Error": "TooSlow", "Cause": "the call took too long"}}});
+    let settings = Settings {
+        retries: 0,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def.clone(), envelope(json!({})), settings.clone()).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 12.0,
+        pending: 0.0,
+    });
+    assert_eq!(events[0].error.as_ref().unwrap().error, "States.Timeout");
+    assert!(events[0].caught);
+    assert!(matches!(exec.status(), Status::Failed { error, .. } if error == "TooSlow"));
+    // Within the limit: fine.
+    let mut exec = Execution::new(def, envelope(json!({})), settings).unwrap();
+    exec.run(&mut Slow {
+        delay: 8.0,
+        pending: 0.0,
+    });
+    assert!(matches!(exec.status(), Status::Succeeded { .. }));
+}
+
+#[test]
+fn a_map_s_item_limit_ends_the_flow_whatever_its_catch() {
+    let def = json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "ItemsPath": "$.input.items",
+                 "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+                 "Next": "Done", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Succeed"}}});
+    let items: Vec<u32> = (0..101).collect();
+    let mut exec = Execution::new(def, envelope(json!({"items": items})), Settings::zis()).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 0.0,
+        pending: 0.0,
+    });
+    assert!(events.iter().all(|e| e.state != "Caught"));
+    assert!(matches!(exec.status(), Status::Failed { cause, .. } if cause.contains("at most 100")));
+}
+
+#[test]
+fn a_succeed_message_or_fail_cause_that_is_a_path_is_the_value_there() {
+    let def = json!({"StartAt": "Done", "States": {
+        "Done": {"Type": "Succeed", "Message": "$.summary.text"}}});
+    let input = json!({"summary": {"text": "3 tickets merged", "n": 3}});
+    let mut exec = Execution::new(def, input.clone(), Settings::zis()).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 0.0,
+        pending: 0.0,
+    });
+    assert_eq!(events[0].result, Some(json!("3 tickets merged")));
+    let def = json!({"StartAt": "No", "States": {
+        "No": {"Type": "Fail", "Error": "Bad", "Cause": "$.summary"}}});
+    let mut exec = Execution::new(def, input, Settings::zis()).unwrap();
+    exec.run(&mut Slow {
+        delay: 0.0,
+        pending: 0.0,
+    });
+    let Status::Failed { cause, .. } = exec.status() else {
+        panic!()
+    };
+    assert_eq!(serde_json::from_str::<Value>(cause).unwrap()["n"], 3);
 }

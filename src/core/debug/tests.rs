@@ -144,7 +144,8 @@ fn a_mocked_error_is_caught() {
         action: "zis:common:action:LoadConfig".into(),
         attempt: None,
         call: None,
-        outcome: MockOutcome::Status(503),
+        // Not retryable: the Catch takes it at once.
+        outcome: MockOutcome::Status(404),
     });
     e.breakpoints.on_error = true;
     s.go(Go::Continue, e.clone());

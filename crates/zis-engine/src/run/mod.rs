@@ -18,6 +18,10 @@ pub struct StatesError {
     /// failure of an action; zis-facts.md 7). Not part of the caught error object.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub retryable: bool,
+    /// It ends the flow: no Catch takes it and no retry follows (the flow's time limit,
+    /// the Map's item limit). Not part of the caught error object.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fatal: bool,
 }
 
 impl StatesError {
@@ -32,6 +36,15 @@ impl StatesError {
             error: error.into(),
             cause: cause.into(),
             retryable: false,
+            fatal: false,
+        }
+    }
+
+    /// An error that ends the flow whatever its Catch says (a ZIS limit).
+    pub fn fatal(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        Self {
+            fatal: true,
+            ..Self::named(error, cause)
         }
     }
 
@@ -42,6 +55,7 @@ impl StatesError {
             error: "States.TaskFailed".into(),
             cause: format!("external action failed due to status code: {status}"),
             retryable: status >= 500 || status == 429,
+            fatal: false,
         }
     }
 

@@ -40,15 +40,39 @@ impl Execution {
                 answer?
             }
             _ => {
+                // The state's own TimeoutSeconds, enforced (zis-facts 2.9).
+                let own = step
+                    .machine_value
+                    .pointer(&format!(
+                        "/States/{}/TimeoutSeconds",
+                        crate::json::pointer::escape(state.name)
+                    ))
+                    .and_then(Value::as_f64)
+                    .filter(|t| *t > 0.0);
                 let left = self.settings.timeout_secs.map(|t| t - self.time_secs);
-                actions.set_time_left(left);
+                let limit = match (left, own) {
+                    (Some(l), Some(o)) => Some(l.min(o)),
+                    (l, o) => l.or(o),
+                };
+                actions.set_time_left(limit);
                 let started = std::time::Instant::now();
                 let answer = actions.execute(name, &params);
+                // Whole milliseconds: a local call of microseconds leaves the clock; a mock's
+                // delay is time on the flow's clock.
+                let took =
+                    started.elapsed().as_millis() as f64 / 1000.0 + actions.take_delay_secs();
                 if self.settings.count_action_time {
-                    // Whole milliseconds: a local call of microseconds leaves the clock.
-                    self.time_secs += started.elapsed().as_millis() as f64 / 1000.0;
+                    self.time_secs += took;
                 }
-                answer?
+                match own {
+                    Some(t) if took >= t || (answer.is_err() && took >= t * 0.99) => {
+                        return Err(StatesError::transient(
+                            "States.Timeout",
+                            format!("The action took longer than its TimeoutSeconds ({t} s)"),
+                        ));
+                    }
+                    _ => answer?,
+                }
             }
         };
         let out = self.finish_result(state, step.data(), r, event)?;

@@ -16,6 +16,10 @@ impl Execution {
         e: StatesError,
         event: &mut HistoryEvent,
     ) {
+        // A ZIS limit ends the flow, inside a Map iteration too: no Catch, no retry.
+        if e.fatal {
+            return self.fail(e);
+        }
         if self.settings.retry_before_catch && self.retry(&e, event) {
             return;
         }

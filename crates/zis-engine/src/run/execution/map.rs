@@ -46,10 +46,13 @@ impl Execution {
         if let Some(max) = self.settings.max_map_items
             && items.len() > max
         {
-            return Err(StatesError::runtime(format!(
-                "The Map's items array holds {} items; ZIS allows at most {max}",
-                items.len()
-            )));
+            return Err(StatesError::fatal(
+                "States.Runtime",
+                format!(
+                    "The Map's items array holds {} items; ZIS allows at most {max}",
+                    items.len()
+                ),
+            ));
         }
         let key = if state.keys.contains(&"Iterator") {
             "Iterator"

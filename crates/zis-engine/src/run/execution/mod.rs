@@ -59,6 +59,12 @@ pub trait ActionExecutor {
     /// The flow's time left (virtual seconds; `None`: no limit) as the next call starts, so
     /// a long action can stop at the flow's deadline. Ignored unless implemented.
     fn set_time_left(&mut self, _secs: Option<f64>) {}
+
+    /// Seconds the last call took on the flow's clock besides its wall time (a mock's
+    /// `delay_secs`); taken once.
+    fn take_delay_secs(&mut self) -> f64 {
+        0.0
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -361,9 +367,10 @@ impl Execution {
             && self.time_secs > limit
             && self.status == Status::Running
         {
-            self.fail(StatesError::runtime(format!(
-                "The flow timed out after {limit} seconds"
-            )));
+            self.fail(StatesError::fatal(
+                "States.Timeout",
+                format!("The flow timed out after {limit} seconds"),
+            ));
         }
         Some(event)
     }

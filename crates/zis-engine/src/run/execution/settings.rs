@@ -28,8 +28,9 @@ pub struct Settings {
     pub single_placeholder_keeps_type: bool,
     /// Times a flow is restarted after an uncaught retryable error (ZIS: 3; ASL: 0).
     pub retries: u32,
-    /// Retry a retryable error before a Catch takes it (zis-facts.md 7 leaves the order
-    /// unconfirmed). Off: a caught error is not retried.
+    /// Retry a retryable error before a Catch takes it: the flow is retried first and the
+    /// Catch applies on the last attempt (zis-facts.md 7, "retries exhausted → Catch"; the
+    /// order is unconfirmed). Off: a caught error is not retried.
     pub retry_before_catch: bool,
     /// Virtual seconds between a failed attempt and the next (unconfirmed; 0).
     pub retry_backoff_secs: f64,
@@ -53,7 +54,7 @@ impl Settings {
             missing_placeholder: dataflow::MissingPlaceholder::Error,
             single_placeholder_keeps_type: false,
             retries: 3,
-            retry_before_catch: false,
+            retry_before_catch: true,
             retry_backoff_secs: 0.0,
             real_time_wait: false,
             count_action_time: true,

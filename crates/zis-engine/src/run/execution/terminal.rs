@@ -1,5 +1,7 @@
 //! Succeed and Fail states: a ZIS Succeed renders its `Message`; a Fail ends with its
-//! `Error` and `Cause` (ZIS: `{{ }}` placeholders rendered; ASL: `ErrorPath`/`CausePath`).
+//! `Error` and `Cause` (ZIS: a reference path (`$.summary.text`) is the value there — a
+//! non-string as JSON text — and `{{ }}` placeholders are rendered, zis-facts.md 2.8;
+//! ASL: `ErrorPath`/`CausePath`).
 
 use super::{Execution, Flow, HistoryEvent, Step};
 use crate::run::{StatesError, dataflow};
@@ -16,12 +18,10 @@ impl Execution {
     ) -> Result<Flow, StatesError> {
         let (mode, effective) = (self.settings.mode, &step.effective);
         if let (Some(m), Mode::Zis) = (message, mode) {
-            event.result = Some(dataflow::interpolate(
-                m,
-                effective,
-                None,
-                self.templating(),
-            )?);
+            event.result = Some(match reference(m) {
+                Some(p) => Value::String(text_of(&dataflow::eval_path(p, effective, None)?)),
+                None => dataflow::interpolate(m, effective, None, self.templating())?,
+            });
         }
         let out = self.output_path(step.state, effective)?;
         Ok(Flow::End(out))
@@ -37,12 +37,15 @@ impl Execution {
         let (mode, effective) = (self.settings.mode, &step.effective);
         let render = |s: Option<&str>| -> Result<String, StatesError> {
             match (s, mode) {
-                (Some(s), Mode::Zis) => {
-                    match dataflow::interpolate(s, effective, None, self.templating())? {
-                        Value::String(text) => Ok(text),
-                        other => Ok(other.to_string()),
-                    }
-                }
+                (Some(s), Mode::Zis) => match reference(s) {
+                    Some(p) => Ok(text_of(&dataflow::eval_path(p, effective, None)?)),
+                    None => Ok(text_of(&dataflow::interpolate(
+                        s,
+                        effective,
+                        None,
+                        self.templating(),
+                    )?)),
+                },
                 (Some(s), _) => Ok(s.to_string()),
                 (None, _) => Ok("null".to_string()),
             }
@@ -68,5 +71,22 @@ impl Execution {
             None => render(cause)?,
         };
         Err(StatesError::named(error, cause))
+    }
+}
+
+/// The path when the whole text is a reference path (`$` or `$.…`, `$[…]`, no spaces).
+fn reference(s: &str) -> Option<&str> {
+    let t = s.trim();
+    let is_path = (t == "$" || t.starts_with("$.") || t.starts_with("$["))
+        && !t.contains(char::is_whitespace)
+        && !t.contains("{{");
+    is_path.then_some(t)
+}
+
+/// A value as log text: a string as it is, anything else as JSON.
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }

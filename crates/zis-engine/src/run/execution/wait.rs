@@ -30,7 +30,7 @@ impl Execution {
         {
             // ZIS ends the Wait early and the flow with it.
             self.time_secs = limit;
-            return Err(StatesError::named(
+            return Err(StatesError::fatal(
                 "States.Timeout",
                 format!(
                     "The flow timed out after {limit} seconds (during Wait state '{}')",
