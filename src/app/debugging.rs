@@ -217,7 +217,7 @@ impl AppState {
                 let result = match (&self.path, &self.debug) {
                     (Some(path), Some(s)) => {
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            crate::core::flowtest::save_session(path, s, &self.sidecar.mocks, &name)
+                            crate::core::flowtest::save_session(path, s, &name)
                         }))
                         .unwrap_or_else(|panic| {
                             Err(format!(

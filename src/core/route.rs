@@ -128,7 +128,7 @@ pub fn route(boxes: &[Bounds], wires: &[Wire]) -> Vec<Vec<Point>> {
             entries[w] = centre + (n as f32 - (k - 1) as f32 / 2.0) * spacing;
         }
     }
-    wires
+    let mut paths: Vec<Vec<Point>> = wires
         .iter()
         .enumerate()
         .map(|(k, w)| {
@@ -146,7 +146,82 @@ pub fn route(boxes: &[Bounds], wires: &[Wire]) -> Vec<Vec<Point>> {
             path.push(t);
             simplify(square(path))
         })
-        .collect()
+        .collect();
+    nudge(&mut paths, boxes);
+    paths
+}
+
+/// Spreads the inner segments of different wires that run on one line over the same
+/// stretch a few units apart, so each can be followed (a Catch beside a Next, not on it).
+/// A segment moves only where the move keeps it out of every box; ends never move.
+fn nudge(paths: &mut [Vec<Point>], boxes: &[Bounds]) {
+    const GAP: f32 = 5.0;
+    for axis in 0..2 {
+        // (fixed coordinate, low, high, wire, segment): vertical segments for axis 0 (x
+        // fixed), horizontal ones for axis 1.
+        let mut segs: Vec<(f32, f32, f32, usize, usize)> = Vec::new();
+        for (w, p) in paths.iter().enumerate() {
+            for k in 1..p.len().saturating_sub(2) {
+                let (a, b) = (p[k], p[k + 1]);
+                let other = 1 - axis;
+                if (a[axis] - b[axis]).abs() < 0.01 {
+                    segs.push((
+                        a[axis],
+                        a[other].min(b[other]),
+                        a[other].max(b[other]),
+                        w,
+                        k,
+                    ));
+                }
+            }
+        }
+        segs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut used = vec![false; segs.len()];
+        for i in 0..segs.len() {
+            if used[i] {
+                continue;
+            }
+            // The wires sharing this line with overlapping stretches.
+            let mut group = vec![i];
+            for j in i + 1..segs.len() {
+                if (segs[j].0 - segs[i].0).abs() > 0.5 {
+                    break;
+                }
+                let overlaps = group
+                    .iter()
+                    .any(|&g| segs[j].1 < segs[g].2 - 1.0 && segs[g].1 < segs[j].2 - 1.0);
+                if overlaps && !group.iter().any(|&g| segs[g].3 == segs[j].3) {
+                    group.push(j);
+                }
+            }
+            if group.len() < 2 {
+                continue;
+            }
+            let n = group.len() as f32;
+            for (rank, &g) in group.iter().enumerate() {
+                used[g] = true;
+                let shift = (rank as f32 - (n - 1.0) / 2.0) * GAP;
+                let (c, lo, hi, w, k) = segs[g];
+                let moved = c + shift;
+                let seg = |v: f32| -> Bounds {
+                    let (x0, x1, y0, y1) = if axis == 0 {
+                        (moved, moved, lo, hi)
+                    } else {
+                        (lo, hi, moved, moved)
+                    };
+                    Bounds {
+                        min: [x0.min(x1) - v, y0.min(y1) - v],
+                        max: [x0.max(x1) + v, y0.max(y1) + v],
+                    }
+                };
+                let clear = boxes.iter().all(|b| !b.intersects(&seg(1.0)));
+                if clear {
+                    paths[w][k][axis] = moved;
+                    paths[w][k + 1][axis] = moved;
+                }
+            }
+        }
+    }
 }
 
 /// Makes segments that are a fraction off straight (two ends merged on the grid) exactly

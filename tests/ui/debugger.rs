@@ -729,6 +729,10 @@ fn the_graph_follows_the_debugger_into_a_map_and_to_the_next_state() {
         .apply(zis_studio::app::DebugCommand::DebugStart);
     // Step (F11 steps into a Map) until the next state is inside the Map.
     for _ in 0..6 {
+        let before = (
+            h.state().state.map_path.clone(),
+            h.state().graph_transform().unwrap().scaling,
+        );
         h.key_press(egui::Key::F11);
         wait_for_worker(&mut h);
         h.run_steps(3);
@@ -742,6 +746,12 @@ fn the_graph_follows_the_debugger_into_a_map_and_to_the_next_state() {
             .map(str::to_string);
         if let Some(next) = next {
             assert!(in_view(&h, &next), "{next} is brought into view");
+            // Brought into view in the same graph, the zoom kept (an iterator's graph
+            // opens fitted).
+            let zoom = h.state().graph_transform().unwrap().scaling;
+            if h.state().state.map_path == before.0 {
+                assert!((zoom - before.1).abs() < 1e-3, "the zoom changed to {zoom}");
+            }
         }
         if h.state().state.map_path == ["FormatLines"] {
             break;
@@ -760,6 +770,35 @@ fn the_graph_follows_the_debugger_into_a_map_and_to_the_next_state() {
     assert!(
         h.state().state.map_path.is_empty(),
         "stepping out goes back out"
+    );
+    // A failed run shows its failing state: the note action answers 500 from now on.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::BreakpointCommand::SetMock {
+            action: "zis:acme_shop:action:add_internal_note".into(),
+            attempt: None,
+            outcome: Some(zis_studio::core::debug::MockOutcome::Error {
+                error: "Boom".into(),
+                cause: "no".into(),
+            }),
+        });
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::DebugCommand::DebugStart);
+    h.get_by_label("100 %").click();
+    h.run_steps(3);
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.run_steps(3);
+    let s = h.state().state.debug.as_ref().unwrap();
+    assert!(matches!(
+        s.status(),
+        zis_engine::run::execution::Status::Failed { .. }
+    ));
+    let failing = s.steps.last().unwrap().event.state.clone();
+    assert!(
+        in_view(&h, &failing),
+        "the failing state {failing} is in view"
     );
 }
 

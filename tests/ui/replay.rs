@@ -99,6 +99,15 @@ fn attempt_mocks_apply_by_specificity_replay_and_the_retry_is_named() {
     h.get_by_label("HTTP").click();
     h.run();
     h.get_by_label("zis:retry:action:call: mocked body, no request sent");
+    // The mock list changed after the run: the test keeps what the run used.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::BreakpointCommand::SetMock {
+            action: "zis:retry:action:call".into(),
+            attempt: Some(2),
+            outcome: None,
+        });
+    h.run();
     save_as_test(&mut h, "the second attempt answers");
     let file_json = replays(&file);
     let mocks = &file_json["tests"][0]["mocks"];

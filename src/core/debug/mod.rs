@@ -200,6 +200,8 @@ pub struct Session {
     /// The store where the run can start again: (step index, configs and links then) —
     /// the session's start and each fork.
     pub stores: Vec<(usize, StoreSnapshot)>,
+    /// The mocks in force when the run last went on (what a saved test starts from).
+    pub mocks: Vec<Mock>,
 }
 
 use super::trigger::trigger_of;
@@ -279,6 +281,7 @@ impl Session {
             pause_asked: None,
             pending: Vec::new(),
             stores: vec![(0, store)],
+            mocks: Vec::new(),
         })
     }
 
@@ -364,6 +367,7 @@ impl Session {
         self.pause_asked = None;
         env.pause = self.pause.clone();
         env.calls = self.call_counts();
+        self.mocks = env.mocks.clone();
         let exec = self.now.clone();
         // Continuing from a breakpoint must not stop at it again at once.
         let first = self.now.next_state().map(|(s, _)| s.to_string());
@@ -564,7 +568,7 @@ impl Session {
         Ok(self.now.set_data(data)?)
     }
 
-    /// Continues on the edited bundle's definition of this flow.
+    /// Continues on the edited bundle (this flow's definition, its actions).
     pub fn set_bundle(&mut self, bundle: &Value) -> Result<(), SessionError> {
         let def = bundle
             .pointer(&format!(
@@ -688,13 +692,26 @@ impl Session {
         d
     }
 
-    /// True when the bundle changed since the steps were taken (their results are stale).
+    /// True when what the run depends on changed since the steps were taken (their
+    /// results are stale): the flow's definition or any custom HTTP action.
     pub fn stale(&self, bundle: &Value) -> bool {
         let path = format!(
             "/resources/{}/properties/definition",
             zis_engine::json::pointer::escape(&self.flow)
         );
+        let actions = |b: &Value| -> Vec<(String, Value)> {
+            b.get("resources")
+                .and_then(Value::as_object)
+                .map(|r| {
+                    r.iter()
+                        .filter(|(_, v)| v["type"] == "ZIS::Action::Http")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         self.bundle.pointer(&path) != bundle.pointer(&path)
+            || actions(&self.bundle) != actions(bundle)
     }
 }
 

@@ -2,8 +2,10 @@
 //! refusal that says why it cannot.
 //!
 //! What the user did to the run goes into the test so the replay does the same:
-//! - the mocks in force, and each result edited at a stop after an action as a mock for
-//!   that one call (`"call": n`), which beats the other mocks of the action;
+//! - the mocks the run went on with when they explain every call it made, else a mock per
+//!   mocked call as recorded (mocks changed mid-run still replay); each result edited at a
+//!   stop after an action as a mock for that one call (`"call": n`), which beats the
+//!   other mocks of the action;
 //! - a forced branch as a `force` entry for that visit of the Choice;
 //! - edited data (a fork) or a start from a stored run's step (a redrive) as a `start`: the
 //!   test begins at that state with that data, the store as it was there, and expects the
@@ -22,7 +24,7 @@ use std::path::{Path, PathBuf};
 use zis_engine::run::execution::Status;
 
 /// The test a session replays as (see the module doc), or why there is none.
-pub fn test_of_session(session: &Session, mocks: &[Mock], name: &str) -> Result<Value, String> {
+pub fn test_of_session(session: &Session, name: &str) -> Result<Value, String> {
     let (status, error) = match session.status() {
         Status::Succeeded { .. } => ("succeeded", None),
         Status::Failed { error, .. } if error == "ZisStudio.WorkerCrashed" => {
@@ -77,15 +79,54 @@ pub fn test_of_session(session: &Session, mocks: &[Mock], name: &str) -> Result<
         .or_else(|| (!forked).then(|| session.stores.first()).flatten())
         .map(|(_, s)| s)
         .ok_or("the store as it was at the fork was not kept")?;
-    // Mocks: in a test from a fork only that attempt's (a test has one attempt, the first).
-    let mut saved: Vec<Mock> = mocks
-        .iter()
-        .filter(|m| !forked || m.attempt.is_none_or(|a| a == attempt))
-        .map(|m| Mock {
-            attempt: if forked { None } else { m.attempt },
-            ..m.clone()
-        })
-        .collect();
+    // Mocks: those in force when the run last went on, when they explain every call the
+    // steps made (each mocked call answered by the same mock, no real call mocked by them);
+    // else exactly what happened, a mock per mocked call. In a test from a fork only that
+    // attempt's (a test has one attempt, the first).
+    let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut recorded: Vec<(u32, &crate::core::debug::Call, u32)> = Vec::new();
+    for s in &session.steps {
+        for c in &s.calls {
+            let n = counts.entry(c.action.as_str()).or_insert(0);
+            *n += 1;
+            recorded.push((s.event.attempt, c, *n));
+        }
+    }
+    let explained = recorded.iter().all(|(attempt, c, n)| {
+        zis_services::runner::mock_for(&session.mocks, &c.action, *attempt, *n) == c.mock.as_ref()
+    });
+    let before_start = |action: &str| {
+        session.steps[..from]
+            .iter()
+            .flat_map(|s| &s.calls)
+            .filter(|c| c.action == action)
+            .count() as u32
+    };
+    let mut saved: Vec<Mock> = if explained && mocks_fit_one_attempt(&session.mocks, forked) {
+        session
+            .mocks
+            .iter()
+            .filter(|m| !forked || m.attempt.is_none_or(|a| a == attempt))
+            .map(|m| Mock {
+                attempt: if forked { None } else { m.attempt },
+                ..m.clone()
+            })
+            .collect()
+    } else {
+        recorded
+            .iter()
+            .filter(|(_, c, n)| c.mock.is_some() && *n > before_start(&c.action))
+            .filter_map(|(_, c, n)| {
+                let m = c.mock.as_ref()?;
+                Some(Mock {
+                    action: c.action.clone(),
+                    attempt: None,
+                    call: Some(n - before_start(&c.action)),
+                    outcome: m.outcome.clone(),
+                })
+            })
+            .collect()
+    };
     // Edited results: a mock for that call (counted from where the test starts).
     for s in steps {
         for mark in &s.marks {
@@ -162,6 +203,12 @@ pub fn test_of_session(session: &Session, mocks: &[Mock], name: &str) -> Result<
     Ok(test)
 }
 
+/// Whether a run's mocks carry over to a test as they are: call-specific ones only make
+/// sense counted from the flow's start, so not in a test from a fork.
+fn mocks_fit_one_attempt(mocks: &[Mock], forked: bool) -> bool {
+    !forked || mocks.iter().all(|m| m.call.is_none())
+}
+
 fn mock_json(m: &Mock) -> Value {
     let mut v = json!({"action": m.action});
     if let Some(a) = m.attempt {
@@ -183,13 +230,8 @@ fn mock_json(m: &Mock) -> Value {
 
 /// Appends the test a session replays as ([`test_of_session`]) to the bundle's test file,
 /// creating it. Returns the file.
-pub fn save_session(
-    bundle: &Path,
-    session: &Session,
-    mocks: &[Mock],
-    name: &str,
-) -> Result<PathBuf, String> {
-    let test = test_of_session(session, mocks, name)?;
+pub fn save_session(bundle: &Path, session: &Session, name: &str) -> Result<PathBuf, String> {
+    let test = test_of_session(session, name)?;
     let path = file_for(bundle);
     let mut file = match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str::<Value>(&text)

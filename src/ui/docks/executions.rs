@@ -224,94 +224,96 @@ impl ExecutionsView {
                         }
                     }
                 });
-            let ui = &mut cols[1];
-            let Some(o) = &ex.opened else {
-                ui.label(RichText::new("Choose an execution to replay it step by step.").weak());
-                return;
-            };
-            ui.horizontal_wrapped(|ui| {
-                let title = o.id.map_or("imported execution".to_string(), |i| {
-                    format!("execution #{i}")
-                });
-                ui.label(RichText::new(title).strong());
-                if ui.button("Export…").clicked() {
-                    ask = Some(Ask::Export);
-                }
-                if ui
-                    .add_enabled(
-                        o.event_input.is_some(),
-                        egui::Button::new("Re-run on the current bundle"),
-                    )
-                    .on_hover_text("Run the same event through the flow as it is now, and compare")
-                    .clicked()
-                {
-                    out.push(ExecutionsCommand::RerunExecution);
-                }
-                if ui.button("Close").clicked() {
-                    out.push(ExecutionsCommand::CloseExecution);
-                }
-            });
-            // The comparison with a re-run, once it has ended.
-            if let Some((_, comparison)) = &state.comparison {
-                self.comparison_ui(ui, comparison);
-                ui.separator();
-            }
-            let n = o.history.len();
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(o.step > 0, egui::Button::new("◀ Previous step"))
-                    .clicked()
-                {
-                    out.push(ExecutionsCommand::ReplayStep(o.step.saturating_sub(1)));
-                }
-                ui.label(format!("step {} of {n}", (o.step + 1).min(n)));
-                if ui
-                    .add_enabled(o.step + 1 < n, egui::Button::new("Next step ▶"))
-                    .clicked()
-                {
-                    out.push(ExecutionsCommand::ReplayStep(o.step + 1));
-                }
-                if ui
-                    .add_enabled(n > 0, egui::Button::new("Debug from this step"))
-                    .on_hover_text(
-                        "A session on the current bundle, paused before this step's state with the data it had then",
-                    )
-                    .clicked()
-                {
-                    out.push(ExecutionsCommand::DebugFromStored(o.step));
-                    ask = Some(Ask::Debugger);
-                }
-            });
-            if let Some(e) = o.history.get(o.step) {
-                let name = e.get("state").and_then(Value::as_str).unwrap_or("?");
-                let next = e.get("next").and_then(Value::as_str).unwrap_or("end");
-                ui.label(RichText::new(format!("{name} -> {next}")).strong());
-                if let Some(err) = e.get("error") {
-                    ui.colored_label(red(), err.to_string());
-                }
-                // What the debugger changed in this step, as recorded with it.
-                let notes = crate::core::export::step_notes(e);
-                if !notes.is_empty() {
-                    ui.colored_label(amber(), notes.join(" · "));
-                }
-                egui::ScrollArea::vertical()
-                    .id_salt("replay_data")
-                    .show(ui, |ui| {
-                        for (field, title) in [
-                            ("input", "Before"),
-                            ("after_parameters", "Parameters"),
-                            ("result", "Result"),
-                            ("output", "After"),
-                        ] {
-                            if let Some(v) = e.get(field) {
-                                egui::CollapsingHeader::new(title)
-                                    .id_salt(("replay", field))
-                                    .default_open(field == "output")
-                                    .show(ui, |ui| json_tree(ui, v, "$", 1));
-                            }
-                        }
+            // Plain text, not justified letter by letter as columns lay it out.
+            cols[1].with_layout(crate::ui::widgets::plain(), |ui| {
+                let Some(o) = &ex.opened else {
+                    ui.label(RichText::new("Choose an execution to replay it step by step.").weak());
+                    return;
+                };
+                ui.horizontal_wrapped(|ui| {
+                    let title = o.id.map_or("imported execution".to_string(), |i| {
+                        format!("execution #{i}")
                     });
-            }
+                    ui.label(RichText::new(title).strong());
+                    if ui.button("Export…").clicked() {
+                        ask = Some(Ask::Export);
+                    }
+                    if ui
+                        .add_enabled(
+                            o.event_input.is_some(),
+                            egui::Button::new("Re-run on the current bundle"),
+                        )
+                        .on_hover_text("Run the same event through the flow as it is now, and compare")
+                        .clicked()
+                    {
+                        out.push(ExecutionsCommand::RerunExecution);
+                    }
+                    if ui.button("Close").clicked() {
+                        out.push(ExecutionsCommand::CloseExecution);
+                    }
+                });
+                // The comparison with a re-run, once it has ended.
+                if let Some((_, comparison)) = &state.comparison {
+                    self.comparison_ui(ui, comparison);
+                    ui.separator();
+                }
+                let n = o.history.len();
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(o.step > 0, egui::Button::new("◀ Previous step"))
+                        .clicked()
+                    {
+                        out.push(ExecutionsCommand::ReplayStep(o.step.saturating_sub(1)));
+                    }
+                    ui.label(format!("step {} of {n}", (o.step + 1).min(n)));
+                    if ui
+                        .add_enabled(o.step + 1 < n, egui::Button::new("Next step ▶"))
+                        .clicked()
+                    {
+                        out.push(ExecutionsCommand::ReplayStep(o.step + 1));
+                    }
+                    if ui
+                        .add_enabled(n > 0, egui::Button::new("Debug from this step"))
+                        .on_hover_text(
+                            "A session on the current bundle, paused before this step's state with the data it had then",
+                        )
+                        .clicked()
+                    {
+                        out.push(ExecutionsCommand::DebugFromStored(o.step));
+                        ask = Some(Ask::Debugger);
+                    }
+                });
+                if let Some(e) = o.history.get(o.step) {
+                    let name = e.get("state").and_then(Value::as_str).unwrap_or("?");
+                    let next = e.get("next").and_then(Value::as_str).unwrap_or("end");
+                    ui.label(RichText::new(format!("{name} -> {next}")).strong());
+                    if let Some(err) = e.get("error") {
+                        ui.colored_label(red(), err.to_string());
+                    }
+                    // What the debugger changed in this step, as recorded with it.
+                    let notes = crate::core::export::step_notes(e);
+                    if !notes.is_empty() {
+                        ui.colored_label(amber(), notes.join(" · "));
+                    }
+                    egui::ScrollArea::vertical()
+                        .id_salt("replay_data")
+                        .show(ui, |ui| {
+                            for (field, title) in [
+                                ("input", "Before"),
+                                ("after_parameters", "Parameters"),
+                                ("result", "Result"),
+                                ("output", "After"),
+                            ] {
+                                if let Some(v) = e.get(field) {
+                                    egui::CollapsingHeader::new(title)
+                                        .id_salt(("replay", field))
+                                        .default_open(field == "output")
+                                        .show(ui, |ui| json_tree(ui, v, "$", 1));
+                                }
+                            }
+                        });
+                }
+            });
         });
         ask
     }

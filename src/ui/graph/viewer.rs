@@ -139,6 +139,20 @@ impl Viewer<'_> {
             };
             mark.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, name));
         }
+        if let Some(count) = self.visits.and_then(|v| v.get(&n.name)) {
+            // The run's visits stay in view at the node's bottom-right corner.
+            let text = format!("×{count}");
+            let galley = ui.painter().layout_no_wrap(
+                text.clone(),
+                egui::FontId::proportional(size.max(9.0 / scale)),
+                crate::ui::theme::green(),
+            );
+            let corner = egui::pos2(rect.min.x - 8.0 + n.width, node.bottom());
+            let at = corner - galley.size() - egui::vec2(6.0, 4.0);
+            ui.painter().galley(at, galley, crate::ui::theme::green());
+            let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
+            mark.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, &text));
+        }
         if n.problems > 0 {
             // The problem count stays in view at the node's top-right corner.
             let badge = format!("⚠ {}", n.problems);
@@ -172,7 +186,7 @@ const ROW: f32 = 16.0;
 pub const MIN_SCALE: f32 = 0.05;
 
 /// Below this zoom a node's rows do not read: it shows its name only.
-pub const FAR: f32 = 0.5;
+pub const FAR: f32 = 0.6;
 
 impl SnarlViewer<NodeView> for Viewer<'_> {
     fn title(&mut self, node: &NodeView) -> String {

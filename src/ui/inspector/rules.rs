@@ -142,16 +142,17 @@ pub(super) fn rules_ui(
                             o.shift_remove("Next");
                         }
                         let label = field_label(ui, "Condition", false);
-                        let mut text = inner.to_string();
-                        let resp = ui
-                            .add(
-                                egui::TextEdit::multiline(&mut text)
-                                    .id_salt(("cond", rp))
-                                    .code_editor()
-                                    .desired_rows(2)
-                                    .desired_width(f32::INFINITY),
-                            )
+                        // The JSON editor (line numbers, colours); what is typed stays while
+                        // it does not parse, until the rule changes elsewhere.
+                        let id = ui.id().with(("cond", rp));
+                        let pretty = serde_json::to_string_pretty(&inner).unwrap_or_default();
+                        let mut text = ui
+                            .data(|d| d.get_temp::<(String, String)>(id))
+                            .filter(|(from, _)| from == &pretty)
+                            .map_or_else(|| pretty.clone(), |(_, t)| t);
+                        let resp = crate::ui::json_editor::json_editor(ui, &mut text, id, 3, None)
                             .labelled_by(label.id);
+                        ui.data_mut(|d| d.insert_temp(id, (pretty, text.clone())));
                         if resp.changed()
                             && let Ok(Value::Object(mut new)) = serde_json::from_str::<Value>(&text)
                         {
