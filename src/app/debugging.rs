@@ -258,7 +258,14 @@ impl AppState {
             return;
         };
         let db = self.db_path();
-        let mut engine = zis_services::dispatch::DispatchSettings::default().engine;
+        let settings = self.run_settings();
+        let mut engine = match zis_services::settings::resolve(&[&settings]) {
+            Ok(s) => s.engine,
+            Err(e) => {
+                self.message = Some(format!("cannot start: settings: {e}"));
+                return;
+            }
+        };
         engine.real_time_wait = self.real_time;
         match debug::Session::start_with(
             &db,
@@ -273,6 +280,15 @@ impl AppState {
         }
     }
 
+    /// The settings the window's runs take: the data folder's, then this bundle's.
+    pub fn run_settings(&self) -> std::collections::BTreeMap<String, String> {
+        let mut out = zis_services::db::Db::open(&self.db_path())
+            .and_then(|db| zis_services::settings::load(&db))
+            .unwrap_or_default();
+        out.extend(self.sidecar.settings.clone());
+        out
+    }
+
     pub(crate) fn debug_env(&self) -> Option<debug::Env> {
         let s = self.debug.as_ref()?;
         Some(debug::Env {
@@ -285,6 +301,7 @@ impl AppState {
             pause: std::sync::Arc::default(),
             jq: self.jq_limits,
             calls: Default::default(),
+            settings: self.run_settings(),
         })
     }
 

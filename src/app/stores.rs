@@ -162,6 +162,16 @@ use super::*;
 pub enum StoresCommand {
     /// Read the local stores of the bundle's integration again.
     ReloadServices,
+    /// Set (or with `None` clear) a setting (`zis_services::settings`) for this bundle (in
+    /// its sidecar) or for the data folder (in its database).
+    SetSetting {
+        /// The setting's name.
+        name: String,
+        /// Its value as text.
+        value: Option<String>,
+        /// This bundle only (else the data folder).
+        bundle: bool,
+    },
     /// Create or replace a config.
     PutConfig {
         /// Its scope.
@@ -201,6 +211,11 @@ impl AppState {
                 let (db, key) = (self.db_path(), self.integration_key());
                 self.services.reload(&db, &key);
             }
+            StoresCommand::SetSetting {
+                name,
+                value,
+                bundle,
+            } => self.set_setting(&name, value, bundle),
             StoresCommand::PutConfig { scope, text } => {
                 let db = self.db_path();
                 match parse_json(&text) {
@@ -281,6 +296,49 @@ impl AppState {
             }
             StoresCommand::StopServer => self.services.stop_server(),
         }
+    }
+}
+
+impl AppState {
+    /// Sets a setting after checking its value; the status bar says what happened.
+    fn set_setting(&mut self, name: &str, value: Option<String>, bundle: bool) {
+        let value = value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &value {
+            let mut probe = zis_services::dispatch::DispatchSettings::default();
+            if let Err(e) = zis_services::settings::apply(&mut probe, name, v) {
+                self.message = Some(format!("not set: {e}"));
+                return;
+            }
+        }
+        let scope = if bundle {
+            "this bundle"
+        } else {
+            "the data folder"
+        };
+        if bundle {
+            match &value {
+                Some(v) => {
+                    self.sidecar.settings.insert(name.to_string(), v.clone());
+                }
+                None => {
+                    self.sidecar.settings.remove(name);
+                }
+            }
+            self.save_sidecar();
+        } else {
+            let stored = zis_services::db::Db::open(&self.db_path())
+                .and_then(|db| zis_services::settings::store(&db, name, value.as_deref()));
+            if let Err(e) = stored {
+                self.message = Some(format!("not set: cannot write the data folder: {e}"));
+                return;
+            }
+        }
+        self.message = Some(match value {
+            Some(v) => format!("{name} = {v} for {scope}"),
+            None => format!("{name} back to its default for {scope}"),
+        });
     }
 }
 

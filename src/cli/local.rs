@@ -29,6 +29,9 @@ pub struct ServeArgs {
     /// Fault injection: seconds every event waits before it is due.
     #[arg(long, default_value_t = 0.0)]
     pub delay: f64,
+    /// A setting for every flow this server runs, over the data folder's (repeatable).
+    #[arg(long = "setting", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
 }
 
 /// Arguments of `send`.
@@ -87,12 +90,13 @@ pub fn serve(args: &ServeArgs, data: Option<&Path>) -> ExitCode {
     finish((|| {
         let (dir, db) = open_db(data)?;
         let token = zis_services::server::api_token(&dir)?;
-        let settings = DispatchSettings {
-            deliver_twice: args.deliver_twice,
-            shuffle: args.shuffle,
-            delay_secs: args.delay,
-            ..DispatchSettings::default()
-        };
+        let cli = super::settings_args(&args.settings).map_err(anyhow::Error::msg)?;
+        let stored = zis_services::settings::load(&db)?;
+        let mut settings =
+            zis_services::settings::resolve(&[&stored, &cli]).map_err(anyhow::Error::msg)?;
+        settings.deliver_twice = args.deliver_twice;
+        settings.shuffle = args.shuffle;
+        settings.delay_secs = args.delay;
         let running = zis_services::server::start(Arc::new(db), token.clone(), args.port, settings)
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
         println!("ZIS Studio local server on {}", running.base_url);

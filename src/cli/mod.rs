@@ -79,10 +79,28 @@ pub enum Command {
         /// Also write a JUnit XML report here.
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// A setting for every test, over each test file's `settings` (repeatable; see
+        /// `zis_services::settings` and the README).
+        #[arg(long = "setting", value_name = "NAME=VALUE")]
+        settings: Vec<String>,
     },
     /// Enable or disable an integration.
     #[command(subcommand)]
     Integration(local::IntegrationCommand),
+}
+
+/// `--setting NAME=VALUE` arguments as a map, each name and value checked.
+pub fn settings_args(
+    args: &[String],
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for a in args {
+        let (name, value) = zis_services::settings::parse_assignment(a)?;
+        let mut probe = zis_services::dispatch::DispatchSettings::default();
+        zis_services::settings::apply(&mut probe, &name, &value)?;
+        out.insert(name, value);
+    }
+    Ok(out)
 }
 
 /// Runs a subcommand and returns its exit code.
@@ -100,7 +118,11 @@ pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
         Command::Login(args) => deploy::login(&args, data),
         Command::Export(args) => export::command(&args),
         Command::Run(args) => run::command(&args, data),
-        Command::Test { paths, junit } => test::command(&paths, junit.as_deref()),
+        Command::Test {
+            paths,
+            junit,
+            settings,
+        } => test::command(&paths, junit.as_deref(), &settings),
         Command::Integration(cmd) => local::integration(&cmd, data),
     }
 }

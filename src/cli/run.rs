@@ -39,6 +39,9 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: RunFormat,
+    /// A setting, over the data folder's and the bundle's (repeatable).
+    #[arg(long = "setting", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
 }
 
 fn read_json(path: &Path) -> Result<Value> {
@@ -78,7 +81,19 @@ fn run(args: &RunArgs, data: Option<&Path>) -> Result<ExitCode> {
     let dir = crate::core::data_dir::prepare(data)?;
     let db = crate::core::data_dir::db_path(&dir);
     let payload = args.event.as_deref().map(read_json).transpose()?;
-    let mut s = Session::start(&db, &bundle, &key, None, payload)?;
+    // Settings: the data folder's, the bundle's (its sidecar), then the command line's.
+    let cli = super::settings_args(&args.settings).map_err(anyhow::Error::msg)?;
+    let stored = zis_services::db::Db::open(&db)
+        .and_then(|d| zis_services::settings::load(&d))
+        .unwrap_or_default();
+    let (sidecar, _) = crate::core::sidecar::Sidecar::load(&args.bundle);
+    let mut settings = stored;
+    settings.extend(sidecar.settings);
+    settings.extend(cli);
+    let engine = zis_services::settings::resolve(&[&settings])
+        .map_err(anyhow::Error::msg)?
+        .engine;
+    let mut s = Session::start_with(&db, &bundle, &key, None, payload, engine)?;
     if let Some(input) = &args.input {
         s.set_data(read_json(input)?)?;
     }
@@ -86,6 +101,7 @@ fn run(args: &RunArgs, data: Option<&Path>) -> Result<ExitCode> {
         Go::Continue,
         Env {
             calls: Default::default(),
+            settings,
             db_path: db.clone(),
             bundle: bundle.clone(),
             integration: s.integration.clone(),

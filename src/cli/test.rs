@@ -1,11 +1,22 @@
 //! `zis-studio test`: runs `*.tests.json` files through [`crate::core::flowtest`], prints
 //! each test and a summary, and writes JUnit XML.
 
-use crate::core::flowtest::{collect, junit, run_file};
+use crate::core::flowtest::{collect, junit, run_file_with};
 use std::path::{Path, PathBuf};
 
 /// `zis-studio test`: prints each test and `N passed, M failed`; exit 1 when any failed.
-pub fn command(paths: &[PathBuf], junit_path: Option<&Path>) -> std::process::ExitCode {
+pub fn command(
+    paths: &[PathBuf],
+    junit_path: Option<&Path>,
+    settings: &[String],
+) -> std::process::ExitCode {
+    let settings = match super::settings_args(settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -18,7 +29,7 @@ pub fn command(paths: &[PathBuf], junit_path: Option<&Path>) -> std::process::Ex
     }
     let mut outcomes = Vec::new();
     for f in &files {
-        for o in run_file(f) {
+        for o in run_file_with(f, &settings) {
             if o.failures.is_empty() {
                 println!("ok    {}  {}", o.file.display(), o.name);
             } else {

@@ -26,6 +26,10 @@ pub struct Sidecar {
     /// Named events saved from the debugger's payload editor, to run again.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub events: BTreeMap<String, SavedEvent>,
+    /// This bundle's settings (`zis_services::settings`): over the data folder's, under
+    /// the command line's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
 }
 
 /// An event saved under a name: its type and payload.

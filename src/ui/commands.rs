@@ -39,6 +39,8 @@ pub enum WindowAction {
     ToggleMinimap,
     /// The keyboard shortcuts window.
     Shortcuts,
+    /// The settings window.
+    Settings,
     /// The About window.
     About,
 }
@@ -469,6 +471,15 @@ pub const TABLE: &[Entry] = &[
         true,
         Graph,
         Does::App(|_| app(BreakpointCommand::ToggleBreakpoint(None)))
+    ),
+    entry!(
+        "Settings…",
+        Run,
+        [],
+        No,
+        false,
+        Always,
+        Does::Window(WindowAction::Settings)
     ),
     entry!(
         "Keyboard shortcuts",

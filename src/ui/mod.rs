@@ -15,6 +15,7 @@
 //! | [`debugger`] | the Debugger dock |
 //! | [`docks`] | the Executions and Services docks |
 //! | [`remote`] | the account windows (deploy, open from an account) |
+//! | [`settings_window`] | Run › Settings: every setting for behaviours ZIS does not document, per bundle or data folder |
 //! | [`toasts`] | results and errors as toasts; the session's state for the status bar |
 //! | [`theme`] | the palette's colours for egui |
 //! | [`widgets`] | small widgets shared by the views (JSON tree, labelled fields, icon buttons) |
@@ -30,6 +31,7 @@ pub mod json_editor;
 pub mod menus;
 pub mod panels;
 pub mod remote;
+pub mod settings_window;
 pub mod theme;
 pub mod toasts;
 pub mod widgets;

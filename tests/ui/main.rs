@@ -12,3 +12,4 @@ mod remote;
 mod replay;
 mod round_trip;
 mod services;
+mod settings;

@@ -10,6 +10,7 @@
 //! | [`jq_worker`] | jq programs in worker processes the runner can kill (time, memory, stack overflow) |
 //! | [`runner`] | the one way to run a flow: the executor (stores, HTTP actions, built-ins, mocks) and recording a run with every secret masked |
 //! | [`dispatch`] | the event queue's worker: accept, match to installed job specs, run, store (at-least-once, fault injection) |
+//! | [`settings`] | named settings for every behaviour ZIS does not document, in layers (defaults, data folder, bundle, command line) |
 //! | [`server`] | `zis-studio serve`: the ZIS REST API, inbound-webhook ingest and a fake Zendesk on 127.0.0.1 (axum) |
 
 pub mod catalog;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod jq_worker;
 pub mod runner;
 pub mod server;
+pub mod settings;
 pub mod stores;
 
 /// The port `serve` listens on unless told otherwise.

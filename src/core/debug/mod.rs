@@ -158,6 +158,8 @@ pub struct Env {
     pub jq: zis_engine::jq::Limits,
     /// Calls so far per action ([`Session::call_counts`]), where the worker's count starts.
     pub calls: HashMap<String, u32>,
+    /// Settings by name (`zis_services::settings`), over the defaults and `jq`.
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// A debugging session on one flow and one event.

@@ -45,8 +45,15 @@ pub(super) fn work(
             return;
         }
     };
-    let mut settings = DispatchSettings::default().actions();
-    settings.jq = env.jq;
+    let mut dispatch = DispatchSettings {
+        jq: env.jq,
+        ..DispatchSettings::default()
+    };
+    if let Err(e) = zis_services::settings::apply_layers(&mut dispatch, &[&env.settings]) {
+        done(exec, Some(format!("settings: {e}")), None);
+        return;
+    }
+    let settings = dispatch.actions();
     let mut actions = match Actions::new(
         &db,
         &env.integration,

@@ -71,6 +71,10 @@ pub struct FlowTest {
     /// Choices whose branch is forced, as the debugger's Force branch does.
     #[serde(default)]
     pub force: Vec<ForceSpec>,
+    /// Settings (`zis_services::settings`) for this test; `zis-studio test --setting`
+    /// overrides them.
+    #[serde(default)]
+    pub settings: std::collections::BTreeMap<String, String>,
     /// What must be true.
     #[serde(default)]
     pub expect: Expect,
@@ -286,8 +290,21 @@ pub fn run_test(file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
 /// run is recorded in its executions like a window's run (secrets masked). Failure messages
 /// never show the test's connection tokens.
 pub fn run_test_in(data: Option<&Path>, file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
+    run_test_with(data, file, bundle, t, &std::collections::BTreeMap::new())
+}
+
+/// [`run_test_in`] with settings over the test's own (`zis-studio test --setting`).
+pub fn run_test_with(
+    data: Option<&Path>,
+    file: &Path,
+    bundle: &Value,
+    t: &FlowTest,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Outcome {
     let started = std::time::Instant::now();
-    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(data, bundle, t)));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_inner(data, bundle, t, overrides)
+    }));
     let failures = match ran {
         Ok(Ok(f)) => f,
         Ok(Err(e)) => vec![e],
@@ -317,7 +334,17 @@ pub fn run_test_in(data: Option<&Path>, file: &Path, bundle: &Value, t: &FlowTes
     }
 }
 
-fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<String>, String> {
+fn run_inner(
+    data: Option<&Path>,
+    bundle: &Value,
+    t: &FlowTest,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<String>, String> {
+    let mut settings = t.settings.clone();
+    settings.extend(overrides.clone());
+    let engine = zis_services::settings::resolve(&[&settings])
+        .map_err(|e| format!("settings: {e}"))?
+        .engine;
     let fresh = tempfile::tempdir().map_err(|e| e.to_string())?;
     let db_path = crate::core::data_dir::db_path(data.unwrap_or(fresh.path()));
     let trigger = crate::core::trigger::trigger_of(bundle, &t.flow);
@@ -375,8 +402,8 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
         (None, None) => None,
     };
     let mocks = t.mocks.iter().map(mock).collect::<Result<Vec<_>, _>>()?;
-    let mut session =
-        Session::start(&db_path, bundle, &t.flow, event, payload).map_err(|e| e.to_string())?;
+    let mut session = Session::start_with(&db_path, bundle, &t.flow, event, payload, engine)
+        .map_err(|e| e.to_string())?;
     if let Some(start) = &t.start {
         session
             .now
@@ -388,6 +415,7 @@ fn run_inner(data: Option<&Path>, bundle: &Value, t: &FlowTest) -> Result<Vec<St
     }
     let env = Env {
         calls: Default::default(),
+        settings,
         db_path: db_path.clone(),
         bundle: bundle.clone(),
         integration: session.integration.clone(),
@@ -651,6 +679,14 @@ pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Runs every test of a file; a file that cannot be read is one failed outcome.
 pub fn run_file(path: &Path) -> Vec<Outcome> {
+    run_file_with(path, &std::collections::BTreeMap::new())
+}
+
+/// [`run_file`] with settings over each test's own.
+pub fn run_file_with(
+    path: &Path,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Vec<Outcome> {
     let fail = |why: String| {
         vec![Outcome {
             file: path.to_path_buf(),
@@ -684,7 +720,7 @@ pub fn run_file(path: &Path) -> Vec<Outcome> {
     };
     file.tests
         .iter()
-        .map(|t| run_test(path, &bundle, t))
+        .map(|t| run_test_with(None, path, &bundle, t, overrides))
         .collect()
 }
 

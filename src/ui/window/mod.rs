@@ -56,6 +56,7 @@ pub struct StudioApp {
     shortcuts_open: bool,
     /// The About window is open.
     about_open: bool,
+    settings_open: bool,
     /// The window title last sent.
     title: String,
 }
@@ -99,6 +100,7 @@ impl StudioApp {
             had_session: false,
             shortcuts_open: false,
             about_open: false,
+            settings_open: false,
             title: String::new(),
             panel_rects: Default::default(),
         }
@@ -165,6 +167,7 @@ impl StudioApp {
             WindowAction::ToggleInspector => self.panels.inspector = !self.panels.inspector,
             WindowAction::Shortcuts => self.shortcuts_open = true,
             WindowAction::About => self.about_open = true,
+            WindowAction::Settings => self.settings_open = true,
         }
     }
 
@@ -294,6 +297,12 @@ impl StudioApp {
         self.prompt_ui(&ctx);
         self.recovery_ui(&ctx);
         self.help_ui(&ctx);
+        crate::ui::settings_window::settings_window(
+            &ctx,
+            &self.state,
+            &mut self.settings_open,
+            &mut self.pending,
+        );
         self.path_window_ui(&ctx);
         self.apply_pending();
     }

@@ -24,4 +24,11 @@ impl Db {
         )?;
         Ok(())
     }
+
+    /// Forgets a stored setting.
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
 }

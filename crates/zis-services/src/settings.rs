@@ -1,0 +1,294 @@
+//! Named settings for every behaviour ZIS does not document (UNCONFIRMED in
+//! ../shared/docs/zis-facts.md) and the limits a user may want to change, each with its
+//! default (the digest's reading) and the fact it stands for.
+//!
+//! A run's settings come in layers, later ones winning: the defaults, the data folder's
+//! (stored in its database, [`load`] / [`store`]), the bundle's (its sidecar file), and the
+//! command line's `--setting NAME=VALUE` (or a flow test's `settings`). [`resolve`] turns
+//! the layers into the [`DispatchSettings`] every run is built from.
+
+use crate::db::{Db, Result as DbResult};
+use crate::dispatch::DispatchSettings;
+use std::collections::BTreeMap;
+use zis_engine::actions::MergeMode;
+use zis_engine::run::dataflow::MissingPlaceholder;
+
+/// One setting.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// Its name, as `--setting NAME=VALUE` takes it.
+    pub name: &'static str,
+    /// Its default, as text.
+    pub default: &'static str,
+    /// The values it takes.
+    pub values: &'static str,
+    /// What it changes.
+    pub about: &'static str,
+    /// The fact it stands for (a zis-facts.md section).
+    pub fact: &'static str,
+}
+
+/// Every setting (see the module doc).
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "retry_before_catch",
+        default: "true",
+        values: "true | false",
+        about: "A retryable error (5xx, 429, a timeout) in a state with a Catch restarts the flow first; the Catch takes it on the last attempt. false: the Catch takes it at once.",
+        fact: "§7 retry policy (order of retry and Catch UNCONFIRMED)",
+    },
+    Setting {
+        name: "retries",
+        default: "3",
+        values: "0..10",
+        about: "Times a flow is restarted from StartAt after an uncaught retryable error.",
+        fact: "§7 retry policy",
+    },
+    Setting {
+        name: "retry_backoff_secs",
+        default: "0",
+        values: "seconds",
+        about: "Seconds on the flow's clock between an attempt and the next.",
+        fact: "§7 (ZIS's backoff is UNCONFIRMED)",
+    },
+    Setting {
+        name: "single_placeholder_keeps_type",
+        default: "false",
+        values: "true | false",
+        about: "A string that is exactly one {{ }} placeholder keeps the value's JSON type (a number stays a number).",
+        fact: "§2.4 (UNCONFIRMED)",
+    },
+    Setting {
+        name: "missing_placeholder",
+        default: "error",
+        values: "error | empty",
+        about: "What a {{ }} placeholder that finds nothing becomes: a States.Runtime error, or an empty string.",
+        fact: "§2.4 (UNCONFIRMED)",
+    },
+    Setting {
+        name: "asl_io_fields",
+        default: "false",
+        values: "true | false",
+        about: "Apply InputPath, OutputPath, ResultSelector and Parameters outside Action states as ASL does.",
+        fact: "§2.2 (not documented for ZIS)",
+    },
+    Setting {
+        name: "patch_config_merge",
+        default: "merge_patch",
+        values: "merge_patch | shallow",
+        about: "How PatchConfig merges: RFC 7396 JSON Merge Patch, or top-level keys only.",
+        fact: "§3 PatchConfig (UNCONFIRMED)",
+    },
+    Setting {
+        name: "state_data_limit_mb",
+        default: "10",
+        values: "megabytes",
+        about: "The largest state result or output.",
+        fact: "§2.9 state data size (UNCONFIRMED)",
+    },
+    Setting {
+        name: "http_timeout_secs",
+        default: "30",
+        values: "seconds",
+        about: "Seconds before a custom action's HTTP request times out (retryable).",
+        fact: "§2.9 custom-action HTTP timeout (UNCONFIRMED)",
+    },
+    Setting {
+        name: "strict_request_body",
+        default: "false",
+        values: "true | false",
+        about: "Refuse `.$` keys inside a custom action's requestBody (Error Resolving JSON Params).",
+        fact: "§4 requestBody (UNCONFIRMED)",
+    },
+    Setting {
+        name: "zendesk_base_url",
+        default: "(the local fake Zendesk)",
+        values: "a URL",
+        about: "Where `path` actions go: https://<subdomain>.zendesk.com, or another local server.",
+        fact: "§4 path actions",
+    },
+    Setting {
+        name: "jq_time_limit_secs",
+        default: "10",
+        values: "seconds",
+        about: "Wall time a Jq transform may take before it fails the step.",
+        fact: "§3 Jq (ZIS's limits are UNCONFIRMED)",
+    },
+    Setting {
+        name: "jq_memory_mb",
+        default: "512",
+        values: "megabytes",
+        about: "Memory a Jq transform may use before it fails the step.",
+        fact: "§3 Jq (ZIS's limits are UNCONFIRMED)",
+    },
+];
+
+/// The setting of that name.
+pub fn find(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+/// `NAME=VALUE` split, the name checked.
+pub fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: a setting is NAME=VALUE"))?;
+    let name = name.trim();
+    if find(name).is_none() {
+        return Err(format!(
+            "no setting named {name:?}; the settings are: {}",
+            SETTINGS
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
+fn boolean(name: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        _ => Err(format!("{name}: {v:?} is not true or false")),
+    }
+}
+
+fn number(name: &str, v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .ok_or_else(|| format!("{name}: {v:?} is not a number of 0 or more"))
+}
+
+/// Sets one setting on `s`; a clear error for an unknown name or a bad value.
+pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), String> {
+    match name {
+        "retry_before_catch" => s.engine.retry_before_catch = boolean(name, value)?,
+        "retries" => s.engine.retries = number(name, value)?.min(10.0) as u32,
+        "retry_backoff_secs" => s.engine.retry_backoff_secs = number(name, value)?,
+        "single_placeholder_keeps_type" => {
+            s.engine.single_placeholder_keeps_type = boolean(name, value)?;
+        }
+        "missing_placeholder" => {
+            let m = match value {
+                "error" => MissingPlaceholder::Error,
+                "empty" => MissingPlaceholder::Empty,
+                _ => return Err(format!("{name}: {value:?} is not error or empty")),
+            };
+            s.engine.missing_placeholder = m;
+            s.http.missing_placeholder = m;
+        }
+        "asl_io_fields" => s.engine.asl_io_fields = boolean(name, value)?,
+        "patch_config_merge" => {
+            s.merge = match value {
+                "merge_patch" => MergeMode::MergePatch,
+                "shallow" => MergeMode::Shallow,
+                _ => return Err(format!("{name}: {value:?} is not merge_patch or shallow")),
+            };
+        }
+        "state_data_limit_mb" => {
+            let mb = number(name, value)?;
+            s.engine.payload_limit = Some((mb * 1024.0 * 1024.0) as usize);
+            s.http.max_response_bytes = (mb * 1024.0 * 1024.0) as usize;
+        }
+        "http_timeout_secs" => s.http.timeout_secs = number(name, value)?,
+        "strict_request_body" => s.http.strict_request_body = boolean(name, value)?,
+        "zendesk_base_url" => {
+            if !(value.starts_with("http://") || value.starts_with("https://")) {
+                return Err(format!("{name}: {value:?} is not an http(s) URL"));
+            }
+            s.http.zendesk_base_url = value.trim_end_matches('/').to_string();
+        }
+        "jq_time_limit_secs" => {
+            s.jq.time = std::time::Duration::from_secs_f64(number(name, value)?.max(0.001));
+        }
+        "jq_memory_mb" => s.jq.memory_mb = number(name, value)? as u64,
+        _ => return Err(format!("no setting named {name:?}")),
+    }
+    Ok(())
+}
+
+/// The settings a run gets from its layers (see the module doc), earlier ones first.
+pub fn resolve(layers: &[&BTreeMap<String, String>]) -> Result<DispatchSettings, String> {
+    let mut s = DispatchSettings::default();
+    apply_layers(&mut s, layers)?;
+    Ok(s)
+}
+
+/// Applies layers of settings on `s`, earlier ones first.
+pub fn apply_layers(
+    s: &mut DispatchSettings,
+    layers: &[&BTreeMap<String, String>],
+) -> Result<(), String> {
+    for layer in layers {
+        for (name, value) in *layer {
+            apply(s, name, value)?;
+        }
+    }
+    Ok(())
+}
+
+/// The key a data folder's setting is stored under in its database.
+fn key(name: &str) -> String {
+    format!("setting.{name}")
+}
+
+/// The data folder's settings.
+pub fn load(db: &Db) -> DbResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for s in SETTINGS {
+        if let Some(v) = db.setting(&key(s.name))? {
+            out.insert(s.name.to_string(), v);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores (or with `None` forgets) a data folder's setting.
+pub fn store(db: &Db, name: &str, value: Option<&str>) -> DbResult<()> {
+    db.set_setting(&key(name), value.unwrap_or(""))?;
+    if value.is_none() {
+        db.delete_setting(&key(name))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_applies_its_default_and_refuses_nonsense() {
+        let mut s = DispatchSettings::default();
+        for setting in SETTINGS {
+            if setting.name == "zendesk_base_url" {
+                continue;
+            }
+            apply(&mut s, setting.name, setting.default)
+                .unwrap_or_else(|e| panic!("{}: {e}", setting.name));
+            assert!(
+                apply(&mut s, setting.name, "nonsense").is_err(),
+                "{}",
+                setting.name
+            );
+        }
+        assert!(parse_assignment("nope=1").is_err());
+        assert_eq!(
+            parse_assignment("retries = 1").unwrap(),
+            ("retries".to_string(), "1".to_string())
+        );
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let data = BTreeMap::from([("retries".to_string(), "1".to_string())]);
+        let bundle = BTreeMap::from([("retries".to_string(), "2".to_string())]);
+        let s = resolve(&[&data, &bundle]).unwrap();
+        assert_eq!(s.engine.retries, 2);
+        let s = resolve(&[&data]).unwrap();
+        assert_eq!(s.engine.retries, 1);
+        assert!(resolve(&[&BTreeMap::from([("retries".into(), "x".into())])]).is_err());
+    }
+}
