@@ -301,6 +301,7 @@ impl AppState {
             pause: std::sync::Arc::default(),
             jq: self.jq_limits,
             calls: Default::default(),
+            responses: Default::default(),
             settings: self.run_settings(),
         })
     }

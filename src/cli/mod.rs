@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`check`] | `validate`, `fmt`, `codes` |
 //! | [`local`] | `serve`, `send`, `queue`, `executions`, `integration` |
-//! | [`run`] | `run` |
+//! | [`run`], [`run_step`] | `run` (mocks, fixtures, settings, stepping, the JSON report) |
 //! | [`test`] | `test` |
 //! | [`export`] | `export` |
 //! | [`deploy`] | `deploy`, `pull`, `login` |
@@ -16,6 +16,7 @@ pub mod deploy;
 pub mod export;
 pub mod local;
 pub mod run;
+pub mod run_step;
 pub mod test;
 
 pub use check::{FmtArgs, Format, ValidateArgs};

@@ -378,6 +378,7 @@ pub fn sample_run(bundle: &Value, key: &str) -> anyhow::Result<crate::core::debu
         crate::core::debug::Go::Continue,
         crate::core::debug::Env {
             calls: Default::default(),
+            responses: Default::default(),
             settings: Default::default(),
             db_path: db.clone(),
             bundle: bundle.clone(),

@@ -69,6 +69,29 @@ pub struct Exchange {
     pub response: Option<Value>,
     /// Milliseconds the request took.
     pub millis: f64,
+    /// A mock answered: the request was rendered but not sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mocked: bool,
+}
+
+/// One answer of a custom action's mocked responses (`zis-studio run --mocks`): the
+/// request is still rendered (and shown), only the answer is made up.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseMock {
+    /// The HTTP status (default 200).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The answer's body (default `{}`).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Seconds the call takes on the flow's clock.
+    #[serde(default)]
+    pub delay_secs: f64,
+    /// No answer: `timeout` (a retryable `States.Timeout`) or any other text (a retryable
+    /// network failure with that cause).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// Runs a bundle's custom HTTP actions for one integration.
@@ -84,6 +107,13 @@ pub struct HttpActions<'d> {
     time_left: Option<f64>,
     /// Every request made, in order.
     pub exchanges: Vec<Exchange>,
+    /// Mocked answers by action (full name or short name): successive calls take
+    /// successive answers, across attempts, the last one repeating.
+    pub responses: HashMap<String, Vec<ResponseMock>>,
+    /// Calls so far per action (full name), across attempts: which answer is next.
+    pub calls: HashMap<String, u32>,
+    /// Flow-clock seconds the last call took besides its wall time (a mock's delay).
+    pub delay: f64,
 }
 
 impl<'d> HttpActions<'d> {
@@ -124,6 +154,9 @@ impl<'d> HttpActions<'d> {
             secrets,
             exchanges: Vec::new(),
             time_left: None,
+            responses: HashMap::new(),
+            calls: HashMap::new(),
+            delay: 0.0,
         })
     }
 
@@ -236,9 +269,60 @@ fn auth_headers(c: &StoredConnection) -> Result<Vec<(String, String)>, StatesErr
     })
 }
 
+impl HttpActions<'_> {
+    /// A mocked answer to a rendered request: the exchange is kept (marked mocked), the
+    /// answer's delay goes on the flow's clock.
+    #[allow(clippy::too_many_arguments)]
+    fn answer_with(
+        &mut self,
+        action: &str,
+        name: &str,
+        method: &str,
+        url: &reqwest::Url,
+        headers: Vec<(String, String)>,
+        body: Option<Value>,
+        m: &ResponseMock,
+    ) -> Result<Value, StatesError> {
+        self.delay = m.delay_secs.max(0.0);
+        let status = m.status.unwrap_or(200);
+        let response = m.body.clone().unwrap_or_else(|| json!({}));
+        let answered = m.error.is_none();
+        self.exchanges.push(Exchange {
+            action: action.to_string(),
+            method: method.to_string(),
+            url: self.mask(url.as_str()),
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k, self.mask(&v)))
+                .collect(),
+            body: body.as_ref().map(|b| Db::redact(b, &self.secrets)),
+            status: answered.then_some(status),
+            response: answered.then(|| Db::redact(&response, &self.secrets)),
+            millis: 0.0,
+            mocked: true,
+        });
+        match &m.error {
+            Some(e) if e == "timeout" => Err(StatesError::transient(
+                "States.Timeout",
+                format!("custom action '{name}' timed out (mocked)"),
+            )),
+            Some(e) => Err(StatesError::transient(
+                "States.TaskFailed",
+                format!("custom action '{name}' could not reach its server: {e} (mocked)"),
+            )),
+            None if (200..300).contains(&status) => Ok(response),
+            None => Err(StatesError::http_status(status)),
+        }
+    }
+}
+
 impl ActionExecutor for HttpActions<'_> {
     fn set_time_left(&mut self, secs: Option<f64>) {
         self.time_left = secs;
+    }
+
+    fn take_delay_secs(&mut self) -> f64 {
+        std::mem::take(&mut self.delay)
     }
 
     fn execute(&mut self, action: &str, parameters: &Value) -> Result<Value, StatesError> {
@@ -251,6 +335,19 @@ impl ActionExecutor for HttpActions<'_> {
                 "no custom action '{name}' in the bundle (called as {action})"
             ))
         })?;
+        let call = {
+            let n = self.calls.entry(action.to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let mocked = self
+            .responses
+            .get(action)
+            .or_else(|| self.responses.get(&name))
+            .and_then(|answers| {
+                answers.get((call as usize - 1).min(answers.len().saturating_sub(1)))
+            })
+            .cloned();
         let def = self.render(&def, parameters, false)?;
         let method = def
             .get("method")
@@ -286,6 +383,11 @@ impl ActionExecutor for HttpActions<'_> {
         }
         let mut headers = pairs(def.get("headers"));
         let mut auth = Vec::new();
+        if let Some(m) = mocked {
+            // Rendered, not sent: no connection is needed.
+            let body = def.get("requestBody").cloned();
+            return self.answer_with(action, &name, &method, &url, headers, body, &m);
+        }
         if let Some(conn_name) = def.get("connectionName").and_then(Value::as_str) {
             let c = self
                 .db
@@ -340,6 +442,7 @@ impl ActionExecutor for HttpActions<'_> {
             status: None,
             response: None,
             millis,
+            mocked: false,
         };
         let mut response = match answer {
             Ok(r) => r,

@@ -231,6 +231,10 @@ impl ActionExecutor for Actions<'_> {
         self.http.set_time_left(secs);
     }
 
+    fn take_delay_secs(&mut self) -> f64 {
+        self.http.take_delay_secs()
+    }
+
     fn execute(
         &mut self,
         action: &str,

@@ -160,6 +160,9 @@ pub struct Env {
     pub calls: HashMap<String, u32>,
     /// Settings by name (`zis_services::settings`), over the defaults and `jq`.
     pub settings: std::collections::BTreeMap<String, String>,
+    /// Mocked answers of custom actions by action (`run --mocks`): the request is
+    /// rendered, the answer made up.
+    pub responses: HashMap<String, Vec<zis_services::http::ResponseMock>>,
 }
 
 /// A debugging session on one flow and one event.

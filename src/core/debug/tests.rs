@@ -28,6 +28,7 @@ fn env(dir: &std::path::Path) -> Env {
         pause: std::sync::Arc::default(),
         jq: zis_services::runner::jq_limits(),
         calls: Default::default(),
+        responses: Default::default(),
         settings: Default::default(),
     }
 }

@@ -68,6 +68,8 @@ pub(super) fn work(
         }
     };
     actions.calls = env.calls.clone();
+    actions.http.calls = env.calls.clone();
+    actions.http.responses = env.responses.clone();
     let calls_since = |actions: &Actions<'_>, seen: usize| -> Vec<Call> {
         actions.log[seen..]
             .iter()

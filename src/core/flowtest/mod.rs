@@ -415,6 +415,7 @@ fn run_inner(
     }
     let env = Env {
         calls: Default::default(),
+        responses: Default::default(),
         settings,
         db_path: db_path.clone(),
         bundle: bundle.clone(),
