@@ -10,9 +10,11 @@
 //! | [`test`] | `test` |
 //! | [`export`] | `export` |
 //! | [`deploy`] | `deploy`, `pull`, `login` |
+//! | [`events`] | `events list`, `events sample`, `inject` |
 
 pub mod check;
 pub mod deploy;
+pub mod events;
 pub mod export;
 pub mod local;
 pub mod run;
@@ -88,6 +90,11 @@ pub enum Command {
     /// Enable or disable an integration.
     #[command(subcommand)]
     Integration(local::IntegrationCommand),
+    /// The event catalog: `list`, or `sample SOURCE/TYPE [--set PATH=VALUE]...`.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
+    /// Queue a simulated event in the data folder, or send it to a running `serve`.
+    Inject(events::InjectArgs),
 }
 
 /// `--setting NAME=VALUE` arguments as a map, each name and value checked.
@@ -125,5 +132,7 @@ pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
             settings,
         } => test::command(&paths, junit.as_deref(), &settings),
         Command::Integration(cmd) => local::integration(&cmd, data),
+        Command::Events(cmd) => events::events(&cmd),
+        Command::Inject(args) => events::inject(&args, data),
     }
 }
