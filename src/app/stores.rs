@@ -86,6 +86,7 @@ impl Services {
                     right: None,
                     page_size: 100,
                     after: None,
+                    before: None,
                 };
                 let (links, _) = db.query_links(integration, &q)?;
                 links

@@ -171,6 +171,7 @@ fn configs_match_wildcards_and_links_paginate() {
         right: None,
         page_size: 10,
         after: None,
+        before: None,
     };
     let mut seen = 0;
     let mut pages = 0;
@@ -190,6 +191,7 @@ fn configs_match_wildcards_and_links_paginate() {
         right: Some("SUP-1*".into()),
         page_size: 100,
         after: None,
+        before: None,
     };
     assert_eq!(db.query_links("acme", &q).unwrap().0.len(), 11);
 }
@@ -248,6 +250,7 @@ fn built_in_actions_use_the_database() {
                 right: None,
                 page_size: 20,
                 after: None,
+                before: None,
             },
         )
         .unwrap()
@@ -255,4 +258,79 @@ fn built_in_actions_use_the_database() {
     )
     .unwrap();
     assert_eq!(links[0]["left_object"]["name"], "77");
+}
+
+#[test]
+fn links_have_zis_s_shape_in_actions_and_page_back_with_before() {
+    let (_dir, db) = db();
+    db.create_integration("acme", "").unwrap();
+    let mut states = serde_json::Map::new();
+    for i in 0..3 {
+        states.insert(
+            format!("Create{i}"),
+            json!({"Type": "Action", "ActionName": "zis:common:action:CreateLink",
+                   "Parameters": {"link_type": "t", "left_object": {"name": format!("l{i}")},
+                                  "right_object": {"name": format!("r{i}"), "metadata": {"n": i}}},
+                   "ResultPath": format!("$.created{i}"),
+                   "Next": if i == 2 { "Page".to_string() } else { format!("Create{}", i + 1) }}),
+        );
+    }
+    states.insert(
+        "Page".into(),
+        json!({"Type": "Action", "ActionName": "zis:common:action:LoadLinks",
+               "Parameters": {"link_type": "t", "left_object_name": "l*", "page_size": 2},
+               "ResultPath": "$.page", "Next": "Back"}),
+    );
+    states.insert(
+        "Back".into(),
+        json!({"Type": "Action", "ActionName": "zis:common:action:LoadLinks",
+               "Parameters": {"link_type": "t", "left_object_name": "l*", "page_size": 2,
+                              "page_before_cursor.$": "$.created2.link.id"},
+               "ResultPath": "$.back", "End": true}),
+    );
+    let def = json!({"StartAt": "Create0", "States": states});
+    let input = dispatch::flow_input(&db, &Default::default(), "acme", &json!({})).unwrap();
+    let (status, _, _) = dispatch::run_flow(
+        &db,
+        &DispatchSettings::default(),
+        "acme",
+        &json!({"resources": {}}),
+        def,
+        input,
+    );
+    let Status::Succeeded { output } = status else {
+        panic!("{status:?}")
+    };
+    // CreateLink answers the whole link, as ZIS does.
+    let link = &output["created0"]["link"];
+    for key in [
+        "account_id",
+        "integration",
+        "link_type",
+        "left_object",
+        "right_object",
+        "uuid",
+        "created_at",
+        "updated_at",
+    ] {
+        assert!(!link[key].is_null(), "{key} missing: {link}");
+    }
+    assert_eq!(link["integration"], "acme");
+    assert_ne!(
+        output["created0"]["link"]["uuid"],
+        output["created1"]["link"]["uuid"]
+    );
+    // LoadLinks: the links in that shape, a page of two with meta.
+    let page = &output["page"];
+    assert_eq!(page["links"].as_array().unwrap().len(), 2);
+    assert_eq!(page["meta"]["has_more"], true);
+    assert!(page["links"][0]["uuid"].is_string());
+    // Before the third link: the two before it, in order.
+    let back: Vec<&str> = output["back"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["left_object"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(back, ["l0", "l1"]);
 }

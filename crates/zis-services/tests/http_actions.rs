@@ -327,3 +327,50 @@ fn an_answer_larger_than_the_limit_fails_the_action_instead_of_filling_memory() 
     assert!(e.cause.contains("larger than 1 MB"), "{}", e.cause);
     assert_eq!(http.exchanges.last().unwrap().status, Some(200));
 }
+
+#[test]
+fn a_path_action_without_credentials_gets_zendesk_s_401_from_the_fake() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_db = Db::open(&dir.path().join("server.sqlite")).unwrap();
+    let running = zis_services::server::start(
+        Arc::new(server_db),
+        "t".into(),
+        0,
+        DispatchSettings::default(),
+    )
+    .unwrap();
+    let db = Db::open(&dir.path().join("zis.sqlite")).unwrap();
+    db.create_integration("acme", "").unwrap();
+    let settings = HttpSettings {
+        zendesk_base_url: format!("{}/fake-zendesk", running.base_url),
+        ..HttpSettings::default()
+    };
+    let bundle = |conn: bool| {
+        let mut def = json!({"method": "GET", "path": "/api/v2/tickets/1.json"});
+        if conn {
+            def["connectionName"] = json!("zendesk");
+        }
+        json!({"resources": {"get": {"type": "ZIS::Action::Http",
+            "properties": {"name": "get", "definition": def}}}})
+    };
+    let mut a = HttpActions::new(&db, "acme", &bundle(false), settings.clone()).unwrap();
+    let e = a.execute("zis:acme:action:get", &json!({})).unwrap_err();
+    assert_eq!(e.cause, "external action failed due to status code: 401");
+    assert_eq!(
+        a.exchanges[0].response,
+        Some(json!({"error": "Couldn't authenticate you"}))
+    );
+    // With the account's OAuth connection: answered.
+    db.put_connection(
+        "acme",
+        ConnectionKind::Oauth,
+        "zendesk",
+        "",
+        &json!({"access_token": "tok"}),
+    )
+    .unwrap();
+    let mut a = HttpActions::new(&db, "acme", &bundle(true), settings).unwrap();
+    let answer = a.execute("zis:acme:action:get", &json!({})).unwrap();
+    assert_eq!(answer["fake_zendesk"], true);
+    running.stop();
+}

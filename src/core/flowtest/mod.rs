@@ -595,6 +595,7 @@ fn run_inner(
                 right: l.right.clone(),
                 page_size: 100,
                 after: None,
+                before: None,
             };
             let found = !db
                 .query_links(&integration, &q)

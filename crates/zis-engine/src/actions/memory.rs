@@ -89,6 +89,11 @@ impl LinkStore for MemoryLinks {
             link_type: link_type.into(),
             left_object: left,
             right_object: right,
+            account_id: None,
+            integration: None,
+            uuid: None,
+            created_at: None,
+            updated_at: None,
         };
         self.links.push(link.clone());
         Ok(link)

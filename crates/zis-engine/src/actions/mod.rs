@@ -57,6 +57,21 @@ pub struct Link {
     pub left_object: LinkObject,
     /// Right object.
     pub right_object: LinkObject,
+    /// The account (ZIS answers with it; a store that knows it sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<u64>,
+    /// The integration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<String>,
+    /// Its uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// When it was created (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// When it was last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
 }
 
 /// A query over links: names may hold `*` wildcards.
@@ -72,6 +87,8 @@ pub struct LinkQuery {
     pub page_size: usize,
     /// Return links after this id.
     pub after: Option<String>,
+    /// Return the page of links before this id.
+    pub before: Option<String>,
 }
 
 /// Links between objects of two systems.
@@ -207,6 +224,10 @@ impl ActionExecutor for Builtins<'_> {
                         .map_or(20, |n| n.clamp(1, 100) as usize),
                     after: p
                         .get("page_after_cursor")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    before: p
+                        .get("page_before_cursor")
                         .and_then(Value::as_str)
                         .map(str::to_string),
                 };

@@ -11,6 +11,22 @@ fn metadata_text(object: &LinkObject) -> Option<String> {
     object.metadata.as_ref().map(Value::to_string)
 }
 
+/// A link's uuid: stable for the store's row (its integration and id), in UUID form.
+fn link_uuid(integration: &str, id: i64) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in integration.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        (h >> 32) as u32,
+        (h >> 16) as u16,
+        (h & 0xfff) as u16,
+        ((h >> 12) & 0xfff) as u16,
+        id
+    )
+}
+
 impl Db {
     /// The link types an integration has links of, in order.
     pub fn link_types(&self, integration: &str) -> Result<Vec<String>> {
@@ -57,6 +73,7 @@ impl Db {
             left: Some(left.into()),
             right: Some(right.into()),
             page_size: 100,
+            before: None,
             after: None,
         };
         Ok(self
@@ -81,27 +98,43 @@ impl Db {
     /// One page of links: names may hold `*`; cursor pagination by id.
     pub fn query_links(&self, integration: &str, q: &LinkQuery) -> Result<(Vec<Link>, bool)> {
         let after: i64 = q.after.as_deref().and_then(|a| a.parse().ok()).unwrap_or(0);
+        let before: Option<i64> = q.before.as_deref().and_then(|b| b.parse().ok());
         let size = q.page_size.clamp(1, 100);
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, link_type, left_name, left_metadata, right_name, right_metadata FROM links
-             WHERE integration = ?1 AND link_type = ?2 AND id > ?3 ORDER BY id",
+        // Before a cursor: the page just before it, newest first, turned back in order.
+        let sql = if before.is_some() {
+            "SELECT id, link_type, left_name, left_metadata, right_name, right_metadata, created_at, updated_at FROM links
+             WHERE integration = ?1 AND link_type = ?2 AND id < ?3 ORDER BY id DESC"
+        } else {
+            "SELECT id, link_type, left_name, left_metadata, right_name, right_metadata, created_at, updated_at FROM links
+             WHERE integration = ?1 AND link_type = ?2 AND id > ?3 ORDER BY id"
+        };
+        let mut stmt = conn.prepare(sql)?;
+        let account = crate::catalog::Account::default().account_id;
+        let rows = stmt.query_map(
+            params![integration, q.link_type, before.unwrap_or(after)],
+            |r| {
+                let meta = |t: Option<String>| t.map(|t| to_json(&t));
+                let id = r.get::<_, i64>(0)?;
+                Ok(Link {
+                    id: id.to_string(),
+                    link_type: r.get(1)?,
+                    left_object: LinkObject {
+                        name: r.get(2)?,
+                        metadata: meta(r.get(3)?),
+                    },
+                    right_object: LinkObject {
+                        name: r.get(4)?,
+                        metadata: meta(r.get(5)?),
+                    },
+                    account_id: Some(account),
+                    integration: Some(integration.to_string()),
+                    uuid: Some(link_uuid(integration, id)),
+                    created_at: r.get(6)?,
+                    updated_at: r.get(7)?,
+                })
+            },
         )?;
-        let rows = stmt.query_map(params![integration, q.link_type, after], |r| {
-            let meta = |t: Option<String>| t.map(|t| to_json(&t));
-            Ok(Link {
-                id: r.get::<_, i64>(0)?.to_string(),
-                link_type: r.get(1)?,
-                left_object: LinkObject {
-                    name: r.get(2)?,
-                    metadata: meta(r.get(3)?),
-                },
-                right_object: LinkObject {
-                    name: r.get(4)?,
-                    metadata: meta(r.get(5)?),
-                },
-            })
-        })?;
         let mut out = Vec::new();
         let mut more = false;
         for row in rows {
@@ -121,6 +154,9 @@ impl Db {
                 break;
             }
             out.push(link);
+        }
+        if before.is_some() {
+            out.reverse();
         }
         Ok((out, more))
     }

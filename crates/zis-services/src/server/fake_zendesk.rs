@@ -1,5 +1,7 @@
 //! `/fake-zendesk/*`: stands in for `https://<subdomain>.zendesk.com` so `path` actions
-//! work without a real account. No token: it answers 200 with what it received.
+//! work without a real account. Like Zendesk, a request without credentials gets 401
+//! `Couldn't authenticate you`; with any (the action's connection), 200 with what it
+//! received.
 
 use super::api::{ApiResult, ok};
 use axum::body::Bytes;
@@ -12,8 +14,21 @@ use serde_json::{Value, json};
 pub(super) async fn fake_zendesk(
     method: Method,
     Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> ApiResult {
+    // As Zendesk answers a request without credentials (a `path` action whose connection
+    // is missing, or none named).
+    let authorized = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer ") || v.starts_with("Basic "));
+    if !authorized {
+        return ok(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "Couldn't authenticate you"}),
+        );
+    }
     let received = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
     ok(
         StatusCode::OK,

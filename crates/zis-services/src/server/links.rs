@@ -13,8 +13,14 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use zis_engine::actions::{Link, LinkObject, LinkQuery};
 
+/// A link as ZIS answers it: with its account, integration, uuid and times.
 fn link_json(l: &Link, integration: &str) -> Value {
-    json!({"id": l.id, "link_type": l.link_type, "left_object": l.left_object, "right_object": l.right_object, "integration": integration})
+    let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.entry("integration")
+            .or_insert_with(|| Value::String(integration.to_string()));
+    }
+    v
 }
 
 /// `link_type`, `left_object_name` and `right_object_name` from the query: 400 without one.
@@ -53,6 +59,7 @@ pub(super) async fn query_links(
             .and_then(|p| p.parse().ok())
             .unwrap_or(20),
         after: q.get("page[after]").cloned(),
+        before: q.get("page[before]").cloned(),
     };
     let (links, more) = s.db.query_links(&integration, &query)?;
     let after = if more {
@@ -60,10 +67,11 @@ pub(super) async fn query_links(
     } else {
         None
     };
+    let before = links.first().map(|l| Value::String(l.id.clone()));
     ok(
         StatusCode::OK,
         json!({"links": links.iter().map(|l| link_json(l, &integration)).collect::<Vec<_>>(),
-        "meta": {"has_more": more, "after": after, "before": Value::Null}}),
+        "meta": {"has_more": more, "after": after, "before": before}}),
     )
 }
 
