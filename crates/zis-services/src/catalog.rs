@@ -73,6 +73,7 @@ events! {
     "support" "user.UserPhotoChanged" "Photo Changed";
     "support" "user.UserRoleChanged" "Role Changed";
     "support" "user.TagsChanged" "Tags Changed";
+    "support" "user.UserCreated" "User Created";
     "support" "organization.CustomFieldChanged" "Custom Field Changed";
     "support" "organization.OrganizationCreated" "Organization Created";
     "support" "organization.OrganizationDeleted" "Organization Deleted";
@@ -140,50 +141,49 @@ pub fn sample_input(event: &EventType) -> Value {
         ("support", "ticket") => {
             body["ticket"] = ticket();
             match entity {
-                "StatusChanged" => {
-                    body["previous"] = json!("open");
-                    body["current"] = json!("solved");
-                }
-                "PriorityChanged" => {
-                    body["previous"] = json!("normal");
-                    body["current"] = json!("urgent");
-                }
-                "CommentAdded" => {
-                    body["comment"] = json!({"id": 5501, "body": "Where is my order #1234 ?", "is_public": true,
+                "CommentAdded" | "CommentMadePrivate" | "CommentRedacted" => {
+                    body["comment"] = json!({"id": 5501, "body": "Where is my order #1234 ?",
+                        "is_public": entity != "CommentMadePrivate",
                         "author": {"id": 9001, "is_staff": false, "name": "Ada Customer"}});
+                }
+                "AttachmentLinkedToComment" | "AttachmentRedactedFromComment" => {
+                    body["attachment"] = json!({"id": 7701, "content_url": "https://acme.zendesk.com/attachments/token/x/?name=invoice.pdf",
+                        "content_type": "application/pdf", "filename": "invoice.pdf", "is_public": true});
+                    body["comment"] = json!({"id": 5501});
                 }
                 "TagsChanged" => {
                     body["tags_added"] = json!(["billing"]);
-                    body["tags_removed"] = json!([]);
+                    body["tags_removed"] = json!(["new"]);
                 }
                 "CustomFieldChanged" => {
                     body["custom_field"] =
                         json!({"id": 360001, "title": "Order number", "field_type": "text"});
-                    body["previous"] = json!(null);
-                    body["current"] = json!("1234");
-                }
-                "AgentAssignmentChanged" => {
-                    body["previous"] = json!(null);
-                    body["current"] = json!(77);
                 }
                 _ => {}
             }
+            changed(&mut body, "ticket", entity);
             json!({"ticket_event": body})
         }
         ("support", "user") => {
             body["user"] = json!({"id": 9001, "external_id": null, "role": "end-user", "email": "ada@example.com",
                 "created_at": "2023-05-01T09:00:00Z", "updated_at": "2024-02-01T10:15:00Z",
                 "organization_id": 501, "default_group_id": null});
-            if entity == "UserIsActiveChanged" {
-                body["previous"] = json!(true);
-                body["current"] = json!(false);
+            if entity == "CustomFieldChanged" {
+                body["custom_field"] =
+                    json!({"id": 360101, "title": "Plan", "field_type": "dropdown"});
             }
+            changed(&mut body, "user", entity);
             json!({"user_event": body})
         }
         ("support", "organization") => {
             body["organization"] = json!({"id": 501, "name": "Acme Corp", "external_id": null, "group_id": 31,
                 "shared_comments": false, "shared_tickets": false,
                 "created_at": "2022-01-01T00:00:00Z", "updated_at": "2024-02-01T10:15:00Z"});
+            if entity == "CustomFieldChanged" {
+                body["custom_field"] =
+                    json!({"id": 360201, "title": "Tier", "field_type": "tagger"});
+            }
+            changed(&mut body, "organization", entity);
             json!({"organization_event": body})
         }
         ("support", "customobject") => {
@@ -195,9 +195,13 @@ pub fn sample_input(event: &EventType) -> Value {
             json!({"custom_object_event": body})
         }
         ("sunshine", "customobject") => {
-            body["custom_object"] = json!({"account_id": "4455667", "object_type": "car", "id": "c-1",
-                "external_id": null, "attributes": {"make": "Volvo"},
-                "created_at": "2024-02-01T10:15:00Z", "updated_at": "2024-02-01T10:15:00Z"});
+            if entity == "CustomObjectDeleted" {
+                body["object_id"] = json!("c-1");
+            } else {
+                body["custom_object"] = json!({"account_id": "4455667", "object_type": "car", "id": "c-1",
+                    "external_id": null, "attributes": {"make": "Volvo"},
+                    "created_at": "2024-02-01T10:15:00Z", "updated_at": "2024-02-01T10:15:00Z"});
+            }
             json!({"custom_object_event": body})
         }
         _ => {
@@ -205,6 +209,261 @@ pub fn sample_input(event: &EventType) -> Value {
                 "id": "a-1", "namespace": "web", "profile_id": "p-1", "properties": {}, "source": "web",
                 "type": "page_view", "user_id": "9001"});
             json!({"activity_event": body})
+        }
+    }
+}
+
+/// `previous` and `current` of a `*Changed` event (zis-facts.md 6.2–6.4), and the entity's
+/// own field set to `current` so the sample agrees with itself (a StatusChanged ticket's
+/// `status` is its `current`).
+fn changed(body: &mut Value, entity_key: &str, event: &str) {
+    // (event, previous, current, the entity's field that holds the value)
+    let table: &[(&str, &str, Value, Value, Option<&str>)] = &[
+        (
+            "ticket",
+            "AgentAssignmentChanged",
+            json!(null),
+            json!(77),
+            Some("assignee_id"),
+        ),
+        (
+            "ticket",
+            "BrandChanged",
+            json!(3),
+            json!(4),
+            Some("brand_id"),
+        ),
+        (
+            "ticket",
+            "CustomFieldChanged",
+            json!(null),
+            json!("1234"),
+            None,
+        ),
+        (
+            "ticket",
+            "DescriptionChanged",
+            json!("Printer jams"),
+            json!("Printer jams on page 2"),
+            None,
+        ),
+        ("ticket", "CcsChanged", json!([]), json!([9002]), None),
+        (
+            "ticket",
+            "ExternalIdChanged",
+            json!(null),
+            json!("ext-812"),
+            Some("external_id"),
+        ),
+        ("ticket", "FollowersChanged", json!([]), json!([78]), None),
+        (
+            "ticket",
+            "TicketFormChanged",
+            json!(11),
+            json!(12),
+            Some("form_id"),
+        ),
+        (
+            "ticket",
+            "GroupAssignmentChanged",
+            json!(30),
+            json!(31),
+            Some("group_id"),
+        ),
+        (
+            "ticket",
+            "OrganizationChanged",
+            json!(500),
+            json!(501),
+            Some("organization_id"),
+        ),
+        (
+            "ticket",
+            "PriorityChanged",
+            json!("normal"),
+            json!("urgent"),
+            Some("priority"),
+        ),
+        (
+            "ticket",
+            "ProblemLinkChanged",
+            json!(null),
+            json!(700),
+            None,
+        ),
+        (
+            "ticket",
+            "RequesterChanged",
+            json!(9000),
+            json!(9001),
+            Some("requester_id"),
+        ),
+        (
+            "ticket",
+            "StatusChanged",
+            json!("open"),
+            json!("solved"),
+            Some("status"),
+        ),
+        (
+            "ticket",
+            "SubjectChanged",
+            json!("Printer"),
+            json!("Printer jams"),
+            None,
+        ),
+        (
+            "ticket",
+            "SubmitterChanged",
+            json!(9000),
+            json!(9001),
+            Some("submitter_id"),
+        ),
+        (
+            "ticket",
+            "TagsChanged",
+            json!(["vip", "new"]),
+            json!(["vip", "billing"]),
+            Some("tags"),
+        ),
+        (
+            "ticket",
+            "TaskDueAtChanged",
+            json!(null),
+            json!("2024-02-09T17:00:00Z"),
+            None,
+        ),
+        (
+            "ticket",
+            "TicketTypeChanged",
+            json!("question"),
+            json!("incident"),
+            Some("type"),
+        ),
+        (
+            "user",
+            "UserIsActiveChanged",
+            json!(true),
+            json!(false),
+            None,
+        ),
+        ("user", "UserAliasChanged", json!(null), json!("Ada"), None),
+        (
+            "user",
+            "CustomFieldChanged",
+            json!("basic"),
+            json!("pro"),
+            None,
+        ),
+        (
+            "user",
+            "CustomRoleChanged",
+            json!(null),
+            json!(360900),
+            None,
+        ),
+        (
+            "user",
+            "UserDefaultGroupChanged",
+            json!(30),
+            json!(31),
+            Some("default_group_id"),
+        ),
+        (
+            "user",
+            "UserDetailsChanged",
+            json!(""),
+            json!("Prefers email"),
+            None,
+        ),
+        (
+            "user",
+            "ExternalIdChanged",
+            json!(null),
+            json!("crm-9001"),
+            Some("external_id"),
+        ),
+        (
+            "user",
+            "UserIdentityChanged",
+            json!("ada@old.example.com"),
+            json!("ada@example.com"),
+            Some("email"),
+        ),
+        (
+            "user",
+            "LastLoginChanged",
+            json!("2024-01-30T08:00:00Z"),
+            json!("2024-02-01T10:15:00Z"),
+            None,
+        ),
+        (
+            "user",
+            "UserNameChanged",
+            json!("Ada"),
+            json!("Ada Customer"),
+            None,
+        ),
+        ("user", "UserNotesChanged", json!(""), json!("VIP"), None),
+        (
+            "user",
+            "OnlyPrivateCommentsChanged",
+            json!(false),
+            json!(true),
+            None,
+        ),
+        (
+            "user",
+            "UserPhotoChanged",
+            json!(null),
+            json!("https://acme.zendesk.com/photos/9001.png"),
+            None,
+        ),
+        (
+            "user",
+            "UserRoleChanged",
+            json!("end-user"),
+            json!("agent"),
+            Some("role"),
+        ),
+        ("user", "TagsChanged", json!([]), json!(["vip"]), None),
+        (
+            "organization",
+            "CustomFieldChanged",
+            json!("silver"),
+            json!("gold"),
+            None,
+        ),
+        (
+            "organization",
+            "ExternalIdChanged",
+            json!(null),
+            json!("crm-501"),
+            Some("external_id"),
+        ),
+        (
+            "organization",
+            "OrganizationNameChanged",
+            json!("Acme"),
+            json!("Acme Corp"),
+            Some("name"),
+        ),
+        (
+            "organization",
+            "TagsChanged",
+            json!([]),
+            json!(["enterprise"]),
+            None,
+        ),
+    ];
+    if let Some((_, _, previous, current, field)) = table
+        .iter()
+        .find(|(e, name, ..)| *e == entity_key && *name == event)
+    {
+        body["previous"] = previous.clone();
+        body["current"] = current.clone();
+        if let Some(f) = field {
+            body[entity_key][*f] = current.clone();
         }
     }
 }
@@ -236,5 +495,41 @@ mod tests {
         );
         assert_eq!(env["input"]["ticket_event"]["ticket"]["priority"], "urgent");
         assert!(find("support", "ticket.Nope").is_none());
+    }
+
+    #[test]
+    fn changed_events_carry_previous_and_current_and_agree_with_themselves() {
+        for e in EVENTS.iter().filter(|e| e.event_type.ends_with("Changed")) {
+            let input = sample_input(e);
+            let body = input.as_object().unwrap().values().next().unwrap();
+            if e.source == "support" && !e.event_type.starts_with("customobject.") {
+                assert!(
+                    body.get("previous").is_some() && body.get("current").is_some(),
+                    "{} has no previous/current",
+                    e.event_type
+                );
+            }
+        }
+        let status = sample_input(find("support", "ticket.StatusChanged").unwrap());
+        assert_eq!(
+            status["ticket_event"]["ticket"]["status"],
+            status["ticket_event"]["current"]
+        );
+        let role = sample_input(find("support", "user.UserRoleChanged").unwrap());
+        assert_eq!(role["user_event"]["user"]["role"], "agent");
+        for t in [
+            "ticket.CustomFieldChanged",
+            "user.CustomFieldChanged",
+            "organization.CustomFieldChanged",
+        ] {
+            let v = sample_input(find("support", t).unwrap());
+            let body = v.as_object().unwrap().values().next().unwrap();
+            assert!(body["custom_field"]["field_type"].is_string(), "{t}");
+        }
+        let a = sample_input(find("support", "ticket.AttachmentLinkedToComment").unwrap());
+        assert!(a["ticket_event"]["attachment"]["content_url"].is_string());
+        let d = sample_input(find("sunshine", "customobject.CustomObjectDeleted").unwrap());
+        assert_eq!(d["custom_object_event"]["object_id"], "c-1");
+        assert!(find("support", "user.UserCreated").is_some());
     }
 }
