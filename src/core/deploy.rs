@@ -504,14 +504,30 @@ pub fn apply(
         Some(bundle_text),
         &[200, 201, 204],
     ) {
-        Ok(uploaded) => log(format!(
-            "uploaded the bundle{}",
-            uploaded["uuid"]
-                .as_str()
-                .or_else(|| uploaded["bundle"]["uuid"].as_str())
-                .map(|u| format!(" ({u})"))
-                .unwrap_or_default()
-        )),
+        Ok(uploaded) => {
+            log(format!(
+                "uploaded the bundle{}",
+                uploaded["uuid"]
+                    .as_str()
+                    .or_else(|| uploaded["bundle"]["uuid"].as_str())
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            ));
+            // ZIS leaves a re-uploaded bundle's job specs uninstalled: they are installed
+            // again below.
+            let left: Vec<&str> = uploaded["uninstalled_job_specs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if !left.is_empty() {
+                log(format!(
+                    "the upload left {} uninstalled (as ZIS does): installing again",
+                    left.join(", ")
+                ));
+            }
+        }
         // No answer or a 5xx: the upload may have happened. Look before deciding.
         Err(e) if e.ambiguous() => {
             let after = bundle_list(client, i).ok().map(|l| l.len());

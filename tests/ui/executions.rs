@@ -31,6 +31,8 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
         .click();
     h.run();
     h.get_by_label("step 1 of 6");
+    // The integration-log line ZIS would write is kept with the run.
+    h.get_by_label_contains("log error: SlackPostFailed");
     h.get_by_label("LoadSettings -> UseDefaultSettings");
     h.get_by_label("Next step ▶").click();
     h.run();

@@ -44,6 +44,9 @@ pub struct DispatchSettings {
     pub shuffle: bool,
     /// Fault injection: seconds an event waits in the queue before it is due.
     pub delay_secs: f64,
+    /// A re-uploaded bundle's job specs stay installed (ZIS leaves them uninstalled, as
+    /// practitioners observe; off).
+    pub keep_job_specs_on_upload: bool,
 }
 
 impl DispatchSettings {
@@ -70,6 +73,7 @@ impl Default for DispatchSettings {
             deliver_twice: false,
             shuffle: false,
             delay_secs: 0.0,
+            keep_job_specs_on_upload: false,
         }
     }
 }
@@ -270,7 +274,24 @@ pub fn run_job_spec(
 ) -> Result<i64> {
     let started = now();
     let delay = (started - event.accepted_at).max(0.0);
-    let bundle = db.bundle(&spec.integration, &spec.bundle_uuid)?;
+    let mut bundle = db.bundle(&spec.integration, &spec.bundle_uuid)?;
+    // An action defined by several bundles of the integration: the last uploaded
+    // definition is the one every flow uses (zis-facts.md 1.3).
+    if let (Ok(actions), Some(resources)) = (
+        db.latest_actions(&spec.integration),
+        bundle.get_mut("resources").and_then(Value::as_object_mut),
+    ) {
+        for (key, action) in actions {
+            let name = action.pointer("/properties/name").cloned();
+            resources.retain(|k, r| {
+                !(k == &key
+                    || (r["type"] == "ZIS::Action::Http"
+                        && name.is_some()
+                        && r.pointer("/properties/name") == name.as_ref()))
+            });
+            resources.insert(key, action);
+        }
+    }
     let (status, history, attempts) = match flow_definition(&bundle, &spec.flow_name) {
         None => (
             Status::Failed {

@@ -262,6 +262,28 @@ impl ActionExecutor for Actions<'_> {
     }
 }
 
+/// The integration-log entries ZIS would write for a run (zis-facts.md 2.8, 8): a Succeed
+/// is an info entry with its Message (or "Execution Successful"), a failure an error entry
+/// with its Cause. None while it runs.
+pub fn log_lines(status: &Status, history: &[HistoryEvent]) -> Vec<(&'static str, String)> {
+    match status {
+        Status::Running => Vec::new(),
+        Status::Succeeded { .. } => {
+            let message = history
+                .last()
+                .filter(|e| e.state_type == "Succeed")
+                .and_then(|e| e.result.as_ref())
+                .map(|m| match m {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| "Execution Successful".into());
+            vec![("info", message)]
+        }
+        Status::Failed { error, cause } => vec![("error", format!("{error}: {cause}"))],
+    }
+}
+
 /// An ended run, to be stored.
 #[derive(Debug)]
 pub struct Run<'a> {
@@ -365,12 +387,17 @@ pub fn record(db: &Db, run: &Run<'_>, event: Option<&RecordedEvent<'_>>) -> Resu
         )?),
         None => run.event_id,
     };
+    let logs: Vec<Value> = log_lines(run.status, run.history)
+        .into_iter()
+        .map(|(level, text)| serde_json::json!({"level": level, "text": text}))
+        .collect();
     db.store_execution(
         event_id,
         run.spec,
         run.event_type,
         &mask_status(run.status, &secrets),
         &masked_history(run.history, run.exchanges, run.notes, &secrets),
+        &Db::redact(&Value::Array(logs), &secrets),
         run.attempts,
         run.started,
         run.delay,

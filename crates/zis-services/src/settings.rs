@@ -108,6 +108,13 @@ pub const SETTINGS: &[Setting] = &[
         fact: "§4 path actions",
     },
     Setting {
+        name: "reupload_keeps_job_specs",
+        default: "false",
+        values: "true | false",
+        about: "A re-uploaded bundle's installed job specs stay installed (ZIS leaves them uninstalled: install them again).",
+        fact: "§5.1 upload (OBS by practitioners)",
+    },
+    Setting {
         name: "jq_time_limit_secs",
         default: "10",
         values: "seconds",
@@ -205,6 +212,7 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
             s.jq.time = std::time::Duration::from_secs_f64(number(name, value)?.max(0.001));
         }
         "jq_memory_mb" => s.jq.memory_mb = number(name, value)? as u64,
+        "reupload_keeps_job_specs" => s.keep_job_specs_on_upload = boolean(name, value)?,
         _ => return Err(format!("no setting named {name:?}")),
     }
     Ok(())

@@ -18,12 +18,12 @@ fn db() -> (tempfile::TempDir, Db) {
 #[test]
 fn schema_is_migrated_and_data_survives_reopening() {
     let (dir, db) = db();
-    assert_eq!(db.schema_version().unwrap(), 2);
+    assert_eq!(db.schema_version().unwrap(), 3);
     db.create_integration("acme", "test").unwrap();
     db.put_config("acme", "settings", &json!({"a": 1})).unwrap();
     drop(db);
     let again = Db::open(&dir.path().join("zis.sqlite")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 2);
+    assert_eq!(again.schema_version().unwrap(), 3);
     assert_eq!(
         again.config("acme", "settings").unwrap().unwrap()["config"],
         json!({"a": 1})
@@ -333,4 +333,109 @@ fn links_have_zis_s_shape_in_actions_and_page_back_with_before() {
         .map(|l| l["left_object"]["name"].as_str().unwrap())
         .collect();
     assert_eq!(back, ["l0", "l1"]);
+}
+
+#[test]
+fn queued_runs_keep_their_integration_log_lines() {
+    let (_dir, db) = db();
+    db.create_integration("acme", "").unwrap();
+    let bundle = json!({"zis_template_version": "2019-10-14", "name": "b", "description": "",
+      "resources": {
+        "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+          "StartAt": "Done", "States": {"Done": {"Type": "Succeed", "Message": "ticket {{$.input.ticket_event.ticket.id}} seen"}}}}},
+        "j": {"type": "ZIS::JobSpec", "properties": {"name": "j", "event_source": "support",
+          "event_type": "ticket.TicketCreated", "flow_name": "zis:acme:flow:f"}}}});
+    db.upload_bundle("acme", &bundle).unwrap();
+    db.set_installed("zis:acme:job_spec:j", true).unwrap();
+    let settings = DispatchSettings::default();
+    let input = zis_services::catalog::sample_input(
+        zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
+    );
+    dispatch::accept(
+        &db,
+        &settings,
+        None,
+        "support",
+        "ticket.TicketCreated",
+        &input,
+        "test",
+    )
+    .unwrap();
+    dispatch::drain(&db, &settings).unwrap();
+    let rows = db.executions(10).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0].logs,
+        json!([{"level": "info", "text": "ticket 812 seen"}])
+    );
+}
+
+#[test]
+fn a_reupload_leaves_job_specs_uninstalled_and_the_last_action_definition_wins() {
+    let (_dir, db) = db();
+    db.create_integration("acme", "").unwrap();
+    let bundle = |name: &str, url: &str, with_flow: bool| {
+        let mut resources = json!({
+            "act": {"type": "ZIS::Action::Http", "properties": {"name": "act",
+                "definition": {"method": "GET", "url": url}}}});
+        if with_flow {
+            resources["f"] = json!({"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+                "StartAt": "Call", "States": {"Call": {"Type": "Action",
+                  "ActionName": "zis:acme:action:act", "End": true}}}}});
+            resources["j"] = json!({"type": "ZIS::JobSpec", "properties": {"name": "j",
+                "event_source": "support", "event_type": "ticket.TicketCreated",
+                "flow_name": "zis:acme:flow:f"}});
+        }
+        json!({"zis_template_version": "2019-10-14", "name": name, "description": "", "resources": resources})
+    };
+    db.upload_bundle("acme", &bundle("main", "http://127.0.0.2:9/first", true))
+        .unwrap();
+    db.set_installed("zis:acme:job_spec:j", true).unwrap();
+    let again = db
+        .upload_bundle("acme", &bundle("main", "http://127.0.0.2:9/first", true))
+        .unwrap();
+    assert_eq!(
+        again["uninstalled_job_specs"],
+        json!(["zis:acme:job_spec:j"])
+    );
+    assert!(!db.job_specs("acme").unwrap()[0].installed);
+    // The setting keeps them installed.
+    db.set_installed("zis:acme:job_spec:j", true).unwrap();
+    let kept = db
+        .upload_bundle_with(
+            "acme",
+            &bundle("main", "http://127.0.0.2:9/first", true),
+            true,
+        )
+        .unwrap();
+    assert_eq!(kept["uninstalled_job_specs"], json!([]));
+    assert!(db.job_specs("acme").unwrap()[0].installed);
+    // Another bundle redefines the action: the flow of "main" now calls the new URL.
+    db.upload_bundle("acme", &bundle("other", "http://127.0.0.3:9/second", false))
+        .unwrap();
+    let actions = db.latest_actions("acme").unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(
+        actions[0].1["properties"]["definition"]["url"],
+        "http://127.0.0.3:9/second"
+    );
+    let settings = DispatchSettings::default();
+    let input = zis_services::catalog::sample_input(
+        zis_services::catalog::find("support", "ticket.TicketCreated").unwrap(),
+    );
+    dispatch::accept(
+        &db,
+        &settings,
+        None,
+        "support",
+        "ticket.TicketCreated",
+        &input,
+        "t",
+    )
+    .unwrap();
+    dispatch::drain(&db, &settings).unwrap();
+    let run = &db.executions(1).unwrap()[0];
+    // The call went to the second bundle's host.
+    let cause = run.cause.clone().unwrap_or_default();
+    assert!(cause.contains("127.0.0.3"), "{run:?}");
 }

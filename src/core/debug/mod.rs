@@ -669,23 +669,8 @@ impl Session {
     /// Succeed is an info entry with its Message (or "Execution Successful"), a failure an
     /// error entry with its Cause. Empty while running.
     pub fn log_lines(&self) -> Vec<(&'static str, String)> {
-        match self.now.status() {
-            Status::Running => Vec::new(),
-            Status::Succeeded { .. } => {
-                let message = self
-                    .steps
-                    .last()
-                    .filter(|s| s.event.state_type == "Succeed")
-                    .and_then(|s| s.event.result.as_ref())
-                    .map(|m| match m {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                    .unwrap_or_else(|| "Execution Successful".into());
-                vec![("info", message)]
-            }
-            Status::Failed { error, cause } => vec![("error", format!("{error}: {cause}"))],
-        }
+        let history: Vec<HistoryEvent> = self.steps.iter().map(|s| s.event.clone()).collect();
+        zis_services::runner::log_lines(self.now.status(), &history)
     }
 
     /// Wall-clock milliseconds spent in each state (by name), summed over its visits.

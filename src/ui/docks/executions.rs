@@ -252,6 +252,15 @@ impl ExecutionsView {
                         out.push(ExecutionsCommand::CloseExecution);
                     }
                 });
+                // The integration-log lines ZIS would write for this run.
+                for l in o.summary["logs"].as_array().into_iter().flatten() {
+                    let level = l["level"].as_str().unwrap_or("info");
+                    let colour = if level == "error" { red() } else { green() };
+                    ui.colored_label(
+                        colour,
+                        format!("log {level}: {}", l["text"].as_str().unwrap_or_default()),
+                    );
+                }
                 // The comparison with a re-run, once it has ended.
                 if let Some((_, comparison)) = &state.comparison {
                     self.comparison_ui(ui, comparison);

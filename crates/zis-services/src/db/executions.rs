@@ -39,6 +39,8 @@ pub struct ExecutionRow {
     /// A step of its history carries an intervention (the debugger's `marks`, or calls a
     /// mock answered): it is not what the flow alone did.
     pub intervened: bool,
+    /// The integration-log lines ZIS would write for it: `[{level, text}]`.
+    pub logs: Value,
 }
 
 impl Db {
@@ -51,6 +53,7 @@ impl Db {
         event_type: &str,
         status: &Status,
         history: &Value,
+        logs: &Value,
         attempts: u32,
         started_at: f64,
         delay_secs: f64,
@@ -63,10 +66,10 @@ impl Db {
             Status::Running => ("running", None, None, None),
         };
         self.insert(
-            "INSERT INTO executions (event_id, integration, job_spec, flow, event_type, status, error, cause, output, history, attempts, started_at, finished_at, delay_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO executions (event_id, integration, job_spec, flow, event_type, status, error, cause, output, history, attempts, started_at, finished_at, delay_secs, logs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![event_id, job_spec.integration, job_spec.name, job_spec.flow_name, event_type, name, error, cause, output,
-                    history.to_string(), attempts, started_at, now(), delay_secs],
+                    history.to_string(), attempts, started_at, now(), delay_secs, logs.to_string()],
         )
     }
 
@@ -75,7 +78,7 @@ impl Db {
         query_all(
             &self.conn(),
             "SELECT id, event_id, integration, job_spec, flow, event_type, status, error, cause, attempts, started_at, finished_at, delay_secs,
-                    instr(history, '\"marks\":') > 0 OR instr(history, '\"mocked\":') > 0
+                    instr(history, '\"marks\":') > 0 OR instr(history, '\"mocked\":') > 0, logs
              FROM executions ORDER BY id DESC LIMIT ?1",
             [limit as i64],
             |r| {
@@ -94,6 +97,7 @@ impl Db {
                     finished_at: r.get(11)?,
                     delay_secs: r.get(12)?,
                     intervened: r.get(13)?,
+                    logs: to_json(&r.get::<_, String>(14)?),
                 })
             },
         )

@@ -204,6 +204,8 @@ DROP TABLE events;
 ALTER TABLE events_v2 RENAME TO events;
 CREATE INDEX events_pending ON events (state, not_before);
 "#,
+    // The integration-log lines ZIS would write for a run (zis-facts.md 8).
+    "ALTER TABLE executions ADD COLUMN logs TEXT NOT NULL DEFAULT '[]';",
 ];
 
 /// The database: a connection behind a mutex (SQLite serialises writers anyway; every

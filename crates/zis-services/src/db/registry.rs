@@ -113,6 +113,18 @@ impl Db {
     /// specs (not installed; an upload keeps installs of job specs it still declares, and
     /// reports those it no longer declares as stale). The caller validates first.
     pub fn upload_bundle(&self, integration: &str, bundle: &Value) -> Result<Value> {
+        self.upload_bundle_with(integration, bundle, false)
+    }
+
+    /// [`Db::upload_bundle`]; a re-uploaded bundle's job specs are left uninstalled, as
+    /// practitioners observe (zis-facts.md 5.1), unless `keep_installed` (the
+    /// `reupload_keeps_job_specs` setting). The answer lists them in `uninstalled_job_specs`.
+    pub fn upload_bundle_with(
+        &self,
+        integration: &str,
+        bundle: &Value,
+        keep_installed: bool,
+    ) -> Result<Value> {
         let name = bundle
             .get("name")
             .and_then(Value::as_str)
@@ -145,6 +157,7 @@ impl Db {
             ],
         )?;
         let mut declared = Vec::new();
+        let mut uninstalled = Vec::new();
         if let Some(resources) = bundle.get("resources").and_then(Value::as_object) {
             for (key, res) in resources {
                 if res.get("type").and_then(Value::as_str) != Some("ZIS::JobSpec") {
@@ -179,6 +192,22 @@ impl Db {
                         field("description")
                     ],
                 )?;
+                if !keep_installed {
+                    let was: bool = tx
+                        .query_row(
+                            "SELECT installed FROM job_specs WHERE name = ?1",
+                            [&js_name],
+                            |r| r.get(0),
+                        )
+                        .unwrap_or(false);
+                    if was {
+                        tx.execute(
+                            "UPDATE job_specs SET installed = 0 WHERE name = ?1",
+                            [&js_name],
+                        )?;
+                        uninstalled.push(js_name.clone());
+                    }
+                }
                 declared.push(js_name);
             }
         }
@@ -194,7 +223,8 @@ impl Db {
         tx.commit()?;
         Ok(
             json!({"uuid": uuid, "name": name, "version": version, "integration": integration,
-                  "job_specs": declared, "stale_installed_job_specs": stale}),
+                  "job_specs": declared, "stale_installed_job_specs": stale,
+                  "uninstalled_job_specs": uninstalled}),
         )
     }
 
@@ -283,6 +313,40 @@ impl Db {
                 })
             },
         )
+    }
+
+    /// The integration's custom HTTP actions, by resource key, each as the last uploaded
+    /// bundle that has it defines it.
+    pub fn latest_actions(&self, integration: &str) -> Result<Vec<(String, Value)>> {
+        let texts: Vec<String> = query_all(
+            &self.conn(),
+            "SELECT json FROM bundles WHERE integration = ?1 ORDER BY created_at, rowid",
+            [integration],
+            |r| r.get(0),
+        )?;
+        let mut by_name: Vec<(String, Value)> = Vec::new();
+        for text in texts {
+            let Ok(b) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            for (key, r) in b["resources"].as_object().into_iter().flatten() {
+                if r["type"] != "ZIS::Action::Http" {
+                    continue;
+                }
+                let name = r
+                    .pointer("/properties/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(key);
+                by_name.retain(|(k, v)| {
+                    v.pointer("/properties/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(k)
+                        != name
+                });
+                by_name.push((key.clone(), r.clone()));
+            }
+        }
+        Ok(by_name)
     }
 
     /// Installs or uninstalls a job spec by its full name.

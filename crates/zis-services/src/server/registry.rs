@@ -69,7 +69,7 @@ pub(super) async fn upload_bundle(
     }
     ok(
         StatusCode::CREATED,
-        s.db.upload_bundle(&integration, &bundle)?,
+        s.db.upload_bundle_with(&integration, &bundle, s.dispatch.keep_job_specs_on_upload)?,
     )
 }
 
