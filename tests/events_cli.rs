@@ -96,5 +96,20 @@ fn inject_queues_in_a_data_folder_or_sends_to_a_server() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("401"), "{err}");
+    // Scripts that use Zendesk API-token basic auth work against serve too.
+    let key = zis_services::server::basic_api_token("tok-123");
+    let login = tempfile::tempdir().unwrap();
+    let (code, out, err) = zis(&[
+        "login",
+        "--base-url",
+        &running.base_url,
+        "--email",
+        "admin@example.com",
+        "--token",
+        &key,
+        "--data",
+        login.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
     running.stop();
 }

@@ -105,6 +105,10 @@ pub fn serve(args: &ServeArgs, data: Option<&Path>) -> ExitCode {
             "API token:   {token}   (also in {})",
             dir.join("api_token").display()
         );
+        println!(
+            "Zendesk API token for basic auth: {}   (-u admin@example.com/token:<it>)",
+            zis_services::server::basic_api_token(&token)
+        );
         println!("Press Ctrl-C to stop.");
         use std::io::Write as _;
         std::io::stdout().flush()?;

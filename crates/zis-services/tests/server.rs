@@ -546,3 +546,26 @@ fn an_event_whose_runs_never_finish_is_recorded_failed_after_its_attempts() {
         "never again"
     );
 }
+
+#[test]
+fn zendesk_api_token_basic_auth_is_accepted_as_setup_scripts_send_it() {
+    let api = Api::start(DispatchSettings::default());
+    let key = server::basic_api_token(&api.token);
+    let get = |user: &str, pass: &str| {
+        api.client
+            .get(api.url("/api/services/zis/registry/integrations"))
+            .basic_auth(user, Some(pass))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(get("admin@example.com/token", &key), 200);
+    assert_eq!(get("admin@example.com/token", "wrong"), 401);
+    assert_eq!(
+        get("admin@example.com", &key),
+        401,
+        "a password is not an API token"
+    );
+    assert_ne!(key, api.token);
+}

@@ -92,18 +92,34 @@ impl FromRequestParts<Shared> for Authorized {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        let given = parts
+        let header = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        if given == state.token {
+        let bearer = header.strip_prefix("Bearer ") == Some(state.token.as_str());
+        // Zendesk API-token basic auth, as setup scripts send it:
+        // `-u admin@example.com/token:<the API token serve prints>`.
+        let basic = header
+            .strip_prefix("Basic ")
+            .and_then(|b| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .ok()
+            })
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|pair| {
+                let (user, token) = pair.split_once(':')?;
+                Some(user.ends_with("/token") && token == super::basic_api_token(&state.token))
+            })
+            .unwrap_or(false);
+        if bearer || basic {
             Ok(Self(state.clone()))
         } else {
             Err(ApiError(
                 StatusCode::UNAUTHORIZED,
-                "a valid 'Authorization: Bearer <token>' header is required (the token is in the data folder's api_token file)".into(),
+                "a valid 'Authorization: Bearer <token>' header (the data folder's api_token file) or Zendesk API-token basic auth ('email/token:<API token>') is required".into(),
             ))
         }
     }

@@ -173,6 +173,21 @@ pub fn api_token(data_dir: &std::path::Path) -> std::io::Result<String> {
     Ok(token)
 }
 
+/// The Zendesk-style API token `serve` accepts with basic auth (`email/token:<it>`),
+/// issued from its bearer token so scripts that use `deploy --email` or `curl -u` work
+/// against it unchanged but for the base URL.
+pub fn basic_api_token(bearer: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bearer.bytes().chain(*b"zendesk-api-token") {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut g = h;
+    for b in bearer.bytes().rev() {
+        g = (g ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}{g:016x}")
+}
+
 /// A running server.
 pub struct Running {
     /// `http://127.0.0.1:<port>`.
