@@ -77,7 +77,9 @@ fn mocks_answer_successive_calls_and_the_report_tells_everything() {
         json!({"configs": [{"scope": "settings", "config": {"region": "eu"}}],
                "links": [{"link_type": "ticket_issue", "left_object": {"name": "zendesk:1"},
                           "right_object": {"name": "jira:A-1", "metadata": {"k": 1}}}],
-               "connections": [{"name": "slack", "kind": "bearer_token", "token": "sekrit-123"}]}),
+               "connections": [{"name": "slack", "kind": "bearer_token", "token": "sekrit-123"},
+                               {"name": "zendesk", "kind": "oauth", "access_token": "oauth-456",
+                                "allowed_domain": "acme.zendesk.com"}]}),
     );
     let o = zis(
         &[
@@ -117,6 +119,14 @@ fn mocks_answer_successive_calls_and_the_report_tells_everything() {
     assert!(steps[1]["after_parameters"]["id"].is_number());
     assert_eq!(r["store"]["configs"]["settings"]["region"], "eu");
     assert_eq!(r["store"]["links"][0]["right"], "jira:A-1");
+    // The envelope: the job spec's integration, the documented account, and the store's
+    // OAuth connections (their tokens masked in what is printed).
+    let start = &steps[0]["input"];
+    assert_eq!(start["integration_key"], "acme");
+    assert_eq!(start["account_id"], 4455667);
+    assert_eq!(start["subdomain"], "acme");
+    assert!(start["connections"]["zendesk"]["access_token"].is_string());
+    assert!(!o.stdout.contains("oauth-456") && !o.stdout.contains("sekrit-123"));
     // The flow's clock: an answer that takes 120 seconds passes the flow's 100.
     let slow = dir.path().join("slow.json");
     std::fs::write(

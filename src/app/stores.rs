@@ -136,7 +136,11 @@ impl Services {
                 path: data_dir.join("api_token"),
                 source,
             })?;
-            server::start(Arc::new(db), token, port, DispatchSettings::default())
+            // The data folder's settings (Run › Settings…) apply to the flows it runs.
+            let stored = zis_services::settings::load(&db).unwrap_or_default();
+            let settings = zis_services::settings::resolve(&[&stored])
+                .unwrap_or_else(|_| DispatchSettings::default());
+            server::start(Arc::new(db), token, port, settings)
                 .map_err(|e| AppError::refused(format!("cannot listen on 127.0.0.1:{port}: {e}")))
         })();
         match result {

@@ -71,3 +71,26 @@ fn settings_for_the_bundle_and_the_data_folder_reach_the_runs() {
     assert!(message.starts_with("not set: retries:"), "{message}");
     assert_eq!(h.state().state.sidecar.settings["retries"], "0");
 }
+
+#[test]
+fn the_services_dock_sets_where_path_actions_go() {
+    let data = tempfile::tempdir().unwrap().keep();
+    let mut h = harness_in(&sample("urgent_ticket_to_slack.json"), data.clone());
+    h.run();
+    h.get_by_label("Services").click();
+    h.run();
+    type_into(&mut h, "Zendesk base URL", "https://acme.zendesk.com");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let db = zis_services::db::Db::open(&data.join("zis-studio.sqlite")).unwrap();
+    let stored = zis_services::settings::load(&db).unwrap();
+    assert_eq!(stored["zendesk_base_url"], "https://acme.zendesk.com");
+    // Not a URL: refused, nothing stored.
+    type_into(&mut h, "Zendesk base URL", "acme");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let message = h.state().state.message.clone().unwrap_or_default();
+    assert!(message.contains("is not an http(s) URL"), "{message}");
+    let stored = zis_services::settings::load(&db).unwrap();
+    assert_eq!(stored["zendesk_base_url"], "https://acme.zendesk.com");
+}

@@ -114,6 +114,34 @@ impl ServicesView {
             if ui.button("Reload").clicked() {
                 out.push(StoresCommand::ReloadServices);
             }
+            // Where `path` actions go (the data folder's zendesk_base_url setting).
+            let current = state
+                .run_settings()
+                .get("zendesk_base_url")
+                .cloned()
+                .unwrap_or_default();
+            let id = ui.id().with("zendesk_base_url");
+            let mut text = ui
+                .data(|d| d.get_temp::<(String, String)>(id))
+                .filter(|(from, _)| from == &current)
+                .map_or_else(|| current.clone(), |(_, t)| t);
+            let l = ui.label("Zendesk base URL");
+            let resp = ui
+                .add(
+                    egui::TextEdit::singleline(&mut text)
+                        .hint_text("the local fake Zendesk")
+                        .desired_width(220.0),
+                )
+                .labelled_by(l.id)
+                .on_hover_text("Where path actions go: https://<subdomain>.zendesk.com, or another local server (a data folder setting)");
+            if resp.lost_focus() && text != current {
+                out.push(StoresCommand::SetSetting {
+                    name: "zendesk_base_url".into(),
+                    value: Some(text.clone()),
+                    bundle: false,
+                });
+            }
+            ui.data_mut(|d| d.insert_temp(id, (current, text)));
             if let Some(e) = &s.error {
                 ui.colored_label(red(), e);
             }
