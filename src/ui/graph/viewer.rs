@@ -147,7 +147,14 @@ impl Viewer<'_> {
                 egui::FontId::proportional(size.max(9.0 / scale)),
                 crate::ui::theme::green(),
             );
-            let corner = egui::pos2(rect.min.x - 8.0 + n.width, node.bottom());
+            // The node's drawn frame of the last frame (the estimate counts rows the far
+            // view does not draw).
+            let corner = self
+                .previous
+                .get(&n.name)
+                .map_or(egui::pos2(rect.min.x - 8.0 + n.width, node.bottom()), |f| {
+                    f.right_bottom()
+                });
             let at = corner - galley.size() - egui::vec2(6.0, 4.0);
             ui.painter().galley(at, galley, crate::ui::theme::green());
             let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
@@ -161,7 +168,10 @@ impl Viewer<'_> {
                 egui::FontId::proportional(size.max(9.0 / scale)),
                 crate::ui::theme::amber(),
             );
-            let right = rect.min.x - 8.0 + n.width;
+            let right = self
+                .previous
+                .get(&n.name)
+                .map_or(rect.min.x - 8.0 + n.width, |f| f.right());
             let at = egui::pos2(right - galley.size().x - 6.0, node.top() + 2.0);
             ui.painter().galley(at, galley, crate::ui::theme::amber());
             let (_, mark) = ui.allocate_exact_size(egui::vec2(1.0, 1.0), egui::Sense::hover());
