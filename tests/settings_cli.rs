@@ -128,3 +128,56 @@ fn the_readme_documents_every_setting_with_its_default() {
         assert!(readme.contains(&row), "the README has no row {row}");
     }
 }
+
+#[test]
+fn built_in_behaviours_zis_leaves_open_are_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b.json");
+    std::fs::write(
+        &bundle,
+        r#"{"zis_template_version": "2019-10-14", "name": "b", "description": "", "resources": {
+      "flow": {"type": "ZIS::Flow", "properties": {"name": "flow", "definition": {
+        "StartAt": "Many", "States": {
+          "Many": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+            "Parameters": {"data": [1, 2], "expr": ".[]"}, "ResultPath": "$.many", "Next": "Patch"},
+          "Patch": {"Type": "Action", "ActionName": "zis:common:action:PatchConfig",
+            "Parameters": {"scope": "fresh", "config": {"a": 1}}, "ResultPath": null, "End": true}}}}}}}"#,
+    )
+    .unwrap();
+    let b = bundle.to_str().unwrap();
+    let run = |settings: &[&str]| {
+        let mut args = vec!["run", b, "--flow", "flow", "--format", "json"];
+        for s in settings {
+            args.push("--setting");
+            args.push(s);
+        }
+        // A fresh data folder each time: no store left from the run before.
+        let data = tempfile::tempdir().unwrap();
+        let (code, out, err) = zis(&args, data.path());
+        let v: serde_json::Value =
+            serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        (code, v)
+    };
+    let (code, v) = run(&[]);
+    assert_eq!(code, 1);
+    assert!(v["cause"].as_str().unwrap().contains("2 outputs"), "{v}");
+    let (code, v) = run(&["jq_multiple_outputs=array"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["output"]["many"], serde_json::json!([1, 2]));
+    assert_eq!(
+        v["store"]["configs"]["fresh"]["a"], 1,
+        "PatchConfig created the scope"
+    );
+    let (code, v) = run(&[
+        "jq_multiple_outputs=first",
+        "patch_config_missing_scope=error",
+    ]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["cause"]
+            .as_str()
+            .unwrap()
+            .contains("no config found for scope 'fresh'"),
+        "{v}"
+    );
+}

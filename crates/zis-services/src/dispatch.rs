@@ -27,6 +27,8 @@ pub struct DispatchSettings {
     pub http: HttpSettings,
     /// PatchConfig semantics.
     pub merge: MergeMode,
+    /// Built-in behaviours ZIS does not document.
+    pub options: zis_engine::actions::BuiltinOptions,
     /// Limits of the Jq transform.
     pub jq: zis_engine::jq::Limits,
     /// The account flows run in (`integration_key` is set per job spec).
@@ -55,6 +57,7 @@ impl DispatchSettings {
         runner::ActionSettings {
             http: self.http.clone(),
             merge: self.merge,
+            options: self.options,
             jq: self.jq,
         }
     }
@@ -66,6 +69,7 @@ impl Default for DispatchSettings {
             engine: runner::engine_settings(),
             http: HttpSettings::default(),
             merge: MergeMode::MergePatch,
+            options: Default::default(),
             jq: runner::jq_limits(),
             account: Account::default(),
             max_attempts: 3,

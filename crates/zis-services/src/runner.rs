@@ -111,6 +111,8 @@ pub struct ActionSettings {
     pub http: HttpSettings,
     /// PatchConfig semantics.
     pub merge: MergeMode,
+    /// Built-in behaviours ZIS does not document.
+    pub options: zis_engine::actions::BuiltinOptions,
     /// Limits of the Jq transform (time, memory).
     pub jq: zis_engine::jq::Limits,
 }
@@ -161,6 +163,7 @@ impl Default for ActionSettings {
         Self {
             http: HttpSettings::default(),
             merge: MergeMode::MergePatch,
+            options: Default::default(),
             jq: jq_limits(),
         }
     }
@@ -174,6 +177,7 @@ pub struct Actions<'d> {
     /// The bundle's custom HTTP actions (their exchanges, masked, are in `http.exchanges`).
     pub http: HttpActions<'d>,
     merge: MergeMode,
+    options: zis_engine::actions::BuiltinOptions,
     jq: zis_engine::jq::Limits,
     time_left: Option<f64>,
     mocks: Vec<Mock>,
@@ -203,6 +207,7 @@ impl<'d> Actions<'d> {
             links: store(),
             http: HttpActions::new(db, integration, bundle, settings.http.clone())?,
             merge: settings.merge,
+            options: settings.options,
             jq: settings.jq,
             time_left: None,
             mocks,
@@ -255,6 +260,7 @@ impl ActionExecutor for Actions<'_> {
             links: &mut self.links,
             custom: &mut self.http,
             merge: self.merge,
+            options: self.options,
             jq: self.jq,
             time_left: self.time_left,
         };

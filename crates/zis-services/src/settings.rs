@@ -80,6 +80,20 @@ pub const SETTINGS: &[Setting] = &[
         fact: "§3 PatchConfig (UNCONFIRMED)",
     },
     Setting {
+        name: "patch_config_missing_scope",
+        default: "create",
+        values: "create | error",
+        about: "PatchConfig on a scope that does not exist creates it, or fails the step.",
+        fact: "§3 PatchConfig (UNCONFIRMED)",
+    },
+    Setting {
+        name: "jq_multiple_outputs",
+        default: "error",
+        values: "error | first | array",
+        about: "What a Jq expression with several outputs gives: an error, the first, or all as an array.",
+        fact: "§3 Jq (UNCONFIRMED)",
+    },
+    Setting {
         name: "state_data_limit_mb",
         default: "10",
         values: "megabytes",
@@ -193,6 +207,21 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
                 "merge_patch" => MergeMode::MergePatch,
                 "shallow" => MergeMode::Shallow,
                 _ => return Err(format!("{name}: {value:?} is not merge_patch or shallow")),
+            };
+        }
+        "patch_config_missing_scope" => {
+            s.options.patch_creates_scope = match value {
+                "create" => true,
+                "error" => false,
+                _ => return Err(format!("{name}: {value:?} is not create or error")),
+            };
+        }
+        "jq_multiple_outputs" => {
+            s.options.jq_outputs = match value {
+                "error" => zis_engine::actions::JqOutputs::Error,
+                "first" => zis_engine::actions::JqOutputs::First,
+                "array" => zis_engine::actions::JqOutputs::Array,
+                _ => return Err(format!("{name}: {value:?} is not error, first or array")),
             };
         }
         "state_data_limit_mb" => {

@@ -49,6 +49,7 @@ fn run(
         links,
         custom: http,
         merge: MergeMode::MergePatch,
+        options: Default::default(),
         jq: Default::default(),
         time_left: None,
     };
@@ -196,6 +197,7 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::MergePatch,
+        options: Default::default(),
         jq: Default::default(),
         time_left: None,
     };
@@ -213,6 +215,7 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::Shallow,
+        options: Default::default(),
         jq: Default::default(),
         time_left: None,
     };
@@ -227,6 +230,7 @@ fn patch_config_merges_as_rfc7396() {
         links: &mut links,
         custom: &mut http,
         merge: MergeMode::MergePatch,
+        options: Default::default(),
         jq: Default::default(),
         time_left: None,
     }

@@ -115,6 +115,36 @@ pub trait LinkStore {
     fn delete(&mut self, link_type: &str, left: &str, right: &str) -> Result<(), StatesError>;
 }
 
+/// What a multi-output Jq expression gives (zis-facts.md 3: unconfirmed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JqOutputs {
+    /// A `States.Runtime` error (the default until ZIS's behaviour is known).
+    #[default]
+    Error,
+    /// The first output.
+    First,
+    /// Every output, as an array.
+    Array,
+}
+
+/// Built-in behaviours ZIS does not document, as settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltinOptions {
+    /// PatchConfig on a scope that does not exist creates it (else a runtime error).
+    pub patch_creates_scope: bool,
+    /// What a Jq expression with several outputs gives.
+    pub jq_outputs: JqOutputs,
+}
+
+impl Default for BuiltinOptions {
+    fn default() -> Self {
+        Self {
+            patch_creates_scope: true,
+            jq_outputs: JqOutputs::Error,
+        }
+    }
+}
+
 /// Runs the built-in actions and passes the others on.
 pub struct Builtins<'s> {
     /// Config store.
@@ -130,6 +160,8 @@ pub struct Builtins<'s> {
     /// The flow's time left (virtual seconds) when the current action started, as the
     /// execution says through [`ActionExecutor::set_time_left`].
     pub time_left: Option<f64>,
+    /// Behaviours ZIS does not document.
+    pub options: BuiltinOptions,
 }
 
 fn param<'v>(p: &'v Value, key: &str) -> Result<&'v Value, StatesError> {
@@ -191,7 +223,15 @@ impl ActionExecutor for Builtins<'_> {
             "zis:common:action:PatchConfig" => {
                 let scope = param_str(p, "scope")?;
                 let patch = param(p, "config")?;
-                let mut current = self.configs.load(scope)?.unwrap_or_else(|| json!({}));
+                let mut current = match self.configs.load(scope)? {
+                    Some(c) => c,
+                    None if self.options.patch_creates_scope => json!({}),
+                    None => {
+                        return Err(StatesError::runtime(format!(
+                            "no config found for scope '{scope}'"
+                        )));
+                    }
+                };
                 match self.merge {
                     MergeMode::MergePatch => merge_patch(&mut current, patch),
                     MergeMode::Shallow => {
@@ -286,12 +326,14 @@ impl ActionExecutor for Builtins<'_> {
                 }
                 let mut out = crate::jq::run_limited(expr, &data, &limits)
                     .map_err(|e| StatesError::runtime(format!("jq: {e}")))?;
-                match out.len() {
-                    1 => Ok(out.remove(0)),
-                    0 => Err(StatesError::runtime(
+                match (out.len(), self.options.jq_outputs) {
+                    (1, _) => Ok(out.remove(0)),
+                    (0, _) => Err(StatesError::runtime(
                         "jq: the expression produced no output",
                     )),
-                    n => Err(StatesError::runtime(format!(
+                    (_, JqOutputs::First) => Ok(out.remove(0)),
+                    (_, JqOutputs::Array) => Ok(Value::Array(out)),
+                    (n, JqOutputs::Error) => Err(StatesError::runtime(format!(
                         "jq: the expression produced {n} outputs; ZIS expects one"
                     ))),
                 }
