@@ -113,3 +113,43 @@ fn inject_queues_in_a_data_folder_or_sends_to_a_server() {
     assert_eq!(code, 0, "{out}{err}");
     running.stop();
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash_and_webhook_types_need_their_payload() {
+    use std::io::Read as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(["events", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(status.code(), Some(101), "{err}");
+    // An inbound webhook's type is not in the catalog: fine with --payload.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("wh.json");
+    std::fs::write(&p, r#"{"order": 7}"#).unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, out, err) = zis(&[
+        "--data",
+        data,
+        "inject",
+        "shopco/order_update",
+        "--payload",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("shopco/order_update"), "{out}");
+    let (code, _, err) = zis(&["--data", data, "inject", "shopco/order_update"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--payload"), "{err}");
+}

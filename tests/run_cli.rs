@@ -246,3 +246,54 @@ fn step_reads_commands_from_the_terminal() {
         o.stderr
     );
 }
+
+#[test]
+fn path_actions_meet_a_fake_zendesk_and_an_event_must_be_an_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("z.json");
+    std::fs::write(
+        &b,
+        r#"{"zis_template_version": "2019-10-14", "name": "z", "description": "", "resources": {
+      "get": {"type": "ZIS::Action::Http", "properties": {"name": "get",
+        "definition": {"method": "GET", "path": "/api/v2/tickets/1.json", "connectionName": "zendesk"}}},
+      "flow": {"type": "ZIS::Flow", "properties": {"name": "flow", "definition": {
+        "StartAt": "Get", "States": {"Get": {"Type": "Action", "ActionName": "zis:z:action:get",
+          "ResultPath": "$.t", "End": true}}}}}}}"#,
+    )
+    .unwrap();
+    let b = b.to_str().unwrap();
+    let f = dir.path().join("f.json");
+    std::fs::write(
+        &f,
+        json!({"connections": [{"name": "zendesk", "kind": "oauth", "access_token": "tok",
+                                "allowed_domain": "acme.zendesk.com"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let o = zis(
+        &[
+            "run",
+            b,
+            "--flow",
+            "flow",
+            "--fixtures",
+            f.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let r: Value = serde_json::from_str(o.stdout.trim()).unwrap();
+    assert_eq!(r["output"]["t"]["fake_zendesk"], true);
+    assert_eq!(r["http_calls"][0]["status"], 200);
+    // An event that is not an object: exit 2, saying what.
+    let e = dir.path().join("e.json");
+    std::fs::write(&e, "[1, 2]").unwrap();
+    let o = zis(
+        &["run", b, "--flow", "flow", "--event", e.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("input part of $"), "{}", o.stderr);
+}

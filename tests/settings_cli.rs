@@ -181,3 +181,23 @@ fn built_in_behaviours_zis_leaves_open_are_settings() {
         "{v}"
     );
 }
+
+#[test]
+fn zis_studio_test_takes_the_bundle_s_own_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.json"), BUNDLE).unwrap();
+    std::fs::write(
+        dir.path().join("s.json.zis-studio.json"),
+        r#"{"layout": {}, "settings": {"missing_placeholder": "empty"}}"#,
+    )
+    .unwrap();
+    let tests = dir.path().join("s.tests.json");
+    std::fs::write(
+        &tests,
+        r#"{"bundle": "s.json", "tests": [{"name": "empty by the bundle's setting", "flow": "flow",
+           "expect": {"status": "succeeded", "output": {"$.out": "x"}}}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = zis(&["test", tests.to_str().unwrap()], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+}

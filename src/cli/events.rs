@@ -105,6 +105,12 @@ pub fn set_values(input: &mut Value, set: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// A line on stdout; false when the reader went away (`| head`), which is not an error.
+fn out(line: &str) -> bool {
+    use std::io::Write as _;
+    writeln!(std::io::stdout().lock(), "{line}").is_ok()
+}
+
 fn finish(r: Result<()>) -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -125,22 +131,25 @@ pub fn events(cmd: &EventsCommand) -> ExitCode {
                         .iter()
                         .map(|e| json!({"source": e.source, "type": e.event_type, "about": about(e)}))
                         .collect();
-                    println!("{}", Value::Array(list));
+                    out(&Value::Array(list).to_string());
                 }
                 super::run::RunFormat::Text => {
                     for e in catalog::EVENTS {
-                        println!(
+                        let line = format!(
                             "{:<50} {}",
                             format!("{}/{}", e.source, e.event_type),
                             about(e)
                         );
+                        if !out(&line) {
+                            break;
+                        }
                     }
                 }
             },
             EventsCommand::Sample { event, set } => {
                 let mut input = catalog::sample_input(find(event)?);
                 set_values(&mut input, set)?;
-                println!("{}", serde_json::to_string_pretty(&input)?);
+                out(&serde_json::to_string_pretty(&input)?);
             }
         }
         Ok(())
@@ -151,7 +160,18 @@ pub fn events(cmd: &EventsCommand) -> ExitCode {
 /// it), or sent to a server's `POST /api/local/events`.
 pub fn inject(args: &InjectArgs, data: Option<&Path>) -> ExitCode {
     finish((|| {
-        let e = find(&args.event)?;
+        let (source, kind) = args.event.split_once('/').with_context(|| {
+            format!(
+                "{:?}: an event is SOURCE/TYPE, e.g. support/ticket.TicketCreated",
+                args.event
+            )
+        })?;
+        // A type outside the catalog (an inbound webhook's) needs its payload.
+        let e = match (find(&args.event), &args.payload) {
+            (Ok(e), _) => Some(e),
+            (Err(_), Some(_)) => None,
+            (Err(err), None) => return Err(err.context("give its --payload")),
+        };
         let mut input = match &args.payload {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
@@ -160,7 +180,7 @@ pub fn inject(args: &InjectArgs, data: Option<&Path>) -> ExitCode {
                     anyhow::anyhow!("{}:{}:{}: {err}", p.display(), err.line(), err.column())
                 })?
             }
-            None => catalog::sample_input(e),
+            None => e.map(catalog::sample_input).unwrap_or_default(),
         };
         set_values(&mut input, &args.set)?;
         match &args.server {
@@ -175,7 +195,7 @@ pub fn inject(args: &InjectArgs, data: Option<&Path>) -> ExitCode {
                             .to_string()
                     }
                 };
-                let body = json!({"event_source": e.source, "event_type": e.event_type,
+                let body = json!({"event_source": source, "event_type": kind,
                                   "input": input, "integration": args.integration});
                 let answer = reqwest::blocking::Client::new()
                     .post(format!("{}/api/local/events", url.trim_end_matches('/')))
@@ -188,23 +208,24 @@ pub fn inject(args: &InjectArgs, data: Option<&Path>) -> ExitCode {
                 if !status.is_success() {
                     bail!("{url} answered {status}: {text}");
                 }
-                println!("{text}");
+                out(&text);
             }
             None => {
                 let (_, db) = super::local::open_db(data)?;
+                // The data folder's settings (delivery faults among them) apply.
+                let stored = zis_services::settings::load(&db)?;
+                let settings =
+                    zis_services::settings::resolve(&[&stored]).map_err(anyhow::Error::msg)?;
                 let ids = zis_services::dispatch::accept(
                     &db,
-                    &zis_services::dispatch::DispatchSettings::default(),
+                    &settings,
                     args.integration.as_deref(),
-                    e.source,
-                    e.event_type,
+                    source,
+                    kind,
                     &input,
                     "cli",
                 )?;
-                println!(
-                    "{}",
-                    json!({"accepted": ids, "event": format!("{}/{}", e.source, e.event_type)})
-                );
+                out(&json!({"accepted": ids, "event": format!("{source}/{kind}")}).to_string());
             }
         }
         Ok(())

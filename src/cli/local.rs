@@ -94,9 +94,12 @@ pub fn serve(args: &ServeArgs, data: Option<&Path>) -> ExitCode {
         let stored = zis_services::settings::load(&db)?;
         let mut settings =
             zis_services::settings::resolve(&[&stored, &cli]).map_err(anyhow::Error::msg)?;
-        settings.deliver_twice = args.deliver_twice;
-        settings.shuffle = args.shuffle;
-        settings.delay_secs = args.delay;
+        // The fault-injection flags add to the settings of the same name.
+        settings.deliver_twice |= args.deliver_twice;
+        settings.shuffle |= args.shuffle;
+        if args.delay > 0.0 {
+            settings.delay_secs = args.delay;
+        }
         let running = zis_services::server::start(Arc::new(db), token.clone(), args.port, settings)
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
         println!("ZIS Studio local server on {}", running.base_url);

@@ -228,10 +228,41 @@ fn run(args: &RunArgs, data: Option<&Path>) -> Result<ExitCode> {
     let mut settings: BTreeMap<String, String> = stored;
     settings.extend(sidecar.settings);
     settings.extend(cli);
+    // `path` actions go to a fake Zendesk of our own unless a base URL is set (no `serve`
+    // needs to run): it answers like Zendesk, 401 without credentials.
+    let _fake = if settings.contains_key("zendesk_base_url") {
+        None
+    } else {
+        let fake_db = Db::open(&fresh.path().join("fake-zendesk.sqlite"))?;
+        let running = zis_services::server::start(
+            std::sync::Arc::new(fake_db),
+            "fake".into(),
+            0,
+            zis_services::dispatch::DispatchSettings::default(),
+        )?;
+        settings.insert(
+            "zendesk_base_url".into(),
+            format!("{}/fake-zendesk", running.base_url),
+        );
+        Some(running)
+    };
     let engine = zis_services::settings::resolve(&[&settings])
         .map_err(anyhow::Error::msg)?
         .engine;
     let payload = args.event.as_deref().map(read_json).transpose()?;
+    if let (Some(p), Some(path)) = (&payload, &args.event)
+        && !p.is_object()
+    {
+        bail!(
+            "{}: the event is the input part of $ (an object like {{\"ticket_event\": …}}), not {}",
+            path.display(),
+            match p {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                _ => "a scalar",
+            }
+        );
+    }
     let mut s = Session::start_with(&db, &bundle, &key, None, payload, engine)?;
     if let Some(input) = &args.input {
         s.set_data(read_json(input)?)?;

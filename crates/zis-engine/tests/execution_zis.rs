@@ -632,3 +632,115 @@ fn a_succeed_message_or_fail_cause_that_is_a_path_is_the_value_there() {
     };
     assert_eq!(serde_json::from_str::<Value>(cause).unwrap()["n"], 3);
 }
+
+#[test]
+fn the_last_state_passing_the_flow_s_time_still_times_out() {
+    let def = json!({"StartAt": "Slow", "States": {
+        "Slow": {"Type": "Action", "ActionName": "zis:t:action:slow", "End": true}}});
+    let mut exec = Execution::new(def, envelope(json!({})), Settings::zis()).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 150.0,
+        pending: 0.0,
+    });
+    assert!(
+        matches!(exec.status(), Status::Failed { error, .. } if error == "States.Timeout"),
+        "{:?}",
+        exec.status()
+    );
+    assert_eq!(events.len(), 1, "no retry");
+}
+
+#[test]
+fn an_action_timeout_costs_its_timeout_not_the_whole_call() {
+    // TimeoutSeconds 5 on a call that would take 150 s: caught after 5 s, the flow goes
+    // on well inside its 100 s.
+    let def = json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Action", "ActionName": "zis:t:action:slow", "TimeoutSeconds": 5,
+                 "Next": "Done", "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}]},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Succeed", "Message": "caught"}}});
+    let settings = Settings {
+        retry_before_catch: false,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def, envelope(json!({})), settings).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 150.0,
+        pending: 0.0,
+    });
+    assert!(
+        matches!(exec.status(), Status::Succeeded { .. }),
+        "{:?}",
+        exec.status()
+    );
+    assert_eq!(events.last().unwrap().state, "Caught");
+    assert!(events.last().unwrap().time_secs <= 5.0 + 1e-9);
+}
+
+/// Fails every call after `took` seconds on the flow's clock (a call cut at the deadline).
+struct CutShort {
+    took: f64,
+    pending: f64,
+}
+impl ActionExecutor for CutShort {
+    fn execute(&mut self, _: &str, _: &Value) -> Result<Value, StatesError> {
+        self.pending = self.took;
+        Err(StatesError::transient(
+            "States.Timeout",
+            "the request timed out",
+        ))
+    }
+    fn take_delay_secs(&mut self) -> f64 {
+        std::mem::take(&mut self.pending)
+    }
+}
+
+#[test]
+fn running_out_of_flow_time_in_a_call_ends_the_flow_without_retry_or_catch() {
+    // A Wait of 97 s, then a call cut at the 3 s left: the flow ends, not retried, not
+    // caught.
+    let def = json!({"StartAt": "Wait", "States": {
+        "Wait": {"Type": "Wait", "Seconds": 97, "Next": "Call"},
+        "Call": {"Type": "Action", "ActionName": "zis:t:action:x", "Next": "Done",
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Succeed"}}});
+    let mut exec = Execution::new(def, envelope(json!({})), Settings::zis()).unwrap();
+    let events = exec.run(&mut CutShort {
+        took: 3.0,
+        pending: 0.0,
+    });
+    assert!(
+        matches!(exec.status(), Status::Failed { error, .. } if error == "States.Timeout"),
+        "{:?}",
+        exec.status()
+    );
+    assert!(
+        events.iter().all(|e| e.state != "Caught" && !e.retried),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_default_action_timeout_is_a_setting() {
+    let def = json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Action", "ActionName": "zis:t:action:slow", "End": true}}});
+    let settings = Settings {
+        default_action_timeout_secs: Some(10.0),
+        retries: 0,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def.clone(), envelope(json!({})), settings).unwrap();
+    exec.run(&mut Slow {
+        delay: 12.0,
+        pending: 0.0,
+    });
+    assert!(matches!(exec.status(), Status::Failed { error, .. } if error == "States.Timeout"));
+    // None by default: the 12-second call is fine.
+    let mut exec = Execution::new(def, envelope(json!({})), Settings::zis()).unwrap();
+    exec.run(&mut Slow {
+        delay: 12.0,
+        pending: 0.0,
+    });
+    assert!(matches!(exec.status(), Status::Succeeded { .. }));
+}

@@ -36,6 +36,9 @@ pub struct HttpSettings {
     /// The largest answer body read, in bytes (ZIS Studio's state data limit, 10 MB): a
     /// larger answer fails the action instead of filling memory.
     pub max_response_bytes: usize,
+    /// A connection used on a host outside its `allowed_domain`: the request goes without
+    /// the credential (else, the default, the action fails; zis-facts.md 4: unconfirmed).
+    pub send_without_credential_off_domain: bool,
 }
 
 impl Default for HttpSettings {
@@ -46,6 +49,7 @@ impl Default for HttpSettings {
             strict_request_body: false,
             missing_placeholder: MissingPlaceholder::Error,
             max_response_bytes: zis_engine::run::dataflow::ZIS_PAYLOAD_LIMIT,
+            send_without_credential_off_domain: false,
         }
     }
 }
@@ -401,12 +405,15 @@ impl ActionExecutor for HttpActions<'_> {
                 })?;
             let host = host_of(&url);
             let allowed = c.allowed_domain.to_ascii_lowercase();
-            if !via_path && !allowed.is_empty() && host != allowed {
+            let off_domain = !via_path && !allowed.is_empty() && host != allowed;
+            if off_domain && !self.settings.send_without_credential_off_domain {
                 return Err(StatesError::runtime(format!(
                     "custom action '{name}': connection '{conn_name}' may only be used on {allowed}, not {host}"
                 )));
             }
-            auth = auth_headers(&c)?;
+            if !off_domain {
+                auth = auth_headers(&c)?;
+            }
         }
         let body = def.get("requestBody").cloned();
         let mut request = self.client.request(

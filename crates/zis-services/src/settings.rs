@@ -129,6 +129,62 @@ pub const SETTINGS: &[Setting] = &[
         fact: "§5.1 upload (OBS by practitioners)",
     },
     Setting {
+        name: "max_transitions",
+        default: "250",
+        values: "a count",
+        about: "State transitions a flow may take (Map iterations' states included).",
+        fact: "§2.7 (whether it applies outside nested Maps is UNCONFIRMED)",
+    },
+    Setting {
+        name: "flow_timeout_secs",
+        default: "100",
+        values: "seconds",
+        about: "Seconds a flow may run (actions' time and Waits included) before States.Timeout ends it.",
+        fact: "§2.9",
+    },
+    Setting {
+        name: "map_max_items",
+        default: "100",
+        values: "a count",
+        about: "Items a Map may iterate over before the flow fails.",
+        fact: "§2.7",
+    },
+    Setting {
+        name: "default_action_timeout_secs",
+        default: "none",
+        values: "seconds | none",
+        about: "An action's timeout when its state has no TimeoutSeconds.",
+        fact: "§2.9 action timeout default (UNCONFIRMED)",
+    },
+    Setting {
+        name: "off_domain_connection",
+        default: "error",
+        values: "error | send_without_credential",
+        about: "A connection used on a host outside its allowed_domain: the action fails, or the request goes without the credential.",
+        fact: "§4 allowed_domain (UNCONFIRMED)",
+    },
+    Setting {
+        name: "deliver_twice",
+        default: "false",
+        values: "true | false",
+        about: "Every accepted event is queued twice (ZIS's delivery guarantee is unconfirmed: test a flow's idempotence).",
+        fact: "§7 delivery (UNCONFIRMED)",
+    },
+    Setting {
+        name: "shuffle_events",
+        default: "false",
+        values: "true | false",
+        about: "Due events run in random order, not in the order they came.",
+        fact: "§7 ordering (UNCONFIRMED)",
+    },
+    Setting {
+        name: "event_delay_secs",
+        default: "0",
+        values: "seconds",
+        about: "Seconds every event waits in the queue before it runs (ZIS's start delays).",
+        fact: "§7 asynchrony",
+    },
+    Setting {
         name: "jq_time_limit_secs",
         default: "10",
         values: "seconds",
@@ -242,6 +298,29 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
         }
         "jq_memory_mb" => s.jq.memory_mb = number(name, value)? as u64,
         "reupload_keeps_job_specs" => s.keep_job_specs_on_upload = boolean(name, value)?,
+        "max_transitions" => s.engine.max_transitions = Some(number(name, value)? as u32),
+        "flow_timeout_secs" => s.engine.timeout_secs = Some(number(name, value)?),
+        "map_max_items" => s.engine.max_map_items = Some(number(name, value)? as usize),
+        "default_action_timeout_secs" => {
+            s.engine.default_action_timeout_secs = match value {
+                "none" | "" => None,
+                v => Some(number(name, v)?),
+            };
+        }
+        "off_domain_connection" => {
+            s.http.send_without_credential_off_domain = match value {
+                "error" => false,
+                "send_without_credential" => true,
+                _ => {
+                    return Err(format!(
+                        "{name}: {value:?} is not error or send_without_credential"
+                    ));
+                }
+            };
+        }
+        "deliver_twice" => s.deliver_twice = boolean(name, value)?,
+        "shuffle_events" => s.shuffle = boolean(name, value)?,
+        "event_delay_secs" => s.delay_secs = number(name, value)?,
         _ => return Err(format!("no setting named {name:?}")),
     }
     Ok(())

@@ -374,3 +374,51 @@ fn a_path_action_without_credentials_gets_zendesk_s_401_from_the_fake() {
     assert_eq!(answer["fake_zendesk"], true);
     running.stop();
 }
+
+#[test]
+fn a_connection_off_its_domain_fails_or_goes_without_its_credential_as_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_db = Db::open(&dir.path().join("server.sqlite")).unwrap();
+    let running = zis_services::server::start(
+        Arc::new(server_db),
+        "t".into(),
+        0,
+        DispatchSettings::default(),
+    )
+    .unwrap();
+    let db = Db::open(&dir.path().join("zis.sqlite")).unwrap();
+    db.create_integration("acme", "").unwrap();
+    db.put_connection(
+        "acme",
+        ConnectionKind::BearerToken,
+        "api",
+        "other.example.com",
+        &json!({"token": "tok"}),
+    )
+    .unwrap();
+    let bundle = json!({"resources": {"get": {"type": "ZIS::Action::Http",
+        "properties": {"name": "get", "definition": {"method": "GET",
+          "url": format!("{}/fake-zendesk/x", running.base_url), "connectionName": "api"}}}}});
+    let mut a = HttpActions::new(&db, "acme", &bundle, HttpSettings::default()).unwrap();
+    let e = a.execute("zis:acme:action:get", &json!({})).unwrap_err();
+    assert!(
+        e.cause.contains("may only be used on other.example.com"),
+        "{}",
+        e.cause
+    );
+    let settings = HttpSettings {
+        send_without_credential_off_domain: true,
+        ..HttpSettings::default()
+    };
+    let mut a = HttpActions::new(&db, "acme", &bundle, settings).unwrap();
+    // Sent, without the token: the fake answers 401.
+    let e = a.execute("zis:acme:action:get", &json!({})).unwrap_err();
+    assert_eq!(e.cause, "external action failed due to status code: 401");
+    assert!(
+        a.exchanges[0]
+            .headers
+            .iter()
+            .all(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
+    );
+    running.stop();
+}

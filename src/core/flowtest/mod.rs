@@ -290,20 +290,22 @@ pub fn run_test(file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
 /// run is recorded in its executions like a window's run (secrets masked). Failure messages
 /// never show the test's connection tokens.
 pub fn run_test_in(data: Option<&Path>, file: &Path, bundle: &Value, t: &FlowTest) -> Outcome {
-    run_test_with(data, file, bundle, t, &std::collections::BTreeMap::new())
+    let none = std::collections::BTreeMap::new();
+    run_test_with(data, file, bundle, t, [&none, &none])
 }
 
-/// [`run_test_in`] with settings over the test's own (`zis-studio test --setting`).
+/// [`run_test_in`] with settings in layers around the test's own: `[under, over]` — the
+/// bundle's (its sidecar) under, `zis-studio test --setting` over.
 pub fn run_test_with(
     data: Option<&Path>,
     file: &Path,
     bundle: &Value,
     t: &FlowTest,
-    overrides: &std::collections::BTreeMap<String, String>,
+    layers: [&std::collections::BTreeMap<String, String>; 2],
 ) -> Outcome {
     let started = std::time::Instant::now();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_inner(data, bundle, t, overrides)
+        run_inner(data, bundle, t, layers)
     }));
     let failures = match ran {
         Ok(Ok(f)) => f,
@@ -338,10 +340,11 @@ fn run_inner(
     data: Option<&Path>,
     bundle: &Value,
     t: &FlowTest,
-    overrides: &std::collections::BTreeMap<String, String>,
+    [under, over]: [&std::collections::BTreeMap<String, String>; 2],
 ) -> Result<Vec<String>, String> {
-    let mut settings = t.settings.clone();
-    settings.extend(overrides.clone());
+    let mut settings = under.clone();
+    settings.extend(t.settings.clone());
+    settings.extend(over.clone());
     let engine = zis_services::settings::resolve(&[&settings])
         .map_err(|e| format!("settings: {e}"))?
         .engine;
@@ -720,9 +723,11 @@ pub fn run_file_with(
         Ok(b) => b,
         Err(e) => return fail(format!("bundle {}: {e}", bundle_path.display())),
     };
+    // The bundle's own settings (its sidecar) under each test's.
+    let (sidecar, _) = crate::core::sidecar::Sidecar::load(&bundle_path);
     file.tests
         .iter()
-        .map(|t| run_test_with(None, path, &bundle, t, overrides))
+        .map(|t| run_test_with(None, path, &bundle, t, [&sidecar.settings, overrides]))
         .collect()
 }
 

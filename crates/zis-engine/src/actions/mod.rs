@@ -277,7 +277,7 @@ impl ActionExecutor for Builtins<'_> {
                     ));
                 }
                 let (links, has_more) = self.links.query(&q)?;
-                let after = links.last().map(|l| l.id.clone());
+                let after = links.last().filter(|_| has_more).map(|l| l.id.clone());
                 Ok(
                     json!({"links": links, "meta": {"has_more": has_more, "after": after, "before": links.first().map(|l| l.id.clone())}}),
                 )

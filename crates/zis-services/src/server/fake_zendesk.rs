@@ -22,7 +22,11 @@ pub(super) async fn fake_zendesk(
     let authorized = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Bearer ") || v.starts_with("Basic "));
+        .is_some_and(|v| v.starts_with("Bearer ") || v.starts_with("Basic "))
+        || headers.keys().any(|k| {
+            let k = k.as_str();
+            k.contains("api-key") || k.contains("api_key") || k.contains("apikey")
+        });
     if !authorized {
         return ok(
             StatusCode::UNAUTHORIZED,

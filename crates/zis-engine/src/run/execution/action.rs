@@ -48,6 +48,7 @@ impl Execution {
                         crate::json::pointer::escape(state.name)
                     ))
                     .and_then(Value::as_f64)
+                    .or(self.settings.default_action_timeout_secs)
                     .filter(|t| *t > 0.0);
                 let left = self.settings.timeout_secs.map(|t| t - self.time_secs);
                 let limit = match (left, own) {
@@ -61,17 +62,41 @@ impl Execution {
                 // delay is time on the flow's clock.
                 let took =
                     started.elapsed().as_millis() as f64 / 1000.0 + actions.take_delay_secs();
-                if self.settings.count_action_time {
-                    self.time_secs += took;
-                }
-                match own {
-                    Some(t) if took >= t || (answer.is_err() && took >= t * 0.99) => {
+                // A call cut short (an error at about the limit) or that ran past it ended at
+                // the limit: the state's own TimeoutSeconds (a catchable States.Timeout), or
+                // the flow's time (the flow ends: no Catch, no retry).
+                let hit = |t: f64| took >= t || (answer.is_err() && took >= t * 0.99);
+                let count = |secs: f64, exec: &mut Self| {
+                    if exec.settings.count_action_time {
+                        exec.time_secs += secs;
+                    }
+                };
+                match (own, left) {
+                    (Some(t), l) if l.is_none_or(|l| t <= l) && hit(t) => {
+                        count(t, self);
                         return Err(StatesError::transient(
                             "States.Timeout",
                             format!("The action took longer than its TimeoutSeconds ({t} s)"),
                         ));
                     }
-                    _ => answer?,
+                    (_, Some(l))
+                        if self.settings.count_action_time
+                            && (took > l || (answer.is_err() && took >= l * 0.99)) =>
+                    {
+                        count(l.max(0.0), self);
+                        let limit = self.settings.timeout_secs.unwrap_or_default();
+                        return Err(StatesError::fatal(
+                            "States.Timeout",
+                            format!(
+                                "The flow timed out after {limit} seconds (during action state '{}')",
+                                state.name
+                            ),
+                        ));
+                    }
+                    _ => {
+                        count(took, self);
+                        answer?
+                    }
                 }
             }
         };

@@ -363,14 +363,19 @@ impl Execution {
                 self.handle_error(state, &frame, e, &mut event);
             }
         }
+        // Past the flow's time, it timed out, even if this state ended it.
         if let Some(limit) = self.settings.timeout_secs
             && self.time_secs > limit
-            && self.status == Status::Running
+            && !matches!(self.status, Status::Failed { .. })
         {
-            self.fail(StatesError::fatal(
+            let e = StatesError::fatal(
                 "States.Timeout",
                 format!("The flow timed out after {limit} seconds"),
-            ));
+            );
+            if event.error.is_none() {
+                event.error = Some(e.clone());
+            }
+            self.fail(e);
         }
         Some(event)
     }

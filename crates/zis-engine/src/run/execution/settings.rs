@@ -39,6 +39,9 @@ pub struct Settings {
     /// The wall time an action takes counts toward the flow's timeout (ZIS: the 100 s
     /// include the actions; whole milliseconds).
     pub count_action_time: bool,
+    /// An action's timeout when its state has no `TimeoutSeconds` (ZIS's default is
+    /// unconfirmed, zis-facts.md 2.9: none).
+    pub default_action_timeout_secs: Option<f64>,
 }
 
 impl Settings {
@@ -58,6 +61,7 @@ impl Settings {
             retry_backoff_secs: 0.0,
             real_time_wait: false,
             count_action_time: true,
+            default_action_timeout_secs: None,
         }
     }
 
@@ -77,6 +81,7 @@ impl Settings {
             retry_backoff_secs: 0.0,
             real_time_wait: false,
             count_action_time: false,
+            default_action_timeout_secs: None,
         }
     }
 }
