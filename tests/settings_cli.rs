@@ -201,3 +201,59 @@ fn zis_studio_test_takes_the_bundle_s_own_settings() {
     let (code, out, err) = zis(&["test", tests.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn link_and_envelope_behaviours_are_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("l.json");
+    std::fs::write(
+        &bundle,
+        r#"{"zis_template_version": "2019-10-14", "name": "l", "description": "", "resources": {
+      "flow": {"type": "ZIS::Flow", "properties": {"name": "flow", "definition": {
+        "StartAt": "One", "States": {
+          "One": {"Type": "Action", "ActionName": "zis:common:action:CreateLink",
+            "Parameters": {"link_type": "t", "left_object": {"name": "a"}, "right_object": {"name": "b"}},
+            "ResultPath": "$.one", "Next": "Two"},
+          "Two": {"Type": "Action", "ActionName": "zis:common:action:CreateLink",
+            "Parameters": {"link_type": "t", "left_object": {"name": "a"}, "right_object": {"name": "b"}},
+            "ResultPath": "$.two", "End": true}}}}}}}"#,
+    )
+    .unwrap();
+    let fixtures = dir.path().join("f.json");
+    std::fs::write(
+        &fixtures,
+        r#"{"connections": [{"name": "zendesk", "kind": "oauth", "access_token": "tok-1", "allowed_domain": "acme.zendesk.com"}]}"#,
+    )
+    .unwrap();
+    let run = |settings: &[&str]| {
+        let mut args = vec![
+            "run",
+            bundle.to_str().unwrap(),
+            "--flow",
+            "flow",
+            "--fixtures",
+            fixtures.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        for s in settings {
+            args.push("--setting");
+            args.push(s);
+        }
+        let data = tempfile::tempdir().unwrap();
+        let (code, out, err) = zis(&args, data.path());
+        let v: serde_json::Value =
+            serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        (code, v)
+    };
+    let (code, v) = run(&[]);
+    assert_eq!(code, 1, "a duplicate link fails by default: {v}");
+    assert!(v["steps"][0]["input"]["connections"]["zendesk"].is_object());
+    let (code, v) = run(&["duplicate_link=return_it", "connections_in_input=false"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        v["output"]["two"]["link"]["uuid"],
+        v["output"]["one"]["link"]["uuid"]
+    );
+    assert!(v["steps"][0]["input"].get("connections").is_none(), "{v}");
+}

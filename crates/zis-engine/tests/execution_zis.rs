@@ -744,3 +744,33 @@ fn a_default_action_timeout_is_a_setting() {
     });
     assert!(matches!(exec.status(), Status::Succeeded { .. }));
 }
+
+#[test]
+fn a_retry_can_resume_at_the_failing_state_as_a_setting() {
+    let settings = Settings {
+        retry_resumes: true,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(retry_flow(false), envelope(json!({})), settings).unwrap();
+    let mut actions = Flaky {
+        statuses: vec![503],
+        calls: 0,
+    };
+    let events = exec.run(&mut actions);
+    let states: Vec<&str> = events.iter().map(|e| e.state.as_str()).collect();
+    assert_eq!(
+        states,
+        ["Prepare", "Post", "Post", "Done"],
+        "Prepare runs once"
+    );
+    assert!(events[1].retried && events[2].attempt == 2);
+    assert!(matches!(exec.status(), Status::Succeeded { .. }));
+    // By default the flow restarts from StartAt.
+    let mut exec = Execution::new(retry_flow(false), envelope(json!({})), Settings::zis()).unwrap();
+    let events = exec.run(&mut Flaky {
+        statuses: vec![503],
+        calls: 0,
+    });
+    let states: Vec<&str> = events.iter().map(|e| e.state.as_str()).collect();
+    assert_eq!(states, ["Prepare", "Post", "Prepare", "Post", "Done"]);
+}

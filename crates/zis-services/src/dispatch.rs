@@ -249,6 +249,18 @@ pub fn flow_definition(bundle: &Value, flow_name: &str) -> Option<Value> {
 /// The envelope a flow starts with, plus `$.connections.<name>.access_token` for OAuth
 /// connections (zis-facts.md 2.3).
 pub fn flow_input(db: &Db, account: &Account, integration: &str, input: &Value) -> Result<Value> {
+    flow_input_with(db, account, integration, input, true)
+}
+
+/// [`flow_input`], with the OAuth tokens under `$.connections` or not
+/// (`connections_in_input`).
+pub fn flow_input_with(
+    db: &Db,
+    account: &Account,
+    integration: &str,
+    input: &Value,
+    with_connections: bool,
+) -> Result<Value> {
     let account = Account {
         integration_key: integration.to_string(),
         ..account.clone()
@@ -262,7 +274,7 @@ pub fn flow_input(db: &Db, account: &Account, integration: &str, input: &Value) 
             tokens.insert(c.name.clone(), json!({"access_token": t}));
         }
     }
-    if !tokens.is_empty() {
+    if !tokens.is_empty() && with_connections {
         envelope["connections"] = Value::Object(tokens);
     }
     Ok(envelope)
@@ -306,7 +318,13 @@ pub fn run_job_spec(
             1,
         ),
         Some(def) => {
-            let input = flow_input(db, &settings.account, &spec.integration, &event.input)?;
+            let input = flow_input_with(
+                db,
+                &settings.account,
+                &spec.integration,
+                &event.input,
+                settings.engine.connections_in_input,
+            )?;
             // A bug that panics inside a run ends that run, recorded, not the worker.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 run_flow(db, settings, &spec.integration, &bundle, def, input)

@@ -39,6 +39,8 @@ pub struct HttpSettings {
     /// A connection used on a host outside its `allowed_domain`: the request goes without
     /// the credential (else, the default, the action fails; zis-facts.md 4: unconfirmed).
     pub send_without_credential_off_domain: bool,
+    /// An empty answer body is `null` (else `{}`; zis-facts.md 4: unconfirmed).
+    pub empty_body_as_null: bool,
 }
 
 impl Default for HttpSettings {
@@ -50,6 +52,7 @@ impl Default for HttpSettings {
             missing_placeholder: MissingPlaceholder::Error,
             max_response_bytes: zis_engine::run::dataflow::ZIS_PAYLOAD_LIMIT,
             send_without_credential_off_domain: false,
+            empty_body_as_null: false,
         }
     }
 }
@@ -495,7 +498,11 @@ impl ActionExecutor for HttpActions<'_> {
         }
         let text = String::from_utf8_lossy(&body).to_string();
         let value = if text.trim().is_empty() {
-            json!({})
+            if self.settings.empty_body_as_null {
+                Value::Null
+            } else {
+                json!({})
+            }
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };

@@ -129,6 +129,34 @@ pub const SETTINGS: &[Setting] = &[
         fact: "§5.1 upload (OBS by practitioners)",
     },
     Setting {
+        name: "retry_from",
+        default: "start",
+        values: "start | failing_state",
+        about: "A retry restarts the flow from StartAt with its original input, or runs the failing state again with the data it had.",
+        fact: "§7 retry policy (UNCONFIRMED)",
+    },
+    Setting {
+        name: "connections_in_input",
+        default: "true",
+        values: "true | false",
+        about: "$.connections.<name>.access_token holds the integration's OAuth tokens.",
+        fact: "§2.3 (UNCONFIRMED for current ZIS)",
+    },
+    Setting {
+        name: "empty_response_body",
+        default: "object",
+        values: "object | null",
+        about: "What a custom action's empty answer body becomes: {} or null.",
+        fact: "§4 answers (UNCONFIRMED)",
+    },
+    Setting {
+        name: "duplicate_link",
+        default: "error",
+        values: "error | return_it",
+        about: "CreateLink of a link that exists fails, or answers the existing link.",
+        fact: "§5.4 links (UNCONFIRMED for the built-in)",
+    },
+    Setting {
         name: "max_transitions",
         default: "250",
         values: "a count",
@@ -319,6 +347,28 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
             };
         }
         "deliver_twice" => s.deliver_twice = boolean(name, value)?,
+        "retry_from" => {
+            s.engine.retry_resumes = match value {
+                "start" => false,
+                "failing_state" => true,
+                _ => return Err(format!("{name}: {value:?} is not start or failing_state")),
+            };
+        }
+        "connections_in_input" => s.engine.connections_in_input = boolean(name, value)?,
+        "empty_response_body" => {
+            s.http.empty_body_as_null = match value {
+                "object" => false,
+                "null" => true,
+                _ => return Err(format!("{name}: {value:?} is not object or null")),
+            };
+        }
+        "duplicate_link" => {
+            s.options.duplicate_link_returns_it = match value {
+                "error" => false,
+                "return_it" => true,
+                _ => return Err(format!("{name}: {value:?} is not error or return_it")),
+            };
+        }
         "shuffle_events" => s.shuffle = boolean(name, value)?,
         "event_delay_secs" => s.delay_secs = number(name, value)?,
         _ => return Err(format!("no setting named {name:?}")),

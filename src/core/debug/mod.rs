@@ -260,8 +260,14 @@ impl Session {
                 .unwrap_or_else(|| json!({}))
         });
         let input = match Db::open(db_path) {
-            Ok(db) => dispatch::flow_input(&db, &Account::default(), &integration, &payload)
-                .unwrap_or_else(|_| catalog::envelope(&Account::default(), payload.clone())),
+            Ok(db) => dispatch::flow_input_with(
+                &db,
+                &Account::default(),
+                &integration,
+                &payload,
+                engine.connections_in_input,
+            )
+            .unwrap_or_else(|_| catalog::envelope(&Account::default(), payload.clone())),
             Err(_) => catalog::envelope(&Account::default(), payload.clone()),
         };
         let now = Execution::new(definition, input.clone(), engine)?;

@@ -85,7 +85,7 @@ pub(super) fn timeline_ui(
         } else {
             format!("  · {}", notes.join(" · "))
         };
-        let text = format!("{indent}{}. {}{item}  {to}{time}{notes}", i + 1, e.state);
+        let text = format!("{indent}{}. {}{item}  {to}{notes}{time}", i + 1, e.state);
         let colour = if e.error.is_some() && !e.caught {
             red()
         } else {

@@ -134,6 +134,8 @@ pub struct BuiltinOptions {
     pub patch_creates_scope: bool,
     /// What a Jq expression with several outputs gives.
     pub jq_outputs: JqOutputs,
+    /// CreateLink of a link that exists answers that link (else an error).
+    pub duplicate_link_returns_it: bool,
 }
 
 impl Default for BuiltinOptions {
@@ -141,6 +143,7 @@ impl Default for BuiltinOptions {
         Self {
             patch_creates_scope: true,
             jq_outputs: JqOutputs::Error,
+            duplicate_link_returns_it: false,
         }
     }
 }
@@ -283,12 +286,29 @@ impl ActionExecutor for Builtins<'_> {
                 )
             }
             "zis:common:action:CreateLink" => {
-                let link = self.links.create(
-                    param_str(p, "link_type")?,
-                    object(p, "left_object")?,
-                    object(p, "right_object")?,
-                )?;
-                Ok(json!({ "link": link }))
+                let (left, right) = (object(p, "left_object")?, object(p, "right_object")?);
+                let link_type = param_str(p, "link_type")?;
+                let (l, r) = (left.name.clone(), right.name.clone());
+                match self.links.create(link_type, left, right) {
+                    Ok(link) => Ok(json!({ "link": link })),
+                    Err(e) if self.options.duplicate_link_returns_it => {
+                        let q = LinkQuery {
+                            link_type: link_type.to_string(),
+                            left: Some(l.clone()),
+                            right: Some(r.clone()),
+                            page_size: 100,
+                            after: None,
+                            before: None,
+                        };
+                        let (found, _) = self.links.query(&q)?;
+                        found
+                            .into_iter()
+                            .find(|k| k.left_object.name == l && k.right_object.name == r)
+                            .map(|link| json!({ "link": link }))
+                            .ok_or(e)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             "zis:common:action:PatchLink" => {
                 let new_left = p

@@ -77,6 +77,16 @@ impl Execution {
         if !e.retryable || self.attempt > self.settings.retries {
             return false;
         }
+        if self.settings.retry_resumes
+            && let Some(current) = self.frames.last().map(|f| f.current.clone())
+        {
+            // The failing state again, with the data it had.
+            self.attempt += 1;
+            self.status = Status::Running;
+            event.retried = true;
+            event.next = Some(current);
+            return true;
+        }
         let Some(start) = self.definition.get("StartAt").and_then(Value::as_str) else {
             return false;
         };

@@ -42,6 +42,12 @@ pub struct Settings {
     /// An action's timeout when its state has no `TimeoutSeconds` (ZIS's default is
     /// unconfirmed, zis-facts.md 2.9: none).
     pub default_action_timeout_secs: Option<f64>,
+    /// A retry runs the failing state again with the data it had, instead of restarting
+    /// the flow from `StartAt` (zis-facts.md 7 leaves it unconfirmed; off).
+    pub retry_resumes: bool,
+    /// `$.connections.<name>.access_token` holds the integration's OAuth tokens
+    /// (zis-facts.md 2.3: unconfirmed for current ZIS; on).
+    pub connections_in_input: bool,
 }
 
 impl Settings {
@@ -62,6 +68,8 @@ impl Settings {
             real_time_wait: false,
             count_action_time: true,
             default_action_timeout_secs: None,
+            retry_resumes: false,
+            connections_in_input: true,
         }
     }
 
@@ -82,6 +90,8 @@ impl Settings {
             real_time_wait: false,
             count_action_time: false,
             default_action_timeout_secs: None,
+            retry_resumes: false,
+            connections_in_input: true,
         }
     }
 }
