@@ -774,3 +774,34 @@ fn a_retry_can_resume_at_the_failing_state_as_a_setting() {
     let states: Vec<&str> = events.iter().map(|e| e.state.as_str()).collect();
     assert_eq!(states, ["Prepare", "Post", "Prepare", "Post", "Done"]);
 }
+
+#[test]
+fn a_choice_on_a_missing_variable_errs_as_asl_or_is_false_as_set() {
+    let def = json!({"StartAt": "Is", "States": {
+        "Is": {"Type": "Choice", "Choices": [
+            {"Or": [{"Variable": "$.nope", "StringEquals": "x"},
+                    {"Variable": "$.here", "StringEquals": "y"}], "Next": "Yes"}],
+            "Default": "No"},
+        "Yes": {"Type": "Succeed"}, "No": {"Type": "Succeed"}}});
+    let input = json!({"here": "y"});
+    let mut exec = Execution::new(def.clone(), input.clone(), Settings::zis()).unwrap();
+    exec.run(&mut Slow {
+        delay: 0.0,
+        pending: 0.0,
+    });
+    assert!(matches!(exec.status(), Status::Failed { error, .. } if error == "States.Runtime"));
+    let settings = Settings {
+        choice_missing_is_false: true,
+        ..Settings::zis()
+    };
+    let mut exec = Execution::new(def, input, settings).unwrap();
+    let events = exec.run(&mut Slow {
+        delay: 0.0,
+        pending: 0.0,
+    });
+    assert_eq!(
+        events[0].next.as_deref(),
+        Some("Yes"),
+        "the other branch of the Or holds"
+    );
+}

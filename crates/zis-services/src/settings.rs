@@ -136,6 +136,13 @@ pub const SETTINGS: &[Setting] = &[
         fact: "§7 retry policy (UNCONFIRMED)",
     },
     Setting {
+        name: "choice_missing_variable",
+        default: "error",
+        values: "error | false",
+        about: "A Choice comparison on a Variable that is not there: a States.Runtime error (as ASL), or false.",
+        fact: "§2.6 type-mismatch semantics (UNCONFIRMED)",
+    },
+    Setting {
         name: "connections_in_input",
         default: "true",
         values: "true | false",
@@ -355,6 +362,13 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
             };
         }
         "connections_in_input" => s.engine.connections_in_input = boolean(name, value)?,
+        "choice_missing_variable" => {
+            s.engine.choice_missing_is_false = match value {
+                "error" => false,
+                "false" => true,
+                _ => return Err(format!("{name}: {value:?} is not error or false")),
+            };
+        }
         "empty_response_body" => {
             s.http.empty_body_as_null = match value {
                 "object" => false,

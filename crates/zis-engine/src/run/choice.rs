@@ -10,8 +10,18 @@ use std::cmp::Ordering;
 
 /// The first rule that matches `data`, by index, or `None` (then `Default` applies).
 pub fn first_match(rules: &[ChoiceRule<'_>], data: &Value) -> Result<Option<usize>, StatesError> {
+    first_match_with(rules, data, false)
+}
+
+/// [`first_match`]; with `missing_is_false` a comparison on a `Variable` that is not there
+/// is false instead of an error (zis-facts.md 2.6 leaves it unconfirmed).
+pub fn first_match_with(
+    rules: &[ChoiceRule<'_>],
+    data: &Value,
+    missing_is_false: bool,
+) -> Result<Option<usize>, StatesError> {
     for (i, rule) in rules.iter().enumerate() {
-        if matches(rule, data)? {
+        if matches_with(rule, data, missing_is_false)? {
             return Ok(Some(i));
         }
     }
@@ -20,10 +30,20 @@ pub fn first_match(rules: &[ChoiceRule<'_>], data: &Value) -> Result<Option<usiz
 
 /// True when `rule` holds for `data`.
 pub fn matches(rule: &ChoiceRule<'_>, data: &Value) -> Result<bool, StatesError> {
+    matches_with(rule, data, false)
+}
+
+/// [`matches`], a missing `Variable` false when `missing_is_false`.
+pub fn matches_with(
+    rule: &ChoiceRule<'_>,
+    data: &Value,
+    missing_is_false: bool,
+) -> Result<bool, StatesError> {
+    let m = |r: &ChoiceRule<'_>| matches_with(r, data, missing_is_false);
     match &rule.kind {
         RuleKind::And(subs) => {
             for s in subs {
-                if !matches(s, data)? {
+                if !m(s)? {
                     return Ok(false);
                 }
             }
@@ -31,19 +51,19 @@ pub fn matches(rule: &ChoiceRule<'_>, data: &Value) -> Result<bool, StatesError>
         }
         RuleKind::Or(subs) => {
             for s in subs {
-                if matches(s, data)? {
+                if m(s)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        RuleKind::Not(sub) => Ok(!matches(sub, data)?),
-        RuleKind::Compare(c) => compare(c, data),
+        RuleKind::Not(sub) => Ok(!m(sub)?),
+        RuleKind::Compare(c) => compare(c, data, missing_is_false),
         RuleKind::Invalid(why) => Err(StatesError::runtime(format!("Invalid Choice rule: {why}"))),
     }
 }
 
-fn compare(c: &Comparison<'_>, data: &Value) -> Result<bool, StatesError> {
+fn compare(c: &Comparison<'_>, data: &Value, missing_is_false: bool) -> Result<bool, StatesError> {
     let var = c.variable.unwrap_or("$");
     let op = c.operator;
     if op == "IsPresent" {
@@ -51,7 +71,11 @@ fn compare(c: &Comparison<'_>, data: &Value) -> Result<bool, StatesError> {
             .is_ok_and(|v| !matches!(&v, Value::Array(a) if a.is_empty() && !is_definite(var)));
         return Ok(Some(present) == c.operand.as_bool());
     }
-    let value = eval_path(var, data, None)?;
+    let value = match eval_path(var, data, None) {
+        Ok(v) => v,
+        Err(_) if missing_is_false => return Ok(false),
+        Err(e) => return Err(e),
+    };
     let want = c.operand.as_bool();
     let test = |is: bool| Ok(Some(is) == want);
     match op {

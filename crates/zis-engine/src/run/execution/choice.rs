@@ -15,7 +15,11 @@ impl Execution {
     ) -> Result<Flow, StatesError> {
         let effective = &step.effective;
         let rules = choices.unwrap_or(&[]);
-        let next = match choice::first_match(rules, effective)? {
+        let next = match choice::first_match_with(
+            rules,
+            effective,
+            self.settings.choice_missing_is_false,
+        )? {
             Some(i) => rules.get(i).and_then(|r| r.next),
             None => default,
         };

@@ -48,6 +48,9 @@ pub struct Settings {
     /// `$.connections.<name>.access_token` holds the integration's OAuth tokens
     /// (zis-facts.md 2.3: unconfirmed for current ZIS; on).
     pub connections_in_input: bool,
+    /// A Choice comparison on a `Variable` that is not there is false (ASL, the default:
+    /// a runtime error; zis-facts.md 2.6).
+    pub choice_missing_is_false: bool,
 }
 
 impl Settings {
@@ -70,6 +73,7 @@ impl Settings {
             default_action_timeout_secs: None,
             retry_resumes: false,
             connections_in_input: true,
+            choice_missing_is_false: false,
         }
     }
 
@@ -92,6 +96,7 @@ impl Settings {
             default_action_timeout_secs: None,
             retry_resumes: false,
             connections_in_input: true,
+            choice_missing_is_false: false,
         }
     }
 }
