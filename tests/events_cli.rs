@@ -43,6 +43,20 @@ fn the_catalog_is_listed_and_samples_take_values() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ticket_event"]["ticket"]["priority"], "low");
     assert_eq!(v["ticket_event"]["ticket"]["tags"], serde_json::json!([]));
+    let (code, out, _) = zis(&["events", "schema", "support/ticket.StatusChanged"]);
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(&out).unwrap();
+    let body = &schema["properties"]["ticket_event"]["properties"];
+    assert!(
+        body["current"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&"solved".into())
+    );
+    assert_eq!(
+        body["ticket"]["properties"]["assignee_id"]["nullable"],
+        true
+    );
     let (code, _, err) = zis(&["events", "sample", "support/ticket.Nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not in the event catalog"), "{err}");

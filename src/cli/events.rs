@@ -27,6 +27,12 @@ pub enum EventsCommand {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Print the schema of an event type's `input` (types, required and nullable fields,
+    /// enumerations), as JSON Schema.
+    Schema {
+        /// The event, e.g. `support/ticket.StatusChanged`.
+        event: String,
+    },
 }
 
 /// Arguments of `inject`.
@@ -146,6 +152,12 @@ pub fn events(cmd: &EventsCommand) -> ExitCode {
                     }
                 }
             },
+            EventsCommand::Schema { event } => {
+                let shape = zis_services::schema::schema(find(event)?);
+                out(&serde_json::to_string_pretty(
+                    &zis_services::schema::to_json(&shape),
+                )?);
+            }
             EventsCommand::Sample { event, set } => {
                 let mut input = catalog::sample_input(find(event)?);
                 set_values(&mut input, set)?;

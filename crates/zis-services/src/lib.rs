@@ -2,6 +2,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`schema`] | event schemas derived from the catalog's samples: types, required and nullable fields, enumerations |
 //! | [`catalog`] | the event catalog: every native Zendesk event a job spec can subscribe to, with a realistic sample payload |
 //! | [`db`] | the SQLite database (WAL, migrations): Registry, connections, configs, links, inbound webhooks, the event queue, executions; secrets stay here |
 //! | [`stores`] | the engine's `ConfigStore` and `LinkStore` on the database |
@@ -20,6 +21,7 @@ pub mod fsio;
 pub mod http;
 pub mod jq_worker;
 pub mod runner;
+pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod stores;
