@@ -30,6 +30,20 @@ fn zis(args: &[&str], data: &std::path::Path) -> (i32, String, String) {
     )
 }
 
+/// `args` with `--format json` and each setting, on a fresh data folder (no store left
+/// from a run before): the exit code and the report.
+fn run_json(args: &[&str], settings: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = args.to_vec();
+    args.extend(["--format", "json"]);
+    for s in settings {
+        args.extend(["--setting", s]);
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = zis(&args, data.path());
+    let v = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, v)
+}
+
 #[test]
 fn a_setting_changes_a_headless_run_and_a_bad_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,19 +159,7 @@ fn built_in_behaviours_zis_leaves_open_are_settings() {
     )
     .unwrap();
     let b = bundle.to_str().unwrap();
-    let run = |settings: &[&str]| {
-        let mut args = vec!["run", b, "--flow", "flow", "--format", "json"];
-        for s in settings {
-            args.push("--setting");
-            args.push(s);
-        }
-        // A fresh data folder each time: no store left from the run before.
-        let data = tempfile::tempdir().unwrap();
-        let (code, out, err) = zis(&args, data.path());
-        let v: serde_json::Value =
-            serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-        (code, v)
-    };
+    let run = |settings: &[&str]| run_json(&["run", b, "--flow", "flow"], settings);
     let (code, v) = run(&[]);
     assert_eq!(code, 1);
     assert!(v["cause"].as_str().unwrap().contains("2 outputs"), "{v}");
@@ -225,27 +227,9 @@ fn link_and_envelope_behaviours_are_settings() {
         r#"{"connections": [{"name": "zendesk", "kind": "oauth", "access_token": "tok-1", "allowed_domain": "acme.zendesk.com"}]}"#,
     )
     .unwrap();
-    let run = |settings: &[&str]| {
-        let mut args = vec![
-            "run",
-            bundle.to_str().unwrap(),
-            "--flow",
-            "flow",
-            "--fixtures",
-            fixtures.to_str().unwrap(),
-            "--format",
-            "json",
-        ];
-        for s in settings {
-            args.push("--setting");
-            args.push(s);
-        }
-        let data = tempfile::tempdir().unwrap();
-        let (code, out, err) = zis(&args, data.path());
-        let v: serde_json::Value =
-            serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-        (code, v)
-    };
+    let (b, f) = (bundle.to_str().unwrap(), fixtures.to_str().unwrap());
+    let run =
+        |settings: &[&str]| run_json(&["run", b, "--flow", "flow", "--fixtures", f], settings);
     let (code, v) = run(&[]);
     assert_eq!(code, 1, "a duplicate link fails by default: {v}");
     assert!(v["steps"][0]["input"]["connections"]["zendesk"].is_object());

@@ -282,9 +282,7 @@ impl AppState {
 
     /// The settings the window's runs take: the data folder's, then this bundle's.
     pub fn run_settings(&self) -> std::collections::BTreeMap<String, String> {
-        let mut out = zis_services::db::Db::open(&self.db_path())
-            .and_then(|db| zis_services::settings::load(&db))
-            .unwrap_or_default();
+        let mut out = self.data_settings.clone();
         out.extend(self.sidecar.settings.clone());
         out
     }

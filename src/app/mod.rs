@@ -100,6 +100,16 @@ pub(crate) struct Snapshot {
     selected_state: Option<String>,
 }
 
+/// A data folder's settings; none when it has no database yet (nothing is created).
+fn load_data_settings(db: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    if !db.exists() {
+        return Default::default();
+    }
+    zis_services::db::Db::open(db)
+        .and_then(|db| zis_services::settings::load(&db))
+        .unwrap_or_default()
+}
+
 /// The bundle a New starts from.
 pub const NEW_BUNDLE: &str = r#"{
   "zis_template_version": "2019-10-14",
@@ -203,6 +213,9 @@ pub struct AppState {
     pub debug_payload: Option<serde_json::Value>,
     /// A test to save once the user says whether to save the edited bundle first (its name).
     pub save_test_waiting: Option<String>,
+    /// The data folder's settings (`zis_services::settings`), read once and kept in step
+    /// with what Run › Settings… stores, so no frame reads the database for them.
+    pub data_settings: std::collections::BTreeMap<String, String>,
     /// The store's executions and the one opened for replay.
     pub executions: executions::Executions,
     /// A re-run of the opened execution is going: its stored history, to compare.
@@ -277,6 +290,7 @@ impl AppState {
             theme: prefs.theme,
             prefs,
             accounts: accounts::load(&data_dir),
+            data_settings: load_data_settings(&crate::core::data_dir::db_path(&data_dir)),
             data_dir,
             ..Self::default()
         }

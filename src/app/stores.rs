@@ -124,8 +124,15 @@ impl Services {
         }
     }
 
-    /// Starts the local server on `port` (0: any free port) with its dispatcher.
-    pub fn start_server(&mut self, data_dir: &Path, db_path: &Path, port: u16) {
+    /// Starts the local server on `port` (0: any free port) with its dispatcher and the
+    /// data folder's settings.
+    pub fn start_server(
+        &mut self,
+        data_dir: &Path,
+        db_path: &Path,
+        port: u16,
+        data_settings: &std::collections::BTreeMap<String, String>,
+    ) {
         if self.server.is_some() {
             return;
         }
@@ -137,8 +144,7 @@ impl Services {
                 source,
             })?;
             // The data folder's settings (Run › Settings…) apply to the flows it runs.
-            let stored = zis_services::settings::load(&db).unwrap_or_default();
-            let settings = zis_services::settings::resolve(&[&stored])
+            let settings = zis_services::settings::resolve(&[data_settings])
                 .unwrap_or_else(|_| DispatchSettings::default());
             server::start(Arc::new(db), token, port, settings)
                 .map_err(|e| AppError::refused(format!("cannot listen on 127.0.0.1:{port}: {e}")))
@@ -295,7 +301,8 @@ impl AppState {
             StoresCommand::StartServer(port) => {
                 let db = self.db_path();
                 let dir = self.data_dir.clone();
-                self.services.start_server(&dir, &db, port);
+                self.services
+                    .start_server(&dir, &db, port, &self.data_settings);
                 let key = self.integration_key();
                 self.services.reload(&db, &key);
             }
@@ -310,12 +317,12 @@ impl AppState {
         let value = value
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
-        if let Some(v) = &value {
-            let mut probe = zis_services::dispatch::DispatchSettings::default();
-            if let Err(e) = zis_services::settings::apply(&mut probe, name, v) {
-                self.message = Some(format!("not set: {e}"));
-                return;
-            }
+        if let Some(Err(e)) = value
+            .as_deref()
+            .map(|v| zis_services::settings::check(name, v))
+        {
+            self.message = Some(format!("not set: {e}"));
+            return;
         }
         let scope = if bundle {
             "this bundle"
@@ -339,6 +346,10 @@ impl AppState {
                 self.message = Some(format!("not set: cannot write the data folder: {e}"));
                 return;
             }
+            match &value {
+                Some(v) => self.data_settings.insert(name.to_string(), v.clone()),
+                None => self.data_settings.remove(name),
+            };
         }
         self.message = Some(match value {
             Some(v) => format!("{name} = {v} for {scope}"),
@@ -421,7 +432,7 @@ mod tests {
             "{:?}",
             s.error
         );
-        s.start_server(dir.path(), &db, 0);
+        s.start_server(dir.path(), &db, 0, &Default::default());
         let url = base_url(&s);
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         s.change(&db, |db, i| {

@@ -104,8 +104,7 @@ pub fn settings_args(
     let mut out = std::collections::BTreeMap::new();
     for a in args {
         let (name, value) = zis_services::settings::parse_assignment(a)?;
-        let mut probe = zis_services::dispatch::DispatchSettings::default();
-        zis_services::settings::apply(&mut probe, &name, &value)?;
+        zis_services::settings::check(&name, &value)?;
         out.insert(name, value);
     }
     Ok(out)

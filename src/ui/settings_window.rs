@@ -10,9 +10,7 @@ pub fn settings_window(ctx: &egui::Context, state: &AppState, open: &mut bool, o
     if !*open {
         return;
     }
-    let data = zis_services::db::Db::open(&state.db_path())
-        .and_then(|db| zis_services::settings::load(&db))
-        .unwrap_or_default();
+    let data = &state.data_settings;
     egui::Window::new("Settings")
         .open(open)
         .default_width(760.0)

@@ -27,6 +27,13 @@ fn retry_bundle() -> (tempfile::TempDir, PathBuf) {
     (dir, file)
 }
 
+/// A copy of the urgent-ticket sample with this sidecar beside it.
+fn sample_with_sidecar(sidecar: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    std::fs::write(zis_studio::core::graph::Sidecar::path_for(&file), sidecar).unwrap();
+    (dir, file)
+}
+
 /// Saves the ended session as a test named `name` through the window.
 fn save_as_test(
     h: &mut egui_kittest::Harness<'static, zis_studio::ui::window::StudioApp>,
@@ -142,12 +149,9 @@ fn attempt_mocks_apply_by_specificity_replay_and_the_retry_is_named() {
 
 #[test]
 fn an_edited_result_replays_as_a_mock_for_that_call_and_never_leaks_into_another_session() {
-    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    std::fs::write(
-        zis_studio::core::graph::Sidecar::path_for(&file),
+    let (_dir, file) = sample_with_sidecar(
         r#"{"layout": {}, "breakpoints": {"states": {}, "phases": {"notify_urgent": {"PostToSlack": ["after_result"]}}}}"#,
-    )
-    .unwrap();
+    );
     let mut h = harness(file.clone());
     h.run();
     h.get_by_label("Debugger").click();
@@ -203,12 +207,9 @@ fn an_edited_result_replays_as_a_mock_for_that_call_and_never_leaks_into_another
 
 #[test]
 fn a_fork_and_a_forced_branch_replay() {
-    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    std::fs::write(
-        zis_studio::core::graph::Sidecar::path_for(&file),
+    let (_dir, file) = sample_with_sidecar(
         r#"{"layout": {}, "breakpoints": {"states": {"notify_urgent": ["IsUrgent"]}}}"#,
-    )
-    .unwrap();
+    );
     let mut h = harness(file.clone());
     h.run();
     h.get_by_label("Debugger").click();
@@ -295,12 +296,9 @@ fn a_redrive_from_a_stored_step_replays() {
 
 #[test]
 fn unsaved_edits_are_saved_first_and_old_definitions_are_refused() {
-    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    std::fs::write(
-        zis_studio::core::graph::Sidecar::path_for(&file),
+    let (_dir, file) = sample_with_sidecar(
         r#"{"layout": {}, "breakpoints": {"states": {"notify_urgent": ["IsUrgent"]}}}"#,
-    )
-    .unwrap();
+    );
     let mut h = harness(file.clone());
     h.run();
     h.get_by_label("Debugger").click();
@@ -390,12 +388,9 @@ fn undo_never_reverts_a_breakpoint_or_a_mock_with_an_edit() {
 
 #[test]
 fn switched_off_breakpoints_look_switched_off() {
-    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
-    std::fs::write(
-        zis_studio::core::graph::Sidecar::path_for(&file),
+    let (_dir, file) = sample_with_sidecar(
         r#"{"layout": {}, "breakpoints": {"states": {"notify_urgent": ["IsUrgent", "PostToSlack"]}}}"#,
-    )
-    .unwrap();
+    );
     let mut h = harness(file);
     h.run();
     h.get_by_label("Debugger").click();

@@ -271,12 +271,12 @@ impl ActionExecutor for Actions<'_> {
 /// The integration-log entries ZIS would write for a run (zis-facts.md 2.8, 8): a Succeed
 /// is an info entry with its Message (or "Execution Successful"), a failure an error entry
 /// with its Cause. None while it runs.
-pub fn log_lines(status: &Status, history: &[HistoryEvent]) -> Vec<(&'static str, String)> {
+/// `last` is the run's last step (only a Succeed's Message is read from it).
+pub fn log_lines(status: &Status, last: Option<&HistoryEvent>) -> Vec<(&'static str, String)> {
     match status {
         Status::Running => Vec::new(),
         Status::Succeeded { .. } => {
-            let message = history
-                .last()
+            let message = last
                 .filter(|e| e.state_type == "Succeed")
                 .and_then(|e| e.result.as_ref())
                 .map(|m| match m {
@@ -393,7 +393,7 @@ pub fn record(db: &Db, run: &Run<'_>, event: Option<&RecordedEvent<'_>>) -> Resu
         )?),
         None => run.event_id,
     };
-    let logs: Vec<Value> = log_lines(run.status, run.history)
+    let logs: Vec<Value> = log_lines(run.status, run.history.last())
         .into_iter()
         .map(|(level, text)| serde_json::json!({"level": level, "text": text}))
         .collect();

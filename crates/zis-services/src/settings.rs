@@ -390,6 +390,11 @@ pub fn apply(s: &mut DispatchSettings, name: &str, value: &str) -> Result<(), St
     Ok(())
 }
 
+/// Whether `value` is a good value of the setting `name` (nothing is changed).
+pub fn check(name: &str, value: &str) -> Result<(), String> {
+    apply(&mut DispatchSettings::default(), name, value)
+}
+
 /// The settings a run gets from its layers (see the module doc), earlier ones first.
 pub fn resolve(layers: &[&BTreeMap<String, String>]) -> Result<DispatchSettings, String> {
     let mut s = DispatchSettings::default();

@@ -675,8 +675,7 @@ impl Session {
     /// Succeed is an info entry with its Message (or "Execution Successful"), a failure an
     /// error entry with its Cause. Empty while running.
     pub fn log_lines(&self) -> Vec<(&'static str, String)> {
-        let history: Vec<HistoryEvent> = self.steps.iter().map(|s| s.event.clone()).collect();
-        zis_services::runner::log_lines(self.now.status(), &history)
+        zis_services::runner::log_lines(self.now.status(), self.steps.last().map(|s| &s.event))
     }
 
     /// Wall-clock milliseconds spent in each state (by name), summed over its visits.

@@ -116,7 +116,7 @@ impl ServicesView {
             }
             // Where `path` actions go (the data folder's zendesk_base_url setting).
             let current = state
-                .run_settings()
+                .data_settings
                 .get("zendesk_base_url")
                 .cloned()
                 .unwrap_or_default();
