@@ -6,6 +6,7 @@
 
 use super::{Path, Root, Selector};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Why a path found nothing where it had to find something.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +28,15 @@ pub struct Roots<'v> {
 impl Path {
     /// Evaluates the path: one value for a definite path, an array of matches otherwise.
     pub fn evaluate(&self, roots: Roots<'_>, source: &str) -> Result<Value, EvalError> {
+        self.evaluate_ref(roots, source).map(Cow::into_owned)
+    }
+
+    /// [`Path::evaluate`], borrowing the value of a definite path instead of copying it.
+    pub fn evaluate_ref<'v>(
+        &self,
+        roots: Roots<'v>,
+        source: &str,
+    ) -> Result<Cow<'v, Value>, EvalError> {
         let root = match &self.root {
             Root::Data => roots.data,
             Root::Context => roots.context.ok_or_else(|| EvalError {
@@ -50,7 +60,7 @@ impl Path {
                 };
                 node = next.ok_or_else(|| no_results(self, source, i + 1))?;
             }
-            return Ok(node.clone());
+            return Ok(Cow::Borrowed(node));
         }
         let mut current: Vec<&Value> = vec![root];
         for seg in &self.segments {
@@ -68,7 +78,9 @@ impl Path {
             }
             current = next;
         }
-        Ok(Value::Array(current.into_iter().cloned().collect()))
+        Ok(Cow::Owned(Value::Array(
+            current.into_iter().cloned().collect(),
+        )))
     }
 }
 

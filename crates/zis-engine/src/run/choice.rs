@@ -71,7 +71,7 @@ fn compare(c: &Comparison<'_>, data: &Value, missing_is_false: bool) -> Result<b
             .is_ok_and(|v| !matches!(&v, Value::Array(a) if a.is_empty() && !is_definite(var)));
         return Ok(Some(present) == c.operand.as_bool());
     }
-    let value = match eval_path(var, data, None) {
+    let value = match crate::run::dataflow::eval_path_ref(var, data, None) {
         Ok(v) => v,
         Err(_) if missing_is_false => return Ok(false),
         Err(e) => return Err(e),

@@ -59,42 +59,82 @@ pub const ASL_PAYLOAD_LIMIT: usize = 262_144;
 /// unconfirmed): 10 MB of JSON text.
 pub const ZIS_PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
-/// The length of `value` as compact JSON text, counted without building the text; counting
-/// stops a little past `stop`.
+/// The length of `value` as compact JSON text (as `serde_json` writes it), counted from the
+/// value's structure without building the text; counting stops a little past `stop`.
 pub fn json_size(value: &Value, stop: usize) -> usize {
-    struct Count {
-        n: usize,
-        stop: usize,
+    let mut n = 0;
+    add_size(value, stop, &mut n);
+    n
+}
+
+fn add_size(value: &Value, stop: usize, n: &mut usize) {
+    if *n > stop {
+        return;
     }
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.n += buf.len();
-            if self.n > self.stop {
-                return Err(std::io::Error::other("big enough"));
+    match value {
+        Value::Null | Value::Bool(true) => *n += 4,
+        Value::Bool(false) => *n += 5,
+        Value::Number(x) => *n += number_size(x),
+        Value::String(s) => *n += string_size(s),
+        Value::Array(items) => {
+            *n += 2 + items.len().saturating_sub(1);
+            for v in items {
+                add_size(v, stop, n);
             }
-            Ok(buf.len())
         }
-        fn flush(&mut self) -> std::io::Result<()> {
+        Value::Object(map) => {
+            *n += 2 + map.len().saturating_sub(1);
+            for (k, v) in map {
+                *n += string_size(k) + 1;
+                add_size(v, stop, n);
+            }
+        }
+    }
+}
+
+/// A number's length as JSON text, written into a counter (no allocation).
+fn number_size(x: &serde_json::Number) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
             Ok(())
         }
     }
-    let mut c = Count { n: 0, stop };
-    let _counted = serde_json::to_writer(&mut c, value);
-    c.n
+    let mut c = Count(0);
+    let _written = std::fmt::write(&mut c, format_args!("{x}"));
+    c.0
+}
+
+/// A string's length as a JSON string: quotes, and escapes as `serde_json` writes them
+/// (`\"`, `\\`, `\n` and the like, `\u00XX` for other control characters).
+fn string_size(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// `States.DataLimitExceeded` when `value`, as JSON text, is over `limit` bytes.
 pub fn check_size(state: &str, value: &Value, limit: usize) -> Result<(), StatesError> {
-    let size = json_size(value, limit);
-    if size > limit {
-        return Err(StatesError::named(
-            "States.DataLimitExceeded",
-            format!(
-                "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
-            ),
-        ));
+    if json_size(value, limit) > limit {
+        return Err(too_big(state));
     }
     Ok(())
+}
+
+/// The `States.DataLimitExceeded` error of a state whose data is over the limit.
+pub fn too_big(state: &str) -> StatesError {
+    StatesError::named(
+        "States.DataLimitExceeded",
+        format!(
+            "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+        ),
+    )
 }
 
 /// Evaluates a path string on the data, as a `States.Runtime` error when it fails.
@@ -103,6 +143,19 @@ pub fn eval_path(text: &str, data: &Value, context: Option<&Value>) -> Result<Va
         .map_err(|e| StatesError::runtime(format!("Invalid path '{text}': {e}")))?;
     parsed
         .evaluate(Roots { data, context }, text)
+        .map_err(|e| StatesError::runtime(e.message))
+}
+
+/// [`eval_path`], borrowing the value of a definite path instead of copying it.
+pub fn eval_path_ref<'v>(
+    text: &str,
+    data: &'v Value,
+    context: Option<&'v Value>,
+) -> Result<std::borrow::Cow<'v, Value>, StatesError> {
+    let parsed = path::parse(text)
+        .map_err(|e| StatesError::runtime(format!("Invalid path '{text}': {e}")))?;
+    parsed
+        .evaluate_ref(Roots { data, context }, text)
         .map_err(|e| StatesError::runtime(e.message))
 }
 
@@ -283,6 +336,27 @@ pub fn place_result(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_size_is_the_length_of_the_compact_text() {
+        for v in [
+            json!(null),
+            json!(false),
+            json!(-12.5e-7),
+            json!(18446744073709551615u64),
+            json!("quote \" back \\ nl \n tab \t bell \u{7} é ✓"),
+            json!({"a": [1, 2.0, {"b": []}], "": {}, "é\n": [null, true]}),
+            json!([]),
+        ] {
+            assert_eq!(json_size(&v, usize::MAX), v.to_string().len(), "{v}");
+        }
+        let big = Value::Array(vec![json!("x".repeat(100)); 100]);
+        assert!(json_size(&big, 500) > 500);
+        assert!(
+            json_size(&big, 500) < 700,
+            "counting stops soon past the limit"
+        );
+    }
 
     #[test]
     fn pipeline_pieces() {

@@ -2,7 +2,7 @@
 //! action's answer, or the answer [`Execution::step_to`] held), then the result's data flow.
 
 use super::{ActionExecutor, Execution, Flow, HistoryEvent, Step};
-use crate::run::StatesError;
+use crate::run::{StatesError, dataflow};
 use serde_json::Value;
 
 impl Execution {
@@ -13,9 +13,39 @@ impl Execution {
         result: Option<&Value>,
         event: &mut HistoryEvent,
     ) -> Result<Flow, StatesError> {
+        let state = step.state;
+        if result.is_none()
+            && state.parameters.is_none()
+            && state.result_selector.is_none()
+            && state.result_path == crate::model::PathField::Absent
+            && !self.record
+        {
+            // A Pass that only moves on: its output is its input.
+            return Ok(step.next_or_end(self.pass_through(
+                state,
+                step.effective_is_data(),
+                &step.effective,
+            )?));
+        }
         let params = self.parameters(step.state, &step.effective, event)?;
-        let r = result.cloned().unwrap_or(params);
-        let out = self.finish_result(step.state, step.data(), r, event)?;
+        // Parameters were checked when rendered (without, they are a part of the data);
+        // a `Result`'s size is known since the definition was compiled.
+        let r = match result {
+            Some(v) => {
+                if let Some(limit) = self.settings.payload_limit
+                    && self
+                        .definition
+                        .result_size(&state.pointer)
+                        .unwrap_or_else(|| dataflow::json_size(v, limit))
+                        > limit
+                {
+                    return Err(dataflow::too_big(state.name));
+                }
+                v.clone()
+            }
+            None => params,
+        };
+        let out = self.finish_checked_result(state, step.data(), r, true, event)?;
         Ok(step.next_or_end(out))
     }
 

@@ -3,9 +3,9 @@
 //! on up), then restarts the flow when ZIS retries it, or fails the execution.
 
 use super::{Execution, Frame, HistoryEvent, Status};
-use crate::model::{FlowDefinition, State};
+use crate::model::State;
 use crate::run::{StatesError, dataflow};
-use serde_json::{Value, json};
+use serde_json::json;
 
 impl Execution {
     /// Catch takes the error when it can; otherwise it fails the Map (and so on up) or the flow.
@@ -36,7 +36,7 @@ impl Execution {
                         top.data = data.clone();
                         event.caught = true;
                         event.next = Some(next.to_string());
-                        event.output = Some(data);
+                        event.output = self.record.then_some(data);
                         return;
                     }
                 }
@@ -47,15 +47,23 @@ impl Execution {
         if self.frames.len() > 1
             && let Some(map) = self.frames.pop().and_then(|f| f.map)
         {
-            let Some(parent) = self.frames.last().cloned() else {
+            let Some((machine, current)) = self
+                .frames
+                .last()
+                .map(|p| (p.machine.clone(), p.current.clone()))
+            else {
                 return self.fail_or_retry(e, event);
             };
-            let machine_value = self.machine_value(&parent.machine);
-            let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
-            if let Some(map_state) = machine.state(&map.state) {
+            let compiled = std::sync::Arc::clone(&self.definition);
+            if let Some(map_state) = compiled
+                .machine(&machine)
+                .and_then(|(m, _)| m.state(&map.state))
+            {
                 let frame = Frame {
+                    machine,
+                    current,
                     data: map.parent_data,
-                    ..parent
+                    map: None,
                 };
                 return self.handle_error(map_state, &frame, e, event);
             }
@@ -87,9 +95,7 @@ impl Execution {
             event.next = Some(current);
             return true;
         }
-        let Some(start) = self.definition.get("StartAt").and_then(Value::as_str) else {
-            return false;
-        };
+        let start = self.definition.start_at().to_string();
         self.frames = vec![Frame {
             machine: String::new(),
             current: start.to_string(),

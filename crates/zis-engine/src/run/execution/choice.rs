@@ -25,7 +25,7 @@ impl Execution {
         };
         let next =
             next.ok_or_else(|| StatesError::named("States.NoChoiceMatched", "No Matches!"))?;
-        let out = self.output_path(step.state, effective)?;
+        let out = self.pass_through(step.state, step.effective_is_data(), effective)?;
         Ok(Flow::Next(next.to_string(), out))
     }
 }

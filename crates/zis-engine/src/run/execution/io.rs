@@ -3,9 +3,10 @@
 //! each phase's data recorded in the step's event.
 
 use super::{Execution, HistoryEvent};
-use crate::model::{State, StateKind};
+use crate::model::{PathField, State, StateKind};
 use crate::run::{StatesError, dataflow};
 use serde_json::Value;
+use std::borrow::Cow;
 
 impl Execution {
     pub(super) fn templating(&self) -> dataflow::Templating {
@@ -16,23 +17,46 @@ impl Execution {
         }
     }
 
-    pub(super) fn input_path(&self, state: &State<'_>, data: &Value) -> Result<Value, StatesError> {
-        if self.settings.asl_io_fields {
-            dataflow::select_path(&state.input_path, data, None)
+    /// `$` after InputPath: the data itself (borrowed) unless an InputPath selects from it.
+    pub(super) fn input_path<'d>(
+        &self,
+        state: &State<'_>,
+        data: &'d Value,
+    ) -> Result<Cow<'d, Value>, StatesError> {
+        if self.settings.asl_io_fields && state.input_path != PathField::Absent {
+            dataflow::select_path(&state.input_path, data, None).map(Cow::Owned)
         } else {
-            Ok(data.clone())
+            Ok(Cow::Borrowed(data))
         }
     }
 
+    /// The state's output after OutputPath: `data` itself unless an OutputPath selects
+    /// from it.
     pub(super) fn output_path(
         &self,
         state: &State<'_>,
-        data: &Value,
+        data: Cow<'_, Value>,
     ) -> Result<Value, StatesError> {
-        if self.settings.asl_io_fields {
-            dataflow::select_path(&state.output_path, data, None)
+        if self.settings.asl_io_fields && state.output_path != PathField::Absent {
+            dataflow::select_path(&state.output_path, &data, None)
         } else {
-            Ok(data.clone())
+            Ok(data.into_owned())
+        }
+    }
+
+    /// The output of a state that passes its data on: the data itself (moved, not copied)
+    /// unless an InputPath or OutputPath selected from it.
+    pub(super) fn pass_through(
+        &self,
+        state: &State<'_>,
+        step_data: bool,
+        effective: &Value,
+    ) -> Result<super::Out, StatesError> {
+        if step_data && !(self.settings.asl_io_fields && state.output_path != PathField::Absent) {
+            Ok(super::Out::Same)
+        } else {
+            self.output_path(state, Cow::Borrowed(effective))
+                .map(super::Out::New)
         }
     }
 
@@ -44,13 +68,17 @@ impl Execution {
     ) -> Result<Value, StatesError> {
         let applies = self.settings.asl_io_fields || matches!(state.kind, StateKind::Action { .. });
         let params = match state.parameters {
-            Some(t) if applies => dataflow::render(t, effective, None, self.templating())?,
+            Some(t) if applies => {
+                let params = dataflow::render(t, effective, None, self.templating())?;
+                // (Without Parameters the data is a part of what was checked already.)
+                if let Some(limit) = self.settings.payload_limit {
+                    dataflow::check_size(state.name, &params, limit)?;
+                }
+                params
+            }
             _ => effective.clone(),
         };
-        if let Some(limit) = self.settings.payload_limit {
-            dataflow::check_size(state.name, &params, limit)?;
-        }
-        event.after_parameters = Some(params.clone());
+        event.after_parameters = self.keep(&params);
         Ok(params)
     }
 
@@ -62,8 +90,23 @@ impl Execution {
         result: Value,
         event: &mut HistoryEvent,
     ) -> Result<Value, StatesError> {
-        event.result = Some(result.clone());
-        if let Some(limit) = self.settings.payload_limit {
+        self.finish_checked_result(state, data, result, false, event)
+    }
+
+    /// [`Execution::finish_result`] of a result whose size is known to be in the limit
+    /// (`checked`).
+    pub(super) fn finish_checked_result(
+        &self,
+        state: &State<'_>,
+        data: &Value,
+        result: Value,
+        checked: bool,
+        event: &mut HistoryEvent,
+    ) -> Result<Value, StatesError> {
+        event.result = self.keep(&result);
+        if let Some(limit) = self.settings.payload_limit
+            && !checked
+        {
             dataflow::check_size(state.name, &result, limit)?;
         }
         let selected = match state.result_selector {
@@ -72,11 +115,21 @@ impl Execution {
             }
             _ => result,
         };
-        event.after_result_selector = Some(selected.clone());
-        let placed = dataflow::place_result(&state.result_path, data.clone(), selected)?;
-        event.after_result_path = Some(placed.clone());
-        let out = self.output_path(state, &placed)?;
-        if let Some(limit) = self.settings.payload_limit {
+        event.after_result_selector = self.keep(&selected);
+        let placed = match state.result_path {
+            // Replaces the data: no copy of it.
+            PathField::Absent => selected,
+            _ => dataflow::place_result(&state.result_path, data.clone(), selected)?,
+        };
+        event.after_result_path = self.keep(&placed);
+        // The output is the result itself (checked above) unless a field changed it.
+        let same_as_result = !(self.settings.asl_io_fields
+            && (state.result_selector.is_some() || state.output_path != PathField::Absent))
+            && state.result_path == PathField::Absent;
+        let out = self.output_path(state, Cow::Owned(placed))?;
+        if let Some(limit) = self.settings.payload_limit
+            && !same_as_result
+        {
             dataflow::check_size(state.name, &out, limit)?;
         }
         Ok(out)

@@ -4,7 +4,6 @@
 //! through the Map state's own data flow.
 
 use super::{Execution, Flow, Frame, HistoryEvent, MapRun, Status, Step};
-use crate::model::FlowDefinition;
 use crate::run::{StatesError, dataflow};
 use serde_json::Value;
 
@@ -22,7 +21,7 @@ impl Execution {
         let data = step.data();
         let items = match items_path {
             Some(p) => dataflow::eval_path(p, effective, None)?,
-            None => effective.clone(),
+            None => effective.as_ref().clone(),
         };
         let Value::Array(items) = items else {
             return Err(StatesError::runtime(format!(
@@ -115,8 +114,8 @@ impl Execution {
         if let Some(item) = map.items.get(map.index).cloned() {
             let start = self
                 .definition
-                .pointer(&format!("{}/StartAt", frame.machine))
-                .and_then(Value::as_str)
+                .machine(&frame.machine)
+                .and_then(|(m, _)| m.start_at)
                 .unwrap_or_default()
                 .to_string();
             frame.current = start;
@@ -126,12 +125,18 @@ impl Execution {
             return;
         }
         // The Map state completes in its parent frame.
-        let Some(parent) = self.frames.last().cloned() else {
+        let Some((machine, current)) = self
+            .frames
+            .last()
+            .map(|p| (p.machine.clone(), p.current.clone()))
+        else {
             return;
         };
-        let machine_value = self.machine_value(&parent.machine);
-        let (machine, _) = FlowDefinition::from_value(&machine_value, &parent.machine);
-        let Some(state) = machine.state(&map.state) else {
+        let compiled = std::sync::Arc::clone(&self.definition);
+        let Some(state) = compiled
+            .machine(&machine)
+            .and_then(|(m, _)| m.state(&map.state))
+        else {
             return;
         };
         let mut map_event = event.clone();
@@ -152,8 +157,10 @@ impl Execution {
             },
             Err(e) => {
                 let frame = Frame {
+                    machine,
+                    current,
                     data: map.parent_data,
-                    ..parent
+                    map: None,
                 };
                 self.handle_error(state, &frame, e, event);
             }

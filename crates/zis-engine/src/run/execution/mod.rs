@@ -2,6 +2,11 @@
 //! and returns a typed [`HistoryEvent`]; [`Execution::run`] steps to the end. A Map's
 //! iterations are steps too.
 //!
+//! Compile once: a definition is read once into a [`Compiled`] that every execution of it
+//! shares ([`Execution::start`]); [`Execution::new`] compiles and starts in one go. Without
+//! history ([`Execution::set_recording`]), a step keeps none of the data it passes through
+//! in its event ([`Execution::run_to_end`] runs so).
+//!
 //! Time travel: the execution owns its definition (shared, so copies are cheap) and data,
 //! so a clone taken after any step is a snapshot. A snapshot resumes as it is, with edited
 //! data ([`Execution::set_data`]) or on an edited definition
@@ -20,6 +25,7 @@
 //! | file | what it holds |
 //! |---|---|
 //! | this one | [`Execution`]: starting, inspecting and editing a snapshot, [`Execution::step`] and the dispatch to the state types |
+//! | `compiled` | [`Compiled`]: a definition read once, shared by its executions |
 //! | `settings` | [`Settings`]: ZIS and ASL limits and semantics |
 //! | `event` | [`Status`] and [`HistoryEvent`] |
 //! | `phase` | [`Phase`], [`PhaseStop`] and [`Execution::step_to`] |
@@ -34,6 +40,7 @@
 mod action;
 mod catch;
 mod choice;
+mod compiled;
 mod event;
 mod io;
 mod map;
@@ -42,12 +49,13 @@ mod settings;
 mod terminal;
 mod wait;
 
+pub use compiled::Compiled;
 pub use event::{HistoryEvent, Status};
 pub use phase::{Phase, PhaseStop};
 pub use settings::Settings;
 
 use super::StatesError;
-use crate::model::{FlowDefinition, State, StateKind};
+use crate::model::{State, StateKind};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -90,7 +98,9 @@ struct Frame {
 /// One execution of a flow definition.
 #[derive(Clone, Debug)]
 pub struct Execution {
-    definition: Arc<Value>,
+    definition: Arc<Compiled>,
+    /// Whether steps keep the data of each phase in their events (the default).
+    record: bool,
     settings: Settings,
     input: Value,
     frames: Vec<Frame>,
@@ -107,18 +117,27 @@ pub struct Execution {
 impl Execution {
     /// Starts an execution of `definition` (a flow's `StartAt` + `States`) on `input`.
     pub fn new(definition: Value, input: Value, settings: Settings) -> Result<Self, StatesError> {
-        let start = definition
-            .get("StartAt")
-            .and_then(Value::as_str)
-            .ok_or_else(|| StatesError::runtime("the definition has no StartAt"))?
-            .to_string();
-        Ok(Self {
-            definition: Arc::new(definition),
+        Ok(Self::start(Compiled::new(definition)?, input, settings))
+    }
+
+    /// Starts an execution of a compiled definition (shared with every other execution of
+    /// it) on `input`.
+    pub fn start(definition: Arc<Compiled>, input: Value, settings: Settings) -> Self {
+        let start = definition.start_at().to_string();
+        // The original input is kept only for retries to restart with.
+        let (data, input) = if settings.retries > 0 {
+            (input.clone(), input)
+        } else {
+            (input, Value::Null)
+        };
+        Self {
+            definition,
+            record: true,
             settings,
             frames: vec![Frame {
                 machine: String::new(),
                 current: start,
-                data: input.clone(),
+                data,
                 map: None,
             }],
             input,
@@ -128,7 +147,24 @@ impl Execution {
             attempt: 1,
             held: None,
             held_secs: 0.0,
-        })
+        }
+    }
+
+    /// Whether each step's event keeps the data of every phase (on by default). Off, an
+    /// event names the state, where it went and its error, and keeps no data: a run that
+    /// only wants the outcome copies nothing it does not need.
+    pub fn set_recording(&mut self, record: bool) {
+        self.record = record;
+    }
+
+    /// The compiled definition it runs.
+    pub fn compiled(&self) -> &Arc<Compiled> {
+        &self.definition
+    }
+
+    /// A copy of `v` for the step's event when recording.
+    fn keep(&self, v: &Value) -> Option<Value> {
+        self.record.then(|| v.clone())
     }
 
     /// The action's answer kept by [`Execution::step_to`] for the next step, if any.
@@ -164,10 +200,11 @@ impl Execution {
 
     /// The definition it runs (after [`Execution::set_definition`], the edited one).
     pub fn definition(&self) -> &Value {
-        &self.definition
+        self.definition.value()
     }
 
-    /// The flow's original input (what a retry restarts with).
+    /// The flow's original input (what a retry restarts with); `null` when the settings
+    /// allow no retry (it is not kept).
     pub fn input(&self) -> &Value {
         &self.input
     }
@@ -206,7 +243,7 @@ impl Execution {
             .frames
             .last()
             .filter(|_| self.status == Status::Running)?;
-        self.definition.pointer(&format!(
+        self.definition.value().pointer(&format!(
             "{}/States/{}",
             frame.machine,
             crate::json::pointer::escape(&frame.current)
@@ -235,7 +272,7 @@ impl Execution {
             return Err(StatesError::runtime("the execution has ended"));
         };
         let pointer = format!("{machine}/States/{}", crate::json::pointer::escape(state));
-        if self.definition.pointer(&pointer).is_none() {
+        if self.definition.value().pointer(&pointer).is_none() {
             return Err(StatesError::runtime(format!(
                 "There is no state named '{state}'"
             )));
@@ -250,6 +287,8 @@ impl Execution {
     /// Continues on an edited definition: every state the execution stands in (the current
     /// one and, inside a Map, the Map states around it) must still exist.
     pub fn set_definition(&mut self, definition: Value) -> Result<(), StatesError> {
+        let compiled = Compiled::new(definition)?;
+        let definition = compiled.value();
         for frame in &self.frames {
             let pointer = format!(
                 "{}/States/{}",
@@ -279,7 +318,7 @@ impl Execution {
                 }
             }
         }
-        self.definition = Arc::new(definition);
+        self.definition = compiled;
         self.held = None;
         Ok(())
     }
@@ -293,18 +332,34 @@ impl Execution {
         events
     }
 
+    /// Steps until the end keeping no event; the number of steps taken.
+    pub fn run_to_end(&mut self, actions: &mut dyn ActionExecutor) -> usize {
+        let mut steps = 0;
+        while self.step(actions).is_some() {
+            steps += 1;
+        }
+        steps
+    }
+
     /// Runs the next state and returns what happened; `None` once the execution has ended.
     pub fn step(&mut self, actions: &mut dyn ActionExecutor) -> Option<HistoryEvent> {
         if self.status != Status::Running {
             return None;
         }
-        let frame = self.frames.last()?.clone();
-        let machine_value = self.machine_value(&frame.machine);
-        let (machine, _) = FlowDefinition::from_value(&machine_value, &frame.machine);
-        let Some(state) = machine.state(&frame.current) else {
+        let compiled = Arc::clone(&self.definition);
+        let (machine_pointer, current) = {
+            let top = self.frames.last()?;
+            (top.machine.clone(), top.current.clone())
+        };
+        let Some((machine, machine_value)) = compiled.machine(&machine_pointer) else {
             self.fail(StatesError::runtime(format!(
-                "There is no state named '{}'",
-                frame.current
+                "There is no state machine at '{machine_pointer}'"
+            )));
+            return None;
+        };
+        let Some(state) = machine.state(&current) else {
+            self.fail(StatesError::runtime(format!(
+                "There is no state named '{current}'"
             )));
             return None;
         };
@@ -317,7 +372,7 @@ impl Execution {
                 .iter()
                 .filter_map(|f| f.map.as_ref().map(|m| (m.state.clone(), m.index)))
                 .collect(),
-            input: frame.data.clone(),
+            input: Value::Null,
             after_input_path: None,
             after_parameters: None,
             result: None,
@@ -338,27 +393,54 @@ impl Execution {
             let e = StatesError::runtime(format!(
                 "The flow exceeded the limit of {max} state transitions"
             ));
+            if let Some(top) = self.frames.last() {
+                event.input = self.keep(&top.data).unwrap_or(Value::Null);
+            }
             event.error = Some(e.clone());
             self.fail(e);
             return Some(event);
         }
-        let outcome = self.run_state(state, &machine_value, &frame, &mut event, actions);
+        // The step owns the data while it runs; the frame gets it back (or its successor).
+        let data = self
+            .frames
+            .last_mut()
+            .map(|top| std::mem::take(&mut top.data))
+            .unwrap_or_default();
+        event.input = self.keep(&data).unwrap_or(Value::Null);
+        let mut frame = Frame {
+            machine: machine_pointer,
+            current,
+            data,
+            map: None,
+        };
+        let outcome = self.run_state(state, machine_value, &frame, &mut event, actions);
         self.held = None;
         match outcome {
-            Ok(Flow::Next(next, data)) => {
-                event.output = Some(data.clone());
+            Ok(Flow::Next(next, out)) => {
+                let data = out.into_value(&mut frame);
+                event.output = self.keep(&data);
                 event.next = Some(next.clone());
                 if let Some(top) = self.frames.last_mut() {
                     top.current = next;
                     top.data = data;
                 }
             }
-            Ok(Flow::End(data)) => {
-                event.output = Some(data.clone());
+            Ok(Flow::End(out)) => {
+                let data = out.into_value(&mut frame);
+                event.output = self.keep(&data);
                 self.finish_frame(data, &mut event);
             }
-            Ok(Flow::Entered) => {}
+            Ok(Flow::Entered) => {
+                // The Map's frame stands on this one: give this one its data back.
+                let below = self.frames.len().saturating_sub(2);
+                if let Some(parent) = self.frames.get_mut(below) {
+                    parent.data = frame.data;
+                }
+            }
             Err(e) => {
+                if let Some(top) = self.frames.last_mut() {
+                    top.data = frame.data.clone();
+                }
                 event.error = Some(e.clone());
                 self.handle_error(state, &frame, e, &mut event);
             }
@@ -378,15 +460,6 @@ impl Execution {
             self.fail(e);
         }
         Some(event)
-    }
-
-    /// The state machine at `pointer` in the definition (`""`: the root), copied so the
-    /// typed view can borrow it while the execution changes.
-    fn machine_value(&self, pointer: &str) -> Value {
-        self.definition
-            .pointer(pointer)
-            .cloned()
-            .unwrap_or(Value::Null)
     }
 
     /// Ends the execution as failed with `e` from outside (the process that ran it lost
@@ -413,7 +486,7 @@ impl Execution {
         actions: &mut dyn ActionExecutor,
     ) -> Result<Flow, StatesError> {
         let effective = self.input_path(state, &frame.data)?;
-        event.after_input_path = Some(effective.clone());
+        event.after_input_path = self.keep(&effective);
         let step = Step {
             state,
             machine_value,
@@ -448,9 +521,32 @@ impl Execution {
 
 /// Where a state's step leads.
 enum Flow {
-    Next(String, Value),
-    End(Value),
+    Next(String, Out),
+    End(Out),
     Entered,
+}
+
+/// A state's output: new data, or the data the step was given, unchanged (moved on, not
+/// copied).
+enum Out {
+    Same,
+    New(Value),
+}
+
+impl From<Value> for Out {
+    fn from(v: Value) -> Self {
+        Out::New(v)
+    }
+}
+
+impl Out {
+    /// The output data, taking the step's data when it is unchanged.
+    fn into_value(self, frame: &mut Frame) -> Value {
+        match self {
+            Out::Same => std::mem::take(&mut frame.data),
+            Out::New(v) => v,
+        }
+    }
 }
 
 /// The state a step runs, for the code of each state type.
@@ -461,7 +557,7 @@ struct Step<'s, 'a> {
     /// The frame the step runs in (`data` is `$` before the state).
     frame: &'s Frame,
     /// `$` after InputPath.
-    effective: Value,
+    effective: std::borrow::Cow<'s, Value>,
 }
 
 impl Step<'_, '_> {
@@ -478,10 +574,15 @@ impl Step<'_, '_> {
     }
 
     /// On to `Next`, or the end of the machine.
-    fn next_or_end(&self, out: Value) -> Flow {
+    fn next_or_end(&self, out: impl Into<Out>) -> Flow {
         match self.state.next {
-            Some(n) => Flow::Next(n.to_string(), out),
-            None => Flow::End(out),
+            Some(n) => Flow::Next(n.to_string(), out.into()),
+            None => Flow::End(out.into()),
         }
+    }
+
+    /// Whether `$` after InputPath is the step's data itself (no InputPath applied).
+    fn effective_is_data(&self) -> bool {
+        matches!(self.effective, std::borrow::Cow::Borrowed(_))
     }
 }

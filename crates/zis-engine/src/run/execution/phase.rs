@@ -117,6 +117,7 @@ impl Execution {
             return None;
         }
         let mut probe = self.clone();
+        probe.record = true;
         let mut capture = Capture {
             inner: actions,
             call: phase >= Phase::AfterResult,

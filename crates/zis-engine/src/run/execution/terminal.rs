@@ -23,7 +23,7 @@ impl Execution {
                 None => dataflow::interpolate(m, effective, None, self.templating())?,
             });
         }
-        let out = self.output_path(step.state, effective)?;
+        let out = self.pass_through(step.state, step.effective_is_data(), effective)?;
         Ok(Flow::End(out))
     }
 

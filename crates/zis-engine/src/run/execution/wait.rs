@@ -42,7 +42,7 @@ impl Execution {
             std::thread::sleep(std::time::Duration::from_secs_f64(secs));
         }
         self.time_secs += secs;
-        let out = self.output_path(state, effective)?;
+        let out = self.pass_through(state, step.effective_is_data(), effective)?;
         Ok(step.next_or_end(out))
     }
 }

@@ -1,0 +1,172 @@
+//! [`Compiled`]: a flow definition read once into the typed model every step uses, shared
+//! by every execution of it.
+//!
+//! Compile a definition once ([`Compiled::new`]) and start each execution on the shared
+//! result ([`super::Execution::start`]): steps look their state machine up by pointer here
+//! instead of copying and re-reading the definition, so an execution costs its data and
+//! nothing of the definition. The JSON is kept as it was given ([`Compiled::value`]); the
+//! typed model borrows from it (a self-referential cell), so nothing is copied.
+
+use crate::model::{FlowDefinition, StateKind};
+use crate::run::StatesError;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every state machine of a definition: the root and each Map iterator, found by pointer.
+struct Machines<'a> {
+    root: FlowDefinition<'a>,
+    /// Machine pointer → the state indices that lead to it from the root (each a Map whose
+    /// iterator is the next machine down); `""` is the root.
+    paths: HashMap<String, Vec<usize>>,
+    /// Machine pointer → its JSON object.
+    values: HashMap<String, &'a Value>,
+    /// State pointer → the size (JSON text) of its Pass `Result`.
+    result_sizes: HashMap<String, usize>,
+}
+
+self_cell::self_cell!(
+    struct Cell {
+        owner: Value,
+        #[covariant]
+        dependent: Machines,
+    }
+    impl {Debug}
+);
+
+impl std::fmt::Debug for Machines<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machines")
+            .field("machines", &self.paths.len())
+            .finish()
+    }
+}
+
+/// A flow definition compiled for running: read once, shared by every execution
+/// (`Arc<Compiled>`), never changed.
+#[derive(Debug)]
+pub struct Compiled {
+    cell: Cell,
+    start: String,
+}
+
+impl Compiled {
+    /// Reads `definition` (a flow's `StartAt` + `States`); an error when it has no
+    /// `StartAt`. Problems of a state show when a step reaches it, as they always have.
+    pub fn new(definition: Value) -> Result<Arc<Self>, StatesError> {
+        let start = definition
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .ok_or_else(|| StatesError::runtime("the definition has no StartAt"))?
+            .to_string();
+        let cell = Cell::new(definition, |value| {
+            let (root, _) = FlowDefinition::from_value(value, "");
+            let mut machines = Machines {
+                root,
+                paths: HashMap::new(),
+                values: HashMap::new(),
+                result_sizes: HashMap::new(),
+            };
+            for s in machines.root.all_states() {
+                if let StateKind::Pass {
+                    result: Some(result),
+                } = &s.kind
+                {
+                    let size = crate::run::dataflow::json_size(result, usize::MAX);
+                    machines.result_sizes.insert(s.pointer.clone(), size);
+                }
+            }
+            let mut found = Vec::new();
+            index(&machines.root, &mut Vec::new(), &mut found);
+            for (pointer, path) in found {
+                if let Some(v) = value.pointer(&pointer) {
+                    machines.values.insert(pointer.clone(), v);
+                }
+                machines.paths.insert(pointer, path);
+            }
+            machines
+        });
+        Ok(Arc::new(Self { cell, start }))
+    }
+
+    /// The definition as given.
+    pub fn value(&self) -> &Value {
+        self.cell.borrow_owner()
+    }
+
+    /// The root machine's `StartAt`.
+    pub fn start_at(&self) -> &str {
+        &self.start
+    }
+
+    /// The size as JSON text of the `Result` of the Pass state at `pointer`.
+    pub(crate) fn result_size(&self, pointer: &str) -> Option<usize> {
+        self.cell
+            .borrow_dependent()
+            .result_sizes
+            .get(pointer)
+            .copied()
+    }
+
+    /// The state machine at `pointer` (`""`: the root; a Map's iterator by its pointer) and
+    /// its JSON object.
+    pub(crate) fn machine<'s>(
+        &'s self,
+        pointer: &str,
+    ) -> Option<(&'s FlowDefinition<'s>, &'s Value)> {
+        let m = self.cell.borrow_dependent();
+        if pointer.is_empty() {
+            return Some((&m.root, self.value()));
+        }
+        let path = m.paths.get(pointer)?;
+        let mut def = &m.root;
+        for &i in path {
+            match &def.states().get(i)?.kind {
+                StateKind::Map {
+                    iterator: Some(it), ..
+                } => def = it,
+                _ => return None,
+            }
+        }
+        Some((def, *m.values.get(pointer)?))
+    }
+}
+
+/// Records `def`'s pointer with the way to it, then every iterator below.
+fn index(def: &FlowDefinition<'_>, way: &mut Vec<usize>, out: &mut Vec<(String, Vec<usize>)>) {
+    out.push((def.pointer.clone(), way.clone()));
+    for (i, s) in def.states().iter().enumerate() {
+        if let StateKind::Map {
+            iterator: Some(it), ..
+        } = &s.kind
+        {
+            way.push(i);
+            index(it, way, out);
+            way.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_iterators_are_found_by_pointer() {
+        let c = Compiled::new(json!({"StartAt": "A", "States": {
+            "A": {"Type": "Map", "Iterator": {"StartAt": "B", "States": {
+                "B": {"Type": "Map", "ItemProcessor": {"StartAt": "C", "States": {"C": {"Type": "Pass", "End": true}}}, "End": true}}}, "End": true}}}))
+        .unwrap();
+        assert_eq!(c.start_at(), "A");
+        let (root, _) = c.machine("").unwrap();
+        assert_eq!(root.states().len(), 1);
+        let (inner, v) = c
+            .machine("/States/A/Iterator/States/B/ItemProcessor")
+            .unwrap();
+        assert_eq!(inner.states()[0].name, "C");
+        assert_eq!(v["StartAt"], "C");
+        assert!(c.machine("/States/Z/Iterator").is_none());
+        assert!(Compiled::new(json!({"States": {}})).is_err());
+    }
+}
