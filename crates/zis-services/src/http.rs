@@ -123,6 +123,19 @@ pub struct HttpActions<'d> {
     pub delay: f64,
 }
 
+/// The process's one HTTP client (its connection pool is shared by every run; each request
+/// sets its own timeout): building a client per run costs more than most calls.
+fn shared_client() -> Result<reqwest::blocking::Client, StatesError> {
+    static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
+    let built = reqwest::blocking::Client::builder()
+        .build()
+        .map_err(|e| StatesError::runtime(format!("cannot build the HTTP client: {e}")))?;
+    Ok(CLIENT.get_or_init(|| built).clone())
+}
+
 impl<'d> HttpActions<'d> {
     /// The custom actions of `bundle` for `integration`, with connections from `db`.
     pub fn new(
@@ -145,10 +158,7 @@ impl<'d> HttpActions<'d> {
                 actions.entry(key.clone()).or_insert(def);
             }
         }
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs_f64(settings.timeout_secs.max(0.001)))
-            .build()
-            .map_err(|e| StatesError::runtime(format!("cannot build the HTTP client: {e}")))?;
+        let client = shared_client()?;
         let secrets = db
             .secrets(integration)
             .map_err(|e| StatesError::runtime(e.to_string()))?;

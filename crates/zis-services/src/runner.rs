@@ -17,7 +17,7 @@
 //!   for the integration ([`Db::secrets`], [`Db::redact`]). It is the only place runs are
 //!   written, so no caller can forget a field.
 
-use crate::db::{Db, JobSpecRow, Result};
+use crate::db::{Db, JobSpecRow, NewExecution, Result};
 use crate::http::{Exchange, HttpActions, HttpSettings};
 use crate::stores::DbStores;
 use serde::{Deserialize, Serialize};
@@ -393,17 +393,23 @@ pub fn record(db: &Db, run: &Run<'_>, event: Option<&RecordedEvent<'_>>) -> Resu
         )?),
         None => run.event_id,
     };
+    db.insert_execution(&prepare(run, event_id, &secrets))
+}
+
+/// An ended run as the row to store, everything masked with `secrets` (the integration's:
+/// [`Db::secrets`]). [`record`] stores one; the dispatcher stores a batch at once.
+pub fn prepare(run: &Run<'_>, event_id: Option<i64>, secrets: &[String]) -> NewExecution {
     let logs: Vec<Value> = log_lines(run.status, run.history.last())
         .into_iter()
         .map(|(level, text)| serde_json::json!({"level": level, "text": text}))
         .collect();
-    db.store_execution(
+    NewExecution::new(
         event_id,
         run.spec,
         run.event_type,
-        &mask_status(run.status, &secrets),
-        &masked_history(run.history, run.exchanges, run.notes, &secrets),
-        &Db::redact(&Value::Array(logs), &secrets),
+        &mask_status(run.status, secrets),
+        &masked_history(run.history, run.exchanges, run.notes, secrets),
+        &Db::redact(&Value::Array(logs), secrets),
         run.attempts,
         run.started,
         run.delay,

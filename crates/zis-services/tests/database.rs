@@ -18,12 +18,12 @@ fn db() -> (tempfile::TempDir, Db) {
 #[test]
 fn schema_is_migrated_and_data_survives_reopening() {
     let (dir, db) = db();
-    assert_eq!(db.schema_version().unwrap(), 3);
+    assert_eq!(db.schema_version().unwrap(), 4);
     db.create_integration("acme", "test").unwrap();
     db.put_config("acme", "settings", &json!({"a": 1})).unwrap();
     drop(db);
     let again = Db::open(&dir.path().join("zis.sqlite")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 3);
+    assert_eq!(again.schema_version().unwrap(), 4);
     assert_eq!(
         again.config("acme", "settings").unwrap().unwrap()["config"],
         json!({"a": 1})

@@ -419,12 +419,38 @@ fn run_inner(code: &str, input: &serde_json::Value) -> (Vec<serde_json::Value>, 
 
 /// Runs `code` on `input` on this thread (no thread of its own, no limits): what a jq
 /// worker process does with a request; a stack overflow ends that process.
+///
+/// Programs are compiled once per thread and kept (up to [`CACHED_PROGRAMS`]): a flow runs
+/// the same few programs over and over, and compiling one (the standard library with it)
+/// costs far more than running it on an event.
 pub fn run_here(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
-    match run_inner(code, input) {
+    thread_local! {
+        static PROGRAMS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<jaq_core::Filter<Data>>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let cached = PROGRAMS.with(|p| p.borrow().get(code).cloned());
+    let filter = match cached {
+        Some(f) => f,
+        None => {
+            let f = std::rc::Rc::new(compile(code)?);
+            PROGRAMS.with(|p| {
+                let mut p = p.borrow_mut();
+                if p.len() >= CACHED_PROGRAMS {
+                    p.clear();
+                }
+                p.insert(code.to_string(), std::rc::Rc::clone(&f));
+            });
+            f
+        }
+    };
+    match run_filter(&filter, input) {
         (out, None) => Ok(out),
         (_, Some(e)) => Err(e),
     }
 }
+
+/// Compiled programs [`run_here`] keeps per thread.
+pub const CACHED_PROGRAMS: usize = 256;
 
 /// Runs `code` on `input` and returns every output, or the first error (compile or run).
 ///

@@ -93,26 +93,29 @@ impl Db {
     /// Claims the next due event (pending → running), or none. `shuffle` picks a random
     /// due event instead of the oldest.
     pub fn claim_next(&self, shuffle: bool) -> Result<Option<EventRow>> {
+        Ok(self.claim_batch(1, shuffle)?.into_iter().next())
+    }
+
+    /// Claims up to `n` due events (pending → running, attempts counted) in one
+    /// transaction: the oldest first, or random ones with `shuffle`.
+    pub fn claim_batch(&self, n: usize, shuffle: bool) -> Result<Vec<EventRow>> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let order = if shuffle { "RANDOM()" } else { "id" };
-        let id: Option<i64> = tx
-            .query_row(
-                &format!("SELECT id FROM events WHERE state = 'pending' AND not_before <= ?1 ORDER BY {order} LIMIT 1"),
-                [now()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else {
-            return Ok(None);
+        let mut rows = {
+            let mut stmt = tx.prepare_cached(&format!(
+                "UPDATE events SET state = 'running', started_at = ?1, attempts = attempts + 1
+                 WHERE id IN (SELECT id FROM events WHERE state = 'pending' AND not_before <= ?1 ORDER BY {order} LIMIT ?2)
+                 RETURNING {EVENT_COLUMNS}"
+            ))?;
+            stmt.query_map(params![now(), n as i64], read_event)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
         };
-        tx.execute(
-            "UPDATE events SET state = 'running', started_at = ?2, attempts = attempts + 1 WHERE id = ?1",
-            params![id, now()],
-        )?;
-        let row = event_row(&tx, id)?;
         tx.commit()?;
-        Ok(row)
+        if !shuffle {
+            rows.sort_by_key(|e| e.id);
+        }
+        Ok(rows)
     }
 
     /// Events left `running` by a process that died go back to `pending` (at-least-once).
@@ -192,26 +195,31 @@ impl Db {
     }
 }
 
+/// The columns [`read_event`] reads, in its order.
+const EVENT_COLUMNS: &str = "id, integration, event_source, event_type, input, origin, state, accepted_at, started_at, note, attempts";
+
+fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        integration: r.get(1)?,
+        event_source: r.get(2)?,
+        event_type: r.get(3)?,
+        input: to_json(&r.get::<_, String>(4)?),
+        origin: r.get(5)?,
+        state: r.get(6)?,
+        accepted_at: r.get(7)?,
+        started_at: r.get(8)?,
+        note: r.get(9)?,
+        attempts: r.get(10)?,
+    })
+}
+
 fn event_row(conn: &Connection, id: i64) -> Result<Option<EventRow>> {
     Ok(conn
         .query_row(
-            "SELECT id, integration, event_source, event_type, input, origin, state, accepted_at, started_at, note, attempts FROM events WHERE id = ?1",
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"),
             [id],
-            |r| {
-                Ok(EventRow {
-                    id: r.get(0)?,
-                    integration: r.get(1)?,
-                    event_source: r.get(2)?,
-                    event_type: r.get(3)?,
-                    input: to_json(&r.get::<_, String>(4)?),
-                    origin: r.get(5)?,
-                    state: r.get(6)?,
-                    accepted_at: r.get(7)?,
-                    started_at: r.get(8)?,
-                    note: r.get(9)?,
-                    attempts: r.get(10)?,
-                })
-            },
+            read_event,
         )
         .optional()?)
 }

@@ -34,7 +34,7 @@ mod webhooks;
 
 pub use connections::{ConnectionKind, StoredConnection};
 pub use events::{EventRow, QueueStats};
-pub use executions::ExecutionRow;
+pub use executions::{ExecutionRow, Finished, NewExecution};
 pub use registry::JobSpecRow;
 pub use webhooks::IngestTarget;
 
@@ -206,6 +206,9 @@ CREATE INDEX events_pending ON events (state, not_before);
 "#,
     // The integration-log lines ZIS would write for a run (zis-facts.md 8).
     "ALTER TABLE executions ADD COLUMN logs TEXT NOT NULL DEFAULT '[]';",
+    // The claim walks pending events in id order: with an index on (state, not_before)
+    // SQLite sorted the whole backlog for every claim, so a deep queue drained slower.
+    "DROP INDEX events_pending; CREATE INDEX events_claim ON events (state, id);",
 ];
 
 /// The database: a connection behind a mutex (SQLite serialises writers anyway; every

@@ -260,6 +260,16 @@ impl Db {
             .ok_or_else(|| ServiceError::NotFound(format!("bundle '{uuid}' not found")))
     }
 
+    /// A number that changes whenever a bundle of the integration is stored or removed:
+    /// what a cache of its flows (and of the latest action definitions) is keyed by.
+    pub fn bundle_generation(&self, integration: &str) -> Result<(i64, i64)> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM bundles WHERE integration = ?1",
+            [integration],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     /// The newest bundle of an integration that holds resource `key` of `type_name`.
     pub fn resource(&self, integration: &str, type_name: &str, key: &str) -> Result<Option<Value>> {
         let conn = self.conn();
