@@ -164,6 +164,100 @@ fn bench(c: &mut Criterion) {
         None => eprintln!("skipped the public bundle: ../shared/public_bundles is absent"),
     }
     group.finish();
+    executions_dock_during_backlog();
+}
+
+/// Frames of the window with the Executions dock shown while the local server's workers
+/// drain a 100,000-event backlog (issue 16: the GUI stays responsive), beside the same
+/// frames with an idle server: prints the median, p99 and longest frame of each.
+fn executions_dock_during_backlog() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use zis_services::{db::Db, dispatch};
+    let data = tempfile::tempdir().unwrap();
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_bundles/urgent_ticket_to_slack.json");
+    let mut state = AppState::new(data.path().to_path_buf());
+    state.open(&sample);
+    let db = Arc::new(Db::open(&state.db_path()).unwrap());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(32)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.show(ui),
+            StudioApp::new(state),
+        );
+    db.create_integration("loadtest", "load").unwrap();
+    let bundle: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/load/loadtest.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    db.upload_bundle("loadtest", &bundle).unwrap();
+    db.set_installed("zis:loadtest:job_spec:noop_job", true)
+        .unwrap();
+    let settings = dispatch::DispatchSettings::default();
+    h.get_by_label("Executions").click();
+    h.run_steps(5);
+    // Frames as the user sees them: one every 16 ms, each timed.
+    let frames = |h: &mut Harness<'static, StudioApp>, until: &mut dyn FnMut() -> bool| {
+        let mut times = Vec::new();
+        while !until() && times.len() < 5_000 {
+            let t = Instant::now();
+            h.hover_at(egui::pos2(600.0 + (times.len() % 2) as f32, 400.0));
+            h.step();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            std::thread::sleep(Duration::from_millis(16));
+        }
+        times.sort_by(f64::total_cmp);
+        let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+        (times.len(), pct(0.5), pct(0.99), times[times.len() - 1])
+    };
+    let idle_until = Instant::now() + Duration::from_secs(3);
+    let idle = frames(&mut h, &mut || Instant::now() > idle_until);
+    let n = 100_000;
+    for i in 0..n {
+        dispatch::accept(
+            &db,
+            &settings,
+            Some("loadtest"),
+            "loadgen",
+            "noop",
+            &json!({"ticket_id": i}),
+            "bench",
+        )
+        .unwrap();
+    }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let started = Instant::now();
+    let workers = dispatch::spawn_workers(Arc::clone(&db), settings, Arc::clone(&stop));
+    let watcher = Db::open(&db.path().to_path_buf()).unwrap();
+    let busy = frames(&mut h, &mut || {
+        watcher
+            .queue_stats()
+            .map(|q| q.pending + q.running == 0)
+            .unwrap_or(true)
+    });
+    let drained = started.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    println!(
+        "summary: window frames with the Executions dock, idle server: {} frames, median {:.2} ms, p99 {:.2} ms, longest {:.2} ms",
+        idle.0, idle.1, idle.2, idle.3
+    );
+    println!(
+        "summary: the same while the server drains {n} events ({:.1} s, {:.0}/s): {} frames, median {:.2} ms, p99 {:.2} ms, longest {:.2} ms",
+        drained,
+        n as f64 / drained,
+        busy.0,
+        busy.1,
+        busy.2,
+        busy.3
+    );
 }
 
 criterion_group!(benches, bench);

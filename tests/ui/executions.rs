@@ -104,3 +104,70 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     let states: Vec<&str> = s.steps.iter().map(|s| s.event.state.as_str()).collect();
     assert_eq!(states, ["IsUrgent", "NotUrgent"]);
 }
+
+/// The local server drains a backlog while the Executions dock is shown: the dock's reads
+/// run beside the workers (each on its own connection) and it follows the queue down to
+/// empty with the runs listed (issue 16; frame times under load: `cargo bench --bench
+/// designer`, `executions_dock_during_backlog`).
+#[test]
+fn the_executions_dock_follows_the_server_through_a_backlog() {
+    use std::sync::Arc;
+    use zis_services::db::Db;
+    use zis_services::dispatch;
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness_in(
+        &sample("urgent_ticket_to_slack.json"),
+        data.path().to_path_buf(),
+    );
+    h.run();
+    let db = Arc::new(Db::open(&h.state().state.db_path()).unwrap());
+    db.create_integration("loadtest", "load").unwrap();
+    let bundle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/load/loadtest.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    db.upload_bundle("loadtest", &bundle).unwrap();
+    db.set_installed("zis:loadtest:job_spec:noop_job", true)
+        .unwrap();
+    let settings = dispatch::DispatchSettings::default();
+    for i in 0..600 {
+        dispatch::accept(
+            &db,
+            &settings,
+            Some("loadtest"),
+            "loadgen",
+            "noop",
+            &serde_json::json!({"ticket_id": i}),
+            "test",
+        )
+        .unwrap();
+    }
+    h.get_by_label("Executions").click();
+    let wait_for = |h: &mut egui_kittest::Harness<'static, zis_studio::ui::window::StudioApp>,
+                    label: &str| {
+        let started = std::time::Instant::now();
+        while h.query_by_label_contains(label).is_none() {
+            h.step();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(started.elapsed().as_secs() < 60, "never showed {label}");
+        }
+    };
+    wait_for(&mut h, "queue: 600 pending, 0 running, 0 done");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers = dispatch::spawn_workers(Arc::clone(&db), settings, Arc::clone(&stop));
+    wait_for(&mut h, "queue: 0 pending, 0 running, 600 done");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("  noop  noop  succeeded")
+            .count()
+            > 1
+    );
+    assert_eq!(db.executions(1000).unwrap().len(), 600);
+}
