@@ -480,8 +480,8 @@ fn the_debugger_stops_inside_a_step_and_goes_on_with_an_edited_result() {
         .find(|st| st.event.state == "PostToSlack")
         .unwrap();
     assert_eq!(
-        post.event.result,
-        Some(serde_json::json!({"ok": true, "ts": "1.5"}))
+        post.event.result.as_deref(),
+        Some(&serde_json::json!({"ok": true, "ts": "1.5"}))
     );
     assert!(!post.event.caught);
     // The step keeps the HTTP attempt made before the stop (none: no connection) and the

@@ -177,7 +177,6 @@ fn history_bytes(h: &[HistoryEvent]) -> usize {
         .map(|e| {
             std::mem::size_of::<HistoryEvent>()
                 + e.state.capacity()
-                + e.state_type.capacity()
                 + value_bytes(&e.input)
                 + [
                     &e.after_input_path,

@@ -55,7 +55,7 @@ fn actions_templates_and_catch() {
         events[2].error.as_ref().unwrap().cause,
         "external action failed due to status code: 404"
     );
-    assert_eq!(events[4].result, Some(json!("Handled 9")));
+    assert_eq!(events[4].result.as_deref(), Some(&json!("Handled 9")));
     let Status::Succeeded { output } = exec.status() else {
         panic!("{:?}", exec.status())
     };
@@ -248,7 +248,7 @@ fn retryable_errors_restart_the_flow_from_start_at_up_to_three_times() {
         ]
     );
     // Every attempt starts from the original input, and the transition count restarts.
-    assert_eq!(events[2].input, envelope(json!({"id": 1})));
+    assert_eq!(*events[2].input, envelope(json!({"id": 1})));
     assert_eq!(events[2].transitions, 1);
     assert!(matches!(exec.status(), Status::Succeeded { .. }));
     assert_eq!(exec.attempt(), 4);
@@ -342,7 +342,10 @@ fn a_snapshot_resumes_with_edited_data_or_an_edited_definition() {
     fork.set_data(edited).unwrap();
     let rest = fork.run(&mut actions);
     assert_eq!(rest.last().unwrap().state, "Close");
-    assert_eq!(rest.last().unwrap().result, Some(json!("closed")));
+    assert_eq!(
+        rest.last().unwrap().result.as_deref(),
+        Some(&json!("closed"))
+    );
 
     // A fork on an edited definition continues on it.
     let mut fork = snapshot.clone();
@@ -419,7 +422,10 @@ fn a_step_stops_at_each_phase_and_calls_its_action_once() {
     );
     assert!(stop.event.after_parameters.is_none());
     let stop = exec.step_to(Phase::BeforeAction, &mut actions).unwrap();
-    assert_eq!(stop.event.after_parameters, Some(json!({"id": 7})));
+    assert_eq!(
+        stop.event.after_parameters.as_deref(),
+        Some(&json!({"id": 7}))
+    );
     assert!(stop.event.result.is_none() && stop.event.next.is_none());
     assert!(actions.calls.is_empty());
     assert!(exec.held_result().is_none());
@@ -619,7 +625,10 @@ fn a_succeed_message_or_fail_cause_that_is_a_path_is_the_value_there() {
         delay: 0.0,
         pending: 0.0,
     });
-    assert_eq!(events[0].result, Some(json!("3 tickets merged")));
+    assert_eq!(
+        events[0].result.as_deref(),
+        Some(&json!("3 tickets merged"))
+    );
     let def = json!({"StartAt": "No", "States": {
         "No": {"Type": "Fail", "Error": "Bad", "Cause": "$.summary"}}});
     let mut exec = Execution::new(def, input, Settings::zis()).unwrap();

@@ -92,37 +92,37 @@ fn every_test_state_case_matches_aws_phase_by_phase() {
         check(
             &mut diffs,
             "input",
-            Some(&event.input),
+            Some(&*event.input),
             inspect.get("input"),
         );
         check(
             &mut diffs,
             "afterInputPath",
-            event.after_input_path.as_ref(),
+            event.after_input_path.as_deref(),
             inspect.get("afterInputPath"),
         );
         check(
             &mut diffs,
             "afterParameters",
-            event.after_parameters.as_ref(),
+            event.after_parameters.as_deref(),
             inspect.get("afterParameters"),
         );
         check(
             &mut diffs,
             "result",
-            event.result.as_ref(),
+            event.result.as_deref(),
             inspect.get("result"),
         );
         check(
             &mut diffs,
             "afterResultSelector",
-            event.after_result_selector.as_ref(),
+            event.after_result_selector.as_deref(),
             inspect.get("afterResultSelector"),
         );
         check(
             &mut diffs,
             "afterResultPath",
-            event.after_result_path.as_ref(),
+            event.after_result_path.as_deref(),
             inspect.get("afterResultPath"),
         );
         match expected["status"].as_str() {
@@ -134,7 +134,7 @@ fn every_test_state_case_matches_aws_phase_by_phase() {
                 check(
                     &mut diffs,
                     "output",
-                    event.output.as_ref(),
+                    event.output.as_deref(),
                     expected.get("output"),
                 );
                 let next = event.next.as_ref().map(|n| json!(n));

@@ -278,7 +278,7 @@ pub fn log_lines(status: &Status, last: Option<&HistoryEvent>) -> Vec<(&'static 
         Status::Succeeded { .. } => {
             let message = last
                 .filter(|e| e.state_type == "Succeed")
-                .and_then(|e| e.result.as_ref())
+                .and_then(|e| e.result.as_deref())
                 .map(|m| match m {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),

@@ -539,15 +539,15 @@ impl Session {
         let last = self.steps.last().map(|s| &s.event);
         let event = HistoryEvent {
             state: state.clone(),
-            state_type: "Choice".into(),
+            state_type: "Choice",
             frames: last.map(|e| e.frames.clone()).unwrap_or_default(),
-            input: data.clone(),
+            input: std::sync::Arc::new(data.clone()),
             after_input_path: None,
             after_parameters: None,
             result: None,
             after_result_selector: None,
             after_result_path: None,
-            output: Some(data),
+            output: Some(std::sync::Arc::new(data)),
             next: Some(target.to_string()),
             error: None,
             caught: false,
@@ -618,7 +618,7 @@ impl Session {
             });
         }
         if let Some(p) = &mut self.partial {
-            p.stop.event.result = Some(result);
+            p.stop.event.result = Some(std::sync::Arc::new(result));
             p.stop.event.error = None;
             p.stop.event.after_result_path = None;
             if p.stop.phase > Phase::AfterResult {

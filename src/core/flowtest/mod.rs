@@ -643,10 +643,8 @@ pub(crate) fn action_calls(steps: &[crate::core::debug::Step]) -> Vec<(String, V
         .filter_map(|s| {
             let state = s.before.next_state_definition()?;
             let action = state["ActionName"].as_str()?.to_string();
-            Some((
-                action,
-                s.event.after_parameters.clone().unwrap_or(Value::Null),
-            ))
+            let params = s.event.after_parameters.as_deref();
+            Some((action, params.cloned().unwrap_or(Value::Null)))
         })
         .collect()
 }

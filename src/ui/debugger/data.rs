@@ -34,7 +34,7 @@ impl Debugger {
         let e = &step.event;
         ui.label(
             RichText::new(format!("{} ({})", e.state, e.state_type))
-                .color(state_colour(&e.state_type))
+                .color(state_colour(e.state_type))
                 .strong(),
         );
         if let Some(err) = &e.error {
@@ -94,7 +94,7 @@ impl Debugger {
                         });
                 }
                 DataTab::Side => {
-                    let after = e.output.clone().unwrap_or(Value::Null);
+                    let after = e.output.as_deref().cloned().unwrap_or(Value::Null);
                     let changed = diff(&e.input, &after).len();
                     ui.label(RichText::new(format!("{changed} path(s) differ (see Diff)")).weak());
                     ui.columns(2, |cols| {
@@ -109,7 +109,7 @@ impl Debugger {
                     });
                 }
                 DataTab::Diff => {
-                    let after = e.output.clone().unwrap_or(Value::Null);
+                    let after = e.output.as_deref().cloned().unwrap_or(Value::Null);
                     let changes = diff(&e.input, &after);
                     if changes.is_empty() {
                         ui.label(RichText::new("no change").weak());

@@ -22,7 +22,12 @@ impl Debugger {
         let current = session
             .next_data()
             .cloned()
-            .or_else(|| session.steps.last().and_then(|s| s.event.output.clone()))
+            .or_else(|| {
+                session
+                    .steps
+                    .last()
+                    .and_then(|s| s.event.output.as_deref().cloned())
+            })
             .unwrap_or(Value::Null);
         self.watch_ui(ui, state, &current, out);
         self.partial_ui(ui, session, out);

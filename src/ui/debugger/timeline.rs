@@ -89,7 +89,7 @@ pub(super) fn timeline_ui(
         let colour = if e.error.is_some() && !e.caught {
             red()
         } else {
-            state_colour(&e.state_type)
+            state_colour(e.state_type)
         };
         let selected = session.selected == Some(i);
         let resp = ui.selectable_label(selected, RichText::new(text).color(colour));

@@ -424,29 +424,30 @@ fn run_inner(code: &str, input: &serde_json::Value) -> (Vec<serde_json::Value>, 
 /// the same few programs over and over, and compiling one (the standard library with it)
 /// costs far more than running it on an event.
 pub fn run_here(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json::Value>, JqError> {
+    match run_filter(&*compiled(code)?, input) {
+        (out, None) => Ok(out),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// `code` compiled, from this thread's cache of programs (compiled and kept when new).
+fn compiled(code: &str) -> Result<std::rc::Rc<jaq_core::Filter<Data>>, JqError> {
     thread_local! {
         static PROGRAMS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<jaq_core::Filter<Data>>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
-    let cached = PROGRAMS.with(|p| p.borrow().get(code).cloned());
-    let filter = match cached {
-        Some(f) => f,
-        None => {
-            let f = std::rc::Rc::new(compile(code)?);
-            PROGRAMS.with(|p| {
-                let mut p = p.borrow_mut();
-                if p.len() >= CACHED_PROGRAMS {
-                    p.clear();
-                }
-                p.insert(code.to_string(), std::rc::Rc::clone(&f));
-            });
-            f
-        }
-    };
-    match run_filter(&filter, input) {
-        (out, None) => Ok(out),
-        (_, Some(e)) => Err(e),
+    if let Some(f) = PROGRAMS.with(|p| p.borrow().get(code).cloned()) {
+        return Ok(f);
     }
+    let f = std::rc::Rc::new(compile(code)?);
+    PROGRAMS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= CACHED_PROGRAMS {
+            p.clear();
+        }
+        p.insert(code.to_string(), std::rc::Rc::clone(&f));
+    });
+    Ok(f)
 }
 
 /// Compiled programs [`run_here`] keeps per thread.
@@ -469,17 +470,18 @@ pub fn run_until_error(
     code: &str,
     input: &serde_json::Value,
 ) -> (Vec<serde_json::Value>, Option<JqError>) {
-    let filter = match compile(code) {
+    let filter = match compiled(code) {
         Ok(f) => f,
         Err(e) => return (Vec::new(), Some(e)),
     };
+    let filter = &*filter;
     // jaq recurses on the native stack (deep values, recursive definitions): run it on a
     // thread whose stack is reserved large and committed only as it is touched.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("jq".into())
             .stack_size(JQ_STACK)
-            .spawn_scoped(scope, || run_filter(&filter, input))
+            .spawn_scoped(scope, || run_filter(filter, input))
             .map_or_else(
                 |e| {
                     let message = format!("cannot start the jq thread: {e}");

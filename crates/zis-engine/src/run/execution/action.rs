@@ -30,6 +30,11 @@ impl Execution {
         let params = self.parameters(step.state, &step.effective, event)?;
         // Parameters were checked when rendered (without, they are a part of the data);
         // a `Result`'s size is known since the definition was compiled.
+        // A Pass without `Result` gives its parameters: the same snapshot.
+        let recorded = match result {
+            None => event.after_parameters.clone(),
+            Some(_) => None,
+        };
         let r = match result {
             Some(v) => {
                 if let Some(limit) = self.settings.payload_limit
@@ -45,7 +50,7 @@ impl Execution {
             }
             None => params,
         };
-        let out = self.finish_checked_result(state, step.data(), r, true, event)?;
+        let out = self.finish_checked_result(state, step.data(), r, true, recorded, event)?;
         Ok(step.next_or_end(out))
     }
 

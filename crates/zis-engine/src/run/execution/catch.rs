@@ -36,7 +36,7 @@ impl Execution {
                         top.data = data.clone();
                         event.caught = true;
                         event.next = Some(next.to_string());
-                        event.output = self.record.then_some(data);
+                        event.output = self.record.then(|| std::sync::Arc::new(data));
                         return;
                     }
                 }

@@ -25,35 +25,45 @@ pub enum Status {
     },
 }
 
+/// The data at one phase of a step: shared, so phases that leave the data as it was (no
+/// InputPath, no Parameters, no ResultSelector...) hold the same value without a copy.
+pub type Snapshot = std::sync::Arc<Value>;
+
+/// The shared `null` an event holds as its input when it keeps no data.
+pub(super) fn null() -> Snapshot {
+    static NULL: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
+    Snapshot::clone(NULL.get_or_init(|| std::sync::Arc::new(Value::Null)))
+}
+
 /// What one step did: the state, the data at each phase, and where it went.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HistoryEvent {
     /// The state's name.
     pub state: String,
     /// Its type.
-    pub state_type: String,
+    pub state_type: &'static str,
     /// Map nesting: the Map states (and item indexes) this state runs inside.
     pub frames: Vec<(String, usize)>,
     /// `$` before the state.
-    pub input: Value,
+    pub input: Snapshot,
     /// After InputPath.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_input_path: Option<Value>,
+    pub after_input_path: Option<Snapshot>,
     /// After Parameters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_parameters: Option<Value>,
+    pub after_parameters: Option<Snapshot>,
     /// The action's (or Pass's) raw result.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
+    pub result: Option<Snapshot>,
     /// After ResultSelector.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_result_selector: Option<Value>,
+    pub after_result_selector: Option<Snapshot>,
     /// After ResultPath.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_result_path: Option<Value>,
+    pub after_result_path: Option<Snapshot>,
     /// `$` after the state (after OutputPath).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<Value>,
+    pub output: Option<Snapshot>,
     /// The next state, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,

@@ -2,7 +2,7 @@
 //! then ResultSelector, ResultPath and OutputPath around a result (with the payload limit),
 //! each phase's data recorded in the step's event.
 
-use super::{Execution, HistoryEvent};
+use super::{Execution, HistoryEvent, Snapshot};
 use crate::model::{PathField, State, StateKind};
 use crate::run::{StatesError, dataflow};
 use serde_json::Value;
@@ -76,7 +76,11 @@ impl Execution {
                 }
                 params
             }
-            _ => effective.clone(),
+            _ => {
+                // No Parameters: the same snapshot as after InputPath.
+                event.after_parameters = event.after_input_path.clone();
+                return Ok(effective.clone());
+            }
         };
         event.after_parameters = self.keep(&params);
         Ok(params)
@@ -90,7 +94,7 @@ impl Execution {
         result: Value,
         event: &mut HistoryEvent,
     ) -> Result<Value, StatesError> {
-        self.finish_checked_result(state, data, result, false, event)
+        self.finish_checked_result(state, data, result, false, None, event)
     }
 
     /// [`Execution::finish_result`] of a result whose size is known to be in the limit
@@ -101,37 +105,54 @@ impl Execution {
         data: &Value,
         result: Value,
         checked: bool,
+        recorded: Option<Snapshot>,
         event: &mut HistoryEvent,
     ) -> Result<Value, StatesError> {
-        event.result = self.keep(&result);
+        event.result = match recorded {
+            Some(r) if self.record => Some(r),
+            _ => self.keep(&result),
+        };
         if let Some(limit) = self.settings.payload_limit
             && !checked
         {
             dataflow::check_size(state.name, &result, limit)?;
         }
+        let selector_applied = state.result_selector.is_some() && self.settings.asl_io_fields;
         let selected = match state.result_selector {
-            Some(t) if self.settings.asl_io_fields => {
-                dataflow::render(t, &result, None, self.templating())?
-            }
+            Some(t) if selector_applied => dataflow::render(t, &result, None, self.templating())?,
             _ => result,
         };
-        event.after_result_selector = self.keep(&selected);
+        // A phase that leaves the data as it was shares the previous phase's snapshot.
+        event.after_result_selector = if selector_applied {
+            self.keep(&selected)
+        } else {
+            event.result.clone()
+        };
         let placed = match state.result_path {
             // Replaces the data: no copy of it.
             PathField::Absent => selected,
             _ => dataflow::place_result(&state.result_path, data.clone(), selected)?,
         };
-        event.after_result_path = self.keep(&placed);
+        event.after_result_path = if state.result_path == PathField::Absent {
+            event.after_result_selector.clone()
+        } else {
+            self.keep(&placed)
+        };
+        let output_applied = self.settings.asl_io_fields && state.output_path != PathField::Absent;
         // The output is the result itself (checked above) unless a field changed it.
-        let same_as_result = !(self.settings.asl_io_fields
-            && (state.result_selector.is_some() || state.output_path != PathField::Absent))
-            && state.result_path == PathField::Absent;
+        let same_as_result =
+            !selector_applied && !output_applied && state.result_path == PathField::Absent;
         let out = self.output_path(state, Cow::Owned(placed))?;
         if let Some(limit) = self.settings.payload_limit
             && !same_as_result
         {
             dataflow::check_size(state.name, &out, limit)?;
         }
+        event.output = if output_applied {
+            self.keep(&out)
+        } else {
+            event.after_result_path.clone()
+        };
         Ok(out)
     }
 }

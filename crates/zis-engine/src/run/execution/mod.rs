@@ -50,7 +50,7 @@ mod terminal;
 mod wait;
 
 pub use compiled::Compiled;
-pub use event::{HistoryEvent, Status};
+pub use event::{HistoryEvent, Snapshot, Status};
 pub use phase::{Phase, PhaseStop};
 pub use settings::Settings;
 
@@ -162,9 +162,21 @@ impl Execution {
         &self.definition
     }
 
+    /// The output's snapshot when it is one the event holds already: the input (the data
+    /// passed on unchanged) or the data after ResultPath (no OutputPath applied).
+    fn output_snapshot(&self, out: &Out, event: &HistoryEvent) -> Option<Snapshot> {
+        if !self.record {
+            return None;
+        }
+        match out {
+            Out::Same => Some(Arc::clone(&event.input)),
+            Out::New(_) => event.output.clone(),
+        }
+    }
+
     /// A copy of `v` for the step's event when recording.
-    fn keep(&self, v: &Value) -> Option<Value> {
-        self.record.then(|| v.clone())
+    fn keep(&self, v: &Value) -> Option<Snapshot> {
+        self.record.then(|| Arc::new(v.clone()))
     }
 
     /// The action's answer kept by [`Execution::step_to`] for the next step, if any.
@@ -347,32 +359,28 @@ impl Execution {
             return None;
         }
         let compiled = Arc::clone(&self.definition);
-        let (machine_pointer, current) = {
-            let top = self.frames.last()?;
-            (top.machine.clone(), top.current.clone())
-        };
-        let Some((machine, machine_value)) = compiled.machine(&machine_pointer) else {
-            self.fail(StatesError::runtime(format!(
-                "There is no state machine at '{machine_pointer}'"
-            )));
+        let top = self.frames.last()?;
+        let Some((machine, machine_value)) = compiled.machine(&top.machine) else {
+            let e = format!("There is no state machine at '{}'", top.machine);
+            self.fail(StatesError::runtime(e));
             return None;
         };
-        let Some(state) = machine.state(&current) else {
-            self.fail(StatesError::runtime(format!(
-                "There is no state named '{current}'"
-            )));
+        let Some(state) = machine.state(&top.current) else {
+            let e = format!("There is no state named '{}'", top.current);
+            self.fail(StatesError::runtime(e));
             return None;
         };
+        let machine_pointer = top.machine.clone();
         self.transitions += 1;
         let mut event = HistoryEvent {
             state: state.name.to_string(),
-            state_type: state.kind.type_name().to_string(),
+            state_type: state.kind.type_name(),
             frames: self
                 .frames
                 .iter()
                 .filter_map(|f| f.map.as_ref().map(|m| (m.state.clone(), m.index)))
                 .collect(),
-            input: Value::Null,
+            input: event::null(),
             after_input_path: None,
             after_parameters: None,
             result: None,
@@ -394,7 +402,7 @@ impl Execution {
                 "The flow exceeded the limit of {max} state transitions"
             ));
             if let Some(top) = self.frames.last() {
-                event.input = self.keep(&top.data).unwrap_or(Value::Null);
+                event.input = self.keep(&top.data).unwrap_or_else(event::null);
             }
             event.error = Some(e.clone());
             self.fail(e);
@@ -406,10 +414,12 @@ impl Execution {
             .last_mut()
             .map(|top| std::mem::take(&mut top.data))
             .unwrap_or_default();
-        event.input = self.keep(&data).unwrap_or(Value::Null);
+        event.input = self.keep(&data).unwrap_or_else(event::null);
+        // (The step's own copy of the frame: the state is `state`, the current name is not
+        // needed.)
         let mut frame = Frame {
             machine: machine_pointer,
-            current,
+            current: String::new(),
             data,
             map: None,
         };
@@ -417,17 +427,25 @@ impl Execution {
         self.held = None;
         match outcome {
             Ok(Flow::Next(next, out)) => {
+                event.output = self.output_snapshot(&out, &event);
                 let data = out.into_value(&mut frame);
-                event.output = self.keep(&data);
-                event.next = Some(next.clone());
+                if event.output.is_none() {
+                    event.output = self.keep(&data);
+                }
                 if let Some(top) = self.frames.last_mut() {
-                    top.current = next;
+                    // Into the name's own buffer: no allocation on most steps.
+                    top.current.clear();
+                    top.current.push_str(&next);
                     top.data = data;
                 }
+                event.next = Some(next);
             }
             Ok(Flow::End(out)) => {
+                event.output = self.output_snapshot(&out, &event);
                 let data = out.into_value(&mut frame);
-                event.output = self.keep(&data);
+                if event.output.is_none() {
+                    event.output = self.keep(&data);
+                }
                 self.finish_frame(data, &mut event);
             }
             Ok(Flow::Entered) => {
@@ -486,7 +504,11 @@ impl Execution {
         actions: &mut dyn ActionExecutor,
     ) -> Result<Flow, StatesError> {
         let effective = self.input_path(state, &frame.data)?;
-        event.after_input_path = self.keep(&effective);
+        event.after_input_path = match &effective {
+            // The data itself: the same snapshot as the input.
+            std::borrow::Cow::Borrowed(_) if self.record => Some(Arc::clone(&event.input)),
+            _ => self.keep(&effective),
+        };
         let step = Step {
             state,
             machine_value,

@@ -62,10 +62,10 @@ impl Phase {
     /// The phase's data in an event (what a stop there shows), if the step got that far.
     pub fn data(self, e: &HistoryEvent) -> Option<&Value> {
         match self {
-            Phase::BeforeParameters => e.after_input_path.as_ref(),
-            Phase::BeforeAction => e.after_parameters.as_ref(),
-            Phase::AfterResult => e.result.as_ref(),
-            Phase::AfterResultPath => e.after_result_path.as_ref(),
+            Phase::BeforeParameters => e.after_input_path.as_deref(),
+            Phase::BeforeAction => e.after_parameters.as_deref(),
+            Phase::AfterResult => e.result.as_deref(),
+            Phase::AfterResultPath => e.after_result_path.as_deref(),
         }
     }
 }

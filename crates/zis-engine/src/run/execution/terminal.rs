@@ -18,10 +18,10 @@ impl Execution {
     ) -> Result<Flow, StatesError> {
         let (mode, effective) = (self.settings.mode, &step.effective);
         if let (Some(m), Mode::Zis) = (message, mode) {
-            event.result = Some(match reference(m) {
+            event.result = Some(std::sync::Arc::new(match reference(m) {
                 Some(p) => Value::String(text_of(&dataflow::eval_path(p, effective, None)?)),
                 None => dataflow::interpolate(m, effective, None, self.templating())?,
-            });
+            }));
         }
         let out = self.pass_through(step.state, step.effective_is_data(), effective)?;
         Ok(Flow::End(out))
