@@ -233,7 +233,7 @@ fn executions_dock_during_backlog() {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let started = Instant::now();
     let workers = dispatch::spawn_workers(Arc::clone(&db), settings, Arc::clone(&stop));
-    let watcher = Db::open(&db.path().to_path_buf()).unwrap();
+    let watcher = Db::open(db.path()).unwrap();
     let busy = frames(&mut h, &mut || {
         watcher
             .queue_stats()
