@@ -369,13 +369,14 @@ pub fn run_limited(
     if let Some(r) = RUNNER.get() {
         return r.run(code, input, limits);
     }
+    let filter = compiled(code)?;
     let (tx, rx) = std::sync::mpsc::channel();
-    let (code_owned, input_owned) = (code.to_string(), input.clone());
+    let input_owned = input.clone();
     let spawned = std::thread::Builder::new()
         .name("jq".into())
         .stack_size(JQ_STACK)
         .spawn(move || {
-            let _ignored = tx.send(run_inner(&code_owned, &input_owned));
+            let _ignored = tx.send(run_filter(&filter, &input_owned));
         });
     if let Err(e) = spawned {
         return Err(JqError {
@@ -410,13 +411,6 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
-fn run_inner(code: &str, input: &serde_json::Value) -> (Vec<serde_json::Value>, Option<JqError>) {
-    match compile(code) {
-        Ok(f) => run_filter(&f, input),
-        Err(e) => (Vec::new(), Some(e)),
-    }
-}
-
 /// Runs `code` on `input` on this thread (no thread of its own, no limits): what a jq
 /// worker process does with a request; a stack overflow ends that process.
 ///
@@ -431,21 +425,21 @@ pub fn run_here(code: &str, input: &serde_json::Value) -> Result<Vec<serde_json:
 }
 
 /// `code` compiled, from this thread's cache of programs (compiled and kept when new).
-fn compiled(code: &str) -> Result<std::rc::Rc<jaq_core::Filter<Data>>, JqError> {
+fn compiled(code: &str) -> Result<std::sync::Arc<jaq_core::Filter<Data>>, JqError> {
     thread_local! {
-        static PROGRAMS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<jaq_core::Filter<Data>>>> =
+        static PROGRAMS: std::cell::RefCell<std::collections::HashMap<String, std::sync::Arc<jaq_core::Filter<Data>>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
     if let Some(f) = PROGRAMS.with(|p| p.borrow().get(code).cloned()) {
         return Ok(f);
     }
-    let f = std::rc::Rc::new(compile(code)?);
+    let f = std::sync::Arc::new(compile(code)?);
     PROGRAMS.with(|p| {
         let mut p = p.borrow_mut();
         if p.len() >= CACHED_PROGRAMS {
             p.clear();
         }
-        p.insert(code.to_string(), std::rc::Rc::clone(&f));
+        p.insert(code.to_string(), std::sync::Arc::clone(&f));
     });
     Ok(f)
 }

@@ -89,9 +89,9 @@ fn compare(c: &Comparison<'_>, data: &Value, missing_is_false: bool) -> Result<b
     let (base, operand) = match op.strip_suffix("Path") {
         Some(base) => {
             let p = c.operand.as_str().unwrap_or("$");
-            (base, eval_path(p, data, None)?)
+            (base, crate::run::dataflow::eval_path_ref(p, data, None)?)
         }
-        None => (op, c.operand.clone()),
+        None => (op, std::borrow::Cow::Borrowed(c.operand)),
     };
     let ord = if let Some(rest) = base.strip_prefix("String") {
         if rest == "Matches" {
@@ -128,11 +128,10 @@ fn compare(c: &Comparison<'_>, data: &Value, missing_is_false: bool) -> Result<b
         )));
     };
     let Some(ord) = ord else { return Ok(false) };
-    let suffix = base
-        .trim_start_matches("String")
-        .trim_start_matches("Numeric")
-        .trim_start_matches("Boolean")
-        .trim_start_matches("Timestamp");
+    let suffix = ["String", "Numeric", "Boolean", "Timestamp"]
+        .iter()
+        .find_map(|kind| base.strip_prefix(kind))
+        .unwrap_or(base);
     Ok(match suffix {
         "Equals" => ord == Ordering::Equal,
         "LessThan" => ord == Ordering::Less,

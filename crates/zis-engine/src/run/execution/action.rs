@@ -40,7 +40,7 @@ impl Execution {
                 if let Some(limit) = self.settings.payload_limit
                     && self
                         .definition
-                        .result_size(&state.pointer)
+                        .result_size(v)
                         .unwrap_or_else(|| dataflow::json_size(v, limit))
                         > limit
                 {

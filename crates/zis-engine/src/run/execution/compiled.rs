@@ -21,8 +21,8 @@ struct Machines<'a> {
     paths: HashMap<String, Vec<usize>>,
     /// Machine pointer → its JSON object.
     values: HashMap<String, &'a Value>,
-    /// State pointer → the size (JSON text) of its Pass `Result`.
-    result_sizes: HashMap<String, usize>,
+    /// A Pass `Result` (by its address in the definition) → its size as JSON text.
+    result_sizes: HashMap<usize, usize>,
 }
 
 self_cell::self_cell!(
@@ -73,7 +73,9 @@ impl Compiled {
                 } = &s.kind
                 {
                     let size = crate::run::dataflow::json_size(result, usize::MAX);
-                    machines.result_sizes.insert(s.pointer.clone(), size);
+                    machines
+                        .result_sizes
+                        .insert(std::ptr::from_ref(*result) as usize, size);
                 }
             }
             let mut found = Vec::new();
@@ -99,13 +101,10 @@ impl Compiled {
         &self.start
     }
 
-    /// The size as JSON text of the `Result` of the Pass state at `pointer`.
-    pub(crate) fn result_size(&self, pointer: &str) -> Option<usize> {
-        self.cell
-            .borrow_dependent()
-            .result_sizes
-            .get(pointer)
-            .copied()
+    /// The size as JSON text of a Pass state's `Result` (a value of this definition).
+    pub(crate) fn result_size(&self, result: &Value) -> Option<usize> {
+        let key = std::ptr::from_ref(result) as usize;
+        self.cell.borrow_dependent().result_sizes.get(&key).copied()
     }
 
     /// The state machine at `pointer` (`""`: the root; a Map's iterator by its pointer) and
