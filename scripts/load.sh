@@ -106,7 +106,7 @@ for phase in $phases; do
     stats "$data" zis:loadtest:flow:noop
     ;;
   steady)
-    rate=${RATE:-2000}; secs=${SECS:-30}; conns=$(( rate / 40 ))
+    rate=${RATE:-2000}; secs=${SECS:-30}; conns=$(( rate / 20 ))
     setup "$data"
     # Each connection waits its delay after each answer: a millisecond less than the
     # interval makes up for the answer's own time.

@@ -118,6 +118,19 @@ impl Db {
         Ok(rows)
     }
 
+    /// Claimed events go back to `pending` (a batch that could not finish: a database
+    /// error while it ran); their attempts stay counted.
+    pub fn release(&self, ids: &[i64]) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "UPDATE events SET state = 'pending', started_at = NULL WHERE id = ?1 AND state = 'running'",
+        )?;
+        for id in ids {
+            stmt.execute([id])?;
+        }
+        Ok(())
+    }
+
     /// Events left `running` by a process that died go back to `pending` (at-least-once).
     pub fn requeue_interrupted(&self) -> Result<usize> {
         Ok(self.conn().execute(

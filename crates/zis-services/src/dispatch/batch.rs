@@ -235,10 +235,25 @@ pub fn run_batch(
     }
     let mut lookups = Lookups::default();
     let mut finished = Vec::with_capacity(events.len());
-    for event in &events {
-        finished.push(deliver(db, settings, cache, &mut lookups, event)?);
-    }
-    let ids = db.finish_batch(&finished)?;
+    let ran = events
+        .iter()
+        .try_for_each(|event| {
+            finished.push(deliver(db, settings, cache, &mut lookups, event)?);
+            Ok(())
+        })
+        .and_then(|()| db.finish_batch(&finished));
+    let ids = match ran {
+        Ok(ids) => ids,
+        Err(e) => {
+            // Nothing of the batch was committed: its events go back to the queue now, not
+            // at the next start.
+            let claimed: Vec<i64> = events.iter().map(|e| e.id).collect();
+            if let Err(again) = db.release(&claimed) {
+                tracing::error!("cannot put back {} claimed events: {again}", claimed.len());
+            }
+            return Err(e);
+        }
+    };
     Ok(finished
         .into_iter()
         .zip(ids)
