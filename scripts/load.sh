@@ -12,8 +12,9 @@
 #             delay p50/p99
 #   realistic the realistic flow (LoadConfig, Choice, Jq, a custom action on the fake
 #             Zendesk, PatchConfig) at full speed for 10 s, drained: executed/s
-#   backlog   a 1,000- and a 100,000-event backlog queued before the server starts: the rate
-#             each drains at
+#   backlog   a 1,000- and a 100,000-event backlog of the no-op flow and 10,000 of the
+#             realistic one queued before the server starts: the rate each drains at
+#             (BACKLOGS="noop:1000 realistic:500" for others)
 #   kill      wrk at full speed, `kill -9` of the server after 5 s, restart, drain:
 #             acknowledged, executed, lost (must be 0) and duplicated counts
 set -euo pipefail
@@ -108,9 +109,9 @@ for phase in $phases; do
   steady)
     rate=${RATE:-2000}; secs=${SECS:-30}; conns=$(( rate / 20 ))
     setup "$data"
-    # Each connection waits its delay after each answer: a millisecond less than the
+    # Each connection waits its delay after each answer: two milliseconds less than the
     # interval makes up for the answer's own time.
-    load "$url_noop" "$creds_noop" "$secs" "$conns" $(( 1000 * conns / rate - 1 )) "$data/wrk.txt"
+    load "$url_noop" "$creds_noop" "$secs" "$conns" $(( 1000 * conns / rate - 2 )) "$data/wrk.txt"
     r=$(val "$data/wrk.txt" requests); s=$(val "$data/wrk.txt" secs)
     echo "steady: no-op flow, $rate events/s offered for $secs s"
     echo "  accepted               $r events, $(python3 -c "print(f'{$r/$s:,.0f}')")/s; ingest p50 $(val "$data/wrk.txt" p50_ms) ms, p99 $(val "$data/wrk.txt" p99_ms) ms"
@@ -126,7 +127,7 @@ for phase in $phases; do
     stats "$data" zis:loadtest:flow:realistic
     ;;
   backlog)
-    for run in noop:1000 noop:100000 realistic:10000; do
+    for run in ${BACKLOGS:-noop:1000 noop:100000 realistic:10000}; do
       flow=${run%%:*}; n=${run##*:}
       d=$(mktemp -d); setup "$d"; kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
       python3 - "$d/zis-studio.sqlite" "$n" "$flow" <<'PY'

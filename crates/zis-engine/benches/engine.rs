@@ -171,27 +171,30 @@ fn value_bytes(v: &Value) -> usize {
     }
 }
 
-/// Bytes a history holds: the events themselves and the data each keeps.
+/// Bytes a history holds: the events themselves and each data snapshot once (phases that
+/// leave the data as it was share their snapshot).
 fn history_bytes(h: &[HistoryEvent]) -> usize {
-    h.iter()
-        .map(|e| {
-            std::mem::size_of::<HistoryEvent>()
-                + e.state.capacity()
-                + value_bytes(&e.input)
-                + [
-                    &e.after_input_path,
-                    &e.after_parameters,
-                    &e.result,
-                    &e.after_result_selector,
-                    &e.after_result_path,
-                    &e.output,
-                ]
-                .iter()
-                .filter_map(|v| v.as_ref())
-                .map(|v| std::mem::size_of::<Value>() + value_bytes(v))
-                .sum::<usize>()
-        })
-        .sum()
+    let mut seen = std::collections::HashSet::new();
+    let mut bytes = 0;
+    for e in h {
+        bytes += std::mem::size_of::<HistoryEvent>() + e.state.capacity();
+        let phases = [
+            Some(&e.input),
+            e.after_input_path.as_ref(),
+            e.after_parameters.as_ref(),
+            e.result.as_ref(),
+            e.after_result_selector.as_ref(),
+            e.after_result_path.as_ref(),
+            e.output.as_ref(),
+        ];
+        for snap in phases.into_iter().flatten() {
+            if seen.insert(Arc::as_ptr(snap)) {
+                // The Arc's counts, the value's slot and what it holds.
+                bytes += 16 + std::mem::size_of::<Value>() + value_bytes(snap);
+            }
+        }
+    }
+    bytes
 }
 
 fn engine(c: &mut Criterion) {
