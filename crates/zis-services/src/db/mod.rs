@@ -212,7 +212,10 @@ CREATE INDEX events_pending ON events (state, not_before);
 ];
 
 /// The database: a connection behind a mutex (SQLite serialises writers anyway; every
-/// operation here is short).
+/// operation here is short). Several may be open on one file (the server's, one per
+/// dispatcher worker, the window's): every write transaction begins IMMEDIATE, taking the
+/// write lock up front and waiting its turn (busy timeout 5 s), so none fails to upgrade a
+/// read it began while another connection wrote.
 pub struct Db {
     conn: Mutex<Connection>,
     path: PathBuf,
@@ -374,7 +377,8 @@ fn valid_name(what: &str, name: &str, min_len: usize) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx: Transaction<'_> = conn.transaction()?;
+    let tx: Transaction<'_> =
+        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
     let version: Option<i64> = tx
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))

@@ -130,7 +130,7 @@ impl Db {
             .and_then(Value::as_str)
             .ok_or_else(|| ServiceError::Invalid("the bundle has no name".into()))?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if !integration_exists(&tx, integration)? {
             return Err(ServiceError::NotFound(no_integration(integration)));
         }
