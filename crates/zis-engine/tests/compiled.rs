@@ -109,3 +109,30 @@ fn phases_that_change_nothing_share_one_snapshot() {
     let text = serde_json::to_value(add).unwrap();
     assert_eq!(text["output"], json!({"a": [1, 2, 3], "added": {"x": 1}}));
 }
+
+#[test]
+fn data_over_the_limit_fails_at_the_first_state_with_or_without_history() {
+    let compiled = Compiled::new(json!({"StartAt": "Keep", "States": {
+        "Keep": {"Type": "Pass", "Next": "Call"},
+        "Call": {"Type": "Action", "ActionName": "zis:a:action:x", "End": true}}}))
+    .unwrap();
+    let mut settings = Settings::zis();
+    settings.payload_limit = Some(1_000);
+    settings.retries = 0;
+    let big = json!({"text": "x".repeat(2_000)});
+    for record in [true, false] {
+        let mut exec = Execution::start(Arc::clone(&compiled), big.clone(), settings.clone());
+        exec.set_recording(record);
+        exec.run_to_end(&mut Echo);
+        match exec.status() {
+            zis_engine::run::execution::Status::Failed { error, cause } => {
+                assert_eq!(error, "States.DataLimitExceeded");
+                assert!(cause.contains("'Keep'"), "{cause}");
+            }
+            other => panic!("over the limit, yet {other:?}"),
+        }
+    }
+    // Within the limit the same flow runs through.
+    let small = json!({"text": "x"});
+    assert!(outcome(&compiled, &small, &settings, false).contains("Succeeded"));
+}

@@ -120,11 +120,63 @@ fn claimed_events_can_be_put_back_and_a_deep_queue_is_claimed_from_its_head() {
             .all(|e| e.attempts == 1 && e.state == "running")
     );
     assert_eq!(db.queue_stats().unwrap().running, 10);
-    db.release(&ids).unwrap();
+    db.release(&ids, false).unwrap();
     let stats = db.queue_stats().unwrap();
     assert_eq!((stats.pending, stats.running), (2_000, 0));
     // Claimed again: the attempts count on.
     let again = db.claim_batch(3, false).unwrap();
     assert_eq!(again[0].id, 1);
     assert_eq!(again[0].attempts, 2);
+}
+
+#[test]
+fn an_event_claimed_before_runs_alone_so_a_crash_spends_only_its_own_attempts() {
+    let (_dir, db) = db_with_noop();
+    queue(&db, 5);
+    assert_eq!(db.claim_batch(64, false).unwrap().len(), 5);
+    // The process died during that batch: all five are put back, each claimed once.
+    assert_eq!(db.requeue_interrupted().unwrap(), 5);
+    for id in 1..=5 {
+        let alone = db.claim_batch(64, false).unwrap();
+        assert_eq!(alone.len(), 1, "an event claimed before runs alone");
+        assert_eq!((alone[0].id, alone[0].attempts), (id, 2));
+        let settings = DispatchSettings::default();
+        // Run it as a worker would (a batch of one, committed).
+        db.release(&[id], true).unwrap();
+        let done = dispatch::run_batch(&db, &settings, &mut FlowCache::default(), 64).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].state, "done");
+    }
+    // Fresh events are claimed together again.
+    queue(&db, 3);
+    assert_eq!(db.claim_batch(64, false).unwrap().len(), 3);
+}
+
+#[test]
+fn a_batch_out_of_time_commits_what_it_ran_and_puts_back_the_rest_uncounted() {
+    let (_dir, db) = db_with_noop();
+    let mut slow = loadtest_bundle();
+    slow["resources"]["noop"]["properties"]["definition"] = json!({"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "Seconds": 1, "Next": "Done"}, "Done": {"Type": "Succeed"}}});
+    db.upload_bundle("loadtest", &slow).unwrap();
+    db.set_installed("zis:loadtest:job_spec:noop_job", true)
+        .unwrap();
+    queue(&db, 3);
+    let mut settings = DispatchSettings::default();
+    settings.engine.real_time_wait = true;
+    let done = dispatch::run_batch(&db, &settings, &mut FlowCache::default(), 64).unwrap();
+    assert_eq!(
+        done.len(),
+        1,
+        "one run of a second is past the batch's time"
+    );
+    let waiting: Vec<_> = [2, 3]
+        .iter()
+        .map(|id| db.event(*id).unwrap().unwrap())
+        .collect();
+    assert!(
+        waiting
+            .iter()
+            .all(|e| e.state == "pending" && e.attempts == 0),
+        "{waiting:?}"
+    );
 }

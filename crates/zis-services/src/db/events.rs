@@ -97,37 +97,67 @@ impl Db {
     }
 
     /// Claims up to `n` due events (pending → running, attempts counted) in one
-    /// transaction: the oldest first, or random ones with `shuffle`.
+    /// transaction: the oldest first, or random ones with `shuffle`. An event claimed
+    /// before (a process may have died running it) is claimed alone, so a flow that takes
+    /// the process down spends only its own attempts, never its neighbours'.
     pub fn claim_batch(&self, n: usize, shuffle: bool) -> Result<Vec<EventRow>> {
         let mut conn = self.conn();
+        let t = now();
+        // A read first: idle workers never take the write lock.
+        let due: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE state = 'pending' AND not_before <= ?1)",
+            )?
+            .query_row([t], |r| r.get(0))?;
+        if !due {
+            return Ok(Vec::new());
+        }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let order = if shuffle { "RANDOM()" } else { "id" };
-        let mut rows = {
-            let mut stmt = tx.prepare_cached(&format!(
-                "UPDATE events SET state = 'running', started_at = ?1, attempts = attempts + 1
-                 WHERE id IN (SELECT id FROM events WHERE state = 'pending' AND not_before <= ?1 ORDER BY {order} LIMIT ?2)
-                 RETURNING {EVENT_COLUMNS}"
-            ))?;
-            stmt.query_map(params![now(), n as i64], read_event)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+        let candidates: Vec<(i64, u32)> = tx
+            .prepare_cached(&format!(
+                "SELECT id, attempts FROM events WHERE state = 'pending' AND not_before <= ?1 ORDER BY {order} LIMIT ?2"
+            ))?
+            .query_map(params![t, n.max(1) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let take: Vec<i64> = match candidates.first() {
+            Some(&(id, attempts)) if attempts > 0 => vec![id],
+            _ => candidates
+                .iter()
+                .take_while(|(_, attempts)| *attempts == 0)
+                .map(|(id, _)| *id)
+                .collect(),
         };
-        tx.commit()?;
-        if !shuffle {
-            rows.sort_by_key(|e| e.id);
+        let mut rows = Vec::with_capacity(take.len());
+        {
+            let mut claim = tx.prepare_cached(&format!(
+                "UPDATE events SET state = 'running', started_at = ?2, attempts = attempts + 1
+                 WHERE id = ?1 RETURNING {EVENT_COLUMNS}"
+            ))?;
+            for id in take {
+                rows.push(claim.query_row(params![id, t], read_event)?);
+            }
         }
+        tx.commit()?;
         Ok(rows)
     }
 
-    /// Claimed events go back to `pending` (a batch that could not finish: a database
-    /// error while it ran); their attempts stay counted.
-    pub fn release(&self, ids: &[i64]) -> Result<()> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "UPDATE events SET state = 'pending', started_at = NULL WHERE id = ?1 AND state = 'running'",
-        )?;
-        for id in ids {
-            stmt.execute([id])?;
+    /// Claimed events go back to `pending` in one transaction: with `uncount`, their claim
+    /// does not count as an attempt (they never started: a batch that ran out of time);
+    /// without, it does (a batch that failed while they ran).
+    pub fn release(&self, ids: &[i64], uncount: bool) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE events SET state = 'pending', started_at = NULL, attempts = attempts - ?2
+                 WHERE id = ?1 AND state = 'running'",
+            )?;
+            for id in ids {
+                stmt.execute(params![id, i64::from(uncount)])?;
+            }
         }
+        tx.commit()?;
         Ok(())
     }
 

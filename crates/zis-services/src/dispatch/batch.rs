@@ -22,6 +22,10 @@ use zis_engine::run::execution::{Compiled, Execution, HistoryEvent, Status};
 /// Events a worker claims at once.
 pub const BATCH: usize = 64;
 
+/// How long a batch runs before it commits what it has done and puts back the events it
+/// has not started, so a slow flow holds back few others and the batch's lookups stay fresh.
+pub const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Flows a worker keeps compiled (the cache is emptied when it holds more).
 const CACHED_FLOWS: usize = 256;
 
@@ -71,7 +75,7 @@ impl FlowCache {
             db,
             &spec.integration,
             db.bundle(&spec.integration, &spec.bundle_uuid)?,
-        );
+        )?;
         let compiled = match flow_definition(&bundle, &spec.flow_name) {
             None => Err(StatesError::runtime(format!(
                 "the bundle has no flow {}",
@@ -91,11 +95,9 @@ impl FlowCache {
 /// `bundle` with the integration's latest definition of every custom action: an action
 /// defined by several bundles of the integration runs as the last uploaded defines it
 /// (zis-facts.md 1.3).
-fn with_latest_actions(db: &Db, integration: &str, mut bundle: Value) -> Value {
-    if let (Ok(actions), Some(resources)) = (
-        db.latest_actions(integration),
-        bundle.get_mut("resources").and_then(Value::as_object_mut),
-    ) {
+fn with_latest_actions(db: &Db, integration: &str, mut bundle: Value) -> Result<Value> {
+    let actions = db.latest_actions(integration)?;
+    if let Some(resources) = bundle.get_mut("resources").and_then(Value::as_object_mut) {
         for (key, action) in actions {
             let name = action.pointer("/properties/name").cloned();
             resources.retain(|k, r| {
@@ -107,7 +109,7 @@ fn with_latest_actions(db: &Db, integration: &str, mut bundle: Value) -> Value {
             resources.insert(key, action);
         }
     }
-    bundle
+    Ok(bundle)
 }
 
 /// Facts of the store read once per batch.
@@ -235,9 +237,12 @@ pub fn run_batch(
     }
     let mut lookups = Lookups::default();
     let mut finished = Vec::with_capacity(events.len());
+    let started = std::time::Instant::now();
     let ran = events
         .iter()
-        .try_for_each(|event| {
+        .enumerate()
+        .take_while(|(i, _)| *i == 0 || started.elapsed() < BATCH_TIME)
+        .try_for_each(|(_, event)| {
             finished.push(deliver(db, settings, cache, &mut lookups, event)?);
             Ok(())
         })
@@ -246,14 +251,19 @@ pub fn run_batch(
         Ok(ids) => ids,
         Err(e) => {
             // Nothing of the batch was committed: its events go back to the queue now, not
-            // at the next start.
+            // at the next start (their claim counts: they may have run).
             let claimed: Vec<i64> = events.iter().map(|e| e.id).collect();
-            if let Err(again) = db.release(&claimed) {
+            if let Err(again) = db.release(&claimed, false) {
                 tracing::error!("cannot put back {} claimed events: {again}", claimed.len());
             }
             return Err(e);
         }
     };
+    // Out of time: the events not started go back, their claim not counted.
+    let unstarted: Vec<i64> = events[finished.len()..].iter().map(|e| e.id).collect();
+    if !unstarted.is_empty() {
+        db.release(&unstarted, true)?;
+    }
     Ok(finished
         .into_iter()
         .zip(ids)
@@ -299,6 +309,9 @@ fn deliver(
         let started = now();
         let generation = lookups.generation(db, &spec.integration)?;
         let flow = cache.flow(db, spec, generation)?;
+        // The secrets are read with the tokens, before the run: every token the flow gets
+        // is among those its history is masked with.
+        lookups.secrets(db, &spec.integration)?;
         let input = envelope(
             &settings.account,
             &spec.integration,

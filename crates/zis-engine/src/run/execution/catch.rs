@@ -34,6 +34,7 @@ impl Execution {
                     if let (Some(next), Some(top)) = (catcher.next, self.frames.last_mut()) {
                         top.current = next.to_string();
                         top.data = data.clone();
+                        self.check_data = true;
                         event.caught = true;
                         event.next = Some(next.to_string());
                         event.output = self.record.then(|| std::sync::Arc::new(data));
@@ -102,6 +103,7 @@ impl Execution {
             data: self.input.clone(),
             map: None,
         }];
+        self.check_data = true;
         self.attempt += 1;
         self.transitions = 0;
         self.time_secs = self.settings.retry_backoff_secs;

@@ -70,7 +70,8 @@ impl Execution {
         let params = match state.parameters {
             Some(t) if applies => {
                 let params = dataflow::render(t, effective, None, self.templating())?;
-                // (Without Parameters the data is a part of what was checked already.)
+                // (Without Parameters the data is a part of what was checked already: see
+                // `Execution::check_data`.)
                 if let Some(limit) = self.settings.payload_limit {
                     dataflow::check_size(state.name, &params, limit)?;
                 }

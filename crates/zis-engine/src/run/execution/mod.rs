@@ -5,7 +5,7 @@
 //! Compile once: a definition is read once into a [`Compiled`] that every execution of it
 //! shares ([`Execution::start`]); [`Execution::new`] compiles and starts in one go. Without
 //! history ([`Execution::set_recording`]), a step keeps none of the data it passes through
-//! in its event ([`Execution::run_to_end`] runs so).
+//! in its event ([`Execution::run_to_end`] runs to the end keeping no events).
 //!
 //! Time travel: the execution owns its definition (shared, so copies are cheap) and data,
 //! so a clone taken after any step is a snapshot. A snapshot resumes as it is, with edited
@@ -54,7 +54,7 @@ pub use event::{HistoryEvent, Snapshot, Status};
 pub use phase::{Phase, PhaseStop};
 pub use settings::Settings;
 
-use super::StatesError;
+use super::{StatesError, dataflow};
 use crate::model::{State, StateKind};
 use serde_json::Value;
 use std::sync::Arc;
@@ -101,6 +101,9 @@ pub struct Execution {
     definition: Arc<Compiled>,
     /// Whether steps keep the data of each phase in their events (the default).
     record: bool,
+    /// The next step checks its data against the payload limit first: data that came from
+    /// outside the states' own checked results (the input, a fork's edit, a caught error).
+    check_data: bool,
     settings: Settings,
     input: Value,
     frames: Vec<Frame>,
@@ -133,6 +136,7 @@ impl Execution {
         Self {
             definition,
             record: true,
+            check_data: true,
             settings,
             frames: vec![Frame {
                 machine: String::new(),
@@ -268,6 +272,7 @@ impl Execution {
             (Status::Running, Some(frame)) => {
                 frame.data = data;
                 self.held = None;
+                self.check_data = true;
                 Ok(())
             }
             _ => Err(StatesError::runtime("the execution has ended")),
@@ -423,7 +428,14 @@ impl Execution {
             data,
             map: None,
         };
-        let outcome = self.run_state(state, machine_value, &frame, &mut event, actions);
+        let unchecked = std::mem::take(&mut self.check_data);
+        let outcome = match self.settings.payload_limit {
+            // Every later state's data is a part of a result checked when it was made.
+            Some(limit) if unchecked && dataflow::json_size(&frame.data, limit) > limit => {
+                Err(dataflow::too_big(state.name))
+            }
+            _ => self.run_state(state, machine_value, &frame, &mut event, actions),
+        };
         self.held = None;
         match outcome {
             Ok(Flow::Next(next, out)) => {
