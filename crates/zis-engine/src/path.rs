@@ -513,8 +513,11 @@ fn write_selector(f: &mut fmt::Formatter<'_>, s: &Selector) -> fmt::Result {
     }
 }
 
+mod ahead;
 pub mod eval;
 pub mod intrinsic;
+
+pub use ahead::{Ahead, Parsed, Spans, ahead, parse_shared, template_spans};
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,21 @@ pub fn placeholders(s: &str) -> Result<Vec<Placeholder<'_>>, PathError> {
     Ok(out)
 }
 
+/// [`placeholders`], from where the running definition found them ahead when it did
+/// ([`path::template_spans`]); scanned now otherwise.
+pub fn placeholders_shared(s: &str) -> Result<Vec<Placeholder<'_>>, PathError> {
+    match path::template_spans(s) {
+        Some(spans) => Ok(spans
+            .iter()
+            .map(|(range, p)| Placeholder {
+                range: range.clone(),
+                path: &s[p.clone()],
+            })
+            .collect()),
+        None => placeholders(s),
+    }
+}
+
 /// True when `s` holds at least one `{{`.
 pub fn has_placeholders(s: &str) -> bool {
     s.contains("{{")

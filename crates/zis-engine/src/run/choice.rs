@@ -147,7 +147,7 @@ fn compare(c: &Comparison<'_>, data: &Value, missing_is_false: bool) -> Result<b
 }
 
 fn is_definite(p: &str) -> bool {
-    crate::path::parse(p).is_ok_and(|p| p.is_definite())
+    crate::path::parse_shared(p).is_ok_and(|p| p.is_definite())
 }
 
 /// True when `s` matches `pattern`: `*` matches any run of characters, `\*` a literal star

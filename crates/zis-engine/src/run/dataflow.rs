@@ -94,6 +94,14 @@ fn add_size(value: &Value, stop: usize, n: &mut usize) {
 
 /// A number's length as JSON text, written into a counter (no allocation).
 fn number_size(x: &serde_json::Number) -> usize {
+    // Integers by their digits; other numbers as serde_json writes them.
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |d| d as usize + 1);
+    if let Some(n) = x.as_u64() {
+        return digits(n);
+    }
+    if let Some(n) = x.as_i64() {
+        return 1 + digits(n.unsigned_abs());
+    }
     struct Count(usize);
     impl std::fmt::Write for Count {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
@@ -139,7 +147,7 @@ pub fn too_big(state: &str) -> StatesError {
 
 /// Evaluates a path string on the data, as a `States.Runtime` error when it fails.
 pub fn eval_path(text: &str, data: &Value, context: Option<&Value>) -> Result<Value, StatesError> {
-    let parsed = path::parse(text)
+    let parsed = path::parse_shared(text)
         .map_err(|e| StatesError::runtime(format!("Invalid path '{text}': {e}")))?;
     parsed
         .evaluate(Roots { data, context }, text)
@@ -152,7 +160,7 @@ pub fn eval_path_ref<'v>(
     data: &'v Value,
     context: Option<&'v Value>,
 ) -> Result<std::borrow::Cow<'v, Value>, StatesError> {
-    let parsed = path::parse(text)
+    let parsed = path::parse_shared(text)
         .map_err(|e| StatesError::runtime(format!("Invalid path '{text}': {e}")))?;
     parsed
         .evaluate_ref(Roots { data, context }, text)
@@ -245,7 +253,7 @@ pub fn interpolate(
 ) -> Result<Value, StatesError> {
     let how: Templating = how.into();
     let missing = how.missing;
-    let found = template::placeholders(s).map_err(|e| StatesError::runtime(e.message))?;
+    let found = template::placeholders_shared(s).map_err(|e| StatesError::runtime(e.message))?;
     if how.single_placeholder_keeps_type
         && let [only] = found.as_slice()
         && only.range == (0..s.len())
@@ -284,7 +292,7 @@ pub fn place_result(
         PathField::Null => return Ok(data),
         PathField::Path(p) => *p,
     };
-    let parsed = path::parse(p)
+    let parsed = path::parse_shared(p)
         .map_err(|e| StatesError::runtime(format!("Invalid ResultPath '{p}': {e}")))?;
     if parsed.segments.is_empty() {
         return Ok(result);

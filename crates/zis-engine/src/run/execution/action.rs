@@ -77,11 +77,8 @@ impl Execution {
             _ => {
                 // The state's own TimeoutSeconds, enforced (zis-facts 2.9).
                 let own = step
-                    .machine_value
-                    .pointer(&format!(
-                        "/States/{}/TimeoutSeconds",
-                        crate::json::pointer::escape(state.name)
-                    ))
+                    .raw()
+                    .and_then(|r| r.get("TimeoutSeconds"))
                     .and_then(Value::as_f64)
                     .or(self.settings.default_action_timeout_secs)
                     .filter(|t| *t > 0.0);

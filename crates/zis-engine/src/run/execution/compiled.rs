@@ -48,6 +48,9 @@ impl std::fmt::Debug for Machines<'_> {
 pub struct Compiled {
     cell: Cell,
     start: String,
+    /// Every path of the definition parsed (reference paths, `.$` values, the paths inside
+    /// `{{ }}` placeholders), found by where their text lies in the definition.
+    paths: Arc<crate::path::Parsed>,
 }
 
 impl Compiled {
@@ -88,12 +91,23 @@ impl Compiled {
             }
             machines
         });
-        Ok(Arc::new(Self { cell, start }))
+        let mut paths = crate::path::Parsed::default();
+        add_paths(cell.borrow_owner(), &mut paths);
+        Ok(Arc::new(Self {
+            cell,
+            start,
+            paths: Arc::new(paths),
+        }))
     }
 
     /// The definition as given.
     pub fn value(&self) -> &Value {
         self.cell.borrow_owner()
+    }
+
+    /// The definition's paths, parsed (see [`crate::path::ahead`]).
+    pub fn paths(&self) -> &Arc<crate::path::Parsed> {
+        &self.paths
     }
 
     /// The root machine's `StartAt`.
@@ -128,6 +142,26 @@ impl Compiled {
             }
         }
         Some((def, *m.values.get(pointer)?))
+    }
+}
+
+/// Every string of `v` that is a path (as written and trimmed), and every path inside a
+/// `{{ }}` placeholder, into `out`.
+fn add_paths(v: &Value, out: &mut crate::path::Parsed) {
+    match v {
+        Value::String(s) => {
+            let t = s.trim();
+            if t.starts_with('$') {
+                out.add(s);
+                out.add(t);
+            }
+            if crate::template::has_placeholders(s) {
+                out.add_template(s);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| add_paths(i, out)),
+        Value::Object(map) => map.values().for_each(|i| add_paths(i, out)),
+        _ => {}
     }
 }
 

@@ -342,6 +342,8 @@ impl Execution {
 
     /// Steps until the end; returns every event.
     pub fn run(&mut self, actions: &mut dyn ActionExecutor) -> Vec<HistoryEvent> {
+        let compiled = Arc::clone(&self.definition);
+        let _paths = crate::path::ahead(compiled.paths());
         let mut events = Vec::new();
         while let Some(e) = self.step(actions) {
             events.push(e);
@@ -351,6 +353,8 @@ impl Execution {
 
     /// Steps until the end keeping no event; the number of steps taken.
     pub fn run_to_end(&mut self, actions: &mut dyn ActionExecutor) -> usize {
+        let compiled = Arc::clone(&self.definition);
+        let _paths = crate::path::ahead(compiled.paths());
         let mut steps = 0;
         while self.step(actions).is_some() {
             steps += 1;
@@ -364,6 +368,8 @@ impl Execution {
             return None;
         }
         let compiled = Arc::clone(&self.definition);
+        // The definition's paths, parsed when it was compiled, serve this step.
+        let _paths = crate::path::ahead(compiled.paths());
         let top = self.frames.last()?;
         let Some((machine, machine_value)) = compiled.machine(&top.machine) else {
             let e = format!("There is no state machine at '{}'", top.machine);
