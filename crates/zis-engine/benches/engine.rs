@@ -274,8 +274,13 @@ fn summary(cases: &[(Value, Value)], settings: &Settings) {
             }
             t.elapsed().as_secs_f64() / 20.0
         };
-        let plain = median((0..15).map(|_| pass(false)).collect());
-        let history = median((0..15).map(|_| pass(true)).collect());
+        // Interleaved, so drift of the machine weighs on both alike.
+        let (mut plains, mut histories) = (Vec::new(), Vec::new());
+        for _ in 0..21 {
+            plains.push(pass(false));
+            histories.push(pass(true));
+        }
+        let (plain, history) = (median(plains), median(histories));
         let n = compiled.len() as f64;
         println!(
             "summary: {} AWS cases: {:.0} executions/s (compile excluded), {:.0}/s with full history ({:.2}x the plain run's time); compile {:.1} µs per definition",

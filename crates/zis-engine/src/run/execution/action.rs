@@ -7,12 +7,12 @@ use serde_json::Value;
 
 impl Execution {
     /// A Pass state.
-    pub(super) fn run_pass(
+    pub(super) fn run_pass<'a>(
         &self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         result: Option<&Value>,
         event: &mut HistoryEvent,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let state = step.state;
         if result.is_none()
             && state.parameters.is_none()
@@ -55,13 +55,13 @@ impl Execution {
     }
 
     /// An Action state: calls the action unless an answer for this state is held.
-    pub(super) fn run_action(
+    pub(super) fn run_action<'a>(
         &mut self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         action_name: Option<&str>,
         event: &mut HistoryEvent,
         actions: &mut dyn ActionExecutor,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let state = step.state;
         let params = self.parameters(state, &step.effective, event)?;
         let name = action_name.unwrap_or_default();

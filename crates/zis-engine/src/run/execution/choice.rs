@@ -7,12 +7,12 @@ use crate::run::{StatesError, choice};
 
 impl Execution {
     /// A Choice state.
-    pub(super) fn run_choice(
+    pub(super) fn run_choice<'a>(
         &self,
-        step: &Step<'_, '_>,
-        choices: Option<&[ChoiceRule<'_>]>,
-        default: Option<&str>,
-    ) -> Result<Flow, StatesError> {
+        step: &Step<'_, 'a>,
+        choices: Option<&[ChoiceRule<'a>]>,
+        default: Option<&'a str>,
+    ) -> Result<Flow<'a>, StatesError> {
         let effective = &step.effective;
         let rules = choices.unwrap_or(&[]);
         let next = match choice::first_match_with(
@@ -26,6 +26,6 @@ impl Execution {
         let next =
             next.ok_or_else(|| StatesError::named("States.NoChoiceMatched", "No Matches!"))?;
         let out = self.pass_through(step.state, step.effective_is_data(), effective)?;
-        Ok(Flow::Next(next.to_string(), out))
+        Ok(Flow::Next(next, out))
     }
 }

@@ -10,12 +10,12 @@ use serde_json::Value;
 impl Execution {
     /// A Map state: pushes the frame of its first iteration (an empty array is the result
     /// at once).
-    pub(super) fn run_map(
+    pub(super) fn run_map<'a>(
         &mut self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         items_path: Option<&str>,
         event: &mut HistoryEvent,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let (state, effective, frame, machine_value) =
             (step.state, &step.effective, step.frame, step.machine_value);
         let data = step.data();

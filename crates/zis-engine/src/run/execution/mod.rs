@@ -155,8 +155,8 @@ impl Execution {
     }
 
     /// Whether each step's event keeps the data of every phase (on by default). Off, an
-    /// event names the state, where it went and its error, and keeps no data: a run that
-    /// only wants the outcome copies nothing it does not need.
+    /// event keeps its state's type, its error and the counters, and no data, state name or
+    /// next state: a run that only wants the outcome copies nothing it does not need.
     pub fn set_recording(&mut self, record: bool) {
         self.record = record;
     }
@@ -384,7 +384,11 @@ impl Execution {
         let machine_pointer = top.machine.clone();
         self.transitions += 1;
         let mut event = HistoryEvent {
-            state: state.name.to_string(),
+            state: if self.record {
+                state.name.to_string()
+            } else {
+                String::new()
+            },
             state_type: state.kind.type_name(),
             frames: self
                 .frames
@@ -453,10 +457,12 @@ impl Execution {
                 if let Some(top) = self.frames.last_mut() {
                     // Into the name's own buffer: no allocation on most steps.
                     top.current.clear();
-                    top.current.push_str(&next);
+                    top.current.push_str(next);
                     top.data = data;
                 }
-                event.next = Some(next);
+                if self.record {
+                    event.next = Some(next.to_string());
+                }
             }
             Ok(Flow::End(out)) => {
                 event.output = self.output_snapshot(&out, &event);
@@ -513,14 +519,14 @@ impl Execution {
         };
     }
 
-    fn run_state(
+    fn run_state<'a>(
         &mut self,
-        state: &State<'_>,
+        state: &State<'a>,
         machine_value: &Value,
         frame: &Frame,
         event: &mut HistoryEvent,
         actions: &mut dyn ActionExecutor,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let effective = self.input_path(state, &frame.data)?;
         event.after_input_path = match &effective {
             // The data itself: the same snapshot as the input.
@@ -560,8 +566,8 @@ impl Execution {
 }
 
 /// Where a state's step leads.
-enum Flow {
-    Next(String, Out),
+enum Flow<'a> {
+    Next(&'a str, Out),
     End(Out),
     Entered,
 }
@@ -600,7 +606,7 @@ struct Step<'s, 'a> {
     effective: std::borrow::Cow<'s, Value>,
 }
 
-impl Step<'_, '_> {
+impl<'a> Step<'_, 'a> {
     /// `$` before the state.
     fn data(&self) -> &Value {
         &self.frame.data
@@ -614,9 +620,9 @@ impl Step<'_, '_> {
     }
 
     /// On to `Next`, or the end of the machine.
-    fn next_or_end(&self, out: impl Into<Out>) -> Flow {
+    fn next_or_end(&self, out: impl Into<Out>) -> Flow<'a> {
         match self.state.next {
-            Some(n) => Flow::Next(n.to_string(), out.into()),
+            Some(n) => Flow::Next(n, out.into()),
             None => Flow::End(out.into()),
         }
     }

@@ -10,12 +10,12 @@ use serde_json::Value;
 
 impl Execution {
     /// A Succeed state.
-    pub(super) fn run_succeed(
+    pub(super) fn run_succeed<'a>(
         &self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         message: Option<&str>,
         event: &mut HistoryEvent,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let (mode, effective) = (self.settings.mode, &step.effective);
         if let (Some(m), Mode::Zis) = (message, mode) {
             event.result = Some(std::sync::Arc::new(match reference(m) {
@@ -28,12 +28,12 @@ impl Execution {
     }
 
     /// A Fail state: always an error.
-    pub(super) fn run_fail(
+    pub(super) fn run_fail<'a>(
         &self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         error: Option<&str>,
         cause: Option<&str>,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let (mode, effective) = (self.settings.mode, &step.effective);
         let render = |s: Option<&str>| -> Result<String, StatesError> {
             match (s, mode) {

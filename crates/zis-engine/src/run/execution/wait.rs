@@ -9,12 +9,12 @@ use serde_json::Value;
 
 impl Execution {
     /// A Wait state.
-    pub(super) fn run_wait(
+    pub(super) fn run_wait<'a>(
         &mut self,
-        step: &Step<'_, '_>,
+        step: &Step<'_, 'a>,
         seconds: Option<&Value>,
         seconds_path: Option<&str>,
-    ) -> Result<Flow, StatesError> {
+    ) -> Result<Flow<'a>, StatesError> {
         let (state, effective) = (step.state, &step.effective);
         let secs = match (seconds, seconds_path) {
             (Some(s), _) => s.as_f64().unwrap_or(0.0),
