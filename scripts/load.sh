@@ -68,6 +68,12 @@ load() {
 }
 val() { grep '^WRK' "$1" | grep -o "$2=[0-9.]*" | cut -d= -f2; }
 
+# accepted WRK_FILE: the events answered 2xx, their rate and the ingest latencies.
+accepted() {
+  local ok=$(( $(val "$1" requests) - $(val "$1" status) ))
+  echo "  accepted               $ok events (2xx), $(python3 -c "print(f'{$ok/$(val "$1" secs):,.0f}')")/s; ingest p50 $(val "$1" p50_ms) ms, p99 $(val "$1" p99_ms) ms"
+}
+
 # drain: waits until the queue is empty (at most 600 s).
 drain() {
   for _ in $(seq 6000); do
@@ -100,9 +106,8 @@ for phase in $phases; do
   peak)
     setup "$data"
     load "$url_noop" "$creds_noop" 10 4 0 "$data/wrk.txt"
-    r=$(val "$data/wrk.txt" requests); s=$(val "$data/wrk.txt" secs)
     echo "peak: no-op flow, wrk 4 connections for 10 s"
-    echo "  accepted               $r events, $(python3 -c "print(f'{$r/$s:,.0f}')")/s; ingest p50 $(val "$data/wrk.txt" p50_ms) ms, p99 $(val "$data/wrk.txt" p99_ms) ms"
+    accepted "$data/wrk.txt"
     drain
     stats "$data" zis:loadtest:flow:noop
     ;;
@@ -112,9 +117,8 @@ for phase in $phases; do
     # Each connection waits its delay after each answer: two milliseconds less than the
     # interval makes up for the answer's own time.
     load "$url_noop" "$creds_noop" "$secs" "$conns" $(( 1000 * conns / rate - 2 )) "$data/wrk.txt"
-    r=$(val "$data/wrk.txt" requests); s=$(val "$data/wrk.txt" secs)
     echo "steady: no-op flow, $rate events/s offered for $secs s"
-    echo "  accepted               $r events, $(python3 -c "print(f'{$r/$s:,.0f}')")/s; ingest p50 $(val "$data/wrk.txt" p50_ms) ms, p99 $(val "$data/wrk.txt" p99_ms) ms"
+    accepted "$data/wrk.txt"
     drain
     stats "$data" zis:loadtest:flow:noop
     ;;
@@ -122,7 +126,7 @@ for phase in $phases; do
     setup "$data"
     load "$url_realistic" "$creds_realistic" 10 4 0 "$data/wrk.txt"
     echo "realistic: LoadConfig, Choice, Jq, custom action on the fake Zendesk, PatchConfig; wrk 4 connections for 10 s"
-    echo "  accepted               $(val "$data/wrk.txt" requests) events; ingest p50 $(val "$data/wrk.txt" p50_ms) ms, p99 $(val "$data/wrk.txt" p99_ms) ms"
+    accepted "$data/wrk.txt"
     drain
     stats "$data" zis:loadtest:flow:realistic
     ;;
