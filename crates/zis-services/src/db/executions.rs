@@ -175,27 +175,7 @@ impl Finished {
 }
 
 impl Db {
-    /// Stores a finished execution with its history (the caller redacts secrets).
-    #[allow(clippy::too_many_arguments)]
-    pub fn store_execution(
-        &self,
-        event_id: Option<i64>,
-        job_spec: &JobSpecRow,
-        event_type: &str,
-        status: &Status,
-        history: &Value,
-        logs: &Value,
-        attempts: u32,
-        started_at: f64,
-        delay_secs: f64,
-    ) -> Result<i64> {
-        let e = NewExecution::new(
-            event_id, job_spec, event_type, status, history, logs, attempts, started_at, delay_secs,
-        );
-        insert_execution(&self.conn(), &e)
-    }
-
-    /// Stores a stored-ready execution; its id.
+    /// Stores an execution (masked already: `runner::prepare`); its id.
     pub fn insert_execution(&self, e: &NewExecution) -> Result<i64> {
         insert_execution(&self.conn(), e)
     }

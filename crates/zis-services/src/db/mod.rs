@@ -377,6 +377,15 @@ fn valid_name(what: &str, name: &str, min_len: usize) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
+    // Up to date (every open but the first): a read, no write lock. Each dispatcher worker
+    // and each refresh of the window's lists opens the database.
+    let current: Option<i64> = conn
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .optional()
+        .unwrap_or(None);
+    if current == Some(MIGRATIONS.len() as i64) {
+        return Ok(());
+    }
     let tx: Transaction<'_> =
         conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;

@@ -239,18 +239,3 @@ fn work(db: &Db, settings: &DispatchSettings, stop: &AtomicBool) {
 /// How long an idle worker waits before it looks at the queue again (the start delay of an
 /// event that arrives when the queue is empty is at most this, plus its run).
 const IDLE: std::time::Duration = std::time::Duration::from_millis(5);
-
-/// A worker thread that runs due events until `stop` is set; it first puts back events a
-/// dead process left running.
-pub fn spawn_worker(
-    db: Arc<Db>,
-    settings: DispatchSettings,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        if let Err(e) = db.requeue_interrupted() {
-            tracing::error!("cannot requeue interrupted events: {e}");
-        }
-        work(&db, &settings, &stop);
-    })
-}
