@@ -22,7 +22,13 @@ impl AppState {
 
     pub(crate) fn revalidate(&mut self) {
         if let Some(doc) = &self.document {
-            self.diagnostics = doc.validate(Options::default());
+            let text = if doc.is_modified() {
+                doc.render()
+            } else {
+                doc.saved_text().to_string()
+            };
+            (self.diagnostics, self.shapes) =
+                crate::core::shapes::validate_text(&text, &self.sidecar);
         }
     }
 

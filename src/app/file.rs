@@ -141,7 +141,7 @@ impl AppState {
     }
 
     pub(crate) fn load_text(&mut self, text: String, path: Option<&Path>) {
-        self.diagnostics = validate::validate_bundle_text(&text, Options::default());
+        (self.diagnostics, self.shapes) = crate::core::shapes::validate_text(&text, &self.sidecar);
         match Document::parse(text) {
             Ok(doc) => self.document = Some(doc),
             Err(e) => {

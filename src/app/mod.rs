@@ -55,7 +55,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use zis_engine::document::Document;
 use zis_engine::model::{FlowDefinition, ResourceBody};
-use zis_engine::validate::{self, Diagnostic, Options};
+use zis_engine::validate::Diagnostic;
 
 /// An image format for the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,8 +178,11 @@ pub struct AppState {
     pub modified: bool,
     /// Why the last open failed.
     pub open_error: Option<String>,
-    /// The validator's findings on the open bundle, kept live as it is edited.
+    /// The validator's findings on the open bundle, with shape inference's, kept live as
+    /// it is edited.
     pub diagnostics: Vec<Diagnostic>,
+    /// The shape of `$` at every state of the open bundle's flows (`core::shapes`).
+    pub shapes: Option<zis_engine::shape::bundle::BundleShapes>,
     /// The selected resource key.
     pub selected: Option<String>,
     /// Map states opened inside the selected flow, outermost first: the graph shows the

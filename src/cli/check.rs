@@ -79,7 +79,8 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
                 let diagnostics = if args.asl {
                     validate::validate_definition_text(&text, options)
                 } else {
-                    validate::validate_bundle_text(&text, options)
+                    let (sidecar, _) = crate::core::sidecar::Sidecar::load(path);
+                    crate::core::shapes::validate_text(&text, &sidecar).0
                 };
                 reports.push(FileReport {
                     path: shown,

@@ -15,6 +15,7 @@
 //! | [`trigger`] | the job spec that starts a flow |
 //! | [`diff`] | differences between two JSON values by path |
 //! | [`sidecar`] | the file next to a bundle: positions, breakpoints, mocks, watches, events |
+//! | [`shapes`] | the shape of `$` at every state, from the catalog's event schemas and the sidecar's samples, and its findings |
 //! | [`search`] | JSON search and the playground |
 //! | [`stores`] | changes to the local stores made from forms |
 //! | [`export`] | a flow's graph as SVG or PNG, an execution as an HTML report |
@@ -43,6 +44,7 @@ pub mod recovery;
 pub mod resources;
 pub mod route;
 pub mod search;
+pub mod shapes;
 pub mod sidecar;
 pub mod stores;
 pub mod trigger;

@@ -1,5 +1,6 @@
 //! The sidecar file next to a bundle (`<bundle>.zis-studio.json`): node positions per flow
-//! and Map level, the debugger's breakpoints, mocks, watches and saved events. Never written
+//! and Map level, the debugger's breakpoints, mocks, watches and saved events, and the
+//! sample payloads shape inference reads. Never written
 //! into the bundle; written atomically; one that does not parse is moved aside, not lost.
 
 use crate::core::graph::FlowGraph;
@@ -30,6 +31,13 @@ pub struct Sidecar {
     /// the command line's.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub settings: BTreeMap<String, String>,
+    /// Sample payloads of events the catalog does not know (inbound webhooks), by
+    /// `source/type`: the shape `$.input` has in the flows they start.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_samples: BTreeMap<String, serde_json::Value>,
+    /// Response samples of custom actions, by `ActionName`: the shape of their result.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub action_samples: BTreeMap<String, serde_json::Value>,
 }
 
 /// An event saved under a name: its type and payload.

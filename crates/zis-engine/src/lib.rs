@@ -11,6 +11,7 @@
 //! | [`jq`] | the jq engine of `zis:common:transform:Jq`: compile checks and running, with jq compatibility over jaq |
 //! | [`validate`] | every problem of a bundle in one pass, with stable codes, pointers and positions |
 //! | [`actions`] | the built-in actions (configs, links, Jq) over store traits, with in-memory stores |
+//! | [`shape`] | the shape of `$` at every state, inferred without running: event schemas' type, joins, path look-up on shapes, findings W016–W019 |
 //! | [`run`] | running flows: the resumable stepper ([`run::execution`]), the per-state data flow (paths, payload templates, ResultPath), Choice rules, [`run::StatesError`] |
 //!
 //! Module dependencies form a DAG: each module imports only modules on earlier lines (and
@@ -21,7 +22,8 @@
 //! 3. [`validate`] (json, model, path, template, jq)
 //! 4. [`document`] (json, model, validate), [`run`] (json, model, path, template, validate:
 //!    for `Mode` and `is_rfc3339`)
-//! 5. [`actions`] (model, jq, run: for `StatesError`, `ActionExecutor` and `wildcard_match`)
+//! 5. [`shape`] (json, model, path, template, validate)
+//! 6. [`actions`] (model, jq, run: for `StatesError`, `ActionExecutor` and `wildcard_match`)
 //!
 //! Keep it that way: an item two modules share belongs in the lower one. The list of
 //! built-in action names, which the validator checks and [`actions`] runs, is
@@ -56,5 +58,6 @@ pub mod json;
 pub mod model;
 pub mod path;
 pub mod run;
+pub mod shape;
 pub mod template;
 pub mod validate;

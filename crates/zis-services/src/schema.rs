@@ -8,36 +8,7 @@
 //! sample always conforms to its schema ([`conforms`], tested for every event).
 
 use crate::catalog::{EventType, sample_input};
-use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
-
-/// The shape of a JSON value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Shape {
-    /// Any value (nothing known).
-    Any,
-    /// `true` or `false`.
-    Bool,
-    /// A number.
-    Number,
-    /// A string, from these values when known.
-    String(Option<Vec<String>>),
-    /// An array of items of one shape.
-    Array(Box<Shape>),
-    /// An object with these fields.
-    Object(BTreeMap<String, Field>),
-}
-
-/// One field of an object.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Field {
-    /// Its shape (when not null).
-    pub shape: Shape,
-    /// Always present.
-    pub required: bool,
-    /// May be `null`.
-    pub nullable: bool,
-}
+pub use zis_engine::shape::{Field, Obj, Shape, conforms, to_json};
 
 /// Fields that may be null (a path of field names under the family object, `*` for any
 /// entity).
@@ -89,31 +60,35 @@ const ENUMS: &[(&str, &[&str])] = &[
 /// The schema of an event type's `input`.
 pub fn schema(event: &EventType) -> Shape {
     let sample = sample_input(event);
-    let mut shape = infer(&sample);
+    let mut shape = Shape::of(&sample);
     // The family object (`ticket_event`, `user_event`, …) holds the annotated paths.
     if let Shape::Object(top) = &mut shape {
-        for field in top.values_mut() {
+        for field in top.fields.values_mut() {
             annotate(&mut field.shape, "");
         }
     }
     // `previous`/`current` take the values of the field they describe.
     if let (Shape::Object(top), Some(field)) = (&mut shape, changed_field(event)) {
-        for f in top.values_mut() {
+        for f in top.fields.values_mut() {
             let Shape::Object(body) = &mut f.shape else {
                 continue;
             };
             let values = ENUMS.iter().find(|(p, _)| *p == field).map(|(_, v)| *v);
             if let Some(values) = values {
                 for key in ["previous", "current"] {
-                    if let Some(f) = body.get_mut(key) {
-                        f.shape =
-                            Shape::String(Some(values.iter().map(|s| s.to_string()).collect()));
+                    if let Some(f) = body.fields.get_mut(key) {
+                        f.shape = Shape::one_of(values);
                     }
                 }
             }
         }
     }
     shape
+}
+
+/// How messages name an event: `support/ticket.TicketCreated`.
+pub fn event_name(event: &EventType) -> String {
+    format!("{}/{}", event.source, event.event_type)
 }
 
 /// The entity field a `*Changed` event is about, when it has an enumeration.
@@ -127,35 +102,10 @@ fn changed_field(event: &EventType) -> Option<&'static str> {
     }
 }
 
-/// The shape of a value, every field required and not null.
-fn infer(v: &Value) -> Shape {
-    match v {
-        Value::Null => Shape::Any,
-        Value::Bool(_) => Shape::Bool,
-        Value::Number(_) => Shape::Number,
-        Value::String(_) => Shape::String(None),
-        Value::Array(items) => Shape::Array(Box::new(items.first().map_or(Shape::Any, infer))),
-        Value::Object(m) => Shape::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        Field {
-                            shape: infer(v),
-                            required: true,
-                            nullable: v.is_null(),
-                        },
-                    )
-                })
-                .collect(),
-        ),
-    }
-}
-
 /// Marks nullable fields and enumerations under `path`.
 fn annotate(shape: &mut Shape, path: &str) {
-    let Shape::Object(fields) = shape else { return };
-    for (k, f) in fields.iter_mut() {
+    let Shape::Object(obj) = shape else { return };
+    for (k, f) in obj.fields.iter_mut() {
         let here = if path.is_empty() {
             k.clone()
         } else {
@@ -165,103 +115,9 @@ fn annotate(shape: &mut Shape, path: &str) {
             f.nullable = true;
         }
         if let Some((_, values)) = ENUMS.iter().find(|(p, _)| *p == here) {
-            f.shape = Shape::String(Some(values.iter().map(|s| s.to_string()).collect()));
+            f.shape = Shape::one_of(values);
         }
         annotate(&mut f.shape, &here);
-    }
-}
-
-/// Whether `v` has the shape; else the JSON pointer of the first difference and why.
-pub fn conforms(v: &Value, shape: &Shape) -> Result<(), String> {
-    check(v, shape, "")
-}
-
-fn check(v: &Value, shape: &Shape, at: &str) -> Result<(), String> {
-    let fail = |why: String| Err(format!("{}: {why}", if at.is_empty() { "/" } else { at }));
-    match (shape, v) {
-        (Shape::Any, _) | (Shape::Bool, Value::Bool(_)) | (Shape::Number, Value::Number(_)) => {
-            Ok(())
-        }
-        (Shape::String(values), Value::String(s)) => match values {
-            Some(vs) if !vs.contains(s) => fail(format!("{s:?} is not one of {vs:?}")),
-            _ => Ok(()),
-        },
-        (Shape::Array(item), Value::Array(items)) => {
-            for (i, x) in items.iter().enumerate() {
-                check(x, item, &format!("{at}/{i}"))?;
-            }
-            Ok(())
-        }
-        (Shape::Object(fields), Value::Object(m)) => {
-            for (k, f) in fields {
-                let here = format!("{at}/{k}");
-                match m.get(k) {
-                    None if f.required => return fail(format!("{k} is missing")),
-                    None => {}
-                    Some(Value::Null) if f.nullable => {}
-                    Some(Value::Null) => return Err(format!("{here}: may not be null")),
-                    Some(x) => check(x, &f.shape, &here)?,
-                }
-            }
-            Ok(())
-        }
-        (expected, got) => fail(format!(
-            "{} where {} was expected",
-            kind(got),
-            name(expected)
-        )),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn name(s: &Shape) -> &'static str {
-    match s {
-        Shape::Any => "anything",
-        Shape::Bool => "a boolean",
-        Shape::Number => "a number",
-        Shape::String(_) => "a string",
-        Shape::Array(_) => "an array",
-        Shape::Object(_) => "an object",
-    }
-}
-
-/// The schema as JSON (a JSON Schema subset: `type`, `properties`, `required`, `enum`,
-/// `items`, `nullable`), for tools and the user.
-pub fn to_json(shape: &Shape) -> Value {
-    match shape {
-        Shape::Any => json!({}),
-        Shape::Bool => json!({"type": "boolean"}),
-        Shape::Number => json!({"type": "number"}),
-        Shape::String(None) => json!({"type": "string"}),
-        Shape::String(Some(values)) => json!({"type": "string", "enum": values}),
-        Shape::Array(item) => json!({"type": "array", "items": to_json(item)}),
-        Shape::Object(fields) => {
-            let mut props = Map::new();
-            let mut required = Vec::new();
-            for (k, f) in fields {
-                let mut p = to_json(&f.shape);
-                if f.nullable
-                    && let Value::Object(m) = &mut p
-                {
-                    m.insert("nullable".into(), json!(true));
-                }
-                props.insert(k.clone(), p);
-                if f.required {
-                    required.push(k.clone());
-                }
-            }
-            json!({"type": "object", "properties": props, "required": required})
-        }
     }
 }
 
@@ -269,6 +125,7 @@ pub fn to_json(shape: &Shape) -> Value {
 mod tests {
     use super::*;
     use crate::catalog::{EVENTS, find};
+    use serde_json::{Value, json};
 
     #[test]
     fn every_sample_conforms_to_its_schema() {

@@ -162,4 +162,12 @@ codes! {
     ConnectionName = "W014", Warning, "questionable connection name";
     /// A state no path reaches (ZIS mode; whether ZIS rejects it is unconfirmed).
     UnreachableZis = "W015", Warning, "unreachable state";
+    /// A path that cannot resolve on the data's inferred shape (`zis_engine::shape`).
+    PathNotFound = "W016", Warning, "path cannot resolve";
+    /// A path that may not resolve: a field absent on some way, or a value that may be null.
+    PathMayFail = "W017", Warning, "path may be null or absent";
+    /// A Choice comparing a value of another type than its operator takes.
+    ChoiceType = "W018", Warning, "Choice compares a value of another type";
+    /// A Map ItemsPath whose value is not an array.
+    ItemsNotArray = "W019", Warning, "Map ItemsPath is not an array";
 }

@@ -1,0 +1,637 @@
+//! Inference through a flow: the shape of `$` before and after every state, computed
+//! without running it, and the findings where a path may not resolve.
+//!
+//! Each state's input is the join of what every way into it brings (a state's `Next`, a
+//! Choice rule or `Default`, a Catch with `{Error, Cause}` at its ResultPath). Ways are
+//! followed until nothing changes; a state whose input keeps changing (a loop that nests
+//! data) becomes unknown. Then one last pass over the states, in source order, reads every
+//! path on the final shapes and reports:
+//!
+//! - W016: a path that cannot resolve (a field a closed object does not have, a step into
+//!   a number or a string);
+//! - W017: a path that may not resolve (a field absent on some way here, or a step through
+//!   a value that may be `null`);
+//! - W018: a Choice comparing a value of another type than its operator takes;
+//! - W019: a Map ItemsPath that is not an array.
+//!
+//! Unknown shapes never produce a finding. A Choice rule narrows the data on its way:
+//! after `IsPresent: true` (or any comparison) its Variable is present; after
+//! `IsNull: false` (or a typed comparison) it is not null; in an `And`, earlier rules
+//! narrow later ones.
+
+use super::choice::narrow;
+use super::lookup::{self, Trouble};
+use super::{Field, Obj, Shape, builtin, join, place};
+use crate::json::pointer;
+use crate::model::{FlowDefinition, PathField, State, StateKind};
+use crate::path::{self, Root, Segment, Selector};
+use crate::template;
+use crate::validate::{Code, Diagnostic};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Updates to one state's input before it is given up as unknown.
+const MAX_UPDATES: usize = 12;
+
+/// What inference knows beyond the flow.
+pub struct Env<'e> {
+    /// The event `$.input` holds, as `support/ticket.TicketCreated`, for messages.
+    pub event: Option<String>,
+    /// The result shape of a custom action (from its response sample), by `ActionName`;
+    /// unknown when there is none.
+    pub actions: &'e dyn Fn(&str) -> Shape,
+}
+
+/// The shapes at one state.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StateShapes {
+    /// `$` as the state receives it (ResultPath writes into this).
+    pub input: Shape,
+    /// `$` after InputPath: what Parameters, Choice Variables and ItemsPath read.
+    pub effective: Shape,
+    /// `$$`: a Map iteration's item and index.
+    pub context: Shape,
+    /// The Action's or Map's result (before ResultSelector), when the state has one.
+    pub result: Option<Shape>,
+    /// `$` as the state passes it on.
+    pub output: Shape,
+}
+
+/// What inference found for one flow.
+#[derive(Clone, Debug, Default)]
+pub struct FlowShapes {
+    /// Every state reached (Map iterations' too), by its JSON pointer.
+    pub states: BTreeMap<String, StateShapes>,
+    /// Findings, with pointers (no positions).
+    pub findings: Vec<Diagnostic>,
+    /// The shape of each custom action's Parameters, joined over its callers.
+    pub action_inputs: BTreeMap<String, Shape>,
+}
+
+/// `$` at a flow's start: the ZIS envelope around an event's `input`.
+pub fn envelope(input: Shape) -> Shape {
+    let mut o = Obj::default();
+    o.fields
+        .insert("account_id".into(), Field::required(Shape::Number));
+    for k in ["integration_key", "subdomain"] {
+        o.fields
+            .insert(k.into(), Field::required(Shape::String(None)));
+    }
+    o.fields.insert("input".into(), Field::required(input));
+    // Present only when the integration has OAuth connections (zis-facts.md 2.3): what
+    // it holds is not known here, so reading it is never reported.
+    o.fields
+        .insert("connections".into(), Field::required(Shape::Unknown));
+    Shape::Object(o)
+}
+
+/// Infers the shapes of a flow starting with `$` of shape `start`.
+pub fn infer(def: &FlowDefinition, start: Shape, env: &Env) -> FlowShapes {
+    let mut cx = Infer::new(env, 0);
+    cx.machine(def, start, &Shape::Unknown);
+    cx.out.findings.dedup();
+    cx.out
+}
+
+pub(super) struct Infer<'e> {
+    pub(super) env: &'e Env<'e>,
+    pub(super) out: FlowShapes,
+    /// True in the last pass: findings and state shapes are recorded.
+    pub(super) report: bool,
+    /// Map nesting (0: the flow itself, where `$.input` is the event).
+    pub(super) depth: usize,
+    /// What `$` is when it is not a flow's data (a custom action's Parameters), for messages.
+    pub(super) root_name: Option<&'static str>,
+}
+
+/// What one state sends where.
+struct Step<'a> {
+    edges: Vec<(&'a str, Shape)>,
+    terminal: Option<Shape>,
+    shapes: StateShapes,
+}
+
+/// How a path's value is used, which decides what is reported.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Use {
+    /// Read: an absent field or a step through `null` fails.
+    Value,
+    /// Tested with `IsPresent`: only a field that can never be there is reported.
+    Presence,
+}
+
+impl<'e> Infer<'e> {
+    /// An inference that reports, at Map depth `depth` (0: `$.input` is the event).
+    pub(super) fn new(env: &'e Env<'e>, depth: usize) -> Self {
+        Self {
+            env,
+            out: FlowShapes::default(),
+            report: true,
+            depth,
+            root_name: None,
+        }
+    }
+
+    /// Runs a state machine; the join of what its terminal states pass on.
+    fn machine(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
+        let Some(states) = &def.states else {
+            return Shape::Unknown;
+        };
+        let by_name: HashMap<&str, &State> = states.iter().map(|s| (s.name, s)).collect();
+        let Some(first) = def.start_at.filter(|s| by_name.contains_key(s)) else {
+            return Shape::Unknown;
+        };
+        let mut inputs: HashMap<&str, Shape> = HashMap::from([(first, start)]);
+        let mut updates: HashMap<&str, usize> = HashMap::new();
+        let mut queue = VecDeque::from([first]);
+        let report = std::mem::replace(&mut self.report, false);
+        while let Some(name) = queue.pop_front() {
+            let (Some(state), Some(input)) = (by_name.get(name), inputs.get(name)) else {
+                continue;
+            };
+            let step = self.state(state, input.clone(), ctx);
+            for (next, shape) in step.edges {
+                if !by_name.contains_key(next) {
+                    continue;
+                }
+                let merged = match inputs.get(next) {
+                    None => shape,
+                    Some(old) => join(old.clone(), shape),
+                };
+                if inputs.get(next) == Some(&merged) {
+                    continue;
+                }
+                let n = updates.entry(next).or_default();
+                *n += 1;
+                let merged = if *n > MAX_UPDATES {
+                    Shape::Unknown
+                } else {
+                    merged
+                };
+                if inputs.get(next) != Some(&merged) {
+                    inputs.insert(next, merged);
+                    if !queue.contains(&next) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        self.report = report;
+        let mut terminal: Option<Shape> = None;
+        for state in states {
+            let Some(input) = inputs.get(state.name) else {
+                continue;
+            };
+            let step = self.state(state, input.clone(), ctx);
+            if let Some(t) = step.terminal {
+                terminal = Some(match terminal {
+                    None => t,
+                    Some(old) => join(old, t),
+                });
+            }
+            if self.report {
+                self.out.states.insert(state.pointer.clone(), step.shapes);
+            }
+        }
+        terminal.unwrap_or(Shape::Unknown)
+    }
+
+    /// What one state does to `$`.
+    fn state<'a>(&mut self, s: &State<'a>, input: Shape, ctx: &Shape) -> Step<'a> {
+        let ptr = s.pointer.as_str();
+        let effective = match &s.input_path {
+            PathField::Absent => input.clone(),
+            PathField::Null => Shape::object([]),
+            PathField::Path(p) => self.read(p, &input, ctx, &at(ptr, "InputPath"), Use::Value),
+        };
+        let mut result = None;
+        let mut terminal = None;
+        let mut edges = Vec::new();
+        let after = match &s.kind {
+            StateKind::Pass { result: literal } => {
+                let r = match (s.parameters, literal) {
+                    (Some(t), _) => self.render(t, &effective, ctx, &at(ptr, "Parameters")),
+                    (None, Some(v)) => Shape::of(v),
+                    (None, None) => effective.clone(),
+                };
+                place(&s.result_path, input.clone(), r)
+            }
+            StateKind::Action { action_name } => {
+                let params = match s.parameters {
+                    Some(t) => self.render(t, &effective, ctx, &at(ptr, "Parameters")),
+                    None => effective.clone(),
+                };
+                let r = match action_name {
+                    Some(name) => match builtin::result(name) {
+                        Some(r) => r,
+                        None => {
+                            if self.report {
+                                let slot = self
+                                    .out
+                                    .action_inputs
+                                    .entry(name.to_string())
+                                    .or_insert_with(|| params.clone());
+                                *slot = join(slot.clone(), params);
+                            }
+                            (self.env.actions)(name)
+                        }
+                    },
+                    None => Shape::Unknown,
+                };
+                result = Some(r.clone());
+                let r = self.select(s, r, ctx);
+                place(&s.result_path, input.clone(), r)
+            }
+            StateKind::Map {
+                items_path,
+                iterator,
+            } => {
+                let items = self.read(
+                    items_path.unwrap_or("$"),
+                    &effective,
+                    ctx,
+                    &at(ptr, "ItemsPath"),
+                    Use::Value,
+                );
+                let item = match items {
+                    Shape::Array(item) => *item,
+                    Shape::Unknown => Shape::Unknown,
+                    other => {
+                        self.find(
+                            Code::ItemsNotArray,
+                            &at(ptr, "ItemsPath"),
+                            format!(
+                                "ItemsPath `{}` is {}, not an array: the Map cannot run",
+                                items_path.unwrap_or("$"),
+                                other.describe()
+                            ),
+                        );
+                        Shape::Unknown
+                    }
+                };
+                let map_ctx = Shape::object([(
+                    "Map",
+                    Shape::object([(
+                        "Item",
+                        Shape::object([("Value", item.clone()), ("Index", Shape::Number)]),
+                    )]),
+                )]);
+                let iteration = match s.parameters {
+                    Some(t) => self.render(t, &effective, &map_ctx, &at(ptr, "Parameters")),
+                    None => item,
+                };
+                let each = match iterator {
+                    Some(def) => {
+                        self.depth += 1;
+                        let t = self.machine(def, iteration, &map_ctx);
+                        self.depth -= 1;
+                        t
+                    }
+                    None => Shape::Unknown,
+                };
+                let r = Shape::Array(Box::new(each));
+                result = Some(r.clone());
+                let r = self.select(s, r, ctx);
+                place(&s.result_path, input.clone(), r)
+            }
+            StateKind::Choice { choices, default } => {
+                let out = self.output(s, effective.clone(), ctx);
+                for rule in choices.iter().flatten() {
+                    self.rule(rule, &effective, ctx);
+                    if let Some(next) = rule.next {
+                        let narrowed = if s.output_path == PathField::Absent {
+                            narrow(out.clone(), rule)
+                        } else {
+                            out.clone()
+                        };
+                        edges.push((next, narrowed));
+                    }
+                }
+                if let Some(d) = default {
+                    edges.push((*d, out.clone()));
+                }
+                return self.finish(s, input, effective, ctx, None, out, edges, None);
+            }
+            StateKind::Wait { seconds_path, .. } => {
+                if let Some(p) = seconds_path {
+                    self.read(p, &effective, ctx, &at(ptr, "SecondsPath"), Use::Value);
+                }
+                effective.clone()
+            }
+            StateKind::Succeed { message } => {
+                if let Some(m) = message {
+                    self.check_placeholders(m, &effective, ctx, &at(ptr, "Message"));
+                }
+                effective.clone()
+            }
+            StateKind::Fail { error, cause } => {
+                for (text, key) in [(error, "Error"), (cause, "Cause")] {
+                    if let Some(t) = text {
+                        self.check_placeholders(t, &effective, ctx, &at(ptr, key));
+                    }
+                }
+                let shapes = StateShapes {
+                    input,
+                    effective,
+                    context: ctx.clone(),
+                    result: None,
+                    output: Shape::Unknown,
+                };
+                return Step {
+                    edges,
+                    terminal: None,
+                    shapes,
+                };
+            }
+            StateKind::Task { .. } | StateKind::Parallel { .. } | StateKind::Unknown => {
+                Shape::Unknown
+            }
+        };
+        let out = self.output(s, after, ctx);
+        if let Some(next) = s.next {
+            edges.push((next, out.clone()));
+        } else if s.end == Some(true) || matches!(s.kind, StateKind::Succeed { .. }) {
+            terminal = Some(out.clone());
+        }
+        self.finish(s, input, effective, ctx, result, out, edges, terminal)
+    }
+
+    /// Adds the Catch ways and packs the step.
+    #[allow(clippy::too_many_arguments)]
+    fn finish<'a>(
+        &mut self,
+        s: &State<'a>,
+        input: Shape,
+        effective: Shape,
+        ctx: &Shape,
+        result: Option<Shape>,
+        output: Shape,
+        mut edges: Vec<(&'a str, Shape)>,
+        terminal: Option<Shape>,
+    ) -> Step<'a> {
+        for c in s.catch.iter().flatten() {
+            if let Some(next) = c.next {
+                let error = Shape::object([
+                    ("Error", Shape::String(None)),
+                    ("Cause", Shape::String(None)),
+                ]);
+                edges.push((next, place(&c.result_path, input.clone(), error)));
+            }
+        }
+        Step {
+            edges,
+            terminal,
+            shapes: StateShapes {
+                input,
+                effective,
+                context: ctx.clone(),
+                result,
+                output,
+            },
+        }
+    }
+
+    /// ResultSelector on a result.
+    fn select(&mut self, s: &State, result: Shape, ctx: &Shape) -> Shape {
+        match s.result_selector {
+            Some(t) => self.render(t, &result, ctx, &at(&s.pointer, "ResultSelector")),
+            None => result,
+        }
+    }
+
+    /// OutputPath on what the state passes on.
+    fn output(&mut self, s: &State, after: Shape, ctx: &Shape) -> Shape {
+        match &s.output_path {
+            PathField::Absent => after,
+            PathField::Null => Shape::object([]),
+            PathField::Path(p) => {
+                self.read(p, &after, ctx, &at(&s.pointer, "OutputPath"), Use::Value)
+            }
+        }
+    }
+
+    /// The shape a payload template (Parameters, ResultSelector) renders to.
+    fn render(&mut self, t: &Value, data: &Shape, ctx: &Shape, ptr: &str) -> Shape {
+        match t {
+            Value::Object(map) => {
+                let mut o = Obj::default();
+                for (key, v) in map {
+                    let here = pointer::push(ptr, key);
+                    let (name, field) = match key.strip_suffix(".$") {
+                        Some(base) => (base, self.dynamic(v, data, ctx, &here)),
+                        None => (
+                            key.as_str(),
+                            Field::required(self.render(v, data, ctx, &here)),
+                        ),
+                    };
+                    o.fields.insert(name.to_string(), field);
+                }
+                Shape::Object(o)
+            }
+            Value::Array(items) => Shape::Array(Box::new(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.render(v, data, ctx, &pointer::push(ptr, &i.to_string())))
+                    .reduce(join)
+                    .unwrap_or(Shape::Unknown),
+            )),
+            other => Shape::of(other),
+        }
+    }
+
+    /// A `.$` value: a path (its value) or a string of `{{ }}` placeholders.
+    fn dynamic(&mut self, v: &Value, data: &Shape, ctx: &Shape, ptr: &str) -> Field {
+        let Some(s) = v.as_str().map(str::trim) else {
+            return Field::required(Shape::Unknown);
+        };
+        if s.starts_with("States.") {
+            return Field::required(Shape::Unknown);
+        }
+        if template::has_placeholders(s) {
+            self.check_placeholders(s, data, ctx, ptr);
+            return Field::required(Shape::String(None));
+        }
+        let Ok(parsed) = path::parse(s) else {
+            return Field::required(Shape::Unknown);
+        };
+        let found = self.resolve(s, &parsed, data, ctx, ptr, Use::Value);
+        Field {
+            nullable: found.nullable || found.shape == Shape::Null,
+            shape: found.shape,
+            required: true,
+        }
+    }
+
+    /// Checks the `{{ }}` placeholders of a string.
+    pub(super) fn check_placeholders(&mut self, s: &str, data: &Shape, ctx: &Shape, ptr: &str) {
+        for p in template::placeholders(s).unwrap_or_default() {
+            self.read(p.path, data, ctx, ptr, Use::Value);
+        }
+    }
+
+    /// Reads a path, reporting what may go wrong; the shape found.
+    pub(super) fn read(
+        &mut self,
+        text: &str,
+        data: &Shape,
+        ctx: &Shape,
+        ptr: &str,
+        use_: Use,
+    ) -> Shape {
+        match path::parse(text) {
+            Ok(parsed) => self.resolve(text, &parsed, data, ctx, ptr, use_).shape,
+            Err(_) => Shape::Unknown,
+        }
+    }
+
+    pub(super) fn resolve(
+        &mut self,
+        text: &str,
+        parsed: &path::Path,
+        data: &Shape,
+        ctx: &Shape,
+        ptr: &str,
+        use_: Use,
+    ) -> lookup::Resolved {
+        let root = match parsed.root {
+            Root::Data => data,
+            Root::Context => ctx,
+            Root::Variable(_) => return lookup::Resolved::default(),
+        };
+        let found = lookup::resolve(root, &lookup::root_text(&parsed.root), &parsed.segments);
+        if !parsed.is_definite() {
+            return lookup::Resolved::default();
+        }
+        if self.report {
+            self.report_troubles(text, parsed, &found.troubles, ptr, use_);
+        }
+        found
+    }
+
+    fn report_troubles(
+        &mut self,
+        text: &str,
+        parsed: &path::Path,
+        troubles: &[Trouble],
+        ptr: &str,
+        use_: Use,
+    ) {
+        let in_event = self.depth == 0
+            && parsed.root == Root::Data
+            && matches!(parsed.segments.first(), Some(Segment { selector: Selector::Name(n), .. }) if n == "input");
+        let event = self.env.event.as_deref().filter(|_| in_event);
+        let trouble = troubles
+            .iter()
+            .find(|t| matches!(t, Trouble::Missing { .. } | Trouble::NotContainer { .. }))
+            .or_else(|| troubles.first().filter(|_| use_ == Use::Value));
+        let (code, message) = match trouble {
+            None => return,
+            Some(Trouble::Missing { parent, name, has }) => {
+                let last = parent.rsplit('.').next().unwrap_or(parent);
+                let hint = match lookup::closest(name, has) {
+                    Some(c) => format!("`{last}` has `{c}`"),
+                    None if has.is_empty() => format!("`{parent}` is an empty object"),
+                    None => format!("`{last}` has no `{name}`; it has {}", list(has)),
+                };
+                let message = match (event, self.root_name) {
+                    (Some(e), _) => format!("`{text}` is not in a {e} event: {hint}"),
+                    (None, Some(root)) if parsed.root == Root::Data => {
+                        format!("`{text}` is not in {root}: {hint}")
+                    }
+                    (None, _) => format!("`{text}` cannot resolve here: {hint}"),
+                };
+                (Code::PathNotFound, message)
+            }
+            Some(Trouble::NotContainer { parent, found }) => (
+                Code::PathNotFound,
+                format!("`{text}` cannot resolve: `{parent}` is {found}, which has no fields"),
+            ),
+            Some(Trouble::MaybeAbsent { at }) => (
+                Code::PathMayFail,
+                format!("`{text}` may not resolve: `{at}` is absent on some way to this state"),
+            ),
+            Some(Trouble::MaybeNull { at }) => (
+                Code::PathMayFail,
+                match event {
+                    Some(e) => {
+                        format!("`{text}` may not resolve: `{at}` may be null in a {e} event")
+                    }
+                    None => format!("`{text}` may not resolve: `{at}` may be null here"),
+                },
+            ),
+        };
+        self.find(code, ptr, message);
+    }
+
+    pub(super) fn find(&mut self, code: Code, ptr: &str, message: String) {
+        if self.report {
+            self.out.findings.push(Diagnostic::new(code, ptr, message));
+        }
+    }
+}
+
+pub(super) fn at(ptr: &str, key: &str) -> String {
+    pointer::push(ptr, key)
+}
+
+fn list(has: &[String]) -> String {
+    let shown: Vec<String> = has.iter().take(8).map(|h| format!("`{h}`")).collect();
+    let more = has.len().saturating_sub(8);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(def: Value, start: Value) -> FlowShapes {
+        let (flow, _) = FlowDefinition::from_value(&def, "");
+        let none = |_: &str| Shape::Unknown;
+        let env = Env {
+            event: None,
+            actions: &none,
+        };
+        infer(&flow, Shape::of(&start), &env)
+    }
+
+    #[test]
+    fn a_misspelt_field_is_found_and_a_guarded_one_is_not() {
+        let def = json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": "$.a.opt", "IsPresent": true, "Next": "Use"}], "Default": "Done"},
+            "Use": {"Type": "Pass", "Parameters": {"x.$": "$.a.opt", "y.$": "$.a.nmae"},
+                    "ResultPath": "$.r", "Next": "Done"},
+            "Done": {"Type": "Succeed"}}});
+        let mut start = json!({"a": {"name": "n", "opt": 1}});
+        let f = run(def.clone(), start.clone());
+        let codes: Vec<_> = f
+            .findings
+            .iter()
+            .map(|d| (d.code, d.pointer.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![(Code::PathNotFound, "/States/Use/Parameters/y.$")]
+        );
+        assert!(
+            f.findings[0].message.contains("`a` has `name`"),
+            "{}",
+            f.findings[0].message
+        );
+        let after = &f.states["/States/Use"].output;
+        assert!(matches!(after, Shape::Object(o) if o.fields.contains_key("r")));
+        start["a"].as_object_mut().unwrap().remove("opt");
+        let f = run(def, start);
+        assert!(
+            f.findings
+                .iter()
+                .any(|d| d.code == Code::PathNotFound && d.pointer.ends_with("/Variable"))
+        );
+    }
+}
