@@ -86,6 +86,16 @@ pub enum Command {
         /// `zis_services::settings` and the README).
         #[arg(long = "setting", value_name = "NAME=VALUE")]
         settings: Vec<String>,
+        /// Fuzz instead: run each flow a job spec starts on N generated variants of its
+        /// event; the paths are bundle files.
+        #[arg(long, value_name = "N")]
+        fuzz: Option<usize>,
+        /// The fuzzer's seed (the same seed gives the same variants).
+        #[arg(long, default_value_t = 1, requires = "fuzz")]
+        seed: u64,
+        /// Output format of `--fuzz`.
+        #[arg(long, value_enum, default_value_t, requires = "fuzz")]
+        format: check::Format,
     },
     /// Enable or disable an integration.
     #[command(subcommand)]
@@ -127,8 +137,16 @@ pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
         Command::Run(args) => run::command(&args, data),
         Command::Test {
             paths,
+            fuzz: Some(runs),
+            seed,
+            format,
+            ..
+        } => test::fuzz(&paths, runs, seed, format),
+        Command::Test {
+            paths,
             junit,
             settings,
+            ..
         } => test::command(&paths, junit.as_deref(), &settings),
         Command::Integration(cmd) => local::integration(&cmd, data),
         Command::Events(cmd) => events::events(&cmd),

@@ -1,5 +1,6 @@
 //! `zis-studio test`: runs `*.tests.json` files through [`crate::core::flowtest`], prints
-//! each test and a summary, and writes JUnit XML.
+//! each test and a summary, and writes JUnit XML; with `--fuzz N`, fuzzes bundles' flows
+//! ([`crate::core::fuzz`]).
 
 use crate::core::flowtest::{collect, junit, run_file_with};
 use std::path::{Path, PathBuf};
@@ -53,5 +54,53 @@ pub fn command(
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE
+    }
+}
+
+/// `zis-studio test --fuzz N [--seed S] BUNDLE...`: each flow on N variants of its event;
+/// exit 1 when a flow fails, 2 when a bundle cannot be read.
+pub fn fuzz(
+    paths: &[PathBuf],
+    runs: usize,
+    seed: u64,
+    format: super::check::Format,
+) -> std::process::ExitCode {
+    use crate::core::fuzz::{Options, fuzz_bundle, text};
+    if paths.is_empty() {
+        eprintln!("error: --fuzz needs a bundle file");
+        return std::process::ExitCode::from(2);
+    }
+    let mut all = Vec::new();
+    for p in paths {
+        let value: serde_json::Value = match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                serde_json::from_str(&t)
+                    .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))
+            }) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("error: {}: {e}", p.display());
+                return std::process::ExitCode::from(2);
+            }
+        };
+        let (sidecar, warning) = crate::core::sidecar::Sidecar::load(p);
+        if let Some(w) = warning {
+            eprintln!("warning: {w}");
+        }
+        all.extend(fuzz_bundle(&value, &sidecar, Options { runs, seed }));
+    }
+    match format {
+        super::check::Format::Text => print!("{}", text(&all, seed)),
+        super::check::Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"seed": seed, "flows": all}))
+                .unwrap_or_default()
+        ),
+    }
+    if all.iter().any(|r| !r.failures.is_empty()) {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
     }
 }

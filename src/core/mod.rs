@@ -20,6 +20,7 @@
 //! | [`stores`] | changes to the local stores made from forms |
 //! | [`export`] | a flow's graph as SVG or PNG, an execution as an HTML report |
 //! | [`files`] | atomic writes, files moved aside when broken, change stamps |
+//! | [`fuzz`] | fuzzing flows on generated variants of their events, failures grouped and shrunk |
 //! | [`flowtest`] | flow tests: `*.tests.json` files, run headless |
 //! | [`deploy`] | the ZIS Registry client: plan, apply, pull |
 //! | [`accounts`] | saved accounts and tokens |
@@ -35,6 +36,7 @@ pub mod edit;
 pub mod export;
 pub mod files;
 pub mod flowtest;
+pub mod fuzz;
 pub mod graph;
 pub mod layout;
 pub mod logging;

@@ -163,7 +163,11 @@ mod tests {
         assert!(described.contains(&"/ticket_event/ticket/status = \"hold\"".to_string()));
         assert!(described.contains(&"/ticket_event/ticket/assignee_id = null".to_string()));
         assert!(described.contains(&"/ticket_event/ticket/tags = []".to_string()));
-        assert!(!described.iter().any(|d| d.starts_with("/ticket_event/ticket/id ")));
+        assert!(
+            !described
+                .iter()
+                .any(|d| d.starts_with("/ticket_event/ticket/id "))
+        );
         for m in &all {
             let mut v = sample.clone();
             m.apply(&mut v);

@@ -1,0 +1,325 @@
+//! Fuzzing flows: each flow a job spec starts runs on generated variants of its event
+//! ([`vary`]), and what fails is grouped by state and error, each group with the smallest
+//! failing payload found (its changes shrunk one by one while it still fails alike).
+//!
+//! Runs are in process and deterministic for a seed: built-in actions on in-memory stores
+//! where every config scope holds `{}`, custom actions answered by their sidecar response
+//! sample (else `{}`), jq in process under the usual limits. The unchanged sample runs
+//! first; if it fails, that failure is reported with no changes.
+
+pub mod vary;
+
+use crate::core::shapes::event_schema;
+use crate::core::sidecar::Sidecar;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use vary::Mutation;
+use zis_engine::actions::memory::MemoryLinks;
+use zis_engine::actions::{Builtins, ConfigStore, MergeMode};
+use zis_engine::model::{Bundle, QualifiedName, ResourceBody};
+use zis_engine::run::StatesError;
+use zis_engine::run::execution::{ActionExecutor, Execution, Status};
+use zis_services::catalog::{self, Account};
+use zis_services::runner;
+
+/// How many variants per flow, from which seed.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Variants per flow.
+    pub runs: usize,
+    /// The seed of the generator.
+    pub seed: u64,
+}
+
+/// What fuzzing found for one flow.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowReport {
+    /// The flow's resource key.
+    pub flow: String,
+    /// Its event, `support/ticket.TicketCreated`.
+    pub event: String,
+    /// Variants run.
+    pub runs: usize,
+    /// Failures, by state and error, most frequent first.
+    pub failures: Vec<Failure>,
+    /// Why the flow was not fuzzed, if it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// One group of failures: the same state failing with the same error.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    /// The failing state (`Map > Inner` inside a Map iteration).
+    pub state: String,
+    /// The error name.
+    pub error: String,
+    /// The cause, from the smallest case.
+    pub cause: String,
+    /// Variants that failed so.
+    pub count: usize,
+    /// The smallest case's changes to the sample, described (none: the sample itself).
+    pub changes: Vec<String>,
+    /// The smallest case's event `input`.
+    pub payload: Value,
+}
+
+/// Every config scope holds `{}`.
+struct EmptyConfigs;
+
+impl ConfigStore for EmptyConfigs {
+    fn load(&self, _: &str) -> Result<Option<Value>, StatesError> {
+        Ok(Some(json!({})))
+    }
+    fn save(&mut self, _: &str, _: Value) -> Result<(), StatesError> {
+        Ok(())
+    }
+}
+
+/// Custom actions answer their sidecar response sample, else `{}`.
+struct SampleAnswers<'s>(&'s BTreeMap<String, Value>);
+
+impl ActionExecutor for SampleAnswers<'_> {
+    fn execute(&mut self, action: &str, _: &Value) -> Result<Value, StatesError> {
+        let short = action.rsplit(':').next().unwrap_or(action);
+        Ok(self
+            .0
+            .get(action)
+            .or_else(|| self.0.get(short))
+            .cloned()
+            .unwrap_or(json!({})))
+    }
+}
+
+/// A flow ready to run many times.
+struct Target<'b> {
+    definition: &'b Value,
+    integration: String,
+    answers: &'b BTreeMap<String, Value>,
+}
+
+impl Target<'_> {
+    /// Runs the flow on `input`; the failing state and error, `None` when it succeeded.
+    fn run(&self, input: &Value) -> Option<(String, String, String)> {
+        let account = Account {
+            integration_key: self.integration.clone(),
+            ..Account::default()
+        };
+        let envelope = catalog::envelope(&account, input.clone());
+        let mut exec =
+            match Execution::new(self.definition.clone(), envelope, runner::engine_settings()) {
+                Ok(e) => e,
+                Err(e) => return Some((String::new(), e.error, e.cause)),
+            };
+        let (mut configs, mut links) = (EmptyConfigs, MemoryLinks::default());
+        let mut custom = SampleAnswers(self.answers);
+        let mut actions = Builtins {
+            configs: &mut configs,
+            links: &mut links,
+            custom: &mut custom,
+            merge: MergeMode::MergePatch,
+            options: Default::default(),
+            jq: runner::jq_limits(),
+            time_left: None,
+        };
+        let history = exec.run(&mut actions);
+        match exec.status() {
+            Status::Failed { error, cause } => {
+                let state = history
+                    .iter()
+                    .rev()
+                    .find(|e| e.error.is_some() && !e.caught)
+                    .map(|e| {
+                        let mut names: Vec<&str> =
+                            e.frames.iter().map(|(m, _)| m.as_str()).collect();
+                        names.push(&e.state);
+                        names.join(" > ")
+                    })
+                    .unwrap_or_default();
+                Some((state, error.clone(), cause.clone()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Fuzzes every flow of a bundle that a job spec starts.
+pub fn fuzz_bundle(bundle: &Value, sidecar: &Sidecar, options: Options) -> Vec<FlowReport> {
+    let (typed, _) = Bundle::from_value(bundle);
+    typed
+        .flows()
+        .filter_map(|(res, _)| fuzz_flow(bundle, sidecar, res.key, options))
+        .collect()
+}
+
+/// Fuzzes one flow (by resource key); `None` when no job spec starts it.
+pub fn fuzz_flow(
+    bundle: &Value,
+    sidecar: &Sidecar,
+    flow_key: &str,
+    options: Options,
+) -> Option<FlowReport> {
+    let (typed, _) = Bundle::from_value(bundle);
+    let (res, def) = typed.flows().find(|(r, _)| r.key == flow_key)?;
+    let (integration, source, event_type) = typed.resources.iter().find_map(|r| match &r.body {
+        ResourceBody::JobSpec(j) => {
+            let q = QualifiedName::parse(j.flow_name?)?;
+            (Some(q.name) == res.name).then_some((q.integration, j.event_source?, j.event_type?))
+        }
+        _ => None,
+    })?;
+    let mut report = FlowReport {
+        flow: flow_key.to_string(),
+        event: format!("{source}/{event_type}"),
+        runs: 0,
+        failures: Vec::new(),
+        skipped: None,
+    };
+    let known = catalog::find(source, event_type);
+    let (sample, all_optional) = match known {
+        Some(e) => (catalog::sample_input(e), false),
+        None => match sidecar.event_samples.get(&report.event) {
+            Some(s) => (s.clone(), true),
+            None => {
+                report.skipped = Some(format!(
+                    "{} is not in the catalog and the sidecar has no sample payload for it",
+                    report.event
+                ));
+                return Some(report);
+            }
+        },
+    };
+    let shape = event_schema(source, event_type, sidecar).map(|(s, _)| s)?;
+    let target = Target {
+        definition: bundle.pointer(&def.pointer)?,
+        integration: integration.to_string(),
+        answers: &sidecar.action_samples,
+    };
+    let candidates = vary::candidates(&sample, &shape, all_optional);
+    let mut rng = fastrand::Rng::with_seed(options.seed);
+    // Failing cases by (state, error): their count and the first case's changes.
+    let mut groups: BTreeMap<(String, String), (usize, Vec<Mutation>)> = BTreeMap::new();
+    let mut cases: Vec<Vec<Mutation>> = vec![Vec::new()];
+    for _ in 0..options.runs {
+        if candidates.is_empty() {
+            break;
+        }
+        let n = rng.usize(1..=3.min(candidates.len()));
+        let mut picked: Vec<Mutation> = Vec::new();
+        for _ in 0..n {
+            let m = &candidates[rng.usize(..candidates.len())];
+            if !picked.contains(m) {
+                picked.push(m.clone());
+            }
+        }
+        cases.push(picked);
+    }
+    for case in cases {
+        report.runs += 1;
+        if let Some((state, error, _)) = target.run(&applied(&sample, &case)) {
+            let slot = groups.entry((state, error)).or_insert((0, case));
+            slot.0 += 1;
+        }
+    }
+    for ((state, error), (count, case)) in groups {
+        let smallest = shrink(&target, &sample, case, (&state, &error));
+        let payload = applied(&sample, &smallest);
+        let cause = target.run(&payload).map(|(_, _, c)| c).unwrap_or_default();
+        report.failures.push(Failure {
+            state,
+            error,
+            cause,
+            count,
+            changes: smallest.iter().map(Mutation::describe).collect(),
+            payload,
+        });
+    }
+    report.failures.sort_by(|a, b| b.count.cmp(&a.count));
+    Some(report)
+}
+
+/// `sample` with the changes applied.
+fn applied(sample: &Value, case: &[Mutation]) -> Value {
+    let mut v = sample.clone();
+    for m in case {
+        m.apply(&mut v);
+    }
+    v
+}
+
+/// Drops changes one at a time while the case still fails in the same state with the same
+/// error.
+fn shrink(
+    target: &Target,
+    sample: &Value,
+    mut case: Vec<Mutation>,
+    key: (&str, &str),
+) -> Vec<Mutation> {
+    let mut i = case.len();
+    while i > 0 {
+        i -= 1;
+        let mut fewer = case.clone();
+        fewer.remove(i);
+        if let Some((state, error, _)) = target.run(&applied(sample, &fewer))
+            && (state.as_str(), error.as_str()) == key
+        {
+            case = fewer;
+        }
+    }
+    case
+}
+
+/// The report as text: a block per flow, a line per failure group.
+pub fn text(reports: &[FlowReport], seed: u64) -> String {
+    let mut out = String::new();
+    for r in reports {
+        if let Some(why) = &r.skipped {
+            out.push_str(&format!("skip  {} ({}): {why}\n", r.flow, r.event));
+            continue;
+        }
+        let verdict = if r.failures.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        out.push_str(&format!(
+            "{verdict}  {} ({}): {} runs, {} failure group{}\n",
+            r.flow,
+            r.event,
+            r.runs,
+            r.failures.len(),
+            if r.failures.len() == 1 { "" } else { "s" }
+        ));
+        for f in &r.failures {
+            out.push_str(&format!(
+                "        {} failed with {} in {} run{}: {}\n",
+                f.state,
+                f.error,
+                f.count,
+                if f.count == 1 { "" } else { "s" },
+                f.cause
+            ));
+            if f.changes.is_empty() {
+                out.push_str("          smallest case: the catalog sample itself\n");
+            } else {
+                out.push_str(&format!(
+                    "          smallest case: {}\n",
+                    f.changes.join(", ")
+                ));
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| !r.failures.is_empty()).count();
+    let fuzzed = reports.iter().filter(|r| r.skipped.is_none()).count();
+    out.push_str(&format!(
+        "{fuzzed} flow{} fuzzed with seed {seed}, {failed} failing\n",
+        if fuzzed == 1 { "" } else { "s" },
+    ));
+    if failed > 0 {
+        out.push_str(
+            "(configs hold {} and custom actions answer {}, or their response sample in the sidecar's action_samples)\n",
+        );
+    }
+    out
+}
