@@ -235,7 +235,7 @@ pub fn fuzz_flow(
             payload,
         });
     }
-    report.failures.sort_by(|a, b| b.count.cmp(&a.count));
+    report.failures.sort_by_key(|f| std::cmp::Reverse(f.count));
     Some(report)
 }
 
