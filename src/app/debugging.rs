@@ -62,6 +62,10 @@ pub enum DebugCommand {
     SaveBundleThenTest,
     /// Do not save the test that was waiting.
     CancelSaveTest,
+    /// Fuzz the shown flow on this many variants of its event (`core::fuzz`).
+    Fuzz(usize),
+    /// Open the smallest case of fuzz failure `n` as a debugging session.
+    DebugFuzzCase(usize),
     /// Add a JSONPath to the watch list.
     AddWatch(String),
     /// Remove a watch by its index.
@@ -143,6 +147,24 @@ impl AppState {
                 },
             },
             DebugCommand::DebugJobSpec(key) => self.debug_job_spec(&key),
+            DebugCommand::Fuzz(runs) => self.fuzz(runs),
+            DebugCommand::DebugFuzzCase(i) => {
+                let case = self.fuzz.as_ref().and_then(|r| {
+                    let (source, event_type) = r.event.split_once('/')?;
+                    let f = r.failures.get(i)?;
+                    Some((
+                        source.to_string(),
+                        event_type.to_string(),
+                        f.payload.clone(),
+                    ))
+                });
+                if let Some((source, event_type, payload)) = case {
+                    self.debug_event = Some((source, event_type));
+                    self.debug_payload = Some(payload);
+                    self.debug = None;
+                    self.start_session();
+                }
+            }
             DebugCommand::SaveEvent { name, event, text } => {
                 let name = name.trim().to_string();
                 match parse_json(&text) {
@@ -361,5 +383,19 @@ impl AppState {
         self.debug_payload = None;
         self.debug = None;
         self.start_session();
+    }
+
+    /// Fuzzes the shown flow on the bundle as edited; the report replaces the last one.
+    fn fuzz(&mut self, runs: usize) {
+        let (Some(doc), Some(flow)) = (&self.document, self.selected.clone()) else {
+            return;
+        };
+        let options = crate::core::fuzz::Options { runs, seed: 1 };
+        self.fuzz = crate::core::fuzz::fuzz_flow(doc.value(), &self.sidecar, &flow, options);
+        if self.fuzz.is_none() {
+            self.message = Some(format!(
+                "{flow} is not started by a job spec: nothing to fuzz"
+            ));
+        }
     }
 }

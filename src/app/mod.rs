@@ -214,6 +214,8 @@ pub struct AppState {
     pub debug_event: Option<(String, String)>,
     /// The payload the next session starts on (`None`: the catalog's sample).
     pub debug_payload: Option<serde_json::Value>,
+    /// The last fuzz run of the shown flow ("Fuzz this flow").
+    pub fuzz: Option<crate::core::fuzz::FlowReport>,
     /// A test to save once the user says whether to save the edited bundle first (its name).
     pub save_test_waiting: Option<String>,
     /// The data folder's settings (`zis_services::settings`), read once and kept in step

@@ -74,3 +74,186 @@ pub fn validate_text(text: &str, sidecar: &Sidecar) -> (Vec<Diagnostic>, Option<
     all.sort_by_key(|d| (d.line, d.column, d.code));
     (all, Some(shapes))
 }
+
+/// One completion of a path being typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suggestion {
+    /// The whole field's text with the completion in it.
+    pub text: String,
+    /// The field (or `[0]`) completed.
+    pub name: String,
+    /// Its type: `string`, `number`, `object`…
+    pub type_name: &'static str,
+}
+
+/// The path being typed at the end of `text`: the text before it and the path (inside an
+/// unclosed `{{`, or the whole text when it starts with `$`).
+fn typed_path(text: &str) -> Option<(&str, &str)> {
+    if let Some(open) = text.rfind("{{")
+        && !text[open..].contains("}}")
+    {
+        let inner = &text[open + 2..];
+        let lead = inner.len() - inner.trim_start().len();
+        return Some((&text[..open + 2 + lead], inner.trim_start()));
+    }
+    text.starts_with('$').then_some(("", text))
+}
+
+/// Completions for the path at the end of `text`, on `data` (for `$`) and `context` (for
+/// `$$`): the fields of the object the path has reached whose names start with what is
+/// typed after the last `.`, or `[0]` for an array.
+pub fn complete(text: &str, data: &Shape, context: &Shape) -> Vec<Suggestion> {
+    let Some((before, path)) = typed_path(text) else {
+        return Vec::new();
+    };
+    let (head, partial) = match path.rfind('.') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => return Vec::new(),
+    };
+    let Ok(parsed) = zis_engine::path::parse(head) else {
+        return Vec::new();
+    };
+    let root = match parsed.root {
+        zis_engine::path::Root::Data => data,
+        zis_engine::path::Root::Context => context,
+        zis_engine::path::Root::Variable(_) => return Vec::new(),
+    };
+    let found = zis_engine::shape::lookup::resolve(root, head, &parsed.segments);
+    if found.fails() {
+        return Vec::new();
+    }
+    let lower = partial.to_lowercase();
+    match found.shape {
+        Shape::Object(obj) => obj
+            .fields
+            .iter()
+            .filter(|(k, _)| k.to_lowercase().starts_with(&lower) && k.as_str() != partial)
+            .map(|(k, f)| Suggestion {
+                text: format!(
+                    "{before}{head}{}",
+                    zis_engine::shape::lookup::step_text(&zis_engine::path::Selector::Name(
+                        k.clone()
+                    ),)
+                ),
+                name: k.clone(),
+                type_name: if f.shape == Shape::Unknown && f.nullable {
+                    "null"
+                } else {
+                    f.shape.type_name()
+                },
+            })
+            .collect(),
+        Shape::Array(item) if partial.is_empty() => vec![Suggestion {
+            text: format!("{before}{head}[0]"),
+            name: "[0]".into(),
+            type_name: item.type_name(),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// What a path finds, for a tooltip: its type (with an enumeration's values, and whether
+/// it may be null or absent) and a sample value. `None` when it is not a path or nothing
+/// is known.
+pub fn describe(text: &str, data: &Shape, context: &Shape) -> Option<String> {
+    let t = text.trim();
+    let parsed = zis_engine::path::parse(t).ok()?;
+    let root = match parsed.root {
+        zis_engine::path::Root::Data => data,
+        zis_engine::path::Root::Context => context,
+        zis_engine::path::Root::Variable(_) => return None,
+    };
+    let found = zis_engine::shape::lookup::resolve(root, t, &parsed.segments);
+    if found.fails() {
+        return Some(format!("{t} is not there"));
+    }
+    if found.shape == Shape::Unknown && !found.nullable {
+        return None;
+    }
+    let mut s = format!("{t}: {}", found.shape.describe());
+    if found.nullable {
+        s.push_str(", may be null");
+    }
+    if found.optional {
+        s.push_str(", may be absent");
+    }
+    let example = found.shape.example();
+    if !example.is_null() {
+        let shown = serde_json::to_string(&example).unwrap_or_default();
+        let shown: String = shown.chars().take(120).collect();
+        s.push_str(&format!("\ne.g. {shown}"));
+    }
+    Some(s)
+}
+
+/// The inferred input of a flow's state as a run meets it: `state` by name, `depth` Map
+/// iterations deep (the first state of that name at that depth).
+pub fn inferred_input<'s>(
+    shapes: &'s BundleShapes,
+    flow: &str,
+    state: &str,
+    depth: usize,
+) -> Option<&'s Shape> {
+    let suffix = format!("/States/{}", json::pointer::escape(state));
+    shapes
+        .flows
+        .get(flow)?
+        .states
+        .iter()
+        .find(|(p, _)| p.ends_with(&suffix) && p.matches("/States/").count() == depth + 1)
+        .map(|(_, s)| &s.input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_completes_from_the_event_schema_and_describes_what_it_finds() {
+        let e = catalog::find("support", "ticket.TicketCreated").unwrap_or_else(|| panic!());
+        let data = envelope(schema::schema(e));
+        let names = |t: &str| -> Vec<String> {
+            complete(t, &data, &Shape::Unknown)
+                .into_iter()
+                .map(|s| format!("{} {} -> {}", s.name, s.type_name, s.text))
+                .collect()
+        };
+        assert_eq!(
+            names("$.in"),
+            vec![
+                "input object -> $.input",
+                "integration_key string -> $.integration_key"
+            ]
+        );
+        assert!(
+            names("$.input.ticket_event.ticket.")
+                .contains(&"priority string -> $.input.ticket_event.ticket.priority".to_string())
+        );
+        assert_eq!(
+            names("Ticket {{ $.input.ticket_event.ticket.req"),
+            vec!["requester_id number -> Ticket {{ $.input.ticket_event.ticket.requester_id"]
+        );
+        assert_eq!(
+            names("$.input.ticket_event.ticket.tags."),
+            vec!["[0] string -> $.input.ticket_event.ticket.tags[0]"]
+        );
+        assert!(names("$.input.nope.").is_empty());
+        let d = describe(
+            "$.input.ticket_event.ticket.priority",
+            &data,
+            &Shape::Unknown,
+        )
+        .unwrap_or_default();
+        assert!(
+            d.contains("one of \"low\"") && d.contains("e.g. \"low\""),
+            "{d}"
+        );
+        let d = describe(
+            "$.input.ticket_event.ticket.assignee_id",
+            &data,
+            &Shape::Unknown,
+        )
+        .unwrap_or_default();
+        assert!(d.contains("a number, may be null"), "{d}");
+    }
+}

@@ -13,3 +13,4 @@ mod replay;
 mod round_trip;
 mod services;
 mod settings;
+mod shapes;

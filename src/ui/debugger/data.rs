@@ -4,7 +4,12 @@
 use super::*;
 
 impl Debugger {
-    pub(super) fn data_ui(&mut self, ui: &mut egui::Ui, step: Option<&Step>) {
+    pub(super) fn data_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        step: Option<&Step>,
+        inferred: Option<&zis_engine::shape::Shape>,
+    ) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Data").strong());
             for (tab, name) in [
@@ -47,6 +52,17 @@ impl Debugger {
                     if e.caught { " (caught)" } else { "" }
                 ),
             );
+        }
+        // Values whose shape is not what inference expected at this state.
+        if let Some(shape) = inferred {
+            let differs = zis_engine::shape::differences(&e.input, shape, 6);
+            if !differs.is_empty() {
+                ui.colored_label(amber(), "Not the inferred shape of $ here:")
+                    .on_hover_text("Inference expected other data at this state: a value of another type, a field it did not know, or one it expected that is missing.");
+                for d in differs {
+                    ui.colored_label(amber(), RichText::new(format!("⚠ {d}")).monospace());
+                }
+            }
         }
         egui::ScrollArea::vertical()
             .id_salt("step_data")

@@ -4,6 +4,7 @@
 //! breakpoints and action mocks. It only draws the session and emits commands.
 
 mod data;
+mod fuzz;
 mod next;
 mod settings;
 mod timeline;
@@ -67,6 +68,7 @@ impl Debugger {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
         self.toolbar_ui(ui, state, out);
+        self.fuzz_ui(ui, state, out);
         ui.separator();
         let Some(session) = &state.debug else {
             ui.label(
@@ -156,7 +158,16 @@ impl Debugger {
                     .show(c0, |ui| timeline_ui(ui, session, &filter, out));
             });
             c1.with_layout(plain(), |ui| {
-                self.data_ui(ui, session.selected.and_then(|i| session.steps.get(i)));
+                let step = session.selected.and_then(|i| session.steps.get(i));
+                let inferred = step.zip(state.shapes.as_ref()).and_then(|(s, shapes)| {
+                    crate::core::shapes::inferred_input(
+                        shapes,
+                        &session.flow,
+                        &s.event.state,
+                        s.event.frames.len(),
+                    )
+                });
+                self.data_ui(ui, step, inferred);
             });
             c2.with_layout(plain(), |ui| self.next_ui(ui, state, out));
         });

@@ -5,6 +5,7 @@
 //! not parse keeps the user's text and shows the error in place.
 
 mod json_tab;
+mod paths;
 mod resources;
 mod rules;
 mod state_form;
@@ -126,7 +127,13 @@ fn text_row(
     if focused {
         resp.scroll_to_me(Some(egui::Align::Center));
     }
-    if resp.changed() {
+    let (resp, picked) = paths::assist(ui, resp, &text, paths::shapes_for(state, pointer));
+    if let Some(new) = picked {
+        out.push(EditCommand::SetField {
+            pointer: pointer.to_string(),
+            value: Some(Value::String(new)),
+        });
+    } else if resp.changed() {
         let value = if text.is_empty() && optional {
             None
         } else {

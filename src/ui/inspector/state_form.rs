@@ -2,6 +2,7 @@
 //! editor with a `.$` toggle per value.
 
 use super::*;
+use zis_engine::shape::Shape;
 
 impl Inspector {
     pub(super) fn state_form(
@@ -322,6 +323,9 @@ pub(super) fn parameters_ui(
             egui::Id::new(("param", pointer, key)),
             key,
             &mut text,
+            is_path
+                .then(|| super::paths::shapes_for(state, pointer))
+                .flatten(),
             |ui| {
                 let mut k = base.to_string();
                 let kr = ui.add(
@@ -398,6 +402,7 @@ fn kv_row(
     id: egui::Id,
     name: &str,
     text: &mut String,
+    shapes: Option<(&Shape, &Shape)>,
     key_ui: impl FnOnce(&mut egui::Ui),
 ) -> Row {
     let long = text.chars().count() > LONG_VALUE || text.contains('\n');
@@ -415,7 +420,11 @@ fn kv_row(
                 )
                 .on_hover_text(name);
             r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
-            if r.changed() {
+            let (r, picked) = super::paths::assist(ui, r, text, shapes);
+            if let Some(new) = picked {
+                *text = new;
+                row = Row::Changed;
+            } else if r.changed() {
                 row = Row::Changed;
             }
         }
@@ -433,7 +442,11 @@ fn kv_row(
                 .desired_width(f32::INFINITY),
         );
         r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
-        if r.changed() {
+        let (r, picked) = super::paths::assist(ui, r, text, shapes);
+        if let Some(new) = picked {
+            *text = new;
+            row = Row::Changed;
+        } else if r.changed() {
             row = Row::Changed;
         }
     }
@@ -480,6 +493,7 @@ pub(super) fn pairs_ui(
             egui::Id::new((pointer, i, "value")),
             &name,
             &mut text,
+            None,
             |ui| {
                 if ui
                     .add(

@@ -299,43 +299,68 @@ pub fn join_field(a: Field, b: Field) -> Field {
 
 /// Whether `v` has the shape; else the JSON pointer of the first difference and why.
 pub fn conforms(v: &Value, shape: &Shape) -> Result<(), String> {
-    check(v, shape, "")
+    match differences(v, shape, 1).into_iter().next() {
+        None => Ok(()),
+        Some(why) => Err(why),
+    }
 }
 
-fn check(v: &Value, shape: &Shape, at: &str) -> Result<(), String> {
-    let fail = |why: String| Err(format!("{}: {why}", if at.is_empty() { "/" } else { at }));
+/// Where `v` differs from the shape (`/pointer: why`), at most `limit` of them.
+pub fn differences(v: &Value, shape: &Shape, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    check(v, shape, "", limit, &mut out);
+    out
+}
+
+fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<String>) {
+    if out.len() >= limit {
+        return;
+    }
+    let mut fail =
+        |why: String| out.push(format!("{}: {why}", if at.is_empty() { "/" } else { at }));
     match (shape, v) {
         (Shape::Unknown, _)
         | (Shape::Null, Value::Null)
         | (Shape::Bool, Value::Bool(_))
-        | (Shape::Number, Value::Number(_)) => Ok(()),
-        (Shape::String(values), Value::String(s)) => match values {
-            Some(vs) if !vs.contains(s) => fail(format!("{s:?} is not one of {vs:?}")),
-            _ => Ok(()),
-        },
+        | (Shape::Number, Value::Number(_)) => {}
+        (Shape::String(values), Value::String(s)) => {
+            if let Some(vs) = values
+                && !vs.contains(s)
+            {
+                fail(format!("{s:?} is not one of {vs:?}"));
+            }
+        }
         (Shape::Array(item), Value::Array(items)) => {
             for (i, x) in items.iter().enumerate() {
-                check(x, item, &format!("{at}/{i}"))?;
+                check(x, item, &format!("{at}/{i}"), limit, out);
             }
-            Ok(())
         }
         (Shape::Object(obj), Value::Object(m)) => {
             for (k, f) in &obj.fields {
-                let here = format!("{at}/{k}");
+                let here = format!("{at}/{}", crate::json::pointer::escape(k));
                 match m.get(k) {
-                    None if f.required => return fail(format!("{k} is missing")),
+                    None if f.required => {
+                        out.push(format!(
+                            "{}: {k} is missing",
+                            if at.is_empty() { "/" } else { at }
+                        ));
+                    }
                     None => {}
                     Some(Value::Null) if f.nullable => {}
-                    Some(Value::Null) => return Err(format!("{here}: may not be null")),
-                    Some(x) => check(x, &f.shape, &here)?,
+                    Some(Value::Null) if f.shape != Shape::Null => {
+                        out.push(format!("{here}: may not be null"));
+                    }
+                    Some(x) => check(x, &f.shape, &here, limit, out),
                 }
             }
-            if !obj.open
-                && let Some(extra) = m.keys().find(|k| !obj.fields.contains_key(*k))
-            {
-                return fail(format!("{extra} is not a field of this object"));
+            if !obj.open {
+                for extra in m.keys().filter(|k| !obj.fields.contains_key(*k)) {
+                    out.push(format!(
+                        "{}: {extra} is not a field of this object",
+                        if at.is_empty() { "/" } else { at }
+                    ));
+                }
             }
-            Ok(())
         }
         (expected, got) => fail(format!(
             "{} where {} was expected",
@@ -343,6 +368,7 @@ fn check(v: &Value, shape: &Shape, at: &str) -> Result<(), String> {
             expected.describe()
         )),
     }
+    out.truncate(limit);
 }
 
 /// The shape as JSON (a JSON Schema subset: `type`, `properties`, `required`, `enum`,

@@ -1,0 +1,84 @@
+//! Path fields that know the data: completions from the inferred shape of `$` (and `$$`)
+//! as the user types, and a tooltip with what the path finds and a sample value.
+
+use crate::app::AppState;
+use crate::core::shapes::{Suggestion, complete, describe};
+use zis_engine::json::pointer;
+use zis_engine::shape::Shape;
+
+/// The shapes a path field at `field` reads, `($, $$)`: the state's input for ResultPath and
+/// InputPath, its data after InputPath for the rest. `None` outside an inferred state.
+pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<(&'s Shape, &'s Shape)> {
+    let shapes = state.shapes.as_ref()?;
+    let mut p = field;
+    while !p.is_empty() {
+        let parent = pointer::parent(p);
+        if let Some(s) = shapes.state(parent) {
+            let name = p[parent.len()..].trim_start_matches('/');
+            let data = if matches!(name, "ResultPath" | "InputPath") {
+                &s.input
+            } else {
+                &s.effective
+            };
+            return Some((data, &s.context));
+        }
+        p = parent;
+    }
+    None
+}
+
+/// Adds the tooltip and the completion list to a path field; the field's new text when a
+/// completion is picked.
+pub(super) fn assist(
+    ui: &egui::Ui,
+    resp: egui::Response,
+    text: &str,
+    shapes: Option<(&Shape, &Shape)>,
+) -> (egui::Response, Option<String>) {
+    let Some((data, ctx)) = shapes else {
+        return (resp, None);
+    };
+    let resp = match describe(text, data, ctx) {
+        Some(tip) => resp.on_hover_text(tip),
+        None => resp,
+    };
+    let picked = completion(ui, &resp, complete(text, data, ctx));
+    (resp, picked)
+}
+
+/// The completion list under a focused field (kept open while the pointer is on it, so a
+/// click can land); the suggestion picked.
+fn completion(ui: &egui::Ui, resp: &egui::Response, list: Vec<Suggestion>) -> Option<String> {
+    let id = resp.id.with("path completions");
+    let hovered_before = ui.ctx().data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+    if list.is_empty() || !(resp.has_focus() || hovered_before) {
+        ui.ctx().data_mut(|d| d.insert_temp(id, false));
+        return None;
+    }
+    let mut picked = None;
+    let area = egui::Area::new(id)
+        .order(egui::Order::Foreground)
+        .fixed_pos(resp.rect.left_bottom())
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_min_width(resp.rect.width().clamp(160.0, 360.0));
+                egui::ScrollArea::vertical()
+                    .max_height(220.0)
+                    .show(ui, |ui| {
+                        for s in list.iter().take(60) {
+                            let label = format!("{}: {}", s.name, s.type_name);
+                            if ui
+                                .add(egui::Button::new(label).frame(false))
+                                .on_hover_text(&s.text)
+                                .clicked()
+                            {
+                                picked = Some(s.text.clone());
+                            }
+                        }
+                    });
+            });
+        });
+    let keep = picked.is_none() && area.response.contains_pointer();
+    ui.ctx().data_mut(|d| d.insert_temp(id, keep));
+    picked
+}

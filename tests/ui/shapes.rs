@@ -1,0 +1,119 @@
+//! The shape of `$` in the window: inference's findings in the Problems list, path fields
+//! that complete from the inferred shape, "Fuzz this flow" opening a failing case as a
+//! session, and the data view marking values that are not the inferred shape.
+
+use crate::harness::*;
+use serde_json::{Value, json};
+use zis_studio::app::DebugCommand;
+
+/// Types into the first text field of that label (the state's ResultPath comes before its
+/// Catch's).
+fn type_first(h: &mut egui_kittest::Harness<'static, StudioApp>, label: &str, text: &str) {
+    let role = egui::accesskit::Role::TextInput;
+    h.query_all_by_role_and_label(role, label)
+        .next()
+        .unwrap()
+        .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    h.query_all_by_role_and_label(role, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+    h.run();
+}
+
+const STATES: &str = "/resources/notify_urgent/properties/definition/States";
+
+#[test]
+fn problems_name_the_event_and_a_path_field_completes_from_the_inferred_shape() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    *v.pointer_mut(&format!("{STATES}/IsUrgent/Choices/0/And/0/Variable"))
+        .unwrap() = json!("$.input.ticket_event.ticket.priorty");
+    std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Problems (1)");
+    h.get_by_label_contains(
+        "`$.input.ticket_event.ticket.priorty` is not in a support/ticket.TicketCreated event: `ticket` has `priority`",
+    );
+    assert!(
+        h.state().state.graph.as_ref().is_some_and(|g| g
+            .nodes
+            .iter()
+            .any(|n| n.name == "IsUrgent" && n.problems > 0)),
+        "the graph marks the state"
+    );
+    // ResultPath of LoadSettings completes from `$` as the state receives it.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            "LoadSettings".into(),
+        )));
+    h.run();
+    type_first(&mut h, "ResultPath", "$.inp");
+    h.get_by_label("input: object").click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/LoadSettings/ResultPath")),
+        Some(json!("$.input"))
+    );
+    type_first(&mut h, "ResultPath", "$.input.ticket_event.ticket.pri");
+    h.get_by_label("priority: string").click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/LoadSettings/ResultPath")),
+        Some(json!("$.input.ticket_event.ticket.priority"))
+    );
+}
+
+#[test]
+fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_did_not_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("planted_bugs.json");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/planted_bugs.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(file);
+    h.run();
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.get_by_label("Fuzz this flow").click();
+    h.run();
+    h.get_by_label("201 runs on support/ticket.TicketCreated: 2 ways to fail");
+    h.get_by_label_contains("Weigh failed with States.Runtime");
+    h.get_by_label("/ticket_event/ticket/assignee_id = null");
+    h.get_by_label("Debug case 1").click();
+    h.run();
+    assert!(h.state().state.debug.is_some());
+    assert!(
+        h.state().state.debug_payload.as_ref().unwrap()["ticket_event"]["ticket"]["assignee_id"]
+            .is_null()
+    );
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let s = h.state().state.debug.as_ref().unwrap();
+    let last = &s.steps.last().unwrap().event;
+    assert_eq!(last.state, "Weigh");
+    assert!(last.error.is_some());
+
+    // A payload the schema does not allow: the data view says where.
+    let mut payload = h.state().state.debug_payload.clone().unwrap();
+    payload["ticket_event"]["ticket"]["priority"] = json!("archived");
+    let state = &mut h.state_mut().state;
+    state.apply(DebugCommand::DebugPayload(Some(payload.to_string())));
+    state.apply(DebugCommand::DebugStart);
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    h.state_mut().state.apply(DebugCommand::DebugSelect(0));
+    h.run();
+    h.get_by_label("Not the inferred shape of $ here:");
+    h.get_by_label_contains("/input/ticket_event/ticket/priority: \"archived\" is not one of");
+}
