@@ -62,6 +62,9 @@ pub enum DebugCommand {
     SaveBundleThenTest,
     /// Do not save the test that was waiting.
     CancelSaveTest,
+    /// Keep the result of the session's step `n` (an Action state's) as that state's result
+    /// sample in the sidecar: shape inference reads it from then on.
+    KeepResultSample(usize),
     /// Fuzz the shown flow on this many variants of its event (`core::fuzz`).
     Fuzz(usize),
     /// Open the smallest case of fuzz failure `n` as a debugging session.
@@ -148,6 +151,21 @@ impl AppState {
             },
             DebugCommand::DebugJobSpec(key) => self.debug_job_spec(&key),
             DebugCommand::Fuzz(runs) => self.fuzz(runs),
+            DebugCommand::KeepResultSample(n) => {
+                let kept = self.debug.as_ref().and_then(|s| {
+                    let e = &s.steps.get(n)?.event;
+                    Some((
+                        format!("{}/{}", s.flow, e.state),
+                        e.result.as_deref()?.clone(),
+                    ))
+                });
+                if let Some((key, result)) = kept {
+                    self.message = Some(format!("kept as the result sample of {key}"));
+                    self.sidecar.state_samples.insert(key, result);
+                    self.save_sidecar();
+                    self.revalidate();
+                }
+            }
             DebugCommand::DebugFuzzCase(i) => {
                 let case = self.fuzz.as_ref().and_then(|r| {
                     let (source, event_type) = r.event.split_once('/')?;

@@ -10,6 +10,7 @@ use crate::core::sidecar::Sidecar;
 use serde_json::Value;
 use zis_engine::json;
 use zis_engine::shape::bundle::{BundleShapes, Start, infer_bundle};
+use zis_engine::shape::flow::ResultOf;
 use zis_engine::shape::{Shape, flow::envelope, join};
 use zis_engine::validate::{self, Diagnostic, Options};
 use zis_services::{catalog, schema};
@@ -23,6 +24,18 @@ pub fn event_schema(source: &str, event_type: &str, sidecar: &Sidecar) -> Option
     let key = format!("{source}/{event_type}");
     let sample = sidecar.event_samples.get(&key)?;
     Some((Shape::of(sample), format!("{key} webhook")))
+}
+
+/// The sample of an Action state's result: the state's own (`flow/State` in the sidecar's
+/// `state_samples`, recorded from a run), else its action's response sample (by
+/// `ActionName`, or the action's name alone, in `action_samples`).
+pub fn result_sample<'s>(sidecar: &'s Sidecar, of: &ResultOf) -> Option<&'s Value> {
+    let short = of.action.rsplit(':').next().unwrap_or(of.action);
+    sidecar
+        .state_samples
+        .get(&format!("{}/{}", of.flow, of.state))
+        .or_else(|| sidecar.action_samples.get(of.action))
+        .or_else(|| sidecar.action_samples.get(short))
 }
 
 /// Infers every flow of a bundle value.
@@ -49,15 +62,8 @@ pub fn infer(value: &Value, sidecar: &Sidecar) -> BundleShapes {
             None => Start::default(),
         }
     };
-    let actions = |name: &str| -> Shape {
-        let short = name.rsplit(':').next().unwrap_or(name);
-        sidecar
-            .action_samples
-            .get(name)
-            .or_else(|| sidecar.action_samples.get(short))
-            .map_or(Shape::Unknown, Shape::of)
-    };
-    infer_bundle(value, &start, &actions)
+    let results = |of: &ResultOf| -> Option<Shape> { result_sample(sidecar, of).map(Shape::of) };
+    infer_bundle(value, &start, &results)
 }
 
 /// Validates bundle text and adds inference's findings; all with positions. The shapes

@@ -38,6 +38,10 @@ pub struct Sidecar {
     /// Response samples of custom actions, by `ActionName`: the shape of their result.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub action_samples: BTreeMap<String, serde_json::Value>,
+    /// Results of Action states (a Jq transform's, a custom action's) recorded from a run,
+    /// by `flow/State`: over `action_samples` for that state.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state_samples: BTreeMap<String, serde_json::Value>,
 }
 
 /// An event saved under a name: its type and payload.

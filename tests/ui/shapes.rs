@@ -117,3 +117,68 @@ fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_di
     h.get_by_label("Not the inferred shape of $ here:");
     h.get_by_label_contains("/input/ticket_event/ticket/priority: \"archived\" is not one of");
 }
+
+#[test]
+fn a_result_kept_from_a_run_tells_inference_what_a_jq_state_returns() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file.clone());
+    h.run();
+    let post = format!("{STATES}/PostToSlack");
+    let message_fields = |h: &egui_kittest::Harness<'static, StudioApp>| -> Option<Vec<String>> {
+        let shapes = h.state().state.shapes.as_ref()?;
+        match &shapes.state(&post)?.input {
+            zis_engine::shape::Shape::Object(o) => match &o.fields.get("message")?.shape {
+                zis_engine::shape::Shape::Object(m) => Some(m.fields.keys().cloned().collect()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    assert_eq!(message_fields(&h), None, "a Jq result is unknown before");
+    h.get_by_label("Debugger").click();
+    h.run();
+    h.key_press(egui::Key::F5);
+    wait_for_worker(&mut h);
+    let at = h
+        .state()
+        .state
+        .debug
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .position(|s| s.event.state == "BuildMessage")
+        .unwrap();
+    h.state_mut().state.apply(DebugCommand::DebugSelect(at));
+    h.run();
+    h.get_by_label("Keep this result as the state's sample")
+        .click();
+    h.run();
+    let sidecar =
+        std::fs::read_to_string(zis_studio::core::graph::Sidecar::path_for(&file)).unwrap();
+    assert!(sidecar.contains("notify_urgent/BuildMessage"), "{sidecar}");
+    assert_eq!(
+        message_fields(&h),
+        Some(vec!["channel".to_string(), "text".to_string()])
+    );
+    // Now a misspelt read of the Jq result is found.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::EditCommand::SetField {
+            pointer: format!("{post}/Parameters/text.$"),
+            value: Some(json!("$.message.txt")),
+        });
+    h.run();
+    let d: Vec<String> = h
+        .state()
+        .state
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        d,
+        ["`$.message.txt` cannot resolve here: `message` has `text`"]
+    );
+    h.get_by_label("Problems (1)");
+}

@@ -167,6 +167,15 @@ impl Debugger {
                         s.event.frames.len(),
                     )
                 });
+                if let Some(i) = session.selected
+                    && step.is_some_and(|s| s.event.state_type == "Action" && s.event.result.is_some())
+                    && ui
+                        .button("Keep this result as the state's sample")
+                        .on_hover_text("Shape inference then knows what this state's result holds (kept in the sidecar)")
+                        .clicked()
+                {
+                    out.push(DebugCommand::KeepResultSample(i));
+                }
                 self.data_ui(ui, step, inferred);
             });
             c2.with_layout(plain(), |ui| self.next_ui(ui, state, out));

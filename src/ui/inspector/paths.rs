@@ -24,7 +24,36 @@ pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<(&'s Sh
         }
         p = parent;
     }
-    None
+    action_params(state, field).map(|params| (params, &UNKNOWN))
+}
+
+static UNKNOWN: Shape = Shape::Unknown;
+
+/// For a field of a custom action's definition: the shape of the Parameters its callers
+/// pass (its `$`).
+fn action_params<'s>(state: &'s AppState, field: &str) -> Option<&'s Shape> {
+    let tokens = pointer::tokens(field)?;
+    let [resources, key, props, def, ..] = tokens.as_slice() else {
+        return None;
+    };
+    if (resources.as_str(), props.as_str(), def.as_str())
+        != ("resources", "properties", "definition")
+    {
+        return None;
+    }
+    let doc = state.document.as_ref()?;
+    let name = doc
+        .value()
+        .pointer(&format!(
+            "/resources/{}/properties/name",
+            pointer::escape(key)
+        ))?
+        .as_str()?;
+    state.shapes.as_ref()?.flows.values().find_map(|f| {
+        f.action_inputs.iter().find_map(|(action, params)| {
+            (action.rsplit(':').next() == Some(name)).then_some(params)
+        })
+    })
 }
 
 /// Adds the tooltip and the completion list to a path field; the field's new text when a

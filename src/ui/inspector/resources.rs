@@ -83,9 +83,16 @@ pub(super) fn action_form(
             );
         });
     ui.add_space(6.0);
-    pairs_ui(ui, "Headers", &f("headers"), value.get("headers"), out);
+    pairs_ui(
+        ui,
+        state,
+        "Headers",
+        &f("headers"),
+        value.get("headers"),
+        out,
+    );
     ui.add_space(6.0);
-    pairs_ui(ui, "Query", &f("query"), value.get("query"), out);
+    pairs_ui(ui, state, "Query", &f("query"), value.get("query"), out);
     ui.add_space(6.0);
     let label = ui.label(RichText::new("requestBody").strong());
     let mut text = value

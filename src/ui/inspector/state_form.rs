@@ -456,6 +456,7 @@ fn kv_row(
 /// A list of `{key, value}` pairs (headers, query).
 pub(super) fn pairs_ui(
     ui: &mut egui::Ui,
+    state: &AppState,
     title: &str,
     pointer: &str,
     current: Option<&Value>,
@@ -493,7 +494,7 @@ pub(super) fn pairs_ui(
             egui::Id::new((pointer, i, "value")),
             &name,
             &mut text,
-            None,
+            super::paths::shapes_for(state, pointer),
             |ui| {
                 if ui
                     .add(

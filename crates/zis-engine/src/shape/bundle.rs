@@ -2,7 +2,7 @@
 //! then each custom action's definition (`{{ }}` placeholders and `.$` values) on the
 //! Parameters its callers pass.
 
-use super::flow::{self, Env, FlowShapes, Infer, Use};
+use super::flow::{self, Env, FlowShapes, Infer, ResultOf, Results, Use};
 use super::{Shape, join};
 use crate::json::pointer;
 use crate::model::{Bundle, QualifiedName, ResourceBody, resource_type};
@@ -41,11 +41,11 @@ pub type Events<'a> = [(&'a str, &'a str)];
 
 /// Infers every flow of `value`. `start` gets the `(event_source, event_type)` of each job
 /// spec that starts a flow (none for a flow no job spec starts) and says what `$` is;
-/// `actions` gives a custom action's result shape by `ActionName`.
+/// `results` gives an Action state's result shape when a sample says it.
 pub fn infer_bundle(
     value: &Value,
     start: &dyn Fn(&Events) -> Start,
-    actions: &dyn Fn(&str) -> Shape,
+    results: &Results,
 ) -> BundleShapes {
     let (bundle, _) = Bundle::from_value(value);
     let mut out = BundleShapes::default();
@@ -66,7 +66,8 @@ pub fn infer_bundle(
         let s = start(&events);
         let env = Env {
             event: s.event,
-            actions,
+            flow: res.key.to_string(),
+            results,
         };
         let shapes = flow::infer(def, s.shape, &env);
         out.findings.extend(shapes.findings.iter().cloned());
@@ -79,10 +80,11 @@ pub fn infer_bundle(
         }
         out.flows.insert(res.key.to_string(), shapes);
     }
-    let none = |_: &str| Shape::Unknown;
+    let none = |_: &ResultOf| None;
     let env = Env {
         event: None,
-        actions: &none,
+        flow: String::new(),
+        results: &none,
     };
     let mut cx = Infer::new(&env, 1);
     cx.root_name = Some("the Parameters its callers pass");

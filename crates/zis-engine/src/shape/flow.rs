@@ -37,10 +37,27 @@ const MAX_UPDATES: usize = 12;
 pub struct Env<'e> {
     /// The event `$.input` holds, as `support/ticket.TicketCreated`, for messages.
     pub event: Option<String>,
-    /// The result shape of a custom action (from its response sample), by `ActionName`;
-    /// unknown when there is none.
-    pub actions: &'e dyn Fn(&str) -> Shape,
+    /// The flow's resource key (for [`ResultOf::flow`]).
+    pub flow: String,
+    /// The shape of an Action state's result when a sample says it (a response sample of a
+    /// custom action, a result recorded from a run); else built-ins answer their own shape
+    /// and the rest is unknown.
+    pub results: &'e Results<'e>,
 }
+
+/// What asks for a result's shape: the flow, the state and its `ActionName`.
+#[derive(Clone, Copy, Debug)]
+pub struct ResultOf<'a> {
+    /// The flow's resource key.
+    pub flow: &'a str,
+    /// The state's name.
+    pub state: &'a str,
+    /// Its `ActionName`.
+    pub action: &'a str,
+}
+
+/// Result shapes from samples ([`Env::results`]).
+pub type Results<'e> = dyn Fn(&ResultOf) -> Option<Shape> + 'e;
 
 /// The shapes at one state.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -221,8 +238,16 @@ impl<'e> Infer<'e> {
                     Some(t) => self.render(t, &effective, ctx, &at(ptr, "Parameters")),
                     None => effective.clone(),
                 };
-                let r = match action_name {
-                    Some(name) => match builtin::result(name) {
+                let sample = action_name.and_then(|action| {
+                    (self.env.results)(&ResultOf {
+                        flow: &self.env.flow,
+                        state: s.name,
+                        action,
+                    })
+                });
+                let r = match (sample, action_name) {
+                    (Some(r), _) => r,
+                    (None, Some(name)) => match builtin::result(name) {
                         Some(r) => r,
                         None => {
                             if self.report {
@@ -233,10 +258,10 @@ impl<'e> Infer<'e> {
                                     .or_insert_with(|| params.clone());
                                 *slot = join(slot.clone(), params);
                             }
-                            (self.env.actions)(name)
+                            Shape::Unknown
                         }
                     },
-                    None => Shape::Unknown,
+                    (None, None) => Shape::Unknown,
                 };
                 result = Some(r.clone());
                 let r = self.select(s, r, ctx);
@@ -592,10 +617,11 @@ mod tests {
 
     fn run(def: Value, start: Value) -> FlowShapes {
         let (flow, _) = FlowDefinition::from_value(&def, "");
-        let none = |_: &str| Shape::Unknown;
+        let none = |_: &ResultOf| None;
         let env = Env {
             event: None,
-            actions: &none,
+            flow: "f".into(),
+            results: &none,
         };
         infer(&flow, Shape::of(&start), &env)
     }
