@@ -40,8 +40,23 @@ fn the_catalog_is_listed_and_samples_take_values() {
         "ticket_event.ticket.tags=[]",
     ]);
     assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ticket_event"]["ticket"]["priority"], "low");
+    // A value ZIS never sends is set, with a warning from the schema.
+    let (code, out, err) = zis(&[
+        "events",
+        "sample",
+        "support/ticket.PriorityChanged",
+        "--set",
+        "ticket_event.ticket.priority=\"archived\"",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("archived"));
+    assert!(
+        err.contains("warning: not a support/ticket.PriorityChanged event as ZIS sends it: /ticket_event/ticket/priority: \"archived\" is not one of"),
+        "{err}"
+    );
     assert_eq!(v["ticket_event"]["ticket"]["tags"], serde_json::json!([]));
     let (code, out, _) = zis(&["events", "schema", "support/ticket.StatusChanged"]);
     assert_eq!(code, 0);

@@ -111,6 +111,18 @@ pub fn set_values(input: &mut Value, set: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Says on stderr where an event's `input` does not fit its schema (a value set to what
+/// ZIS never sends, say); the event is still used.
+fn warn_off_schema(e: &EventType, input: &Value) {
+    let shape = zis_services::schema::schema(e);
+    for why in zis_engine::shape::differences(input, &shape, 5) {
+        eprintln!(
+            "warning: not a {}/{} event as ZIS sends it: {why}",
+            e.source, e.event_type
+        );
+    }
+}
+
 /// A line on stdout; false when the reader went away (`| head`), which is not an error.
 fn out(line: &str) -> bool {
     use std::io::Write as _;
@@ -159,8 +171,10 @@ pub fn events(cmd: &EventsCommand) -> ExitCode {
                 )?);
             }
             EventsCommand::Sample { event, set } => {
-                let mut input = catalog::sample_input(find(event)?);
+                let e = find(event)?;
+                let mut input = catalog::sample_input(e);
                 set_values(&mut input, set)?;
+                warn_off_schema(e, &input);
                 out(&serde_json::to_string_pretty(&input)?);
             }
         }
@@ -195,6 +209,9 @@ pub fn inject(args: &InjectArgs, data: Option<&Path>) -> ExitCode {
             None => e.map(catalog::sample_input).unwrap_or_default(),
         };
         set_values(&mut input, &args.set)?;
+        if let Some(e) = e {
+            warn_off_schema(e, &input);
+        }
         match &args.server {
             Some(url) => {
                 let token = match &args.token {
