@@ -10,7 +10,7 @@ use crate::core::sidecar::Sidecar;
 use serde_json::Value;
 use zis_engine::json;
 use zis_engine::shape::bundle::{BundleShapes, Start, infer_bundle};
-use zis_engine::shape::flow::ResultOf;
+use zis_engine::shape::flow::{FlowShapes, ResultOf};
 use zis_engine::shape::{Shape, flow::envelope, join};
 use zis_engine::validate::{self, Diagnostic, Options};
 use zis_services::{catalog, schema};
@@ -158,10 +158,30 @@ pub fn complete(text: &str, data: &Shape, context: &Shape) -> Vec<Suggestion> {
     }
 }
 
+/// `$` at the start of a flow on its first job spec's event: the catalog's sample (or the
+/// sidecar's) in the envelope. What path tooltips take their sample values from.
+pub fn sample_envelope(flow: &FlowShapes, sidecar: &Sidecar) -> Option<Value> {
+    let (source, event_type) = flow.events.first()?;
+    let input = match catalog::find(source, event_type) {
+        Some(e) => catalog::sample_input(e),
+        None => sidecar
+            .event_samples
+            .get(&format!("{source}/{event_type}"))?
+            .clone(),
+    };
+    Some(catalog::envelope(&catalog::Account::default(), input))
+}
+
 /// What a path finds, for a tooltip: its type (with an enumeration's values, and whether
-/// it may be null or absent) and a sample value. `None` when it is not a path or nothing
-/// is known.
-pub fn describe(text: &str, data: &Shape, context: &Shape) -> Option<String> {
+/// it may be null or absent) and a sample value: what the path finds in `sample` (the
+/// flow's starting `$`) when that has the inferred shape, else one made from the shape.
+/// `None` when it is not a path or nothing is known.
+pub fn describe(
+    text: &str,
+    data: &Shape,
+    context: &Shape,
+    sample: Option<&Value>,
+) -> Option<String> {
     let t = text.trim();
     let parsed = zis_engine::path::parse(t).ok()?;
     let root = match parsed.root {
@@ -183,7 +203,11 @@ pub fn describe(text: &str, data: &Shape, context: &Shape) -> Option<String> {
     if found.optional {
         s.push_str(", may be absent");
     }
-    let example = found.shape.example();
+    let seen = sample
+        .filter(|_| parsed.root == zis_engine::path::Root::Data)
+        .and_then(|v| zis_engine::run::dataflow::eval_path(t, v, None).ok())
+        .filter(|v| zis_engine::shape::conforms(v, &found.shape).is_ok());
+    let example = seen.unwrap_or_else(|| found.shape.example());
     if !example.is_null() {
         let shown = serde_json::to_string(&example).unwrap_or_default();
         let shown: String = shown.chars().take(120).collect();

@@ -69,6 +69,14 @@ fn problems_name_the_event_and_a_path_field_completes_from_the_inferred_shape() 
         value_at(&h, &format!("{STATES}/LoadSettings/ResultPath")),
         Some(json!("$.input.ticket_event.ticket.priority"))
     );
+    // Hovering the path shows its type and the value the flow's sample event has there.
+    h.query_all_by_role_and_label(egui::accesskit::Role::TextInput, "ResultPath")
+        .next()
+        .unwrap()
+        .hover();
+    h.run();
+    h.run();
+    h.get_by_label_contains("$.input.ticket_event.ticket.priority: a string, one of \"low\", \"normal\", \"high\", \"urgent\"\ne.g. \"urgent\"");
 }
 
 #[test]

@@ -5,26 +5,52 @@ use crate::app::AppState;
 use crate::core::shapes::{Suggestion, complete, describe};
 use zis_engine::json::pointer;
 use zis_engine::shape::Shape;
+use zis_engine::shape::flow::FlowShapes;
 
-/// The shapes a path field at `field` reads, `($, $$)`: the state's input for ResultPath and
-/// InputPath, its data after InputPath for the rest. `None` outside an inferred state.
-pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<(&'s Shape, &'s Shape)> {
+/// What a path field reads: `$`, `$$`, and the flow's starting `$` on its sample event
+/// (for tooltips' sample values).
+#[derive(Clone, Copy)]
+pub(super) struct Reads<'s> {
+    data: &'s Shape,
+    context: &'s Shape,
+    flow: Option<&'s FlowShapes>,
+    sidecar: &'s crate::core::sidecar::Sidecar,
+}
+
+/// What a path field at `field` reads: the state's input for ResultPath and InputPath, its
+/// data after InputPath for the rest; a custom action's Parameters for its definition.
+/// `None` elsewhere.
+pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<Reads<'s>> {
     let shapes = state.shapes.as_ref()?;
     let mut p = field;
     while !p.is_empty() {
         let parent = pointer::parent(p);
-        if let Some(s) = shapes.state(parent) {
+        if let Some((flow, s)) = shapes
+            .flows
+            .values()
+            .find_map(|f| Some((f, f.states.get(parent)?)))
+        {
             let name = p[parent.len()..].trim_start_matches('/');
             let data = if matches!(name, "ResultPath" | "InputPath") {
                 &s.input
             } else {
                 &s.effective
             };
-            return Some((data, &s.context));
+            return Some(Reads {
+                data,
+                context: &s.context,
+                flow: Some(flow),
+                sidecar: &state.sidecar,
+            });
         }
         p = parent;
     }
-    action_params(state, field).map(|params| (params, &UNKNOWN))
+    action_params(state, field).map(|params| Reads {
+        data: params,
+        context: &UNKNOWN,
+        flow: None,
+        sidecar: &state.sidecar,
+    })
 }
 
 static UNKNOWN: Shape = Shape::Unknown;
@@ -62,16 +88,24 @@ pub(super) fn assist(
     ui: &egui::Ui,
     resp: egui::Response,
     text: &str,
-    shapes: Option<(&Shape, &Shape)>,
+    reads: Option<Reads>,
 ) -> (egui::Response, Option<String>) {
-    let Some((data, ctx)) = shapes else {
+    let Some(r) = reads else {
         return (resp, None);
     };
-    let resp = match describe(text, data, ctx) {
-        Some(tip) => resp.on_hover_text(tip),
-        None => resp,
+    let resp = if resp.hovered() {
+        // The flow's sample, built only while the pointer is on the field.
+        let sample = r
+            .flow
+            .and_then(|f| crate::core::shapes::sample_envelope(f, r.sidecar));
+        match describe(text, r.data, r.context, sample.as_ref()) {
+            Some(tip) => resp.on_hover_text(tip),
+            None => resp,
+        }
+    } else {
+        resp
     };
-    let picked = completion(ui, &resp, complete(text, data, ctx));
+    let picked = completion(ui, &resp, complete(text, r.data, r.context));
     (resp, picked)
 }
 

@@ -2,7 +2,6 @@
 //! editor with a `.$` toggle per value.
 
 use super::*;
-use zis_engine::shape::Shape;
 
 impl Inspector {
     pub(super) fn state_form(
@@ -402,7 +401,7 @@ fn kv_row(
     id: egui::Id,
     name: &str,
     text: &mut String,
-    shapes: Option<(&Shape, &Shape)>,
+    shapes: Option<super::paths::Reads>,
     key_ui: impl FnOnce(&mut egui::Ui),
 ) -> Row {
     let long = text.chars().count() > LONG_VALUE || text.contains('\n');

@@ -69,7 +69,11 @@ pub fn infer_bundle(
             flow: res.key.to_string(),
             results,
         };
-        let shapes = flow::infer(def, s.shape, &env);
+        let mut shapes = flow::infer(def, s.shape, &env);
+        shapes.events = events
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         out.findings.extend(shapes.findings.iter().cloned());
         for (name, params) in &shapes.action_inputs {
             let joined = match action_inputs.remove(name) {

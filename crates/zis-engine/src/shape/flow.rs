@@ -83,6 +83,8 @@ pub struct FlowShapes {
     pub findings: Vec<Diagnostic>,
     /// The shape of each custom action's Parameters, joined over its callers.
     pub action_inputs: BTreeMap<String, Shape>,
+    /// The `(event_source, event_type)` of the job specs that start the flow.
+    pub events: Vec<(String, String)>,
 }
 
 /// `$` at a flow's start: the ZIS envelope around an event's `input`.
