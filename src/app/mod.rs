@@ -216,6 +216,8 @@ pub struct AppState {
     pub debug_payload: Option<serde_json::Value>,
     /// The last fuzz run of the shown flow ("Fuzz this flow").
     pub fuzz: Option<crate::core::fuzz::FlowReport>,
+    /// A fuzz run at work off the UI thread: its report comes through here.
+    pub fuzz_job: Option<std::sync::mpsc::Receiver<Option<crate::core::fuzz::FlowReport>>>,
     /// A test to save once the user says whether to save the edited bundle first (its name).
     pub save_test_waiting: Option<String>,
     /// The data folder's settings (`zis_services::settings`), read once and kept in step
@@ -438,7 +440,24 @@ impl AppState {
                 Err(e) => self.remote.error = Some(format!("cannot write {}: {e}", path.display())),
             }
         }
-        let running = running || self.remote.is_busy();
+        if let Some(rx) = &self.fuzz_job {
+            match rx.try_recv() {
+                Ok(report) => {
+                    if report.is_none() {
+                        self.message =
+                            Some("the flow is not started by a job spec: nothing to fuzz".into());
+                    }
+                    self.fuzz = report;
+                    self.fuzz_job = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.message = Some("the fuzz run stopped without a report".into());
+                    self.fuzz_job = None;
+                }
+            }
+        }
+        let running = running || self.remote.is_busy() || self.fuzz_job.is_some();
         let db = self.db_path();
         if !running && let Some(s) = &mut self.debug {
             s.record(&db);
@@ -446,9 +465,11 @@ impl AppState {
         running || loading
     }
 
-    /// True while the debugger's worker runs.
+    /// True while the debugger's worker, a fetch or a fuzz run is at work.
     pub fn running(&self) -> bool {
-        self.debug.as_ref().is_some_and(|s| s.busy.is_some()) || self.remote.is_busy()
+        self.debug.as_ref().is_some_and(|s| s.busy.is_some())
+            || self.remote.is_busy()
+            || self.fuzz_job.is_some()
     }
 
     fn save_sidecar(&self) {

@@ -93,7 +93,7 @@ fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_di
     h.get_by_label("Debugger").click();
     h.run();
     h.get_by_label("Fuzz this flow").click();
-    h.run();
+    wait_for_worker(&mut h);
     h.get_by_label("201 runs on support/ticket.TicketCreated: 2 ways to fail");
     h.get_by_label_contains("Weigh failed with States.Runtime");
     h.get_by_label("/ticket_event/ticket/assignee_id = null");

@@ -18,6 +18,11 @@ impl Debugger {
             {
                 out.push(DebugCommand::Fuzz(RUNS));
             }
+            if state.fuzz_job.is_some() {
+                ui.spinner();
+                ui.label(format!("fuzzing on {RUNS} variants…"));
+                return;
+            }
             let Some(report) = state
                 .fuzz
                 .as_ref()
