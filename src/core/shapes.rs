@@ -272,16 +272,28 @@ mod tests {
             "$.input.ticket_event.ticket.priority",
             &data,
             &Shape::Unknown,
+            None,
         )
         .unwrap_or_default();
         assert!(
             d.contains("one of \"low\"") && d.contains("e.g. \"low\""),
             "{d}"
         );
+        // With the flow's sample, the value the event really has.
+        let sample = catalog::envelope(&catalog::Account::default(), catalog::sample_input(e));
+        let d = describe(
+            "$.input.ticket_event.ticket.priority",
+            &data,
+            &Shape::Unknown,
+            Some(&sample),
+        )
+        .unwrap_or_default();
+        assert!(d.ends_with("e.g. \"urgent\""), "{d}");
         let d = describe(
             "$.input.ticket_event.ticket.assignee_id",
             &data,
             &Shape::Unknown,
+            None,
         )
         .unwrap_or_default();
         assert!(d.contains("a number, may be null"), "{d}");
