@@ -110,6 +110,14 @@ fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_di
     let last = &s.steps.last().unwrap().event;
     assert_eq!(last.state, "Weigh");
     assert!(last.error.is_some());
+    // The case's payload is an event ZIS could send: nothing marked.
+    h.state_mut().state.apply(DebugCommand::DebugSelect(0));
+    h.run();
+    h.get_by_label("Weigh (Action)");
+    assert!(
+        h.query_by_label("Not the inferred shape of $ here:")
+            .is_none()
+    );
 
     // A payload the schema does not allow: the data view says where.
     let mut payload = h.state().state.debug_payload.clone().unwrap();

@@ -305,7 +305,8 @@ pub fn conforms(v: &Value, shape: &Shape) -> Result<(), String> {
     }
 }
 
-/// Where `v` differs from the shape (`/pointer: why`), at most `limit` of them.
+/// Where `v` differs from the shape (`/pointer: why`), at most `limit` of them. A missing
+/// field of unknown shape is not a difference.
 pub fn differences(v: &Value, shape: &Shape, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     check(v, shape, "", limit, &mut out);
@@ -339,7 +340,9 @@ fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<String>
             for (k, f) in &obj.fields {
                 let here = format!("{at}/{}", crate::json::pointer::escape(k));
                 match m.get(k) {
-                    None if f.required => {
+                    // A field nothing is known about (the envelope's `connections`) is not
+                    // missed.
+                    None if f.required && f.shape != Shape::Unknown => {
                         out.push(format!(
                             "{}: {k} is missing",
                             if at.is_empty() { "/" } else { at }
