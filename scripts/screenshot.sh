@@ -72,6 +72,14 @@ for xy in ${SCREENSHOT_CLICKS:-}; do
   DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
   sleep 1.5
 done
+# SCREENSHOT_TYPE="text": after the clicks, selects all in the focused field and types this.
+if [ -n "${SCREENSHOT_TYPE:-}" ]; then
+  win=$(DISPLAY=$display xdotool search --name "ZIS Studio" | head -1)
+  DISPLAY=$display xdotool windowfocus --sync "$win" || true
+  DISPLAY=$display xdotool key ctrl+a
+  DISPLAY=$display xdotool type --delay 60 "$SCREENSHOT_TYPE"
+  sleep 1.5
+fi
 DISPLAY=$display import -window root "$out"
 colours=$(convert "$out" -format %k info:)
 echo "screenshot: $out ($colours colours)"

@@ -119,7 +119,8 @@ fn completion(ui: &egui::Ui, resp: &egui::Response, list: Vec<Suggestion>) -> Op
         return None;
     }
     let mut picked = None;
-    let area = egui::Area::new(id)
+    // A new area when the list's length changes, so it sizes to the list again.
+    let area = egui::Area::new(id.with(list.len()))
         .order(egui::Order::Foreground)
         .fixed_pos(resp.rect.left_bottom())
         .show(ui.ctx(), |ui| {
