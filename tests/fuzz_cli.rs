@@ -134,3 +134,70 @@ fn a_flow_that_handles_every_variant_passes_and_a_webhook_without_a_sample_is_sk
         "{text}"
     );
 }
+
+#[test]
+fn a_webhook_flow_is_fuzzed_on_the_payload_saved_in_the_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let file = dir.path().join("shipment_updates.json");
+    std::fs::copy(root.join("sample_bundles/shipment_updates.json"), &file).unwrap();
+    // An event saved from the debugger's payload editor gives the webhook its shape.
+    let sidecar = zis_studio::core::sidecar::Sidecar {
+        events: [(
+            "delivered".to_string(),
+            zis_studio::core::sidecar::SavedEvent {
+                source: "shipco".into(),
+                event_type: "shipment_update".into(),
+                payload: json!({"ticket_id": 812, "state": "delivered", "signed": true, "delay_hours": 0}),
+            },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    sidecar.save(&file).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(["test", "--fuzz", "100", "--seed", "3", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flow = &report["flows"][0];
+    assert_eq!(flow["event"], "shipco/shipment_update", "{report}");
+    assert!(flow.get("skipped").is_none(), "{report}");
+    assert_eq!(flow["runs"], 101);
+    // Every field of a webhook payload may be absent: some variant drops one the flow needs.
+    let absent = flow["failures"].as_array().unwrap().iter().any(|f| {
+        f["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().ends_with(" absent"))
+    });
+    assert!(absent, "{report}");
+}
+
+#[test]
+fn without_a_path_the_bundles_of_the_current_folder_are_fuzzed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("planted.json"),
+        serde_json::to_string_pretty(&planted()).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("planted.tests.json"), "{\"tests\": []}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(["test", "--fuzz", "50"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL  triage (support/ticket.TicketCreated): 51 runs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 flow fuzzed with seed 1, 1 failing"),
+        "{text}"
+    );
+}

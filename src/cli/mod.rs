@@ -87,7 +87,8 @@ pub enum Command {
         #[arg(long = "setting", value_name = "NAME=VALUE")]
         settings: Vec<String>,
         /// Fuzz instead: run each flow a job spec starts on N generated variants of its
-        /// event; the paths are bundle files.
+        /// event; the paths are bundle files or folders holding them (default: the current
+        /// folder).
         #[arg(long, value_name = "N")]
         fuzz: Option<usize>,
         /// The fuzzer's seed (the same seed gives the same variants).

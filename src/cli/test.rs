@@ -66,12 +66,13 @@ pub fn fuzz(
     format: super::check::Format,
 ) -> std::process::ExitCode {
     use crate::core::fuzz::{Options, fuzz_bundle, text};
-    if paths.is_empty() {
-        eprintln!("error: --fuzz needs a bundle file");
+    let files = bundles(paths);
+    if files.is_empty() {
+        eprintln!("no bundles under {paths:?}");
         return std::process::ExitCode::from(2);
     }
     let mut all = Vec::new();
-    for p in paths {
+    for p in &files {
         let value: serde_json::Value = match std::fs::read_to_string(p)
             .map_err(|e| e.to_string())
             .and_then(|t| {
@@ -103,4 +104,52 @@ pub fn fuzz(
     } else {
         std::process::ExitCode::SUCCESS
     }
+}
+
+/// The bundle files `paths` name: files as given; folders (the current one when none is
+/// given) searched for `*.json` files holding `resources`, skipping tests, sidecars,
+/// hidden folders and `target`.
+fn bundles(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if p.is_dir() {
+                if depth < 4 && !name.starts_with('.') && name != "target" && name != "node_modules"
+                {
+                    walk(&p, depth + 1, out);
+                }
+            } else if name.ends_with(".json")
+                && !name.ends_with(".tests.json")
+                && !name.ends_with(".zis-studio.json")
+                && std::fs::read_to_string(&p)
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .is_some_and(|v| v.get("resources").is_some_and(serde_json::Value::is_object))
+            {
+                out.push(p);
+            }
+        }
+    }
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let mut out = Vec::new();
+    for p in roots {
+        if p.is_dir() {
+            walk(&p, 0, &mut out);
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -15,15 +15,36 @@ use zis_engine::shape::{Shape, flow::envelope, join};
 use zis_engine::validate::{self, Diagnostic, Options};
 use zis_services::{catalog, schema};
 
-/// The schema of an event's `input`: the catalog's, or the shape of the sidecar's sample;
-/// `None` when neither is known. The second value names the event in messages.
+/// The schema of an event's `input`: the catalog's, or the shape of the sidecar's sample
+/// (`event_samples`, else an event saved under a name for that type); `None` when neither
+/// is known. The second value names the event in messages.
 pub fn event_schema(source: &str, event_type: &str, sidecar: &Sidecar) -> Option<(Shape, String)> {
     if let Some(e) = catalog::find(source, event_type) {
         return Some((schema::schema(e), schema::event_name(e)));
     }
     let key = format!("{source}/{event_type}");
-    let sample = sidecar.event_samples.get(&key)?;
+    let sample = webhook_sample(sidecar, source, event_type)?;
     Some((Shape::of(sample), format!("{key} webhook")))
+}
+
+/// The sample payload of an event the catalog does not know: the one attached for
+/// inference (`event_samples`), else an event saved from the debugger's payload editor for
+/// that type.
+pub fn webhook_sample<'s>(
+    sidecar: &'s Sidecar,
+    source: &str,
+    event_type: &str,
+) -> Option<&'s Value> {
+    sidecar
+        .event_samples
+        .get(&format!("{source}/{event_type}"))
+        .or_else(|| {
+            sidecar
+                .events
+                .values()
+                .find(|e| e.source == source && e.event_type == event_type)
+                .map(|e| &e.payload)
+        })
 }
 
 /// The sample of an Action state's result: the state's own (`flow/State` in the sidecar's
@@ -164,10 +185,7 @@ pub fn sample_envelope(flow: &FlowShapes, sidecar: &Sidecar) -> Option<Value> {
     let (source, event_type) = flow.events.first()?;
     let input = match catalog::find(source, event_type) {
         Some(e) => catalog::sample_input(e),
-        None => sidecar
-            .event_samples
-            .get(&format!("{source}/{event_type}"))?
-            .clone(),
+        None => webhook_sample(sidecar, source, event_type)?.clone(),
     };
     Some(catalog::envelope(&catalog::Account::default(), input))
 }

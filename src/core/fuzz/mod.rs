@@ -179,7 +179,7 @@ pub fn fuzz_flow(
     let known = catalog::find(source, event_type);
     let (sample, all_optional) = match known {
         Some(e) => (catalog::sample_input(e), false),
-        None => match sidecar.event_samples.get(&report.event) {
+        None => match crate::core::shapes::webhook_sample(sidecar, source, event_type) {
             Some(s) => (s.clone(), true),
             None => {
                 report.skipped = Some(format!(
