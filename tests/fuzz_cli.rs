@@ -53,8 +53,9 @@ fn a_seeded_fuzz_run_finds_the_planted_bugs_with_their_smallest_payloads() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["seed"], 1);
     let flow = &report["flows"][0];
+    assert_eq!(flow["flow"], "triage");
     assert_eq!(flow["event"], "support/ticket.TicketCreated");
-    assert_eq!(flow["runs"], 201);
+    assert_eq!(flow["runs"], 200);
     let weigh = flow["failures"]
         .as_array()
         .unwrap()
@@ -74,44 +75,92 @@ fn a_seeded_fuzz_run_finds_the_planted_bugs_with_their_smallest_payloads() {
     assert_eq!(fuzz(&planted(), dir.path(), &["--format", "json"]).1, out);
 }
 
-#[test]
-fn a_misspelt_field_and_a_number_compared_with_string_equals_fail_on_the_sample_itself() {
-    let dir = tempfile::tempdir().unwrap();
+/// Only the triage flow and its job spec.
+fn triage_only() -> Value {
     let mut b = planted();
-    *b.pointer_mut(&format!("{STATES}/Weigh/Parameters/data/assignee.$"))
-        .unwrap() = json!("$.input.ticket_event.ticket.asignee_id");
-    let (code, text) = fuzz(&b, dir.path(), &[]);
-    assert_eq!(code, 1);
-    assert!(text.contains("Weigh failed with States.Runtime"), "{text}");
-    assert!(text.contains("asignee_id"), "{text}");
-    assert!(
-        text.contains("smallest case: the catalog sample itself"),
-        "{text}"
-    );
+    b["resources"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k.starts_with("triage"));
+    b
+}
 
-    let mut b = planted();
-    *b.pointer_mut(&format!("{STATES}/ByPriority/Choices"))
-        .unwrap() = json!([
-        {"Variable": "$.input.ticket_event.ticket.requester_id", "StringEquals": "9001", "Next": "Done"}
-    ]);
-    *b.pointer_mut(&format!("{STATES}/Weigh/Parameters/expr"))
-        .unwrap() = json!(".assignee");
-    let (code, text) = fuzz(&b, dir.path(), &[]);
-    assert_eq!(code, 1);
-    assert!(
-        text.contains("ByPriority failed with States.NoChoiceMatched"),
-        "{text}"
+#[test]
+fn validate_and_a_seeded_fuzz_run_both_find_each_planted_bug() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&planted()).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(["validate", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap() >= "W016")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["pointer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at =
+        |flow: &str, rest: &str| format!("/resources/{flow}/properties/definition/States/{rest}");
+    assert_eq!(
+        found,
+        vec![
+            (
+                "W016".to_string(),
+                at("misspelt", "Describe/Parameters/priority.$")
+            ),
+            (
+                "W017".to_string(),
+                at("maybe_null", "LoadSettings/Parameters/scope.$")
+            ),
+            (
+                "W018".to_string(),
+                at("string_equals", "IsVip/Choices/0/StringEquals")
+            ),
+        ]
     );
-    assert!(
-        text.contains("smallest case: the catalog sample itself"),
-        "{text}"
+    let (code, out) = fuzz(&planted(), dir.path(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let failure = |flow: &str| -> (String, String) {
+        let f = report["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["flow"] == flow)
+            .unwrap();
+        let first = &f["failures"][0];
+        (
+            first["state"].as_str().unwrap().to_string(),
+            first["error"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        failure("misspelt"),
+        ("Describe".into(), "States.Runtime".into())
+    );
+    assert_eq!(
+        failure("maybe_null"),
+        ("LoadSettings".into(), "States.Runtime".into())
+    );
+    assert_eq!(
+        failure("string_equals"),
+        ("IsVip".into(), "States.NoChoiceMatched".into())
     );
 }
 
 #[test]
 fn a_flow_that_handles_every_variant_passes_and_a_webhook_without_a_sample_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    let mut b = planted();
+    let mut b = triage_only();
     *b.pointer_mut(&format!("{STATES}/Weigh/Parameters/expr"))
         .unwrap() = json!("(.assignee // 0) * 2");
     b.pointer_mut(&format!("{STATES}/ByPriority"))
@@ -122,7 +171,9 @@ fn a_flow_that_handles_every_variant_passes_and_a_webhook_without_a_sample_is_sk
     let (code, text) = fuzz(&b, dir.path(), &[]);
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.contains("ok    triage (support/ticket.TicketCreated): 201 runs, 0 failure groups"),
+        text.contains(
+            "ok    triage (support/ticket.TicketCreated): the sample and 200 variants, 0 failure groups"
+        ),
         "{text}"
     );
 
@@ -164,7 +215,7 @@ fn a_webhook_flow_is_fuzzed_on_the_payload_saved_in_the_sidecar() {
     let flow = &report["flows"][0];
     assert_eq!(flow["event"], "shipco/shipment_update", "{report}");
     assert!(flow.get("skipped").is_none(), "{report}");
-    assert_eq!(flow["runs"], 101);
+    assert_eq!(flow["runs"], 100);
     // Every field of a webhook payload may be absent: some variant drops one the flow needs.
     let absent = flow["failures"].as_array().unwrap().iter().any(|f| {
         f["changes"]
@@ -193,11 +244,11 @@ fn without_a_path_the_bundles_of_the_current_folder_are_fuzzed() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("FAIL  triage (support/ticket.TicketCreated): 51 runs"),
+        text.contains("FAIL  triage (support/ticket.TicketCreated): the sample and 50 variants"),
         "{text}"
     );
     assert!(
-        text.contains("1 flow fuzzed with seed 1, 1 failing"),
+        text.contains("4 flows fuzzed with seed 1, 4 failing"),
         "{text}"
     );
 }

@@ -181,6 +181,11 @@ impl AppState {
                     self.debug_payload = Some(payload);
                     self.debug = None;
                     self.start_session();
+                    // Custom actions answer as they did in the fuzz run.
+                    if let (Some(doc), Some(flow)) = (&self.document, &self.selected) {
+                        self.case_mocks =
+                            crate::core::fuzz::case_mocks(doc.value(), &self.sidecar, flow);
+                    }
                 }
             }
             DebugCommand::SaveEvent { name, event, text } => {
@@ -294,6 +299,7 @@ impl AppState {
     }
 
     pub(crate) fn start_session(&mut self) {
+        self.case_mocks.clear();
         let (Some(doc), Some(key)) = (&self.document, &self.selected) else {
             return;
         };
@@ -334,7 +340,7 @@ impl AppState {
             bundle: self.document.as_ref()?.value().clone(),
             integration: s.integration.clone(),
             flow: s.flow.clone(),
-            mocks: self.sidecar.mocks.clone(),
+            mocks: [self.sidecar.mocks.clone(), self.case_mocks.clone()].concat(),
             breakpoints: self.sidecar.breakpoints.clone(),
             pause: std::sync::Arc::default(),
             jq: self.jq_limits,
@@ -403,17 +409,33 @@ impl AppState {
         self.start_session();
     }
 
-    /// Fuzzes the shown flow on the bundle as edited; the report replaces the last one.
+    /// Fuzzes the shown flow on the bundle as edited, off the UI thread, with the data
+    /// folder's configs and the window's settings; the report replaces the last one when it
+    /// comes ([`AppState::poll_run`]).
     fn fuzz(&mut self, runs: usize) {
         let (Some(doc), Some(flow)) = (&self.document, self.selected.clone()) else {
             return;
         };
-        let options = crate::core::fuzz::Options { runs, seed: 1 };
-        self.fuzz = crate::core::fuzz::fuzz_flow(doc.value(), &self.sidecar, &flow, options);
-        if self.fuzz.is_none() {
-            self.message = Some(format!(
-                "{flow} is not started by a job spec: nothing to fuzz"
-            ));
+        if self.fuzz_job.is_some() {
+            return;
+        }
+        let options = crate::core::fuzz::Options {
+            runs,
+            seed: 1,
+            settings: self.run_settings(),
+            data: Some(self.db_path()),
+        };
+        let (bundle, sidecar) = (doc.value().clone(), self.sidecar.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("fuzz".into())
+            .spawn(move || {
+                let report = crate::core::fuzz::fuzz_flow(&bundle, &sidecar, &flow, &options);
+                let _gone = tx.send(report);
+            });
+        match spawned {
+            Ok(_) => self.fuzz_job = Some(rx),
+            Err(e) => self.message = Some(format!("cannot start the fuzz run: {e}")),
         }
     }
 }

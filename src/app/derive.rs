@@ -28,7 +28,7 @@ impl AppState {
                 doc.saved_text().to_string()
             };
             (self.diagnostics, self.shapes) =
-                crate::core::shapes::validate_text(&text, &self.sidecar);
+                crate::core::shapes::validate_text_with(&text, &self.sidecar, &self.run_settings());
         }
     }
 

@@ -141,7 +141,8 @@ impl AppState {
     }
 
     pub(crate) fn load_text(&mut self, text: String, path: Option<&Path>) {
-        (self.diagnostics, self.shapes) = crate::core::shapes::validate_text(&text, &self.sidecar);
+        (self.diagnostics, self.shapes) =
+            crate::core::shapes::validate_text_with(&text, &self.sidecar, &self.run_settings());
         match Document::parse(text) {
             Ok(doc) => self.document = Some(doc),
             Err(e) => {

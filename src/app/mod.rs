@@ -216,6 +216,9 @@ pub struct AppState {
     pub debug_payload: Option<serde_json::Value>,
     /// The last fuzz run of the shown flow ("Fuzz this flow").
     pub fuzz: Option<crate::core::fuzz::FlowReport>,
+    /// Mocks of the session opened on a fuzz case (custom actions answer as in the fuzz
+    /// run); cleared when another session starts.
+    pub case_mocks: Vec<zis_services::runner::Mock>,
     /// A fuzz run at work off the UI thread: its report comes through here.
     pub fuzz_job: Option<std::sync::mpsc::Receiver<Option<crate::core::fuzz::FlowReport>>>,
     /// A test to save once the user says whether to save the edited bundle first (its name).

@@ -80,7 +80,7 @@ pub enum Command {
         /// Test files, or folders searched for `*.tests.json` (default: the current folder).
         paths: Vec<PathBuf>,
         /// Also write a JUnit XML report here.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "fuzz")]
         junit: Option<PathBuf>,
         /// A setting for every test, over each test file's `settings` (repeatable; see
         /// `zis_services::settings` and the README).
@@ -141,8 +141,9 @@ pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
             fuzz: Some(runs),
             seed,
             format,
+            settings,
             ..
-        } => test::fuzz(&paths, runs, seed, format),
+        } => test::fuzz(&paths, runs, seed, format, &settings, data),
         Command::Test {
             paths,
             junit,

@@ -64,8 +64,23 @@ pub fn fuzz(
     runs: usize,
     seed: u64,
     format: super::check::Format,
+    settings: &[String],
+    data: Option<&Path>,
 ) -> std::process::ExitCode {
     use crate::core::fuzz::{Options, fuzz_bundle, text};
+    let settings = match super::settings_args(settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let options = Options {
+        runs,
+        seed,
+        settings,
+        data: data.map(crate::core::data_dir::db_path),
+    };
     let files = bundles(paths);
     if files.is_empty() {
         eprintln!("no bundles under {paths:?}");
@@ -89,7 +104,7 @@ pub fn fuzz(
         if let Some(w) = warning {
             eprintln!("warning: {w}");
         }
-        all.extend(fuzz_bundle(&value, &sidecar, Options { runs, seed }));
+        all.extend(fuzz_bundle(&value, &sidecar, &options));
     }
     match format {
         super::check::Format::Text => print!("{}", text(&all, seed)),

@@ -8,7 +8,9 @@
 
 use crate::core::sidecar::Sidecar;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use zis_engine::json;
+use zis_engine::run::execution::Settings;
 use zis_engine::shape::bundle::{BundleShapes, Start, infer_bundle};
 use zis_engine::shape::flow::{FlowShapes, ResultOf};
 use zis_engine::shape::{Shape, flow::envelope, join};
@@ -59,8 +61,21 @@ pub fn result_sample<'s>(sidecar: &'s Sidecar, of: &ResultOf) -> Option<&'s Valu
         .or_else(|| sidecar.action_samples.get(short))
 }
 
-/// Infers every flow of a bundle value.
+/// The engine settings inference follows: ZIS's, with these settings (by name, as
+/// `zis_services::settings` takes them) over them; ones that do not apply are left out.
+pub fn engine_settings(settings: &BTreeMap<String, String>) -> Settings {
+    zis_services::settings::resolve(&[settings])
+        .map(|d| d.engine)
+        .unwrap_or_else(|_| Settings::zis())
+}
+
+/// Infers every flow of a bundle value, with the bundle's own settings (its sidecar's).
 pub fn infer(value: &Value, sidecar: &Sidecar) -> BundleShapes {
+    infer_with(value, sidecar, &engine_settings(&sidecar.settings))
+}
+
+/// Infers every flow of a bundle value under these runtime settings.
+pub fn infer_with(value: &Value, sidecar: &Sidecar, settings: &Settings) -> BundleShapes {
     let start = |events: &[(&str, &str)]| -> Start {
         let mut shape: Option<Shape> = None;
         let mut names = Vec::new();
@@ -84,17 +99,27 @@ pub fn infer(value: &Value, sidecar: &Sidecar) -> BundleShapes {
         }
     };
     let results = |of: &ResultOf| -> Option<Shape> { result_sample(sidecar, of).map(Shape::of) };
-    infer_bundle(value, &start, &results)
+    infer_bundle(value, &start, &results, settings)
 }
 
-/// Validates bundle text and adds inference's findings; all with positions. The shapes
-/// come back too, `None` when the text is not JSON.
+/// Validates bundle text and adds inference's findings (under the bundle's own settings);
+/// all with positions. The shapes come back too, `None` when the text is not JSON.
 pub fn validate_text(text: &str, sidecar: &Sidecar) -> (Vec<Diagnostic>, Option<BundleShapes>) {
+    validate_text_with(text, sidecar, &sidecar.settings)
+}
+
+/// [`validate_text`] under these settings (the window's: the data folder's, then the
+/// bundle's).
+pub fn validate_text_with(
+    text: &str,
+    sidecar: &Sidecar,
+    settings: &BTreeMap<String, String>,
+) -> (Vec<Diagnostic>, Option<BundleShapes>) {
     let mut all = validate::validate_bundle_text(text, Options::default());
     let Ok(parsed) = json::parse(text) else {
         return (all, None);
     };
-    let shapes = infer(&parsed.value, sidecar);
+    let shapes = infer_with(&parsed.value, sidecar, &engine_settings(settings));
     let mut found = shapes.findings.clone();
     validate::locate(&mut found, text, &parsed.tree);
     all.extend(found);

@@ -16,6 +16,7 @@ fn run(def: &Value, start: Value) -> FlowShapes {
     let env = Env {
         event: None,
         flow: "f".into(),
+        settings: zis_engine::run::execution::Settings::zis(),
         results: &none,
     };
     infer(&flow, Shape::of(&start), &env)
@@ -29,35 +30,61 @@ fn findings(def: &Value, start: Value) -> Vec<(Code, String)> {
         .collect()
 }
 
+/// A state that reads `path` (an Action's Parameters are evaluated in ZIS; a Pass's are
+/// not, by default).
+fn reading(key: &str, path: &str, next: Option<&str>) -> Value {
+    let mut s = json!({"Type": "Action", "ActionName": "zis:common:transform:Jq",
+                       "Parameters": {"expr": ".", format!("{key}.$"): path},
+                       "ResultPath": format!("$.{key}_out")});
+    match next {
+        Some(n) => s["Next"] = json!(n),
+        None => s["End"] = json!(true),
+    }
+    s
+}
+
 fn map_flow(read: &str) -> Value {
     json!({"StartAt": "Each", "States": {
         "Each": {"Type": "Map", "ItemsPath": "$.order.lines",
-                 "Parameters": {"line.$": "$$.Map.Item.Value", "currency.$": "$.order.currency"},
                  "Iterator": {"StartAt": "Price", "States": {
-                     "Price": {"Type": "Pass", "Parameters": {"p.$": read}, "End": true}}},
+                     "Price": {"Type": "Pass", "Result": {"p": "x"}, "ResultPath": "$.price",
+                               "Next": "Read"},
+                     "Read": reading("p", read, None)}},
                  "ResultPath": "$.priced", "Next": "Done"},
-        "Done": {"Type": "Pass", "Parameters": {"first.$": "$.priced[0].p"}, "End": true}}})
+        "Done": reading("first", "$.priced[0].price.p", None)}})
 }
 
 #[test]
-fn a_map_iteration_sees_its_item_through_the_context_and_its_parameters() {
+fn a_map_iteration_sees_its_item_and_the_map_result_is_the_array_of_their_outputs() {
     let start = json!({"order": {"currency": "EUR", "lines": [{"sku": "A", "qty": 1}]}});
-    assert_eq!(findings(&map_flow("$.line.sku"), start.clone()), vec![]);
+    assert_eq!(findings(&map_flow("$.sku"), start.clone()), vec![]);
     assert_eq!(
-        findings(&map_flow("$.line.skew"), start.clone()),
+        findings(&map_flow("$.skew"), start.clone()),
         vec![(
             Code::PathNotFound,
-            "/States/Each/Iterator/States/Price/Parameters/p.$".to_string()
+            "/States/Each/Iterator/States/Read/Parameters/p.$".to_string()
         )]
     );
-    let f = run(&map_flow("$.currency"), start.clone());
+    // The iteration sees its item only, not the Map's data.
+    assert_eq!(
+        findings(&map_flow("$.order.currency"), start.clone()).len(),
+        1
+    );
+    let f = run(&map_flow("$.qty"), start.clone());
     let done = &f.states["/States/Done"].input;
     let Shape::Object(o) = done else { panic!() };
+    let Shape::Array(item) = &o.fields["priced"].shape else {
+        panic!()
+    };
+    let Shape::Object(item) = item.as_ref() else {
+        panic!()
+    };
     assert_eq!(
-        o.fields["priced"].shape,
-        Shape::Array(Box::new(Shape::object([("p", Shape::String(None))])))
+        item.fields["price"].shape,
+        Shape::object([("p", Shape::String(None))])
     );
-    let mut not_array = map_flow("$.line.sku");
+    assert!(item.fields.contains_key("sku") && item.fields.contains_key("p_out"));
+    let mut not_array = map_flow("$.sku");
     not_array["States"]["Each"]["ItemsPath"] = json!("$.order.currency");
     assert_eq!(
         findings(&not_array, start),
@@ -71,7 +98,7 @@ fn catch_flow(read: &str) -> Value {
                  "Parameters": {"scope": "s"}, "ResultPath": "$.settings",
                  "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "After"}],
                  "Next": "After"},
-        "After": {"Type": "Pass", "Parameters": {"v.$": read}, "End": true}}})
+        "After": reading("v", read, None)}})
 }
 
 #[test]
@@ -101,7 +128,7 @@ fn a_choice_guard_narrows_and_a_comparison_of_another_type_is_found() {
     let flow = |rule: Value| {
         json!({"StartAt": "Ask", "States": {
             "Ask": {"Type": "Choice", "Choices": [rule], "Default": "No"},
-            "Use": {"Type": "Pass", "Parameters": {"n.$": "$.maybe.name"}, "End": true},
+            "Use": reading("n", "$.maybe.name", None),
             "No": {"Type": "Succeed"}}})
     };
     // `maybe` is null on one way in: reading into it is reported unless guarded.
@@ -128,13 +155,115 @@ fn unknown_data_never_gives_a_finding_and_a_nesting_loop_ends() {
     let jq = json!({"StartAt": "T", "States": {
         "T": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
               "Parameters": {"expr": ".", "data.$": "$"}, "ResultPath": "$.out", "Next": "R"},
-        "R": {"Type": "Pass", "Parameters": {"x.$": "$.out.anything.at.all"}, "End": true}}});
+        "R": reading("x", "$.out.anything.at.all", None)}});
     assert_eq!(findings(&jq, json!({"a": 1})), vec![]);
     let looping = json!({"StartAt": "Nest", "States": {
-        "Nest": {"Type": "Pass", "Parameters": {"inner.$": "$"}, "Next": "Again"},
+        "Nest": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+                 "Parameters": {"expr": ".", "inner.$": "$"}, "ResultPath": "$.inner",
+                 "Next": "Again"},
         "Again": {"Type": "Choice", "Choices": [
             {"Variable": "$.inner", "IsPresent": true, "Next": "Nest"}], "Default": "End"},
         "End": {"Type": "Succeed"}}});
     let f = run(&looping, json!({"a": 1}));
     assert!(f.states.contains_key("/States/End"));
+}
+
+fn run_with(
+    def: &Value,
+    start: Value,
+    settings: zis_engine::run::execution::Settings,
+) -> Vec<Code> {
+    let (flow, _) = FlowDefinition::from_value(def, "");
+    let none = |_: &ResultOf| None;
+    let env = Env {
+        event: None,
+        flow: "f".into(),
+        settings,
+        results: &none,
+    };
+    infer(&flow, Shape::of(&start), &env)
+        .findings
+        .into_iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn inference_follows_what_the_runtime_applies() {
+    use zis_engine::run::execution::Settings;
+    // ZIS ignores InputPath (and OutputPath, ResultSelector, a Pass's Parameters) unless
+    // asl_io_fields is on; a Pass's Result wins over its Parameters.
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "InputPath": "$.a", "Result": {"b": 2},
+              "Parameters": {"c.$": "$.nope"}, "ResultPath": "$.x", "Next": "R"},
+        "R": reading("v", "$.a.k", None)}});
+    let start = json!({"a": {"k": 1}});
+    assert_eq!(run_with(&def, start.clone(), Settings::zis()), vec![]);
+    let mut asl_io = Settings::zis();
+    asl_io.asl_io_fields = true;
+    // With ASL's I/O fields the Pass's InputPath still feeds only its own reading (it has a
+    // Result): R sees `$` with `a`.
+    assert_eq!(run_with(&def, start.clone(), asl_io.clone()), vec![]);
+    let reads_input_path = json!({"StartAt": "R", "States": {
+        "R": {"Type": "Action", "ActionName": "zis:common:transform:Jq", "InputPath": "$.a",
+              "Parameters": {"expr": ".", "v.$": "$.a.k"}, "End": true}}});
+    assert_eq!(
+        run_with(&reads_input_path, start.clone(), Settings::zis()),
+        vec![]
+    );
+    assert_eq!(
+        run_with(&reads_input_path, start.clone(), asl_io),
+        vec![Code::PathNotFound]
+    );
+    // A Succeed Message that is a bare path is read.
+    let message =
+        json!({"StartAt": "S", "States": {"S": {"Type": "Succeed", "Message": "$.a.kk"}}});
+    assert_eq!(
+        run_with(&message, start.clone(), Settings::zis()),
+        vec![Code::PathNotFound]
+    );
+    // Placeholders that find nothing render empty with missing_placeholder=empty: only a
+    // field no way has is still reported, and `may be absent` is not.
+    let optional = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.a.k", "NumericEquals": 1, "Next": "W"}],
+              "Default": "R"},
+        "W": {"Type": "Pass", "Result": 1, "ResultPath": "$.w", "Next": "R"},
+        "R": {"Type": "Succeed", "Message": "w={{$.w}}"}}});
+    assert_eq!(
+        run_with(&optional, start.clone(), Settings::zis()),
+        vec![Code::PathMayFail]
+    );
+    let mut empty = Settings::zis();
+    empty.missing_placeholder = zis_engine::run::dataflow::MissingPlaceholder::Empty;
+    assert_eq!(run_with(&optional, start, empty), vec![]);
+}
+
+#[test]
+fn a_rule_that_was_false_narrows_the_rules_after_it_and_not_swaps() {
+    let start = json!({"a": {"k": 1}});
+    // `opt` is there on one way in only.
+    let flow = |choices: Value| {
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Choice", "Choices": [{"Variable": "$.a.k", "NumericEquals": 1, "Next": "S"}],
+                  "Default": "C"},
+            "S": {"Type": "Pass", "Result": {"k": "v"}, "ResultPath": "$.opt", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": choices, "Default": "D"},
+            "D": {"Type": "Succeed"}}})
+    };
+    let guarded_first = flow(json!([
+        {"Variable": "$.opt", "IsPresent": false, "Next": "D"},
+        {"Variable": "$.opt.k", "StringEquals": "v", "Next": "D"}]));
+    assert_eq!(findings(&guarded_first, start.clone()), vec![]);
+    let unguarded = flow(json!([{"Variable": "$.opt.k", "StringEquals": "v", "Next": "D"}]));
+    assert_eq!(
+        findings(&unguarded, start.clone()),
+        vec![(
+            Code::PathMayFail,
+            "/States/C/Choices/0/Variable".to_string()
+        )]
+    );
+    let not_absent = flow(json!([
+        {"And": [{"Not": {"Variable": "$.opt", "IsPresent": false}},
+                 {"Variable": "$.opt.k", "StringEquals": "v"}], "Next": "D"}]));
+    assert_eq!(findings(&not_absent, start), vec![]);
 }

@@ -10,10 +10,12 @@
 use crate::catalog::{EventType, sample_input};
 pub use zis_engine::shape::{Field, Obj, Shape, conforms, to_json};
 
-/// Fields that may be null (a path of field names under the family object, `*` for any
-/// entity).
+/// Fields that may be null (a path of field names under the family object).
 const NULLABLE: &[&str] = &[
     "ticket.external_id",
+    // Unset on a ticket that never had one.
+    "ticket.priority",
+    "ticket.type",
     "ticket.assignee_id",
     "ticket.organization_id",
     "ticket.group_id",
@@ -65,6 +67,21 @@ pub fn schema(event: &EventType) -> Shape {
     if let Shape::Object(top) = &mut shape {
         for field in top.fields.values_mut() {
             annotate(&mut field.shape, "");
+        }
+    }
+    // A custom field's values take the field's type (checkbox, number, text…): unknown.
+    if event.event_type.ends_with("CustomFieldChanged")
+        && let Shape::Object(top) = &mut shape
+    {
+        for f in top.fields.values_mut() {
+            if let Shape::Object(body) = &mut f.shape {
+                for key in ["previous", "current"] {
+                    if let Some(f) = body.fields.get_mut(key) {
+                        f.shape = Shape::Unknown;
+                        f.nullable = true;
+                    }
+                }
+            }
         }
     }
     // `previous`/`current` take the values of the field they describe.

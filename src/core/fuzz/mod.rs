@@ -3,9 +3,11 @@
 //! failing payload found (its changes shrunk one by one while it still fails alike).
 //!
 //! Runs are in process and deterministic for a seed: built-in actions on in-memory stores
-//! where every config scope holds `{}`, custom actions answered by their sidecar response
-//! sample (else `{}`), jq in process under the usual limits. The unchanged sample runs
-//! first; if it fails, that failure is reported with no changes.
+//! (the configs of the data folder's database when one is given, else `{}` for every
+//! scope; no links), custom actions answered by the sidecar's mock for them, else their
+//! response sample, else `{}`; the bundle's settings, then the caller's; jq under the usual
+//! limits (in worker processes in the app). The unchanged sample runs first; if it fails,
+//! that failure is reported with no changes.
 
 pub mod vary;
 
@@ -15,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use vary::Mutation;
-use zis_engine::actions::memory::MemoryLinks;
+use zis_engine::actions::memory::{MemoryConfigs, MemoryLinks};
 use zis_engine::actions::{Builtins, ConfigStore, MergeMode};
 use zis_engine::model::{Bundle, QualifiedName, ResourceBody};
 use zis_engine::run::StatesError;
@@ -23,13 +25,17 @@ use zis_engine::run::execution::{ActionExecutor, Execution, Status};
 use zis_services::catalog::{self, Account};
 use zis_services::runner;
 
-/// How many variants per flow, from which seed.
-#[derive(Clone, Copy, Debug)]
+/// How many variants per flow, from which seed, in which environment.
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Variants per flow.
     pub runs: usize,
     /// The seed of the generator.
     pub seed: u64,
+    /// Settings over the bundle's (by name, as `zis_services::settings` takes them).
+    pub settings: BTreeMap<String, String>,
+    /// The data folder's database: its configs are the runs' configs.
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// What fuzzing found for one flow.
@@ -39,7 +45,7 @@ pub struct FlowReport {
     pub flow: String,
     /// Its event, `support/ticket.TicketCreated`.
     pub event: String,
-    /// Variants run.
+    /// Variants run (besides the unchanged sample).
     pub runs: usize,
     /// Failures, by state and error, most frequent first.
     pub failures: Vec<Failure>,
@@ -77,26 +83,39 @@ impl ConfigStore for EmptyConfigs {
     }
 }
 
-/// Custom actions answer their sidecar response sample, else `{}`.
-struct SampleAnswers<'s>(&'s BTreeMap<String, Value>);
+/// Custom actions answer the sidecar's mock for them, else their response sample, else
+/// `{}`.
+struct SampleAnswers<'s>(&'s Sidecar);
 
 impl ActionExecutor for SampleAnswers<'_> {
     fn execute(&mut self, action: &str, _: &Value) -> Result<Value, StatesError> {
-        let short = action.rsplit(':').next().unwrap_or(action);
-        Ok(self
-            .0
-            .get(action)
-            .or_else(|| self.0.get(short))
-            .cloned()
-            .unwrap_or(json!({})))
+        if let Some(m) = runner::mock_for(&self.0.mocks, action, 1, 1) {
+            return m.outcome.answer();
+        }
+        Ok(answer_of(self.0, action))
     }
+}
+
+/// A custom action's answer in a fuzz run (and in a case opened from one): its response
+/// sample, else `{}`.
+pub fn answer_of(sidecar: &Sidecar, action: &str) -> Value {
+    let short = action.rsplit(':').next().unwrap_or(action);
+    sidecar
+        .action_samples
+        .get(action)
+        .or_else(|| sidecar.action_samples.get(short))
+        .cloned()
+        .unwrap_or(json!({}))
 }
 
 /// A flow ready to run many times.
 struct Target<'b> {
     definition: &'b Value,
     integration: String,
-    answers: &'b BTreeMap<String, Value>,
+    sidecar: &'b Sidecar,
+    /// The stored configs by scope; `None`: every scope holds `{}`.
+    configs: Option<BTreeMap<String, Value>>,
+    settings: zis_engine::run::execution::Settings,
 }
 
 impl Target<'_> {
@@ -108,14 +127,23 @@ impl Target<'_> {
         };
         let envelope = catalog::envelope(&account, input.clone());
         let mut exec =
-            match Execution::new(self.definition.clone(), envelope, runner::engine_settings()) {
+            match Execution::new(self.definition.clone(), envelope, self.settings.clone()) {
                 Ok(e) => e,
                 Err(e) => return Some((String::new(), e.error, e.cause)),
             };
-        let (mut configs, mut links) = (EmptyConfigs, MemoryLinks::default());
-        let mut custom = SampleAnswers(self.answers);
+        let mut stored;
+        let mut empty = EmptyConfigs;
+        let configs: &mut dyn ConfigStore = match &self.configs {
+            Some(c) => {
+                stored = MemoryConfigs { configs: c.clone() };
+                &mut stored
+            }
+            None => &mut empty,
+        };
+        let mut links = MemoryLinks::default();
+        let mut custom = SampleAnswers(self.sidecar);
         let mut actions = Builtins {
-            configs: &mut configs,
+            configs,
             links: &mut links,
             custom: &mut custom,
             merge: MergeMode::MergePatch,
@@ -145,7 +173,7 @@ impl Target<'_> {
 }
 
 /// Fuzzes every flow of a bundle that a job spec starts.
-pub fn fuzz_bundle(bundle: &Value, sidecar: &Sidecar, options: Options) -> Vec<FlowReport> {
+pub fn fuzz_bundle(bundle: &Value, sidecar: &Sidecar, options: &Options) -> Vec<FlowReport> {
     let (typed, _) = Bundle::from_value(bundle);
     typed
         .flows()
@@ -158,7 +186,7 @@ pub fn fuzz_flow(
     bundle: &Value,
     sidecar: &Sidecar,
     flow_key: &str,
-    options: Options,
+    options: &Options,
 ) -> Option<FlowReport> {
     let (typed, _) = Bundle::from_value(bundle);
     let (res, def) = typed.flows().find(|(r, _)| r.key == flow_key)?;
@@ -191,10 +219,20 @@ pub fn fuzz_flow(
         },
     };
     let shape = event_schema(source, event_type, sidecar).map(|(s, _)| s)?;
+    let mut layers = sidecar.settings.clone();
+    layers.extend(options.settings.clone());
+    let settings = zis_services::settings::resolve(&[&layers])
+        .map(|d| d.engine)
+        .unwrap_or_else(|_| runner::engine_settings());
     let target = Target {
         definition: bundle.pointer(&def.pointer)?,
         integration: integration.to_string(),
-        answers: &sidecar.action_samples,
+        sidecar,
+        configs: options
+            .data
+            .as_deref()
+            .and_then(|db| stored_configs(db, integration)),
+        settings,
     };
     let candidates = vary::candidates(&sample, &shape, all_optional);
     let mut rng = fastrand::Rng::with_seed(options.seed);
@@ -215,8 +253,8 @@ pub fn fuzz_flow(
         }
         cases.push(picked);
     }
-    for case in cases {
-        report.runs += 1;
+    for (i, case) in cases.into_iter().enumerate() {
+        report.runs = i;
         if let Some((state, error, _)) = target.run(&applied(&sample, &case)) {
             let slot = groups.entry((state, error)).or_insert((0, case));
             slot.0 += 1;
@@ -237,6 +275,53 @@ pub fn fuzz_flow(
     }
     report.failures.sort_by_key(|f| std::cmp::Reverse(f.count));
     Some(report)
+}
+
+/// The configs of an integration in a data folder's database, by scope; `None` when there
+/// is no database there.
+fn stored_configs(db: &std::path::Path, integration: &str) -> Option<BTreeMap<String, Value>> {
+    if !db.exists() {
+        return None;
+    }
+    let db = zis_services::db::Db::open(db).ok()?;
+    let rows = db.configs(integration, "*").ok()?;
+    Some(
+        rows.into_iter()
+            .filter_map(|r| Some((r["scope"].as_str()?.to_string(), r["config"].clone())))
+            .collect(),
+    )
+}
+
+/// The mocks a debugging session of a fuzz case needs to answer as the fuzz run did: for
+/// each custom action the flow calls that the sidecar does not mock, its response sample
+/// (else `{}`).
+pub fn case_mocks(bundle: &Value, sidecar: &Sidecar, flow_key: &str) -> Vec<runner::Mock> {
+    let (typed, _) = Bundle::from_value(bundle);
+    let Some((_, def)) = typed.flows().find(|(r, _)| r.key == flow_key) else {
+        return Vec::new();
+    };
+    let mut names: Vec<&str> = def
+        .all_states()
+        .into_iter()
+        .filter_map(|s| match s.kind {
+            zis_engine::model::StateKind::Action {
+                action_name: Some(a),
+            } if !a.starts_with("zis:common:") => Some(a),
+            _ => None,
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|a| !sidecar.mocks.iter().any(|m| m.action == *a))
+        .map(|a| runner::Mock {
+            action: a.to_string(),
+            attempt: None,
+            call: None,
+            outcome: runner::MockOutcome::Body(answer_of(sidecar, a)),
+        })
+        .collect()
 }
 
 /// `sample` with the changes applied.
@@ -284,7 +369,7 @@ pub fn text(reports: &[FlowReport], seed: u64) -> String {
             "FAIL"
         };
         out.push_str(&format!(
-            "{verdict}  {} ({}): {} runs, {} failure group{}\n",
+            "{verdict}  {} ({}): the sample and {} variants, {} failure group{}\n",
             r.flow,
             r.event,
             r.runs,
@@ -318,8 +403,37 @@ pub fn text(reports: &[FlowReport], seed: u64) -> String {
     ));
     if failed > 0 {
         out.push_str(
-            "(configs hold {} and custom actions answer {}, or their response sample in the sidecar's action_samples)\n",
+            "(custom actions answer the sidecar's mock, else its action_samples entry, else {}; configs are the data folder's with --data, else {} for every scope)\n",
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_session_mocks_the_custom_actions_the_sidecar_does_not() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample_bundles/urgent_ticket_to_slack.json");
+        let bundle: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+                .unwrap_or_default();
+        let mut sidecar = Sidecar::default();
+        let action = "zis:acme_slack:action:post_slack_message";
+        let mocks = case_mocks(&bundle, &sidecar, "notify_urgent");
+        assert_eq!(mocks.len(), 1);
+        assert_eq!(mocks[0].action, action);
+        assert_eq!(mocks[0].outcome, runner::MockOutcome::Body(json!({})));
+        sidecar
+            .action_samples
+            .insert(action.into(), json!({"ok": true}));
+        assert_eq!(
+            case_mocks(&bundle, &sidecar, "notify_urgent")[0].outcome,
+            runner::MockOutcome::Body(json!({"ok": true}))
+        );
+        sidecar.mocks = mocks;
+        assert!(case_mocks(&bundle, &sidecar, "notify_urgent").is_empty());
+    }
 }

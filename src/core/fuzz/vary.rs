@@ -81,11 +81,31 @@ impl Mutation {
 /// known only by a sample) every field may be absent.
 pub fn candidates(sample: &Value, shape: &Shape, all_optional: bool) -> Vec<Mutation> {
     let mut out = Vec::new();
-    walk(sample, shape, "", all_optional, &mut out);
+    walk(sample, shape, "", "", all_optional, &mut out);
     out
 }
 
-fn walk(v: &Value, shape: &Shape, at: &str, all_optional: bool, out: &mut Vec<Mutation>) {
+/// A string that is free text, not an id, a reference, a version, a URL or a timestamp
+/// (which ZIS never sends as prose).
+fn is_text(key: &str, s: &str) -> bool {
+    let code = key == "id"
+        || key.ends_with("_id")
+        || key == "ref"
+        || key == "version"
+        || key == "url"
+        || key.ends_with("_url")
+        || key.ends_with("_at");
+    !code && !zis_engine::validate::is_rfc3339(s)
+}
+
+fn walk(
+    v: &Value,
+    shape: &Shape,
+    at: &str,
+    key: &str,
+    all_optional: bool,
+    out: &mut Vec<Mutation>,
+) {
     let mut push = |kind| {
         out.push(Mutation {
             pointer: at.to_string(),
@@ -97,12 +117,12 @@ fn walk(v: &Value, shape: &Shape, at: &str, all_optional: bool, out: &mut Vec<Mu
             for other in values.iter().flatten().filter(|o| *o != s) {
                 push(Kind::OtherValue(other.clone()));
             }
-            if values.is_none() {
+            if values.is_none() && is_text(key, s) {
                 push(Kind::LongString);
                 push(Kind::Unicode);
             }
         }
-        (Value::String(_), Shape::Unknown) => {
+        (Value::String(s), Shape::Unknown) if is_text(key, s) => {
             push(Kind::LongString);
             push(Kind::Unicode);
         }
@@ -115,7 +135,7 @@ fn walk(v: &Value, shape: &Shape, at: &str, all_optional: bool, out: &mut Vec<Mu
                 _ => &Shape::Unknown,
             };
             if let Some(first) = items.first() {
-                walk(first, item, &format!("{at}/0"), all_optional, out);
+                walk(first, item, &format!("{at}/0"), key, all_optional, out);
             }
         }
         (Value::Object(m), _) => {
@@ -142,7 +162,7 @@ fn walk(v: &Value, shape: &Shape, at: &str, all_optional: bool, out: &mut Vec<Mu
                     });
                 }
                 let inner = field.map_or(&Shape::Unknown, |f| &f.shape);
-                walk(x, inner, &here, all_optional, out);
+                walk(x, inner, &here, k, all_optional, out);
             }
         }
         _ => {}

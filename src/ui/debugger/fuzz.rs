@@ -32,9 +32,12 @@ impl Debugger {
             };
             let summary = match (&report.skipped, report.failures.len()) {
                 (Some(why), _) => why.clone(),
-                (None, 0) => format!("{} runs on {}: no failure", report.runs, report.event),
+                (None, 0) => format!(
+                    "{} variants of {}: no failure",
+                    report.runs, report.event
+                ),
                 (None, n) => format!(
-                    "{} runs on {}: {n} way{} to fail",
+                    "{} variants of {}: {n} way{} to fail",
                     report.runs,
                     report.event,
                     if n == 1 { "" } else { "s" }

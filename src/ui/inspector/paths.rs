@@ -17,8 +17,9 @@ pub(super) struct Reads<'s> {
     sidecar: &'s crate::core::sidecar::Sidecar,
 }
 
-/// What a path field at `field` reads: the state's input for ResultPath and InputPath, its
-/// data after InputPath for the rest; a custom action's Parameters for its definition.
+/// What a path field at `field` reads: the state's input for ResultPath and InputPath, the
+/// result for ResultSelector, its data after InputPath for the rest; a custom action's
+/// Parameters for its definition.
 /// `None` elsewhere.
 pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<Reads<'s>> {
     let shapes = state.shapes.as_ref()?;
@@ -31,10 +32,10 @@ pub(super) fn shapes_for<'s>(state: &'s AppState, field: &str) -> Option<Reads<'
             .find_map(|f| Some((f, f.states.get(parent)?)))
         {
             let name = p[parent.len()..].trim_start_matches('/');
-            let data = if matches!(name, "ResultPath" | "InputPath") {
-                &s.input
-            } else {
-                &s.effective
+            let data = match name.split('/').next().unwrap_or(name) {
+                "ResultPath" | "InputPath" => &s.input,
+                "ResultSelector" => s.result.as_ref().unwrap_or(&s.effective),
+                _ => &s.effective,
             };
             return Some(Reads {
                 data,

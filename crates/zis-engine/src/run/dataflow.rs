@@ -242,6 +242,15 @@ fn dynamic(
     })
 }
 
+/// The path when the whole text is a reference path (`$` or `$.…`, `$[…]`, no spaces).
+pub fn message_reference(s: &str) -> Option<&str> {
+    let t = s.trim();
+    let is_path = (t == "$" || t.starts_with("$.") || t.starts_with("$["))
+        && !t.contains(char::is_whitespace)
+        && !t.contains("{{");
+    is_path.then_some(t)
+}
+
 /// Replaces every `{{$.path}}` of `s`: strings go in as they are, other values as JSON.
 /// With [`Templating::single_placeholder_keeps_type`], a string that is exactly one
 /// placeholder becomes the value itself.

@@ -41,11 +41,13 @@ pub type Events<'a> = [(&'a str, &'a str)];
 
 /// Infers every flow of `value`. `start` gets the `(event_source, event_type)` of each job
 /// spec that starts a flow (none for a flow no job spec starts) and says what `$` is;
-/// `results` gives an Action state's result shape when a sample says it.
+/// `results` gives an Action state's result shape when a sample says it; `settings` are
+/// the runtime's, whose semantics inference follows.
 pub fn infer_bundle(
     value: &Value,
     start: &dyn Fn(&Events) -> Start,
     results: &Results,
+    settings: &crate::run::execution::Settings,
 ) -> BundleShapes {
     let (bundle, _) = Bundle::from_value(value);
     let mut out = BundleShapes::default();
@@ -67,6 +69,7 @@ pub fn infer_bundle(
         let env = Env {
             event: s.event,
             flow: res.key.to_string(),
+            settings: settings.clone(),
             results,
         };
         let mut shapes = flow::infer(def, s.shape, &env);
@@ -88,6 +91,7 @@ pub fn infer_bundle(
     let env = Env {
         event: None,
         flow: String::new(),
+        settings: settings.clone(),
         results: &none,
     };
     let mut cx = Infer::new(&env, 1);

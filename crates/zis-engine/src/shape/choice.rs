@@ -14,7 +14,9 @@ impl Infer<'_> {
         match &r.kind {
             RuleKind::Compare(c) => {
                 let Some(var) = c.variable else { return };
-                let use_ = if c.operator == "IsPresent" {
+                // IsPresent never fails; with `choice_missing_variable=false` no rule does.
+                let use_ = if c.operator == "IsPresent" || self.env.settings.choice_missing_is_false
+                {
                     Use::Presence
                 } else {
                     Use::Value
@@ -39,16 +41,19 @@ impl Infer<'_> {
                     }
                 }
             }
+            // Each sub-rule is tried when those before it were true (And) or false (Or).
             RuleKind::And(subs) => {
                 let mut d = data.clone();
                 for sub in subs {
                     self.rule(sub, &d, ctx);
-                    d = narrow(d, sub);
+                    d = narrow(d, sub, true);
                 }
             }
             RuleKind::Or(subs) => {
+                let mut d = data.clone();
                 for sub in subs {
-                    self.rule(sub, data, ctx);
+                    self.rule(sub, &d, ctx);
+                    d = narrow(d, sub, false);
                 }
             }
             RuleKind::Not(sub) => self.rule(sub, data, ctx),
@@ -101,24 +106,28 @@ fn operand_type(op: &str) -> Option<Shape> {
     }
 }
 
-/// The data after a Choice rule was true: its Variable is there (and not null after a
-/// typed comparison or `IsNull: false`).
-pub(super) fn narrow(data: Shape, rule: &ChoiceRule) -> Shape {
-    match &rule.kind {
-        RuleKind::And(subs) => subs.iter().fold(data, narrow),
-        RuleKind::Compare(c) => {
+/// The data once a Choice rule is known to be `truth`: its Variable is there after any
+/// comparison that is true, or after `IsPresent: false` or `IsNull: true` is false; it is
+/// not null after a true typed comparison or `IsNull: false`, or a false `IsNull: true`.
+/// `Not` swaps, `And` true and `Or` false narrow by every sub-rule.
+pub(super) fn narrow(data: Shape, rule: &ChoiceRule, truth: bool) -> Shape {
+    match (&rule.kind, truth) {
+        (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => {
+            subs.iter().fold(data, |d, r| narrow(d, r, truth))
+        }
+        (RuleKind::Not(sub), t) => narrow(data, sub, !t),
+        (RuleKind::Compare(c), t) => {
             let Some(Ok(parsed)) = c.variable.map(path::parse) else {
                 return data;
             };
             if parsed.root != Root::Data {
                 return data;
             }
-            let (present, non_null) = match (c.operator, c.operand) {
-                ("IsPresent", Value::Bool(true)) => (true, false),
-                ("IsPresent", _) => (false, false),
-                ("IsNull", Value::Bool(false)) => (true, true),
-                ("IsNull", _) => (true, false),
-                _ => (true, operand_type(c.operator).is_some()),
+            let (present, non_null) = match (c.operator, c.operand, t) {
+                ("IsPresent", Value::Bool(b), t) => (*b == t, false),
+                ("IsNull", Value::Bool(b), t) => (true, *b != t),
+                (_, _, true) => (true, operand_type(c.operator).is_some()),
+                (_, _, false) => (false, false),
             };
             if present {
                 mark(data, &parsed.segments, non_null)

@@ -21,7 +21,7 @@
 
 use super::choice::narrow;
 use super::lookup::{self, Trouble};
-use super::{Field, Obj, Shape, builtin, join, place};
+use super::{Field, Obj, Shape, builtin, capped, join, place};
 use crate::json::pointer;
 use crate::model::{FlowDefinition, PathField, State, StateKind};
 use crate::path::{self, Root, Segment, Selector};
@@ -39,6 +39,10 @@ pub struct Env<'e> {
     pub event: Option<String>,
     /// The flow's resource key (for [`ResultOf::flow`]).
     pub flow: String,
+    /// The runtime's settings: inference follows the same semantics (ZIS ignores
+    /// InputPath, OutputPath, ResultSelector and a Pass's Parameters unless
+    /// `asl_io_fields`; placeholders that find nothing; Choice on a missing Variable).
+    pub settings: crate::run::execution::Settings,
     /// The shape of an Action state's result when a sample says it (a response sample of a
     /// custom action, a result recorded from a run); else built-ins answer their own shape
     /// and the rest is unknown.
@@ -160,7 +164,7 @@ impl<'e> Infer<'e> {
         let Some(first) = def.start_at.filter(|s| by_name.contains_key(s)) else {
             return Shape::Unknown;
         };
-        let mut inputs: HashMap<&str, Shape> = HashMap::from([(first, start)]);
+        let mut inputs: HashMap<&str, Shape> = HashMap::from([(first, capped(start))]);
         let mut updates: HashMap<&str, usize> = HashMap::new();
         let mut queue = VecDeque::from([first]);
         let report = std::mem::replace(&mut self.report, false);
@@ -174,8 +178,8 @@ impl<'e> Infer<'e> {
                     continue;
                 }
                 let merged = match inputs.get(next) {
-                    None => shape,
-                    Some(old) => join(old.clone(), shape),
+                    None => capped(shape),
+                    Some(old) => capped(join(old.clone(), shape)),
                 };
                 if inputs.get(next) == Some(&merged) {
                     continue;
@@ -212,13 +216,15 @@ impl<'e> Infer<'e> {
                 self.out.states.insert(state.pointer.clone(), step.shapes);
             }
         }
-        terminal.unwrap_or(Shape::Unknown)
+        capped(terminal.unwrap_or(Shape::Unknown))
     }
 
     /// What one state does to `$`.
     fn state<'a>(&mut self, s: &State<'a>, input: Shape, ctx: &Shape) -> Step<'a> {
         let ptr = s.pointer.as_str();
+        let io = self.env.settings.asl_io_fields;
         let effective = match &s.input_path {
+            _ if !io => input.clone(),
             PathField::Absent => input.clone(),
             PathField::Null => Shape::object([]),
             PathField::Path(p) => self.read(p, &input, ctx, &at(ptr, "InputPath"), Use::Value),
@@ -228,10 +234,13 @@ impl<'e> Infer<'e> {
         let mut edges = Vec::new();
         let after = match &s.kind {
             StateKind::Pass { result: literal } => {
-                let r = match (s.parameters, literal) {
-                    (Some(t), _) => self.render(t, &effective, ctx, &at(ptr, "Parameters")),
-                    (None, Some(v)) => Shape::of(v),
-                    (None, None) => effective.clone(),
+                // As the runtime: a `Result` wins; Parameters only where ASL's I/O fields apply.
+                let r = match (literal, s.parameters) {
+                    (Some(v), _) => Shape::of(v),
+                    (None, Some(t)) if io => {
+                        self.render(t, &effective, ctx, &at(ptr, "Parameters"))
+                    }
+                    (None, _) => effective.clone(),
                 };
                 place(&s.result_path, input.clone(), r)
             }
@@ -296,21 +305,11 @@ impl<'e> Infer<'e> {
                         Shape::Unknown
                     }
                 };
-                let map_ctx = Shape::object([(
-                    "Map",
-                    Shape::object([(
-                        "Item",
-                        Shape::object([("Value", item.clone()), ("Index", Shape::Number)]),
-                    )]),
-                )]);
-                let iteration = match s.parameters {
-                    Some(t) => self.render(t, &effective, &map_ctx, &at(ptr, "Parameters")),
-                    None => item,
-                };
+                // The runtime gives each iteration its item (no Parameters, no `$$`).
                 let each = match iterator {
                     Some(def) => {
                         self.depth += 1;
-                        let t = self.machine(def, iteration, &map_ctx);
+                        let t = self.machine(def, item, ctx);
                         self.depth -= 1;
                         t
                     }
@@ -323,19 +322,23 @@ impl<'e> Infer<'e> {
             }
             StateKind::Choice { choices, default } => {
                 let out = self.output(s, effective.clone(), ctx);
+                let narrows = s.output_path == PathField::Absent || !io;
+                // Rule i is tried when the rules before it were false.
+                let mut data = effective.clone();
                 for rule in choices.iter().flatten() {
-                    self.rule(rule, &effective, ctx);
+                    self.rule(rule, &data, ctx);
                     if let Some(next) = rule.next {
-                        let narrowed = if s.output_path == PathField::Absent {
-                            narrow(out.clone(), rule)
+                        let taken = if narrows {
+                            narrow(data.clone(), rule, true)
                         } else {
                             out.clone()
                         };
-                        edges.push((next, narrowed));
+                        edges.push((next, taken));
                     }
+                    data = narrow(data, rule, false);
                 }
                 if let Some(d) = default {
-                    edges.push((*d, out.clone()));
+                    edges.push((*d, if narrows { data } else { out.clone() }));
                 }
                 return self.finish(s, input, effective, ctx, None, out, edges, None);
             }
@@ -347,14 +350,14 @@ impl<'e> Infer<'e> {
             }
             StateKind::Succeed { message } => {
                 if let Some(m) = message {
-                    self.check_placeholders(m, &effective, ctx, &at(ptr, "Message"));
+                    self.message(m, &effective, ctx, &at(ptr, "Message"));
                 }
                 effective.clone()
             }
             StateKind::Fail { error, cause } => {
                 for (text, key) in [(error, "Error"), (cause, "Cause")] {
                     if let Some(t) = text {
-                        self.check_placeholders(t, &effective, ctx, &at(ptr, key));
+                        self.message(t, &effective, ctx, &at(ptr, key));
                     }
                 }
                 let shapes = StateShapes {
@@ -421,14 +424,17 @@ impl<'e> Infer<'e> {
     /// ResultSelector on a result.
     fn select(&mut self, s: &State, result: Shape, ctx: &Shape) -> Shape {
         match s.result_selector {
-            Some(t) => self.render(t, &result, ctx, &at(&s.pointer, "ResultSelector")),
-            None => result,
+            Some(t) if self.env.settings.asl_io_fields => {
+                self.render(t, &result, ctx, &at(&s.pointer, "ResultSelector"))
+            }
+            _ => result,
         }
     }
 
     /// OutputPath on what the state passes on.
     fn output(&mut self, s: &State, after: Shape, ctx: &Shape) -> Shape {
         match &s.output_path {
+            _ if !self.env.settings.asl_io_fields => after,
             PathField::Absent => after,
             PathField::Null => Shape::object([]),
             PathField::Path(p) => {
@@ -477,6 +483,19 @@ impl<'e> Infer<'e> {
         }
         if template::has_placeholders(s) {
             self.check_placeholders(s, data, ctx, ptr);
+            // `"{{$.id}}"` alone keeps the value's type only when the setting says so.
+            if self.env.settings.single_placeholder_keeps_type
+                && let Ok([only]) = template::placeholders(s).as_deref()
+                && only.range == (0..s.len())
+                && let Ok(parsed) = path::parse(only.path)
+            {
+                let found = self.resolve(only.path, &parsed, data, ctx, ptr, Use::Presence);
+                return Field {
+                    nullable: found.nullable,
+                    shape: found.shape,
+                    required: true,
+                };
+            }
             return Field::required(Shape::String(None));
         }
         let Ok(parsed) = path::parse(s) else {
@@ -492,8 +511,25 @@ impl<'e> Infer<'e> {
 
     /// Checks the `{{ }}` placeholders of a string.
     pub(super) fn check_placeholders(&mut self, s: &str, data: &Shape, ctx: &Shape, ptr: &str) {
+        // A placeholder that finds nothing fails only when the setting says so; a field no
+        // way has is a mistake either way.
+        let use_ = match self.env.settings.missing_placeholder {
+            crate::run::dataflow::MissingPlaceholder::Error => Use::Value,
+            crate::run::dataflow::MissingPlaceholder::Empty => Use::Presence,
+        };
         for p in template::placeholders(s).unwrap_or_default() {
-            self.read(p.path, data, ctx, ptr, Use::Value);
+            self.read(p.path, data, ctx, ptr, use_);
+        }
+    }
+
+    /// A Succeed `Message` or a Fail `Error`/`Cause`: a bare reference path is read, a text
+    /// has its placeholders checked (as the runtime renders them).
+    fn message(&mut self, text: &str, data: &Shape, ctx: &Shape, ptr: &str) {
+        match crate::run::dataflow::message_reference(text) {
+            Some(p) => {
+                self.read(p, data, ctx, ptr, Use::Value);
+            }
+            None => self.check_placeholders(text, data, ctx, ptr),
         }
     }
 
@@ -623,6 +659,7 @@ mod tests {
         let env = Env {
             event: None,
             flow: "f".into(),
+            settings: crate::run::execution::Settings::zis(),
             results: &none,
         };
         infer(&flow, Shape::of(&start), &env)
@@ -633,7 +670,8 @@ mod tests {
         let def = json!({"StartAt": "C", "States": {
             "C": {"Type": "Choice", "Choices": [
                 {"Variable": "$.a.opt", "IsPresent": true, "Next": "Use"}], "Default": "Done"},
-            "Use": {"Type": "Pass", "Parameters": {"x.$": "$.a.opt", "y.$": "$.a.nmae"},
+            "Use": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+                    "Parameters": {"x.$": "$.a.opt", "y.$": "$.a.nmae"},
                     "ResultPath": "$.r", "Next": "Done"},
             "Done": {"Type": "Succeed"}}});
         let mut start = json!({"a": {"name": "n", "opt": 1}});

@@ -147,34 +147,45 @@ pub fn root_text(root: &Root) -> String {
 pub fn closest<'h>(name: &str, has: &'h [String]) -> Option<&'h str> {
     let lower = name.to_lowercase();
     has.iter()
-        .map(|h| {
+        .filter_map(|h| {
             let hl = h.to_lowercase();
-            let d = if hl.starts_with(&lower) || lower.starts_with(&hl) {
+            let shorter = lower.chars().count().min(hl.chars().count());
+            // One holds the other (`requester` in `requester_id`), or a slip of a letter or
+            // two for a long enough name.
+            let d = if shorter >= 3 && (hl.starts_with(&lower) || lower.starts_with(&hl)) {
                 1
             } else {
                 distance(&lower, &hl)
             };
-            (d, h.as_str())
+            (d <= (shorter / 3).max(1)).then_some((d, h.as_str()))
         })
-        .filter(|(d, h)| *d <= 2.max(name.len().min(h.len()) / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, h)| h)
 }
 
-/// Levenshtein distance.
+/// Edit distance with adjacent transpositions (`nmae` is one slip from `name`).
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -216,5 +227,12 @@ mod tests {
         assert!(at(&s, "$.ticket.requester_id.x").fails());
         assert!(at(&s, "$.ticket.tags[*]").troubles.is_empty());
         assert!(at(&Shape::Unknown, "$.a.b.c").troubles.is_empty());
+        let has: Vec<String> = ["r", "name", "input"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(closest("nmae", &has), Some("name"));
+        assert_eq!(closest("err", &has), None);
+        assert_eq!(closest("inp", &has), Some("input"));
     }
 }

@@ -33,6 +33,33 @@ use std::collections::BTreeMap;
 /// forever still end).
 pub const MAX_DEPTH: usize = 16;
 
+/// A shape keeps at most this many nodes; past it, what is left becomes
+/// [`Shape::Unknown`] (a loop that doubles the data each time round stays small).
+pub const MAX_NODES: usize = 2_000;
+
+/// `shape` within [`MAX_DEPTH`] and [`MAX_NODES`].
+pub fn capped(shape: Shape) -> Shape {
+    let mut budget = MAX_NODES;
+    cap(shape, 0, &mut budget)
+}
+
+fn cap(shape: Shape, depth: usize, budget: &mut usize) -> Shape {
+    if *budget == 0 || depth > MAX_DEPTH {
+        return Shape::Unknown;
+    }
+    *budget -= 1;
+    match shape {
+        Shape::Array(item) => Shape::Array(Box::new(cap(*item, depth + 1, budget))),
+        Shape::Object(mut o) => {
+            for f in o.fields.values_mut() {
+                f.shape = cap(std::mem::take(&mut f.shape), depth + 1, budget);
+            }
+            Shape::Object(o)
+        }
+        other => other,
+    }
+}
+
 /// The shape of a JSON value.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Shape {
@@ -273,11 +300,8 @@ fn join_obj(mut x: Obj, mut y: Obj) -> Obj {
 /// any shape, a closed one does not.
 fn absent_on(f: Field, other_open: bool) -> Field {
     if other_open {
-        Field {
-            shape: Shape::Unknown,
-            required: false,
-            nullable: true,
-        }
+        // It may be there, with any shape: unknown, so never reported.
+        Field::required(Shape::Unknown)
     } else {
         Field {
             required: false,

@@ -18,7 +18,7 @@ impl Execution {
     ) -> Result<Flow<'a>, StatesError> {
         let (mode, effective) = (self.settings.mode, &step.effective);
         if let (Some(m), Mode::Zis) = (message, mode) {
-            event.result = Some(std::sync::Arc::new(match reference(m) {
+            event.result = Some(std::sync::Arc::new(match dataflow::message_reference(m) {
                 Some(p) => Value::String(text_of(&dataflow::eval_path(p, effective, None)?)),
                 None => dataflow::interpolate(m, effective, None, self.templating())?,
             }));
@@ -37,7 +37,7 @@ impl Execution {
         let (mode, effective) = (self.settings.mode, &step.effective);
         let render = |s: Option<&str>| -> Result<String, StatesError> {
             match (s, mode) {
-                (Some(s), Mode::Zis) => match reference(s) {
+                (Some(s), Mode::Zis) => match dataflow::message_reference(s) {
                     Some(p) => Ok(text_of(&dataflow::eval_path(p, effective, None)?)),
                     None => Ok(text_of(&dataflow::interpolate(
                         s,
@@ -72,15 +72,6 @@ impl Execution {
         };
         Err(StatesError::named(error, cause))
     }
-}
-
-/// The path when the whole text is a reference path (`$` or `$.…`, `$[…]`, no spaces).
-fn reference(s: &str) -> Option<&str> {
-    let t = s.trim();
-    let is_path = (t == "$" || t.starts_with("$.") || t.starts_with("$["))
-        && !t.contains(char::is_whitespace)
-        && !t.contains("{{");
-    is_path.then_some(t)
 }
 
 /// A value as log text: a string as it is, anything else as JSON.
