@@ -436,4 +436,38 @@ mod tests {
         sidecar.mocks = mocks;
         assert!(case_mocks(&bundle, &sidecar, "notify_urgent").is_empty());
     }
+
+    #[test]
+    fn runs_read_the_data_folders_configs_when_given_one() {
+        let bundle = json!({"zis_template_version": "2019-10-14", "name": "c", "resources": {
+            "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+                "StartAt": "Load", "States": {
+                    "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                             "Parameters": {"scope": "settings"}, "ResultPath": "$.s",
+                             "Next": "Use"},
+                    "Use": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+                            "Parameters": {"expr": ".", "channel.$": "$.s.config.channel"},
+                            "End": true}}}}},
+            "j": {"type": "ZIS::JobSpec", "properties": {"name": "j", "event_source": "support",
+                  "event_type": "ticket.TicketCreated", "flow_name": "zis:c:flow:f"}}}});
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db_path = dir.path().join("zis.db");
+        let options = |data: Option<std::path::PathBuf>| Options {
+            runs: 5,
+            seed: 1,
+            settings: BTreeMap::new(),
+            data,
+        };
+        // Without a data folder every scope holds {}: the channel is not there.
+        let report = fuzz_flow(&bundle, &Sidecar::default(), "f", &options(None))
+            .unwrap_or_else(|| panic!("no report"));
+        assert_eq!(report.failures[0].state, "Use");
+        // The data folder's config has it.
+        let db = zis_services::db::Db::open(&db_path).unwrap_or_else(|e| panic!("{e}"));
+        db.put_config("c", "settings", &json!({"channel": "#ops"}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = fuzz_flow(&bundle, &Sidecar::default(), "f", &options(Some(db_path)))
+            .unwrap_or_else(|| panic!("no report"));
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
+    }
 }
