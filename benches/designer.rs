@@ -150,8 +150,19 @@ fn bench(c: &mut Criterion) {
             ctx.run_ui(input(i), |ui| app.show(ui))
         })
     });
+    // What an edit costs before the next frame: the validator and shape inference over
+    // the whole bundle (`AppState::revalidate`).
+    let text = std::fs::read_to_string(&file).unwrap();
+    let sidecar = zis_studio::core::sidecar::Sidecar::default();
+    group.bench_function("revalidate_with_shapes_300_states", |b| {
+        b.iter(|| zis_studio::core::shapes::validate_text(&text, &sidecar))
+    });
     match largest_public_bundle() {
         Some(path) => {
+            let text = std::fs::read_to_string(&path).unwrap();
+            group.bench_function("revalidate_with_shapes_largest_public_bundle", |b| {
+                b.iter(|| zis_studio::core::shapes::validate_text(&text, &sidecar))
+            });
             group.sample_size(10);
             group.bench_function("open_largest_public_bundle_first_frame", |b| {
                 b.iter(|| {

@@ -208,3 +208,32 @@ fn a_result_kept_from_a_run_tells_inference_what_a_jq_state_returns() {
     );
     h.get_by_label("Problems (1)");
 }
+
+#[test]
+fn a_path_in_a_rule_condition_completes_in_the_json_editor() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            "IsUrgent".into(),
+        )));
+    h.run();
+    // The first rule is an And: its condition is edited as JSON.
+    type_into(
+        &mut h,
+        "Condition",
+        r#"{"Variable": "$.input.ticket_event.ticket.prio"#,
+    );
+    h.get_by_label("priority: string").click_accesskit();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Condition")
+        .type_text(r#"", "StringEquals": "low"}"#);
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/IsUrgent/Choices/0")),
+        Some(json!({"Variable": "$.input.ticket_event.ticket.priority",
+                    "StringEquals": "low", "Next": "BuildMessage"}))
+    );
+}

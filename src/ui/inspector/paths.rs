@@ -147,3 +147,92 @@ fn completion(ui: &egui::Ui, resp: &egui::Response, list: Vec<Suggestion>) -> Op
     ui.ctx().data_mut(|d| d.insert_temp(id, keep));
     picked
 }
+
+/// The string literal being typed at the cursor of a JSON editor: the byte range from just
+/// after its opening quote to the cursor, when what is typed there is a path or holds an
+/// unclosed `{{`.
+fn typed_string(text: &str, cursor: usize) -> Option<std::ops::Range<usize>> {
+    let before = text.get(..cursor)?;
+    // The last quote before the cursor that is not escaped, with an odd count of quotes
+    // before it on its line (so it opens a string).
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let mut open = None;
+    let mut escaped = false;
+    for (i, c) in before[line_start..].char_indices() {
+        match c {
+            '\\' if !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if !escaped => {
+                open = match open {
+                    None => Some(line_start + i + 1),
+                    Some(_) => None,
+                };
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    let start = open?;
+    let typed = &text[start..cursor];
+    (typed.starts_with('$') || typed.contains("{{")).then_some(start..cursor)
+}
+
+/// Completion for the JSON editor whose response is `resp` (rule conditions, request
+/// bodies, object values of Parameters): the path in the string at the cursor completes
+/// from the inferred shape. True when a completion was picked (`text` holds it).
+pub(super) fn assist_json(
+    ui: &egui::Ui,
+    resp: &egui::Response,
+    text: &mut String,
+    reads: Option<Reads>,
+) -> bool {
+    let Some(r) = reads else { return false };
+    let Some(state) = egui::text_edit::TextEditState::load(ui.ctx(), resp.id) else {
+        return false;
+    };
+    let Some(range) = state.cursor.char_range() else {
+        return false;
+    };
+    let cursor = text
+        .char_indices()
+        .nth(range.primary.index.0)
+        .map_or(text.len(), |(i, _)| i);
+    let Some(typed) = typed_string(text, cursor) else {
+        completion(ui, resp, Vec::new());
+        return false;
+    };
+    let list = complete(&text[typed.clone()], r.data, r.context);
+    let Some(picked) = completion(ui, resp, list) else {
+        return false;
+    };
+    let end = typed.start + picked.len();
+    text.replace_range(typed, &picked);
+    let mut state = state;
+    let at = text[..end].chars().count();
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(
+            egui::text::CCursor::new(at),
+        )));
+    state.store(ui.ctx(), resp.id);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_string;
+
+    #[test]
+    fn the_string_at_the_cursor_is_found_when_it_is_a_path() {
+        let t = r#"{"And": [{"Variable": "$.input.ti"#;
+        assert_eq!(&t[typed_string(t, t.len()).unwrap()], "$.input.ti");
+        let t = r#"{"text": "Ticket {{$.input.id"#;
+        assert_eq!(&t[typed_string(t, t.len()).unwrap()], "Ticket {{$.input.id");
+        let t = r#"{"Variable": "$.a", "IsPresent": tr"#;
+        assert_eq!(typed_string(t, t.len()), None);
+        let t = r#"{"a": "say \"$.x"#;
+        assert_eq!(typed_string(t, t.len()), None);
+    }
+}

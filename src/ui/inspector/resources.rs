@@ -107,7 +107,13 @@ pub(super) fn action_form(
         None,
     )
     .labelled_by(label.id);
-    if resp.changed() {
+    let picked = super::paths::assist_json(
+        ui,
+        &resp,
+        &mut text,
+        super::paths::shapes_for(state, &f("requestBody")),
+    );
+    if resp.changed() || picked {
         if text.trim().is_empty() {
             out.push(EditCommand::SetField {
                 pointer: f("requestBody"),

@@ -152,8 +152,14 @@ pub(super) fn rules_ui(
                             .map_or_else(|| pretty.clone(), |(_, t)| t);
                         let resp = crate::ui::json_editor::json_editor(ui, &mut text, id, 3, None)
                             .labelled_by(label.id);
+                        let picked = super::paths::assist_json(
+                            ui,
+                            &resp,
+                            &mut text,
+                            super::paths::shapes_for(state, rp),
+                        );
                         ui.data_mut(|d| d.insert_temp(id, (pretty, text.clone())));
-                        if resp.changed()
+                        if (resp.changed() || picked)
                             && let Ok(Value::Object(mut new)) = serde_json::from_str::<Value>(&text)
                         {
                             if let Some(next) = obj.get("Next") {

@@ -322,7 +322,8 @@ pub(super) fn parameters_ui(
             egui::Id::new(("param", pointer, key)),
             key,
             &mut text,
-            is_path
+            // `.$` values read paths, and so do `.$` keys inside an object value.
+            (is_path || value.is_object() || value.is_array())
                 .then(|| super::paths::shapes_for(state, pointer))
                 .flatten(),
             |ui| {
@@ -419,11 +420,7 @@ fn kv_row(
                 )
                 .on_hover_text(name);
             r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
-            let (r, picked) = super::paths::assist(ui, r, text, shapes);
-            if let Some(new) = picked {
-                *text = new;
-                row = Row::Changed;
-            } else if r.changed() {
+            if assist_value(ui, &r, text, shapes) || r.changed() {
                 row = Row::Changed;
             }
         }
@@ -441,15 +438,31 @@ fn kv_row(
                 .desired_width(f32::INFINITY),
         );
         r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name));
-        let (r, picked) = super::paths::assist(ui, r, text, shapes);
-        if let Some(new) = picked {
-            *text = new;
-            row = Row::Changed;
-        } else if r.changed() {
+        if assist_value(ui, &r, text, shapes) || r.changed() {
             row = Row::Changed;
         }
     }
     row
+}
+
+/// Completion for a value: a JSON object or array completes in its strings at the cursor, a
+/// path as a whole; true when a completion was picked (`text` holds it).
+fn assist_value(
+    ui: &egui::Ui,
+    r: &egui::Response,
+    text: &mut String,
+    shapes: Option<super::paths::Reads>,
+) -> bool {
+    if text.trim_start().starts_with(['{', '[']) {
+        return super::paths::assist_json(ui, r, text, shapes);
+    }
+    match super::paths::assist(ui, r.clone(), text, shapes).1 {
+        Some(new) => {
+            *text = new;
+            true
+        }
+        None => false,
+    }
 }
 
 /// A list of `{key, value}` pairs (headers, query).
