@@ -82,7 +82,7 @@ fn runs_from_the_window_are_listed_replayed_exported_and_re_run() {
     h.run();
     h.get_by_label("The runs part at step 4.");
     // From step 2 the outcome differs: the first difference is listed by path.
-    h.get_by_label("~ $.output.input.ticket_event.ticket.priority: \"low\" → \"urgent\"");
+    h.get_by_label("~ $.output.input.ticket_event.ticket.priority: \"low\" -> \"urgent\"");
     // Debug from a chosen step of the stored run: a session paused before that state with
     // the data it had then; the Debugger shows it.
     for _ in 0..2 {

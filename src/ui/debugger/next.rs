@@ -160,7 +160,7 @@ impl Debugger {
         for x in &p.http {
             ui.label(
                 RichText::new(format!(
-                    "{} {} → {}",
+                    "{} {} -> {}",
                     x.method,
                     x.url,
                     x.status.map_or("no answer".into(), |s| s.to_string())

@@ -97,7 +97,7 @@ impl ExecutionsView {
             && let Some(p) = c.pairs.get(i)
             && !p.changes.is_empty()
         {
-            ui.label(RichText::new(format!("Step {}: stored → now", i + 1)).strong());
+            ui.label(RichText::new(format!("Step {}: stored -> now", i + 1)).strong());
             for change in p.changes.iter().take(20) {
                 let (text, colour) = match change {
                     crate::core::diff::Change::Added(path, v) => {
@@ -107,7 +107,7 @@ impl ExecutionsView {
                         (format!("- {path}: {v}"), red())
                     }
                     crate::core::diff::Change::Changed(path, a, b) => {
-                        (format!("~ {path}: {a} → {b}"), amber())
+                        (format!("~ {path}: {a} -> {b}"), amber())
                     }
                 };
                 ui.colored_label(colour, RichText::new(text).monospace());

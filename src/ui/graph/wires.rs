@@ -223,7 +223,7 @@ impl Wires {
                 })
                 .cloned()
                 .unwrap_or_default();
-            let text = format!("{} → {}: {what}", from.name, graph.nodes[e.to].name);
+            let text = format!("{} -> {}: {what}", from.name, graph.nodes[e.to].name);
             egui::Tooltip::always_open(
                 ui.ctx().clone(),
                 ui.layer_id(),
