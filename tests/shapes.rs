@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
 use zis_engine::actions::memory::MemoryLinks;
-use zis_engine::actions::{Builtins, ConfigStore, MergeMode};
+use zis_engine::actions::{Builtins, MergeMode};
 use zis_engine::model::{Bundle, QualifiedName, ResourceBody};
 use zis_engine::run::StatesError;
 use zis_engine::run::dataflow::eval_path;
@@ -16,6 +16,7 @@ use zis_engine::run::execution::{ActionExecutor, Execution, Settings};
 use zis_engine::template;
 use zis_engine::validate::Code;
 use zis_services::catalog::{self, Account};
+use zis_studio::core::fuzz::EmptyConfigs;
 use zis_studio::core::shapes;
 use zis_studio::core::sidecar::Sidecar;
 
@@ -42,18 +43,6 @@ fn bundles() -> Vec<PathBuf> {
     }
     out.sort();
     out
-}
-
-/// Every config scope holds `{}`, so LoadConfig succeeds.
-struct AnyConfig;
-
-impl ConfigStore for AnyConfig {
-    fn load(&self, _: &str) -> Result<Option<Value>, StatesError> {
-        Ok(Some(json!({})))
-    }
-    fn save(&mut self, _: &str, _: Value) -> Result<(), StatesError> {
-        Ok(())
-    }
 }
 
 /// Custom actions answer their sidecar sample, else `{}`.
@@ -109,7 +98,7 @@ fn no_finding_on_a_path_that_resolves_when_the_flow_runs_on_its_catalog_sample()
             let definition = value.pointer(&def.pointer).unwrap().clone();
             let mut exec = Execution::new(definition, input, Settings::zis()).unwrap();
             let (mut configs, mut links, mut custom) =
-                (AnyConfig, MemoryLinks::default(), Samples(&sidecar));
+                (EmptyConfigs, MemoryLinks::default(), Samples(&sidecar));
             let mut actions = Builtins {
                 configs: &mut configs,
                 links: &mut links,

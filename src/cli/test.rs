@@ -11,12 +11,9 @@ pub fn command(
     junit_path: Option<&Path>,
     settings: &[String],
 ) -> std::process::ExitCode {
-    let settings = match super::settings_args(settings) {
+    let settings = match settings_or_say(settings) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -68,12 +65,9 @@ pub fn fuzz(
     data: Option<&Path>,
 ) -> std::process::ExitCode {
     use crate::core::fuzz::{Options, fuzz_bundle, text};
-    let settings = match super::settings_args(settings) {
+    let settings = match settings_or_say(settings) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let options = Options {
         runs,
@@ -121,50 +115,31 @@ pub fn fuzz(
     }
 }
 
+/// `--setting` arguments as a map; what is wrong said on stderr, exit 2.
+fn settings_or_say(
+    args: &[String],
+) -> Result<std::collections::BTreeMap<String, String>, std::process::ExitCode> {
+    super::settings_args(args).map_err(|e| {
+        eprintln!("error: {e}");
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// The bundle files `paths` name: files as given; folders (the current one when none is
-/// given) searched for `*.json` files holding `resources`, skipping tests, sidecars,
-/// hidden folders and `target`.
+/// given) searched for `*.json` files holding `resources`, past tests and sidecars.
 fn bundles(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if p.is_dir() {
-                if depth < 4 && !name.starts_with('.') && name != "target" && name != "node_modules"
-                {
-                    walk(&p, depth + 1, out);
-                }
-            } else if name.ends_with(".json")
-                && !name.ends_with(".tests.json")
-                && !name.ends_with(".zis-studio.json")
-                && std::fs::read_to_string(&p)
-                    .ok()
-                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                    .is_some_and(|v| v.get("resources").is_some_and(serde_json::Value::is_object))
-            {
-                out.push(p);
-            }
-        }
-    }
     let roots = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     };
-    let mut out = Vec::new();
-    for p in roots {
-        if p.is_dir() {
-            walk(&p, 0, &mut out);
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    crate::core::files::find_files(&roots, &|p, name| {
+        name.ends_with(".json")
+            && !name.ends_with(".tests.json")
+            && !name.ends_with(".zis-studio.json")
+            && std::fs::read_to_string(p)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .is_some_and(|v| v.get("resources").is_some_and(serde_json::Value::is_object))
+    })
 }

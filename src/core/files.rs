@@ -48,6 +48,41 @@ impl<T: Default> Loaded<T> {
     }
 }
 
+/// The files under `paths` that `keep` wants (given its path and file name): files as
+/// given; folders searched down, past hidden folders, `target` and `node_modules`, in name
+/// order.
+pub fn find_files(paths: &[PathBuf], keep: &dyn Fn(&Path, &str) -> bool) -> Vec<PathBuf> {
+    fn walk(dir: &Path, keep: &dyn Fn(&Path, &str) -> bool, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if p.is_dir() {
+                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                    walk(&p, keep, out);
+                }
+            } else if keep(&p, &name) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, keep, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
 /// The name a broken file is moved to: `<name>.broken` (`.broken.2`, ... when taken).
 pub fn broken_path(path: &Path) -> PathBuf {
     let mut n = 1;

@@ -651,33 +651,7 @@ pub(crate) fn action_calls(steps: &[crate::core::debug::Step]) -> Vec<(String, V
 
 /// The test files under `paths` (files as given; directories searched for `*.tests.json`).
 pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            if p.is_dir() && !name.starts_with('.') && name != "target" {
-                walk(&p, out);
-            } else if name.ends_with(".tests.json") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
+    crate::core::files::find_files(paths, &|_, name| name.ends_with(".tests.json"))
 }
 
 /// Runs every test of a file; a file that cannot be read is one failed outcome.

@@ -71,8 +71,8 @@ pub struct Failure {
     pub payload: Value,
 }
 
-/// Every config scope holds `{}`.
-struct EmptyConfigs;
+/// Every config scope holds `{}` (so LoadConfig always answers).
+pub struct EmptyConfigs;
 
 impl ConfigStore for EmptyConfigs {
     fn load(&self, _: &str) -> Result<Option<Value>, StatesError> {

@@ -8,6 +8,11 @@ const RUNS: usize = 200;
 
 impl Debugger {
     pub(super) fn fuzz_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
+        // The last report, when it is of the flow shown.
+        let shown = state
+            .fuzz
+            .as_ref()
+            .filter(|r| state.selected.as_deref() == Some(r.flow.as_str()));
         ui.horizontal_wrapped(|ui| {
             if ui
                 .button("Fuzz this flow")
@@ -23,11 +28,7 @@ impl Debugger {
                 ui.label(format!("fuzzing on {RUNS} variants…"));
                 return;
             }
-            let Some(report) = state
-                .fuzz
-                .as_ref()
-                .filter(|r| state.selected.as_deref() == Some(r.flow.as_str()))
-            else {
+            let Some(report) = shown else {
                 return;
             };
             let summary = match (&report.skipped, report.failures.len()) {
@@ -46,11 +47,7 @@ impl Debugger {
             let colour = if report.failures.is_empty() { green() } else { red() };
             ui.colored_label(colour, summary);
         });
-        let Some(report) = state
-            .fuzz
-            .as_ref()
-            .filter(|r| state.selected.as_deref() == Some(r.flow.as_str()))
-        else {
+        let Some(report) = shown else {
             return;
         };
         for (i, f) in report.failures.iter().enumerate() {
