@@ -125,6 +125,9 @@ pub(super) struct Infer<'e> {
     pub(super) depth: usize,
     /// What `$` is when it is not a flow's data (a custom action's Parameters), for messages.
     pub(super) root_name: Option<&'static str>,
+    /// What a Map's iterator gave for an input, while not reporting: nested Maps in loops
+    /// are re-run on the same inputs many times (by iterator pointer and input).
+    memo: Vec<(String, Shape, Shape)>,
 }
 
 /// What one state sends where.
@@ -152,11 +155,29 @@ impl<'e> Infer<'e> {
             report: true,
             depth,
             root_name: None,
+            memo: Vec::new(),
         }
     }
 
     /// Runs a state machine; the join of what its terminal states pass on.
     fn machine(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
+        if !self.report
+            && let Some((_, _, out)) = self
+                .memo
+                .iter()
+                .find(|(p, input, _)| *p == def.pointer && *input == start)
+        {
+            return out.clone();
+        }
+        let remembered = (!self.report).then(|| (def.pointer.clone(), start.clone()));
+        let out = self.machine_now(def, start, ctx);
+        if let Some((p, input)) = remembered {
+            self.memo.push((p, input, out.clone()));
+        }
+        out
+    }
+
+    fn machine_now(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
         let Some(states) = &def.states else {
             return Shape::Unknown;
         };
