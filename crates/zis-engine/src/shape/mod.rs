@@ -461,7 +461,8 @@ fn set_at(shape: Shape, segs: &[Segment], result: Shape) -> Shape {
     };
     let inner = match obj.fields.remove(name) {
         Some(f) if rest.is_empty() => f.shape,
-        Some(f) if f.nullable && f.shape == Shape::Unknown => Shape::Null,
+        // Null on some way, unknown on another: an object may already be there.
+        Some(f) if f.nullable && f.shape == Shape::Unknown => Shape::Unknown,
         Some(f) => f.shape,
         None => Shape::Null,
     };
