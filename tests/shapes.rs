@@ -328,3 +328,87 @@ fn validate_prints_the_findings_with_positions_and_reads_webhook_samples_from_th
         "{found:?}"
     );
 }
+
+#[test]
+fn validate_follows_the_data_folder_s_settings_then_the_bundle_s_then_setting() {
+    // `note` is set on one way only; a placeholder that finds nothing fails only with
+    // missing_placeholder=error (ZIS's default).
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = json!({"zis_template_version": "2019-10-14", "name": "notes", "resources": {
+        "job": {"type": "ZIS::JobSpec", "properties": {"name": "job", "event_source": "support",
+                "event_type": "ticket.TicketCreated", "flow_name": "zis:notes:flow:f"}},
+        "f": {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {
+            "StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$.input.ticket_event.ticket.status",
+                      "StringEquals": "new", "Next": "Tag"}], "Default": "Done"},
+                "Tag": {"Type": "Pass", "Result": "first", "ResultPath": "$.note", "Next": "Done"},
+                "Done": {"Type": "Succeed", "Message": "note={{$.note}}"}}}}}}});
+    let file = dir.path().join("notes.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
+    let data = dir.path().join("data");
+    let warnings = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+            .args(extra)
+            .args(["validate", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "W017")
+            .count()
+    };
+    let data_arg = data.to_str().unwrap();
+    assert_eq!(warnings(&[]), 1);
+    assert_eq!(warnings(&["--data", data_arg]), 1);
+    assert!(
+        !data.exists(),
+        "validating created a data folder that was not there"
+    );
+    std::fs::create_dir_all(&data).unwrap();
+    let db = zis_services::db::Db::open(&data.join("zis-studio.sqlite")).unwrap();
+    zis_services::settings::store(&db, "missing_placeholder", Some("empty")).unwrap();
+    drop(db);
+    assert_eq!(
+        warnings(&["--data", data_arg]),
+        0,
+        "the data folder's setting"
+    );
+    assert_eq!(warnings(&[]), 1, "without --data the folder is not read");
+    let override_ = [
+        "--data",
+        data_arg,
+        "validate",
+        "--setting",
+        "missing_placeholder=error",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(override_)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("warning[W017]"),
+        "--setting wins over the data folder's"
+    );
+    let sidecar = Sidecar {
+        settings: [("missing_placeholder".to_string(), "error".to_string())].into(),
+        ..Sidecar::default()
+    };
+    sidecar.save(&file).unwrap();
+    assert_eq!(
+        warnings(&["--data", data_arg]),
+        1,
+        "the bundle's setting wins"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(["validate", "--setting", "missing_placeholder=maybe"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing_placeholder"));
+}

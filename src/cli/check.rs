@@ -3,7 +3,8 @@
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zis_engine::json::{self, write};
 use zis_engine::validate::{self, Code, Diagnostic, Options, Severity};
@@ -30,6 +31,10 @@ pub struct ValidateArgs {
     /// Validate each file as a bare ASL state machine definition instead of a ZIS bundle.
     #[arg(long)]
     pub asl: bool,
+    /// A setting, over the data folder's (with `--data`) and the bundle's (repeatable):
+    /// path findings follow the runtime's settings, as `run` does.
+    #[arg(long = "setting", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
 }
 
 /// Arguments of `fmt`.
@@ -51,8 +56,35 @@ struct FileReport {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Runs `validate`: exit 0 without errors, 1 with errors, 2 when a file cannot be read.
-pub fn validate(args: &ValidateArgs) -> ExitCode {
+/// The settings path findings follow: the data folder's (when one is given and has a
+/// store; validating never creates one), the bundle's sidecar, then `--setting`.
+fn settings_for(
+    stored: &BTreeMap<String, String>,
+    sidecar: &crate::core::sidecar::Sidecar,
+    cli: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut out = stored.clone();
+    out.extend(sidecar.settings.clone());
+    out.extend(cli.clone());
+    out
+}
+
+/// Runs `validate`: exit 0 without errors, 1 with errors, 2 when a file cannot be read or
+/// a `--setting` is wrong.
+pub fn validate(args: &ValidateArgs, data: Option<&Path>) -> ExitCode {
+    let cli = match super::settings_args(&args.settings) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let db = data.map(crate::core::data_dir::db_path);
+    let stored = db
+        .filter(|db| db.is_file())
+        .and_then(|db| zis_services::db::Db::open(&db).ok())
+        .and_then(|db| zis_services::settings::load(&db).ok())
+        .unwrap_or_default();
     let options = Options {
         mode: if args.asl {
             validate::Mode::Asl
@@ -80,7 +112,8 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
                     validate::validate_definition_text(&text, options)
                 } else {
                     let (sidecar, _) = crate::core::sidecar::Sidecar::load(path);
-                    crate::core::shapes::validate_text(&text, &sidecar).0
+                    let settings = settings_for(&stored, &sidecar, &cli);
+                    crate::core::shapes::validate_text_with(&text, &sidecar, &settings).0
                 };
                 reports.push(FileReport {
                     path: shown,

@@ -124,7 +124,7 @@ pub fn settings_args(
 /// Runs a subcommand and returns its exit code.
 pub fn run(command: Command, data: Option<&std::path::Path>) -> ExitCode {
     match command {
-        Command::Validate(args) => check::validate(&args),
+        Command::Validate(args) => check::validate(&args, data),
         Command::Fmt(args) => check::fmt(&args),
         Command::Codes => check::codes(),
         Command::Serve(args) => local::serve(&args, data),

@@ -162,7 +162,7 @@ fn unknown_data_never_gives_a_finding_and_a_nesting_loop_ends() {
                  "Parameters": {"expr": ".", "inner.$": "$"}, "ResultPath": "$.inner",
                  "Next": "Again"},
         "Again": {"Type": "Choice", "Choices": [
-            {"Variable": "$.inner", "IsPresent": true, "Next": "Nest"}], "Default": "End"},
+            {"Variable": "$.inner.done", "IsPresent": false, "Next": "Nest"}], "Default": "End"},
         "End": {"Type": "Succeed"}}});
     let f = run(&looping, json!({"a": 1}));
     assert!(f.states.contains_key("/States/End"));
@@ -266,4 +266,171 @@ fn a_rule_that_was_false_narrows_the_rules_after_it_and_not_swaps() {
         {"And": [{"Not": {"Variable": "$.opt", "IsPresent": false}},
                  {"Variable": "$.opt.k", "StringEquals": "v"}], "Next": "D"}]));
     assert_eq!(findings(&not_absent, start), vec![]);
+}
+
+#[test]
+fn ways_joined_before_a_choice_are_told_apart_again() {
+    // An Action's Next brings `cfg`, its Catch brings `err`; the Choice sends each way on
+    // alone, so neither branch is told its field may be absent.
+    let flow = |good: &str| {
+        json!({"StartAt": "Load", "States": {
+            "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                     "Parameters": {"scope": "s"}, "ResultPath": "$.cfg", "Next": "Check",
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err",
+                                "Next": "Check"}]},
+            "Check": {"Type": "Choice", "Choices": [
+                {"Variable": "$.err", "IsPresent": true, "Next": "Bad"}], "Default": "Good"},
+            "Good": reading("c", good, None),
+            "Bad": reading("e", "$.err.Cause", None)}})
+    };
+    assert_eq!(findings(&flow("$.cfg.config"), json!({"a": 1})), vec![]);
+    // The Default way never has `err`: reading it there cannot resolve.
+    assert_eq!(
+        findings(&flow("$.err.Cause"), json!({"a": 1})),
+        vec![(
+            Code::PathNotFound,
+            "/States/Good/Parameters/c.$".to_string()
+        )]
+    );
+    // Through a state between the join and the Choice, the ways stay apart.
+    let mut through = flow("$.cfg.config");
+    through["States"]["Load"]["Next"] = json!("Note");
+    through["States"]["Load"]["Catch"][0]["Next"] = json!("Note");
+    through["States"]["Note"] =
+        json!({"Type": "Pass", "Result": 1, "ResultPath": "$.note", "Next": "Check"});
+    assert_eq!(findings(&through, json!({"a": 1})), vec![]);
+}
+
+#[test]
+fn a_guard_through_an_array_index_narrows_the_item() {
+    let flow = |guard: &str| {
+        json!({"StartAt": "L", "States": {
+            "L": {"Type": "Action", "ActionName": "zis:common:action:LoadLinks",
+                  "Parameters": {"link_type": "t"}, "ResultPath": "$.found", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": guard, "IsPresent": true, "Next": "Use"}], "Default": "Done"},
+            "Use": reading("m", "$.found.links[0].right_object.metadata.k", None),
+            "Done": {"Type": "Succeed"}}})
+    };
+    assert_eq!(
+        findings(&flow("$.found.links[0].right_object.metadata"), json!({})),
+        vec![]
+    );
+    // A guard on something else leaves the item's optional `metadata` as it was.
+    assert_eq!(
+        findings(&flow("$.found.meta"), json!({})),
+        vec![(Code::PathMayFail, "/States/Use/Parameters/m.$".to_string())]
+    );
+}
+
+#[test]
+fn an_evaluated_comparison_proves_its_paths_on_both_ways_unless_a_missing_one_is_false() {
+    use zis_engine::run::execution::Settings;
+    // `note` and `expected` are set on one way only.
+    let flow = |rule: Value| {
+        json!({"StartAt": "C0", "States": {
+            "C0": {"Type": "Choice", "Choices": [
+                {"Variable": "$.status", "StringEquals": "open", "Next": "Set"}],
+                   "Default": "C"},
+            "Set": {"Type": "Pass", "Result": "open", "ResultPath": "$.note", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [rule], "Default": "No"},
+            "Yes": {"Type": "Succeed", "Message": "{{$.note}}"},
+            "No": {"Type": "Succeed", "Message": "{{$.note}}"}}})
+    };
+    let start = json!({"status": "new", "other": "open"});
+    let on_note = flow(json!({"Variable": "$.note", "StringEquals": "open", "Next": "Yes"}));
+    // With choice_missing_variable=error the Choice itself may fail (reported there), and
+    // on both ways out `note` was there.
+    assert_eq!(
+        findings(&on_note, start.clone()),
+        vec![(
+            Code::PathMayFail,
+            "/States/C/Choices/0/Variable".to_string()
+        )]
+    );
+    // With choice_missing_variable=false, a false rule proves nothing: No may not find it.
+    let mut lenient = Settings::zis();
+    lenient.choice_missing_is_false = true;
+    assert_eq!(
+        run_with(&on_note, start.clone(), lenient.clone()),
+        vec![Code::PathMayFail]
+    );
+    // A `*Path` comparison's other path is there on both ways too.
+    let on_path = flow(json!({"Variable": "$.other", "StringEqualsPath": "$.note", "Next": "Yes"}));
+    assert_eq!(
+        findings(&on_path, start.clone()),
+        vec![(
+            Code::PathMayFail,
+            "/States/C/Choices/0/StringEqualsPath".to_string()
+        )]
+    );
+    assert_eq!(
+        run_with(&on_path, start, lenient),
+        vec![Code::PathMayFail, Code::PathMayFail],
+        "the Path operand is still read, and No may not find `note`"
+    );
+}
+
+#[test]
+fn a_single_placeholder_keeps_its_type_only_when_it_is_the_whole_text() {
+    use zis_engine::run::execution::Settings;
+    let def = json!({"StartAt": "Post", "States": {
+        "Post": {"Type": "Action", "ActionName": "zis:x:action:Post",
+                 "Parameters": {"whole.$": "{{$.count}}", "spaced.$": " {{$.count}}"},
+                 "ResultPath": "$.posted", "End": true}}});
+    let params = |settings: Settings| {
+        let (flow, _) = FlowDefinition::from_value(&def, "");
+        let none = |_: &ResultOf| None;
+        let env = Env {
+            event: None,
+            flow: "f".into(),
+            settings,
+            results: &none,
+        };
+        let f = infer(&flow, Shape::of(&json!({"count": 3})), &env);
+        let Shape::Object(o) = f.action_inputs["zis:x:action:Post"].clone() else {
+            panic!("the Parameters are an object")
+        };
+        (
+            o.fields["whole"].shape.clone(),
+            o.fields["spaced"].shape.clone(),
+        )
+    };
+    // As the runtime renders it: a text with a space around the placeholder stays a text.
+    assert_eq!(
+        params(Settings::zis()),
+        (Shape::String(None), Shape::String(None))
+    );
+    let mut keeps = Settings::zis();
+    keeps.single_placeholder_keeps_type = true;
+    assert_eq!(params(keeps), (Shape::Number, Shape::String(None)));
+}
+
+#[test]
+fn a_rule_on_a_path_that_never_resolves_does_not_hide_the_flow_after_it() {
+    // At runtime this Choice always fails; the states after it are still checked, so
+    // fixing the rule does not bring new findings to light one at a time.
+    let def = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.nope", "StringEquals": "x", "Next": "A"},
+            {"And": [{"Variable": "$.nope", "IsPresent": true},
+                     {"Variable": "$.count", "NumericEquals": 1}], "Next": "A"}],
+              "Default": "B"},
+        "A": reading("a", "$.missing_a", None),
+        "B": reading("b", "$.missing_b", None)}});
+    assert_eq!(
+        findings(&def, json!({"count": 1})),
+        vec![
+            (
+                Code::PathNotFound,
+                "/States/C/Choices/0/Variable".to_string()
+            ),
+            (
+                Code::PathNotFound,
+                "/States/C/Choices/1/And/0/Variable".to_string()
+            ),
+            (Code::PathNotFound, "/States/A/Parameters/a.$".to_string()),
+            (Code::PathNotFound, "/States/B/Parameters/b.$".to_string()),
+        ]
+    );
 }

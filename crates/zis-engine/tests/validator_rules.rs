@@ -279,6 +279,44 @@ fn map_and_wait_rules() {
 }
 
 #[test]
+fn a_missing_result_path_names_what_it_replaces_in_a_map_iteration() {
+    let found = broken(|v| {
+        state_insert(
+            v,
+            "Each",
+            json!({"Type": "Map", "ItemsPath": "$.input.ticket_event.ticket.tags",
+                   "Iterator": {"StartAt": "Load", "States": {"Load": {
+                       "Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                       "Parameters": {"scope": "s"}, "End": true,
+                       "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]},
+                       "Failed": {"Type": "Fail"}}},
+                   "ResultPath": "$.each", "End": true}),
+        );
+        state(v, "UseDefaultSettings")["Next"] = json!("Each");
+    });
+    let inner = format!("{FLOW}/States/Each/Iterator/States/Load");
+    for d in [
+        has(&found, "W006", &inner),
+        has(&found, "W011", &format!("{inner}/Catch/0")),
+    ] {
+        assert!(
+            d.message.contains("the whole item this iteration works on")
+                && !d.message.contains("$.input"),
+            "{}",
+            d.message
+        );
+    }
+    let found = broken(|v| {
+        state(v, "PostToSlack")
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("ResultPath");
+    });
+    let d = has(&found, "W006", &format!("{FLOW}/States/PostToSlack"));
+    assert!(d.message.contains("including $.input"), "{}", d.message);
+}
+
+#[test]
 fn paths_and_dollar_values() {
     let found = broken(|v| {
         state(v, "PostToSlack")["ResultPath"] = json!("$.items[*]");

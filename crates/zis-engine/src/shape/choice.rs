@@ -1,14 +1,78 @@
-//! Choice rules on shapes: their paths and operand types checked (W016–W018), and the data
-//! narrowed on the way a rule sends it.
+//! Choice states on shapes: their rules' paths and operand types checked (W016–W018), and
+//! each way into the Choice narrowed by the rules that send it on.
+//!
+//! A rule that is true, and every earlier rule that was false, tell something about the
+//! data on that way ([`narrow`]); a way a rule can never send on (`$.err` IsPresent on a
+//! way that has no `err`) is dropped from that rule's target.
 
-use super::flow::{Infer, Use, at};
-use super::{Field, Shape};
-use crate::model::{ChoiceRule, RuleKind};
+use super::flow::{Infer, Step, Use, at};
+use super::{Field, Shape, join};
+use crate::model::{ChoiceRule, PathField, RuleKind, State};
 use crate::path::{self, Root, Segment, Selector};
 use crate::validate::Code;
 use serde_json::Value;
 
-impl Infer<'_> {
+impl<'e> Infer<'e> {
+    /// A Choice on the ways into it: each way goes on by the first rule it can match, or
+    /// by `Default`, narrowed by what that tells.
+    pub(super) fn choice<'a>(
+        &mut self,
+        s: &State<'a>,
+        choices: Option<&[ChoiceRule<'a>]>,
+        default: Option<&'a str>,
+        ways: &[Shape],
+        ctx: &Shape,
+    ) -> Step<'a> {
+        let missing_is_false = self.env.settings.choice_missing_is_false;
+        let input = ways.iter().cloned().reduce(join).unwrap_or(Shape::Unknown);
+        // InputPath is read (and reported) once, on the join; each way is cut quietly.
+        let effective = self.effective(s, &input, ctx);
+        let mut datas: Vec<Shape> = match ways {
+            [_] => vec![effective.clone()],
+            _ => self.quietly(|me| ways.iter().map(|w| me.effective(s, w, ctx)).collect()),
+        };
+        let out = self.output(s, effective.clone(), ctx);
+        // With OutputPath applied, what goes on is its output, not the narrowed data.
+        let narrows = s.output_path == PathField::Absent || !self.env.settings.asl_io_fields;
+        let mut edges = Vec::new();
+        let mut send = |next: &'a str, taken: Vec<Shape>| {
+            if narrows {
+                edges.extend(taken.into_iter().map(|d| (next, d)));
+            } else if !taken.is_empty() {
+                edges.push((next, out.clone()));
+            }
+        };
+        for rule in choices.into_iter().flatten() {
+            let Some(tried) = datas.iter().cloned().reduce(join) else {
+                break;
+            };
+            self.rule(rule, &tried, ctx);
+            // A rule reading what never resolves is a finding already; it decides nothing
+            // here, so the flow after it is still checked.
+            let misread = self.misread(rule, &tried);
+            if let Some(next) = rule.next {
+                let taken = match misread {
+                    true => datas.clone(),
+                    false => datas
+                        .iter()
+                        .filter_map(|d| narrow(d.clone(), rule, true, missing_is_false))
+                        .collect(),
+                };
+                send(next, taken);
+            }
+            if !misread {
+                datas = datas
+                    .into_iter()
+                    .filter_map(|d| narrow(d, rule, false, missing_is_false))
+                    .collect();
+            }
+        }
+        if let Some(d) = default {
+            send(d, datas);
+        }
+        self.finish(s, input, effective, ctx, None, out, edges, None)
+    }
+
     /// Checks a Choice rule's paths and operand types on `data`.
     pub(super) fn rule(&mut self, r: &ChoiceRule, data: &Shape, ctx: &Shape) {
         match &r.kind {
@@ -42,23 +106,36 @@ impl Infer<'_> {
                 }
             }
             // Each sub-rule is tried when those before it were true (And) or false (Or).
-            RuleKind::And(subs) => {
-                let mut d = data.clone();
+            RuleKind::And(subs) | RuleKind::Or(subs) => {
+                let go_on = matches!(r.kind, RuleKind::And(_));
+                let missing_is_false = self.env.settings.choice_missing_is_false;
+                let mut d = Some(data.clone());
                 for sub in subs {
-                    self.rule(sub, &d, ctx);
-                    d = narrow(d, sub, true);
-                }
-            }
-            RuleKind::Or(subs) => {
-                let mut d = data.clone();
-                for sub in subs {
-                    self.rule(sub, &d, ctx);
-                    d = narrow(d, sub, false);
+                    let Some(here) = d else { break };
+                    self.rule(sub, &here, ctx);
+                    d = if self.misread(sub, &here) {
+                        Some(here)
+                    } else {
+                        narrow(here, sub, go_on, missing_is_false)
+                    };
                 }
             }
             RuleKind::Not(sub) => self.rule(sub, data, ctx),
             RuleKind::Invalid(_) => {}
         }
+    }
+
+    /// True when the rule decides nothing (it reads a path that never resolves on what
+    /// reaches it); while such rules are looked for, a new one is noted.
+    fn misread(&mut self, rule: &ChoiceRule, data: &Shape) -> bool {
+        let known = self.misread.contains(&rule.pointer);
+        if let Some(found) = &mut self.misread_found
+            && !known
+            && misreads(rule, data)
+        {
+            found.push(rule.pointer.clone());
+        }
+        known
     }
 
     fn type_check(&mut self, op: &str, path: &str, found: &Shape, expected: &Shape, ptr: &str) {
@@ -106,46 +183,151 @@ fn operand_type(op: &str) -> Option<Shape> {
     }
 }
 
-/// The data once a Choice rule is known to be `truth`: its Variable is there after any
-/// comparison that is true, or after `IsPresent: false` or `IsNull: true` is false; it is
-/// not null after a true typed comparison or `IsNull: false`, or a false `IsNull: true`.
-/// `Not` swaps, `And` true and `Or` false narrow by every sub-rule.
-pub(super) fn narrow(data: Shape, rule: &ChoiceRule, truth: bool) -> Shape {
+/// The data once a Choice rule is known to be `truth`; `None` when it can never be.
+///
+/// - `IsPresent: b` is `b` only where the Variable is there (it never fails).
+/// - Any other comparison that was evaluated found its Variable, and for a `*Path`
+///   operator its other path too: on the true way always, on the false way too unless
+///   `missing_is_false` (where a missing Variable is a false rule, not an error). Its
+///   Variable is not null after `IsNull` false or a true typed comparison.
+/// - `Not` swaps; `And` true and `Or` false narrow by every sub-rule; `And` false and `Or`
+///   true by one of the ways they can end (the sub-rules before it as the operator goes
+///   on, that one the other way).
+pub(super) fn narrow(
+    data: Shape,
+    rule: &ChoiceRule,
+    truth: bool,
+    missing_is_false: bool,
+) -> Option<Shape> {
     match (&rule.kind, truth) {
-        (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => {
-            subs.iter().fold(data, |d, r| narrow(d, r, truth))
-        }
-        (RuleKind::Not(sub), t) => narrow(data, sub, !t),
+        (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => subs
+            .iter()
+            .try_fold(data, |d, r| narrow(d, r, truth, missing_is_false)),
+        (RuleKind::And(subs), false) | (RuleKind::Or(subs), true) => (0..subs.len())
+            .filter_map(|i| {
+                let before = subs[..i]
+                    .iter()
+                    .try_fold(data.clone(), |d, r| narrow(d, r, !truth, missing_is_false))?;
+                narrow(before, &subs[i], truth, missing_is_false)
+            })
+            .reduce(join),
+        (RuleKind::Not(sub), t) => narrow(data, sub, !t, missing_is_false),
         (RuleKind::Compare(c), t) => {
-            let Some(Ok(parsed)) = c.variable.map(path::parse) else {
-                return data;
+            let Some(Ok(var)) = c.variable.map(path::parse) else {
+                return Some(data);
             };
-            if parsed.root != Root::Data {
-                return data;
+            if var.root != Root::Data {
+                return Some(data);
             }
-            let (present, non_null) = match (c.operator, c.operand, t) {
-                ("IsPresent", Value::Bool(b), t) => (*b == t, false),
-                ("IsNull", Value::Bool(b), t) => (true, *b != t),
-                (_, _, true) => (true, operand_type(c.operator).is_some()),
-                (_, _, false) => (false, false),
+            let here = presence(&data, &var.segments);
+            if c.operator == "IsPresent" {
+                let wanted = c.operand.as_bool() == Some(t);
+                return match (wanted, here) {
+                    (true, Presence::Absent) | (false, Presence::Present) => None,
+                    (true, _) => Some(mark(data, &var.segments, false)),
+                    (false, _) => Some(data),
+                };
+            }
+            let evaluated = t || !missing_is_false;
+            if here == Presence::Absent {
+                // An error, or false with `missing_is_false`.
+                return (!evaluated).then_some(data);
+            }
+            if !evaluated {
+                return Some(data);
+            }
+            let non_null = match (c.operator, c.operand) {
+                ("IsNull", Value::Bool(b)) => *b != t,
+                (op, _) => t && operand_type(op).is_some(),
             };
-            if present {
-                mark(data, &parsed.segments, non_null)
-            } else {
-                data
+            let mut data = mark(data, &var.segments, non_null);
+            if c.operator.ends_with("Path")
+                && let Some(Ok(other)) = c.operand.as_str().map(path::parse)
+                && other.root == Root::Data
+            {
+                if presence(&data, &other.segments) == Presence::Absent {
+                    return None;
+                }
+                data = mark(data, &other.segments, false);
             }
+            Some(data)
         }
-        _ => data,
+        (RuleKind::Invalid(_), _) => Some(data),
     }
 }
 
-/// `data` with the fields along `segs` present, the last not null when `non_null`.
+/// True when a path of the rule (its Variables, a `*Path` operand) never resolves on
+/// `data`.
+fn misreads(rule: &ChoiceRule, data: &Shape) -> bool {
+    match &rule.kind {
+        RuleKind::And(subs) | RuleKind::Or(subs) => subs.iter().any(|r| misreads(r, data)),
+        RuleKind::Not(sub) => misreads(sub, data),
+        RuleKind::Compare(c) => {
+            let other = c
+                .operator
+                .ends_with("Path")
+                .then(|| c.operand.as_str())
+                .flatten();
+            [c.variable, other].into_iter().flatten().any(|p| {
+                path::parse(p).is_ok_and(|p| {
+                    p.root == Root::Data && presence(data, &p.segments) == Presence::Absent
+                })
+            })
+        }
+        RuleKind::Invalid(_) => false,
+    }
+}
+
+/// Whether a path finds a value in data of a shape.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Presence {
+    /// On every value of the shape.
+    Present,
+    /// On none.
+    Absent,
+    /// Not known, or on some values only.
+    Maybe,
+}
+
+/// Whether `segs` find a value in data of shape `data`.
+fn presence(data: &Shape, segs: &[Segment]) -> Presence {
+    let Some((first, rest)) = segs.split_first() else {
+        return Presence::Present;
+    };
+    if first.descendant {
+        return Presence::Maybe;
+    }
+    let (inner, sure) = match (&first.selector, data) {
+        (_, Shape::Unknown) => return Presence::Maybe,
+        (Selector::Name(name), Shape::Object(o)) => match o.fields.get(name) {
+            None if o.open => return Presence::Maybe,
+            None => return Presence::Absent,
+            // Going on through a field that may be null finds nothing there.
+            Some(f) => (&f.shape, f.required && (rest.is_empty() || !f.nullable)),
+        },
+        // An array may be shorter than the index.
+        (Selector::Index(_), Shape::Array(item)) => (item.as_ref(), false),
+        (Selector::Name(_), Shape::Array(_)) | (Selector::Index(_), Shape::Object(_)) => {
+            return Presence::Maybe;
+        }
+        (Selector::Name(_) | Selector::Index(_), _) => return Presence::Absent,
+        _ => return Presence::Maybe,
+    };
+    match presence(inner, rest) {
+        Presence::Present if sure => Presence::Present,
+        Presence::Absent => Presence::Absent,
+        _ => Presence::Maybe,
+    }
+}
+
+/// `data` with the fields along `segs` present, the last not null when `non_null`; an
+/// index marks the array's item shape (what one item has, the others are taken to have).
 fn mark(data: Shape, segs: &[Segment], non_null: bool) -> Shape {
     let Some((first, rest)) = segs.split_first() else {
         return data;
     };
     match (&first.selector, data) {
-        (Selector::Name(name), Shape::Object(mut o)) => {
+        (Selector::Name(name), Shape::Object(mut o)) if !first.descendant => {
             if let Some(f) = o.fields.remove(name) {
                 let f = Field {
                     shape: mark(f.shape, rest, non_null),
@@ -155,6 +337,9 @@ fn mark(data: Shape, segs: &[Segment], non_null: bool) -> Shape {
                 o.fields.insert(name.clone(), f);
             }
             Shape::Object(o)
+        }
+        (Selector::Index(_), Shape::Array(item)) if !first.descendant => {
+            Shape::Array(Box::new(mark(*item, rest, non_null)))
         }
         (_, other) => other,
     }

@@ -1,10 +1,11 @@
 //! Inference through a flow: the shape of `$` before and after every state, computed
 //! without running it, and the findings where a path may not resolve.
 //!
-//! Each state's input is the join of what every way into it brings (a state's `Next`, a
-//! Choice rule or `Default`, a Catch with `{Error, Cause}` at its ResultPath). Ways are
-//! followed until nothing changes; a state whose input keeps changing (a loop that nests
-//! data) becomes unknown. Then one last pass over the states, in source order, reads every
+//! Each state's input is what every way into it brings (a state's `Next`, a Choice rule or
+//! `Default`, a Catch with `{Error, Cause}` at its ResultPath), kept apart as `Ways`
+//! so a Choice can send each on alone; other states run on their join. Ways are followed
+//! until nothing changes; a state whose input keeps changing (a loop that nests data)
+//! becomes unknown. Then one last pass over the states, in source order, reads every
 //! path on the final shapes and reports:
 //!
 //! - W016: a path that cannot resolve (a field a closed object does not have, a step into
@@ -14,24 +15,23 @@
 //! - W018: a Choice comparing a value of another type than its operator takes;
 //! - W019: a Map ItemsPath that is not an array.
 //!
-//! Unknown shapes never produce a finding. A Choice rule narrows the data on its way:
-//! after `IsPresent: true` (or any comparison) its Variable is present; after
-//! `IsNull: false` (or a typed comparison) it is not null; in an `And`, earlier rules
-//! narrow later ones.
+//! Unknown shapes never produce a finding. A Choice rule narrows the data on the ways it
+//! sends on, and drops the ways it never can (see the `choice` module): after
+//! `IsPresent: true` its Variable is present; after any comparison that was evaluated its
+//! paths are; after `IsNull: false` or a true typed comparison it is not null.
 
-use super::choice::narrow;
 use super::lookup::{self, Trouble};
-use super::{Field, Obj, Shape, builtin, capped, join, place};
+use super::{Field, Obj, Shape, builtin, join, place};
 use crate::json::pointer;
 use crate::model::{FlowDefinition, PathField, State, StateKind};
 use crate::path::{self, Root, Segment, Selector};
 use crate::template;
 use crate::validate::{Code, Diagnostic};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 
 /// Updates to one state's input before it is given up as unknown.
-const MAX_UPDATES: usize = 12;
+pub(super) const MAX_UPDATES: usize = 12;
 
 /// What inference knows beyond the flow.
 pub struct Env<'e> {
@@ -127,14 +127,19 @@ pub(super) struct Infer<'e> {
     pub(super) root_name: Option<&'static str>,
     /// What a Map's iterator gave for an input, while not reporting: nested Maps in loops
     /// are re-run on the same inputs many times (by iterator pointer and input).
-    memo: Vec<(String, Shape, Shape)>,
+    pub(super) memo: Vec<(String, Shape, Shape)>,
+    /// Choice rules (by pointer) that read a path never found on what reaches them: they
+    /// decide nothing, so the flow after them is still checked.
+    pub(super) misread: HashSet<String>,
+    /// While looking for such rules: the ones found.
+    pub(super) misread_found: Option<Vec<String>>,
 }
 
 /// What one state sends where.
-struct Step<'a> {
-    edges: Vec<(&'a str, Shape)>,
-    terminal: Option<Shape>,
-    shapes: StateShapes,
+pub(super) struct Step<'a> {
+    pub(super) edges: Vec<(&'a str, Shape)>,
+    pub(super) terminal: Option<Shape>,
+    pub(super) shapes: StateShapes,
 }
 
 /// How a path's value is used, which decides what is reported.
@@ -156,100 +161,16 @@ impl<'e> Infer<'e> {
             depth,
             root_name: None,
             memo: Vec::new(),
+            misread: HashSet::new(),
+            misread_found: None,
         }
-    }
-
-    /// Runs a state machine; the join of what its terminal states pass on.
-    fn machine(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
-        if !self.report
-            && let Some((_, _, out)) = self
-                .memo
-                .iter()
-                .find(|(p, input, _)| *p == def.pointer && *input == start)
-        {
-            return out.clone();
-        }
-        let remembered = (!self.report).then(|| (def.pointer.clone(), start.clone()));
-        let out = self.machine_now(def, start, ctx);
-        if let Some((p, input)) = remembered {
-            self.memo.push((p, input, out.clone()));
-        }
-        out
-    }
-
-    fn machine_now(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
-        let Some(states) = &def.states else {
-            return Shape::Unknown;
-        };
-        let by_name: HashMap<&str, &State> = states.iter().map(|s| (s.name, s)).collect();
-        let Some(first) = def.start_at.filter(|s| by_name.contains_key(s)) else {
-            return Shape::Unknown;
-        };
-        let mut inputs: HashMap<&str, Shape> = HashMap::from([(first, capped(start))]);
-        let mut updates: HashMap<&str, usize> = HashMap::new();
-        let mut queue = VecDeque::from([first]);
-        let report = std::mem::replace(&mut self.report, false);
-        while let Some(name) = queue.pop_front() {
-            let (Some(state), Some(input)) = (by_name.get(name), inputs.get(name)) else {
-                continue;
-            };
-            let step = self.state(state, input.clone(), ctx);
-            for (next, shape) in step.edges {
-                if !by_name.contains_key(next) {
-                    continue;
-                }
-                let merged = match inputs.get(next) {
-                    None => capped(shape),
-                    Some(old) => capped(join(old.clone(), shape)),
-                };
-                if inputs.get(next) == Some(&merged) {
-                    continue;
-                }
-                let n = updates.entry(next).or_default();
-                *n += 1;
-                let merged = if *n > MAX_UPDATES {
-                    Shape::Unknown
-                } else {
-                    merged
-                };
-                if inputs.get(next) != Some(&merged) {
-                    inputs.insert(next, merged);
-                    if !queue.contains(&next) {
-                        queue.push_back(next);
-                    }
-                }
-            }
-        }
-        self.report = report;
-        let mut terminal: Option<Shape> = None;
-        for state in states {
-            let Some(input) = inputs.get(state.name) else {
-                continue;
-            };
-            let step = self.state(state, input.clone(), ctx);
-            if let Some(t) = step.terminal {
-                terminal = Some(match terminal {
-                    None => t,
-                    Some(old) => join(old, t),
-                });
-            }
-            if self.report {
-                self.out.states.insert(state.pointer.clone(), step.shapes);
-            }
-        }
-        capped(terminal.unwrap_or(Shape::Unknown))
     }
 
     /// What one state does to `$`.
-    fn state<'a>(&mut self, s: &State<'a>, input: Shape, ctx: &Shape) -> Step<'a> {
+    pub(super) fn state<'a>(&mut self, s: &State<'a>, input: Shape, ctx: &Shape) -> Step<'a> {
         let ptr = s.pointer.as_str();
         let io = self.env.settings.asl_io_fields;
-        let effective = match &s.input_path {
-            _ if !io => input.clone(),
-            PathField::Absent => input.clone(),
-            PathField::Null => Shape::object([]),
-            PathField::Path(p) => self.read(p, &input, ctx, &at(ptr, "InputPath"), Use::Value),
-        };
+        let effective = self.effective(s, &input, ctx);
         let mut result = None;
         let mut terminal = None;
         let mut edges = Vec::new();
@@ -342,26 +263,7 @@ impl<'e> Infer<'e> {
                 place(&s.result_path, input.clone(), r)
             }
             StateKind::Choice { choices, default } => {
-                let out = self.output(s, effective.clone(), ctx);
-                let narrows = s.output_path == PathField::Absent || !io;
-                // Rule i is tried when the rules before it were false.
-                let mut data = effective.clone();
-                for rule in choices.iter().flatten() {
-                    self.rule(rule, &data, ctx);
-                    if let Some(next) = rule.next {
-                        let taken = if narrows {
-                            narrow(data.clone(), rule, true)
-                        } else {
-                            out.clone()
-                        };
-                        edges.push((next, taken));
-                    }
-                    data = narrow(data, rule, false);
-                }
-                if let Some(d) = default {
-                    edges.push((*d, if narrows { data } else { out.clone() }));
-                }
-                return self.finish(s, input, effective, ctx, None, out, edges, None);
+                return self.choice(s, choices.as_deref(), *default, &[input], ctx);
             }
             StateKind::Wait { seconds_path, .. } => {
                 if let Some(p) = seconds_path {
@@ -409,7 +311,7 @@ impl<'e> Infer<'e> {
 
     /// Adds the Catch ways and packs the step.
     #[allow(clippy::too_many_arguments)]
-    fn finish<'a>(
+    pub(super) fn finish<'a>(
         &mut self,
         s: &State<'a>,
         input: Shape,
@@ -442,6 +344,26 @@ impl<'e> Infer<'e> {
         }
     }
 
+    /// `$` after InputPath (which ZIS ignores unless `asl_io_fields`).
+    pub(super) fn effective(&mut self, s: &State, input: &Shape, ctx: &Shape) -> Shape {
+        match &s.input_path {
+            _ if !self.env.settings.asl_io_fields => input.clone(),
+            PathField::Absent => input.clone(),
+            PathField::Null => Shape::object([]),
+            PathField::Path(p) => {
+                self.read(p, input, ctx, &at(&s.pointer, "InputPath"), Use::Value)
+            }
+        }
+    }
+
+    /// Runs `f` without recording findings or shapes.
+    pub(super) fn quietly<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let report = std::mem::replace(&mut self.report, false);
+        let t = f(self);
+        self.report = report;
+        t
+    }
+
     /// ResultSelector on a result.
     fn select(&mut self, s: &State, result: Shape, ctx: &Shape) -> Shape {
         match s.result_selector {
@@ -453,7 +375,7 @@ impl<'e> Infer<'e> {
     }
 
     /// OutputPath on what the state passes on.
-    fn output(&mut self, s: &State, after: Shape, ctx: &Shape) -> Shape {
+    pub(super) fn output(&mut self, s: &State, after: Shape, ctx: &Shape) -> Shape {
         match &s.output_path {
             _ if !self.env.settings.asl_io_fields => after,
             PathField::Absent => after,
@@ -496,18 +418,20 @@ impl<'e> Infer<'e> {
 
     /// A `.$` value: a path (its value) or a string of `{{ }}` placeholders.
     fn dynamic(&mut self, v: &Value, data: &Shape, ctx: &Shape, ptr: &str) -> Field {
-        let Some(s) = v.as_str().map(str::trim) else {
+        // As the runtime: a path is trimmed, a text of placeholders is not.
+        let Some(raw) = v.as_str() else {
             return Field::required(Shape::Unknown);
         };
+        let s = raw.trim();
         if s.starts_with("States.") {
             return Field::required(Shape::Unknown);
         }
         if template::has_placeholders(s) {
-            self.check_placeholders(s, data, ctx, ptr);
+            self.check_placeholders(raw, data, ctx, ptr);
             // `"{{$.id}}"` alone keeps the value's type only when the setting says so.
             if self.env.settings.single_placeholder_keeps_type
-                && let Ok([only]) = template::placeholders(s).as_deref()
-                && only.range == (0..s.len())
+                && let Ok([only]) = template::placeholders(raw).as_deref()
+                && only.range == (0..raw.len())
                 && let Ok(parsed) = path::parse(only.path)
             {
                 let found = self.resolve(only.path, &parsed, data, ctx, ptr, Use::Presence);

@@ -11,6 +11,8 @@
 //! | this one | [`Shape`], [`Field`], [`Obj`]; joining shapes where ways meet; shapes of values; [`conforms`]; [`to_json`] |
 //! | [`lookup`] | a path resolved on a shape: the shape it finds and what may go wrong on the way |
 //! | [`flow`] | inference through a flow's states, and the findings (W016–W019) |
+//! | `ways` | the shapes on the different ways into a state, kept apart until too many |
+//! | `choice` | Choice rules checked, and each way narrowed by the rules that send it on |
 //! | [`bundle`] | a whole bundle: each flow from its job specs' events, custom action definitions on their callers' Parameters |
 //! | [`builtin`] | the output shapes of ZIS's built-in actions |
 //!
@@ -23,6 +25,7 @@ pub mod bundle;
 mod choice;
 pub mod flow;
 pub mod lookup;
+mod ways;
 
 use crate::model::PathField;
 use crate::path::{self, Root, Segment, Selector};

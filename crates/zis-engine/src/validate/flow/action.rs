@@ -24,7 +24,15 @@ const BUILTIN_PARAMS: &[(&str, &[&[&str]])] = &[
     ("zis:common:transform:Jq", &[&["expr"]]),
 ];
 
-pub(super) fn check_action(state: &State, action: Option<&str>, raw: &Value, sink: &mut Sink) {
+/// Checks an Action state; `nested` inside a Map iterator (whose `$` is its item, with no
+/// `$.input`).
+pub(super) fn check_action(
+    state: &State,
+    action: Option<&str>,
+    raw: &Value,
+    nested: bool,
+    sink: &mut Sink,
+) {
     let ptr = state.pointer.as_str();
     let Some(action) = action else {
         if raw.get("ActionName").is_none() {
@@ -37,10 +45,13 @@ pub(super) fn check_action(state: &State, action: Option<&str>, raw: &Value, sin
         return;
     };
     if state.result_path == PathField::Absent {
+        let what = super::whole_data(nested);
         sink.push(
             Code::NoResultPath,
             ptr,
-            "no ResultPath: the action's result replaces the whole state data, including $.input; set e.g. \"ResultPath\": \"$.result\"",
+            format!(
+                "no ResultPath: the action's result replaces {what}; set e.g. \"ResultPath\": \"$.result\""
+            ),
         );
     }
     if let Some(t) = raw.get("TimeoutSeconds")

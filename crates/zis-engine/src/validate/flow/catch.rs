@@ -5,7 +5,8 @@ use crate::model::{PathField, State, StateKind};
 use crate::path::{self, PathContext};
 use crate::validate::{Code, Sink};
 
-pub(super) fn check_catch(state: &State, asl: bool, sink: &mut Sink) {
+/// Checks a state's catchers; `nested` inside a Map iterator.
+pub(super) fn check_catch(state: &State, asl: bool, nested: bool, sink: &mut Sink) {
     let Some(catchers) = &state.catch else { return };
     let allowed = if asl {
         matches!(
@@ -78,7 +79,10 @@ pub(super) fn check_catch(state: &State, asl: bool, sink: &mut Sink) {
             PathField::Absent if !asl => sink.push(
                 Code::CatchResultPath,
                 &c.pointer,
-                "no ResultPath: the error object replaces the whole state data, including $.input; set e.g. \"ResultPath\": \"$.error\"",
+                format!(
+                    "no ResultPath: the error object replaces {}; set e.g. \"ResultPath\": \"$.error\"",
+                    super::whole_data(nested)
+                ),
             ),
             _ => {}
         }

@@ -32,6 +32,15 @@ use crate::path::PathContext;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 
+/// What a ResultPath of `$` replaces: the flow's data, or (`nested`) a Map iteration's item.
+fn whole_data(nested: bool) -> &'static str {
+    if nested {
+        "the whole item this iteration works on"
+    } else {
+        "the whole state data, including $.input"
+    }
+}
+
 /// What an enclosing machine tells a nested one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Refs {
@@ -445,7 +454,7 @@ fn check_state(
     } else {
         asl::check_jsonata_strings(raw, ptr, true, sink);
     }
-    catch::check_catch(state, asl, sink);
+    catch::check_catch(state, asl, refs.nested, sink);
     let c = StateCheck {
         state,
         raw,
@@ -456,7 +465,7 @@ fn check_state(
     };
     match &state.kind {
         StateKind::Action { action_name } => {
-            action::check_action(state, action_name.as_deref(), raw, sink)
+            action::check_action(state, action_name.as_deref(), raw, refs.nested, sink)
         }
         StateKind::Choice { choices, default } => {
             choice::check_choice(&c, choices.as_deref(), *default, sink)

@@ -1,0 +1,236 @@
+//! The shapes `$` has on the different ways into a state, kept apart.
+//!
+//! Joining every way into one shape loses what told them apart: an Action's `Next` brings
+//! its result and its Catch brings `$.err`, and a Choice on `$.err` sends each way on
+//! alone. So a state keeps up to [`MAX_WAYS`] shapes; a way that an earlier one already
+//! covers is not added, and past the limit they are joined into one. Findings are still
+//! read on the join (a field one way has and another lacks *may* be absent); a Choice
+//! narrows each way by itself and drops the ways a rule can never send on.
+//!
+//! This module also runs a state machine over its ways until nothing changes
+//! ([`Infer::machine`]). A Choice rule that reads a path no way into it has fails on every
+//! way, and dropping all of them would leave the rest of the flow unchecked; such rules
+//! are found once the ways settle, and the machine runs again with them deciding nothing.
+
+use super::flow::{Infer, MAX_UPDATES, Step};
+use super::{Shape, capped, join};
+use crate::model::{FlowDefinition, State, StateKind};
+use std::collections::{HashMap, VecDeque};
+
+/// Runs of a machine looking for Choice rules that never resolve, before the last one.
+const MISREAD_RUNS: usize = 3;
+
+/// Ways kept apart before they are joined into one.
+pub const MAX_WAYS: usize = 4;
+
+/// The shapes of `$` on the ways into one state (never empty once built).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Ways(Vec<Shape>);
+
+impl Ways {
+    /// One way.
+    pub(super) fn one(shape: Shape) -> Self {
+        Self(vec![capped(shape)])
+    }
+
+    /// Adds a way; false when an existing way already covers it (nothing new to follow).
+    pub(super) fn add(&mut self, shape: Shape) -> bool {
+        let shape = capped(shape);
+        if self
+            .0
+            .iter()
+            .any(|w| *w == shape || join(w.clone(), shape.clone()) == *w)
+        {
+            return false;
+        }
+        self.0.push(shape);
+        if self.0.len() > MAX_WAYS {
+            let all = self.joined();
+            self.0 = vec![all];
+        }
+        true
+    }
+
+    /// The ways, in the order they came.
+    pub(super) fn all(&self) -> &[Shape] {
+        &self.0
+    }
+
+    /// Every way joined: what the state's fields are read on.
+    pub(super) fn joined(&self) -> Shape {
+        capped(
+            self.0
+                .iter()
+                .cloned()
+                .reduce(join)
+                .unwrap_or(Shape::Unknown),
+        )
+    }
+}
+
+impl Infer<'_> {
+    /// Runs a state machine; the join of what its terminal states pass on.
+    pub(super) fn machine(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
+        if !self.report
+            && let Some((_, _, out)) = self
+                .memo
+                .iter()
+                .find(|(p, input, _)| *p == def.pointer && *input == start)
+        {
+            return out.clone();
+        }
+        let remembered = (!self.report).then(|| (def.pointer.clone(), start.clone()));
+        let out = self.machine_now(def, start, ctx);
+        if let Some((p, input)) = remembered {
+            self.memo.push((p, input, out.clone()));
+        }
+        out
+    }
+
+    fn machine_now(&mut self, def: &FlowDefinition, start: Shape, ctx: &Shape) -> Shape {
+        let Some(states) = &def.states else {
+            return Shape::Unknown;
+        };
+        let by_name: HashMap<&str, &State> = states.iter().map(|s| (s.name, s)).collect();
+        let Some(first) = def.start_at.filter(|s| by_name.contains_key(s)) else {
+            return Shape::Unknown;
+        };
+        let report = std::mem::replace(&mut self.report, false);
+        let mut inputs = self.settle(&by_name, first, &start, ctx);
+        for _ in 0..MISREAD_RUNS {
+            // Choice rules reading what never reaches them, on the settled ways.
+            self.misread_found = Some(Vec::new());
+            for state in states {
+                if let (StateKind::Choice { .. }, Some(ways)) =
+                    (&state.kind, inputs.get(state.name))
+                {
+                    self.step(state, ways.all(), ctx);
+                }
+            }
+            let found = self.misread_found.take().unwrap_or_default();
+            if found.is_empty() {
+                break;
+            }
+            self.misread.extend(found);
+            self.memo.clear();
+            inputs = self.settle(&by_name, first, &start, ctx);
+        }
+        self.report = report;
+        let mut terminal: Option<Shape> = None;
+        for state in states {
+            let Some(ways) = inputs.get(state.name) else {
+                continue;
+            };
+            let step = match state.kind {
+                StateKind::Choice { .. } => self.step(state, ways.all(), ctx),
+                _ => self.state(state, ways.joined(), ctx),
+            };
+            if let Some(t) = step.terminal {
+                terminal = Some(match terminal {
+                    None => t,
+                    Some(old) => join(old, t),
+                });
+            }
+            if self.report {
+                self.out.states.insert(state.pointer.clone(), step.shapes);
+            }
+        }
+        capped(terminal.unwrap_or(Shape::Unknown))
+    }
+
+    /// Follows the ways from `first` until no state's ways change: each state's ways in.
+    fn settle<'a>(
+        &mut self,
+        by_name: &HashMap<&'a str, &State<'a>>,
+        first: &'a str,
+        start: &Shape,
+        ctx: &Shape,
+    ) -> HashMap<&'a str, Ways> {
+        let mut inputs: HashMap<&str, Ways> = HashMap::from([(first, Ways::one(start.clone()))]);
+        // The ways each state has been run on, and how often its ways changed.
+        let mut done: HashMap<&str, Vec<Shape>> = HashMap::new();
+        let mut updates: HashMap<&str, usize> = HashMap::new();
+        let mut queue = VecDeque::from([first]);
+        while let Some(name) = queue.pop_front() {
+            let (Some(state), Some(ways)) = (by_name.get(name), inputs.get(name)) else {
+                continue;
+            };
+            let ran = done.entry(name).or_default();
+            let new: Vec<Shape> = ways
+                .all()
+                .iter()
+                .filter(|w| !ran.contains(w))
+                .cloned()
+                .collect();
+            ran.extend(new.iter().cloned());
+            for way in new {
+                let step = self.step(state, std::slice::from_ref(&way), ctx);
+                for (next, shape) in step.edges {
+                    if !by_name.contains_key(next) {
+                        continue;
+                    }
+                    let added = match inputs.get_mut(next) {
+                        None => {
+                            inputs.insert(next, Ways::one(shape));
+                            true
+                        }
+                        Some(ways) => ways.add(shape),
+                    };
+                    if !added {
+                        continue;
+                    }
+                    let n = updates.entry(next).or_default();
+                    *n += 1;
+                    if *n > MAX_UPDATES {
+                        inputs.insert(next, Ways::one(Shape::Unknown));
+                    }
+                    if !queue.contains(&next) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        inputs
+    }
+
+    /// One state on the ways into it: a Choice narrows each way apart; any other state
+    /// runs on their join.
+    fn step<'a>(&mut self, s: &State<'a>, ways: &[Shape], ctx: &Shape) -> Step<'a> {
+        match &s.kind {
+            StateKind::Choice { choices, default } => {
+                self.choice(s, choices.as_deref(), *default, ways, ctx)
+            }
+            _ => {
+                let input = ways.iter().cloned().reduce(join).unwrap_or(Shape::Unknown);
+                self.state(s, input, ctx)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(fields: &[&str]) -> Shape {
+        Shape::object(fields.iter().map(|f| (*f, Shape::Number)))
+    }
+
+    #[test]
+    fn a_covered_way_is_not_added_and_too_many_are_joined() {
+        let mut w = Ways::one(obj(&["a"]));
+        assert!(!w.add(obj(&["a"])), "the same way twice");
+        assert!(w.add(obj(&["b"])));
+        assert_eq!(w.all().len(), 2);
+        for f in ["c", "d", "e"] {
+            assert!(w.add(obj(&[f])));
+        }
+        assert_eq!(w.all().len(), 1, "past {MAX_WAYS} ways they are joined");
+        let Shape::Object(o) = w.joined() else {
+            panic!("an object")
+        };
+        assert_eq!(o.fields.len(), 5);
+        assert!(o.fields.values().all(|f| !f.required));
+        assert!(!w.add(obj(&["a"])), "the join covers every way it holds");
+    }
+}
