@@ -80,6 +80,22 @@ if [ -n "${SCREENSHOT_TYPE:-}" ]; then
   DISPLAY=$display xdotool type --delay 60 "$SCREENSHOT_TYPE"
   sleep 1.5
 fi
+# SCREENSHOT_THEN="key:F5 click:x,y up:x,y down:x,y,n …": more keys, clicks and mouse-wheel
+# turns (n notches at x,y, default 5), in order, 1.5 s apart.
+for step in ${SCREENSHOT_THEN:-}; do
+  case "$step" in
+    key:*)
+      win=$(DISPLAY=$display xdotool search --name "ZIS Studio" | head -1)
+      DISPLAY=$display xdotool windowfocus --sync "$win" key "${step#key:}" || true ;;
+    click:*)
+      xy=${step#click:}
+      DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1 ;;
+    up:*|down:*)
+      IFS=, read -r x y notches <<< "${step#*:}"; button=4; [ "${step%%:*}" = down ] && button=5
+      DISPLAY=$display xdotool mousemove "$x" "$y" click --repeat "${notches:-5}" "$button" ;;
+  esac
+  sleep 1.5
+done
 DISPLAY=$display import -window root "$out"
 colours=$(convert "$out" -format %k info:)
 echo "screenshot: $out ($colours colours)"

@@ -1,5 +1,5 @@
 //! Small widgets the views share: a value as a collapsible JSON tree (copy path, copy value,
-//! long strings folded), search results over a value, icon buttons with accessible labels,
+//! long strings folded, values marked ⚠ with why), search results over a value, icon buttons with accessible labels,
 //! labelled text and code fields.
 
 use crate::core::diff::child_path;
@@ -26,44 +26,123 @@ pub fn search_results(ui: &mut egui::Ui, value: &Value, query: &str) {
         ui.label(RichText::new(format!("nothing matches \"{}\"", query.trim())).weak());
     }
     for (path, v) in &found {
-        leaf(ui, path, v, path);
+        let at = Place {
+            path,
+            pointer: "",
+            marks: &[],
+        };
+        leaf(ui, path, v, &at);
     }
 }
 
 /// A value as a collapsible tree; clicking a leaf copies its JSONPath.
 pub fn json_tree(ui: &mut egui::Ui, value: &Value, path: &str, depth: usize) {
+    marked_tree(ui, value, path, "", depth, &[]);
+}
+
+/// Values to mark in a tree: each JSON pointer with why (shown as ⚠ and on hover). A node
+/// holding a marked value opens.
+pub type Marks = [(String, String)];
+
+/// [`json_tree`] with values marked; `pointer` is the JSON pointer of `value`.
+pub fn marked_tree(
+    ui: &mut egui::Ui,
+    value: &Value,
+    path: &str,
+    pointer: &str,
+    depth: usize,
+    marks: &Marks,
+) {
+    let at = Place {
+        path,
+        pointer,
+        marks,
+    };
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                node(ui, k, v, &child_path(path, k), depth);
+                let ptr = format!("{pointer}/{}", zis_engine::json::pointer::escape(k));
+                node(ui, k, v, &at.child(&child_path(path, k), &ptr), depth);
             }
         }
         Value::Array(items) if !items.is_empty() => {
             // Long arrays show their first items; the rest stay folded behind an expander.
             for (i, v) in items.iter().enumerate().take(200) {
-                node(ui, &format!("[{i}]"), v, &format!("{path}[{i}]"), depth);
+                let (p, ptr) = (format!("{path}[{i}]"), format!("{pointer}/{i}"));
+                node(ui, &format!("[{i}]"), v, &at.child(&p, &ptr), depth);
             }
             if items.len() > 200 {
                 ui.label(RichText::new(format!("… {} more items", items.len() - 200)).weak());
             }
         }
         other => {
-            leaf(ui, "", other, path);
+            leaf(ui, "", other, &at);
         }
     }
 }
 
-fn node(ui: &mut egui::Ui, key: &str, v: &Value, path: &str, depth: usize) {
+/// Where a value sits in a tree, and the marks of the whole tree.
+struct Place<'a> {
+    path: &'a str,
+    pointer: &'a str,
+    marks: &'a Marks,
+}
+
+impl<'a> Place<'a> {
+    fn child<'b>(&self, path: &'b str, pointer: &'b str) -> Place<'b>
+    where
+        'a: 'b,
+    {
+        Place {
+            path,
+            pointer,
+            marks: self.marks,
+        }
+    }
+
+    /// Why this value is marked, every reason on its own line.
+    fn why(&self) -> Option<String> {
+        let reasons: Vec<&str> = self
+            .marks
+            .iter()
+            .filter(|(p, _)| p == self.pointer)
+            .map(|(_, why)| why.as_str())
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join("\n"))
+    }
+
+    /// True when a value inside this one is marked.
+    fn holds_mark(&self) -> bool {
+        let prefix = format!("{}/", self.pointer);
+        self.marks.iter().any(|(p, _)| p.starts_with(&prefix))
+    }
+}
+
+fn node(ui: &mut egui::Ui, key: &str, v: &Value, at: &Place, depth: usize) {
     let title = match v {
         Value::Object(m) if !m.is_empty() => format!("{key}  {{{}}}", m.len()),
         Value::Array(a) if !a.is_empty() => format!("{key}  [{}]", a.len()),
-        _ => return leaf(ui, key, v, path),
+        _ => return leaf(ui, key, v, at),
     };
+    let why = at.why();
+    let title = match &why {
+        Some(_) => RichText::new(format!("⚠ {title}")).color(crate::ui::theme::amber()),
+        None => RichText::new(title),
+    };
+    // A node holding a mark has its own open state, open at first: it opens to show the
+    // mark even where the user had closed it, and stays as the user leaves it after.
+    let marked = at.holds_mark() || why.is_some();
     let shown = egui::CollapsingHeader::new(title)
-        .id_salt(path)
-        .default_open(depth < 1)
-        .show(ui, |ui| json_tree(ui, v, path, depth + 1));
-    copy_menu(&shown.header_response, path, v);
+        .id_salt((at.path, marked))
+        .default_open(depth < 1 || marked)
+        .show(ui, |ui| {
+            marked_tree(ui, v, at.path, at.pointer, depth + 1, at.marks);
+        });
+    let header = match why {
+        Some(w) => shown.header_response.on_hover_text(w),
+        None => shown.header_response,
+    };
+    copy_menu(&header, at.path, v);
 }
 
 /// Right-click: copy the path, or the value as JSON.
@@ -84,7 +163,15 @@ fn copy_menu(resp: &egui::Response, path: &str, v: &Value) {
     });
 }
 
-fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
+fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, at: &Place) {
+    let path = at.path;
+    let why = at.why();
+    let mark = |text: String| match &why {
+        Some(_) => RichText::new(format!("⚠ {text}"))
+            .monospace()
+            .color(crate::ui::theme::amber()),
+        None => RichText::new(text).monospace(),
+    };
     // A long string folds behind an expander; opened, it shows whole (up to 20,000
     // characters, so a huge value cannot stall a frame).
     if let Value::String(full) = v
@@ -100,7 +187,7 @@ fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
             },
             short(v)
         );
-        let shown = egui::CollapsingHeader::new(RichText::new(title).monospace())
+        let shown = egui::CollapsingHeader::new(mark(title))
             .id_salt(("long", path))
             .show(ui, |ui| {
                 let text: String = full.chars().take(20_000).collect();
@@ -109,7 +196,11 @@ fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
                     ui.label(RichText::new("… the rest: right-click › Copy value").weak());
                 }
             });
-        copy_menu(&shown.header_response, path, v);
+        let header = match &why {
+            Some(w) => shown.header_response.on_hover_text(w),
+            None => shown.header_response,
+        };
+        copy_menu(&header, path, v);
         return;
     }
     let text = if key.is_empty() {
@@ -117,11 +208,14 @@ fn leaf(ui: &mut egui::Ui, key: &str, v: &Value, path: &str) {
     } else {
         format!("{key}: {}", short(v))
     };
+    let how = format!("{path}\nclick to copy the path; right-click to copy the value");
+    let hover = match &why {
+        Some(w) => format!("{w}\n{how}"),
+        None => how,
+    };
     let resp = ui
-        .add(egui::Label::new(RichText::new(text).monospace()).sense(egui::Sense::click()))
-        .on_hover_text(format!(
-            "{path}\nclick to copy the path; right-click to copy the value"
-        ));
+        .add(egui::Label::new(mark(text)).sense(egui::Sense::click()))
+        .on_hover_text(hover);
     if resp.clicked() {
         ui.ctx().copy_text(path.to_string());
     }

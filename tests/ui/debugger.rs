@@ -253,7 +253,7 @@ fn the_debugger_runs_on_an_edited_event_payload() {
     let long = "word ".repeat(60);
     payload["ticket_event"]["ticket"]["description"] = serde_json::json!(long);
     type_into(&mut h, "Payload JSON ($.input)", &payload.to_string());
-    h.get_by_label("Use this payload").click();
+    h.get_by_label("Use this payload").click_accesskit();
     h.run();
     h.get_by_label("payload: custom");
     h.key_press(egui::Key::F5);
@@ -273,7 +273,7 @@ fn the_debugger_runs_on_an_edited_event_payload() {
     type_into(&mut h, "Search data", "");
     // Saved under a name (in the sidecar), it runs again after the payload changed.
     type_into(&mut h, "Event name", "low priority");
-    h.get_by_label("Save as named event").click();
+    h.get_by_label("Save as named event").click_accesskit();
     h.run();
     let sidecar =
         std::fs::read_to_string(zis_studio::core::graph::Sidecar::path_for(&file)).unwrap();
@@ -283,9 +283,9 @@ fn the_debugger_runs_on_an_edited_event_payload() {
         .state
         .apply(zis_studio::app::DebugCommand::DebugPayload(None));
     h.run();
-    h.get_by_label("Use low priority").click();
+    h.get_by_label("Use low priority").click_accesskit();
     h.run();
-    h.get_by_label("Start").click();
+    h.get_by_label("Start").click_accesskit();
     h.run();
     h.key_press(egui::Key::F5);
     wait_for_worker(&mut h);

@@ -125,9 +125,10 @@ fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_di
     h.run();
     h.get_by_label("Weigh (Action)");
     assert!(
-        h.query_by_label("Not the inferred shape of $ here:")
+        h.query_by_label_contains("not the inferred shape of $ here")
             .is_none()
     );
+    assert!(h.query_by_label_contains("⚠ priority").is_none());
 
     // A payload the schema does not allow: the data view says where.
     let mut payload = h.state().state.debug_payload.clone().unwrap();
@@ -140,8 +141,16 @@ fn fuzz_this_flow_opens_a_failing_case_and_the_data_view_marks_what_inference_di
     wait_for_worker(&mut h);
     h.state_mut().state.apply(DebugCommand::DebugSelect(0));
     h.run();
-    h.get_by_label("Not the inferred shape of $ here:");
-    h.get_by_label_contains("/input/ticket_event/ticket/priority: \"archived\" is not one of");
+    // Clicking the count shows the Before tree, opened down to the marked value.
+    h.get_by_label("⚠ 1 value is not the inferred shape of $ here (marked in Before)")
+        .click();
+    h.run();
+    h.get_by_label("⚠ priority: \"archived\"").scroll_to_me();
+    h.run();
+    h.get_by_label("⚠ priority: \"archived\"").hover();
+    h.run();
+    h.run();
+    h.get_by_label_contains("\"archived\" is not one of");
 }
 
 #[test]

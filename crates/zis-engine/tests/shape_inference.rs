@@ -434,3 +434,72 @@ fn a_rule_on_a_path_that_never_resolves_does_not_hide_the_flow_after_it() {
         ]
     );
 }
+
+#[test]
+fn past_the_limit_of_ways_those_a_choice_tells_apart_stay_apart() {
+    // Two optional Pass states make 4 ways into an Action; its Next and Catch make 8 into
+    // the Choice, more than are kept apart: the ways joined are those most alike.
+    let def = json!({"StartAt": "C1", "States": {
+        "C1": {"Type": "Choice", "Choices": [
+            {"Variable": "$.p", "StringEquals": "urgent", "Next": "P1"}], "Default": "C2"},
+        "P1": {"Type": "Pass", "Result": "high", "ResultPath": "$.sev", "Next": "C2"},
+        "C2": {"Type": "Choice", "Choices": [
+            {"Variable": "$.c", "StringEquals": "email", "Next": "P2"}], "Default": "A"},
+        "P2": {"Type": "Pass", "Result": "mail", "ResultPath": "$.src", "Next": "A"},
+        "A": {"Type": "Action", "ActionName": "zis:common:action:LoadLinks",
+              "Parameters": {"link_type": "t"}, "ResultPath": "$.ll", "Next": "Check",
+              "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Check"}]},
+        "Check": {"Type": "Choice", "Choices": [
+            {"Variable": "$.err", "IsPresent": true, "Next": "Handle"}], "Default": "Use"},
+        "Handle": reading("e", "$.err.Cause", None),
+        "Use": reading("u", "$.ll.meta.has_more", None)}});
+    assert_eq!(findings(&def, json!({"p": "low", "c": "web"})), vec![]);
+}
+
+#[test]
+fn a_defensive_is_present_on_what_is_never_there_is_said_so_and_hides_nothing() {
+    let def = json!({"StartAt": "A", "States": {
+        "A": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+              "Parameters": {"expr": "."}, "ResultPath": "$.r", "Next": "C",
+              "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Handle"}]},
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.err", "IsPresent": true, "Next": "Handle"}], "Default": "Done"},
+        "Handle": reading("e", "$.err.Error", None),
+        "Done": {"Type": "Succeed"}}});
+    let f = run(&def, json!({"a": 1}));
+    let found: Vec<_> = f.findings.iter().map(|d| d.pointer.as_str()).collect();
+    assert_eq!(found, ["/States/C/Choices/0/Variable"]);
+    assert!(
+        f.findings[0]
+            .message
+            .starts_with("`$.err` is never there at this state: `$` has no `err`"),
+        "{}",
+        f.findings[0].message
+    );
+}
+
+#[test]
+fn a_map_iterator_judges_its_choice_rules_on_each_input_apart() {
+    // One way into the Map brings items without `extra`: there the iterator's rule fails
+    // (a finding at the rule); on the join of both, Use is reached only with `extra`.
+    let def = json!({"StartAt": "C0", "States": {
+        "C0": {"Type": "Choice", "Choices": [
+            {"Variable": "$.p", "StringEquals": "urgent", "Next": "PA"}], "Default": "PB"},
+        "PA": {"Type": "Pass", "Result": [{"id": 1}], "ResultPath": "$.items", "Next": "M"},
+        "PB": {"Type": "Pass", "Result": [{"id": 2, "extra": "x"}], "ResultPath": "$.items",
+               "Next": "M"},
+        "M": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.out", "End": true,
+              "Iterator": {"StartAt": "IC", "States": {
+                  "IC": {"Type": "Choice", "Choices": [
+                      {"Variable": "$.extra", "StringEquals": "x", "Next": "Use"}],
+                         "Default": "Done"},
+                  "Use": reading("x", "$.extra", None),
+                  "Done": {"Type": "Succeed"}}}}}});
+    assert_eq!(
+        findings(&def, json!({"p": "low"})),
+        vec![(
+            Code::PathMayFail,
+            "/States/M/Iterator/States/IC/Choices/0/Variable".to_string()
+        )]
+    );
+}

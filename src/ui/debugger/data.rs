@@ -53,15 +53,34 @@ impl Debugger {
                 ),
             );
         }
-        // Values whose shape is not what inference expected at this state.
-        if let Some(shape) = inferred {
-            let differs = zis_engine::shape::differences(&e.input, shape, 6);
-            if !differs.is_empty() {
-                ui.colored_label(amber(), "Not the inferred shape of $ here:")
-                    .on_hover_text("Inference expected other data at this state: a value of another type, a field it did not know, or one it expected that is missing.");
-                for d in differs {
-                    ui.colored_label(amber(), RichText::new(format!("⚠ {d}")).monospace());
-                }
+        // Values whose shape is not what inference expected at this state: counted here,
+        // marked ⚠ in the Before tree (a missing field marks its object).
+        let marks: Vec<(String, String)> = inferred
+            .map(|shape| zis_engine::shape::differences(&e.input, shape, 50))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.at, d.why))
+            .collect();
+        if !marks.is_empty() {
+            let n = marks.len();
+            let text = format!(
+                "⚠ {n} value{} not the inferred shape of $ here (marked in Before)",
+                if n == 1 { " is" } else { "s are" }
+            );
+            let why = marks
+                .iter()
+                .map(|(at, why)| format!("{}: {why}", if at.is_empty() { "/" } else { at }))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let shown = ui
+                .add(
+                    egui::Label::new(RichText::new(text).color(amber()))
+                        .sense(egui::Sense::click()),
+                )
+                .on_hover_text(format!("{why}\nclick to show them in Before"));
+            if shown.clicked() {
+                self.tab = DataTab::Before;
+                self.search.clear();
             }
         }
         egui::ScrollArea::vertical()
@@ -70,7 +89,7 @@ impl Debugger {
                 DataTab::Before if !self.search.trim().is_empty() => {
                     search_results(ui, &e.input, &self.search);
                 }
-                DataTab::Before => json_tree(ui, &e.input, "$", 0),
+                DataTab::Before => marked_tree(ui, &e.input, "$", "", 0, &marks),
                 DataTab::After => match &e.output {
                     Some(v) if !self.search.trim().is_empty() => {
                         search_results(ui, v, &self.search);

@@ -14,7 +14,9 @@ use crate::app::{AppState, BreakpointCommand, Commands, DebugCommand};
 use crate::core::debug::{Go, MockOutcome, Step};
 use crate::core::search::playground;
 use crate::ui::theme::{amber, green, red, state_colour};
-use crate::ui::widgets::{json_tree, plain, remove_button, search_results, short, text_field};
+use crate::ui::widgets::{
+    json_tree, marked_tree, plain, remove_button, search_results, short, text_field,
+};
 use egui::RichText;
 use serde_json::Value;
 use timeline::{StepFilter, timeline_ui};
@@ -67,8 +69,16 @@ use crate::core::diff::{Change, diff};
 impl Debugger {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
-        self.toolbar_ui(ui, state, out);
-        self.fuzz_ui(ui, state, out);
+        // The toolbar, the payload editor and the fuzz report scroll within part of the
+        // panel: the timeline and the data below always keep room.
+        let top = (ui.available_height() * 0.45).max(90.0);
+        egui::ScrollArea::vertical()
+            .id_salt("debugger_top")
+            .max_height(top)
+            .show(ui, |ui| {
+                self.toolbar_ui(ui, state, out);
+                self.fuzz_ui(ui, state, out);
+            });
         ui.separator();
         let Some(session) = &state.debug else {
             ui.label(

@@ -131,7 +131,7 @@ impl<'e> Infer<'e> {
         let known = self.misread.contains(&rule.pointer);
         if let Some(found) = &mut self.misread_found
             && !known
-            && misreads(rule, data)
+            && misreads(rule, data, self.env.settings.choice_missing_is_false)
         {
             found.push(rule.pointer.clone());
         }
@@ -203,14 +203,17 @@ pub(super) fn narrow(
         (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => subs
             .iter()
             .try_fold(data, |d, r| narrow(d, r, truth, missing_is_false)),
-        (RuleKind::And(subs), false) | (RuleKind::Or(subs), true) => (0..subs.len())
-            .filter_map(|i| {
-                let before = subs[..i]
-                    .iter()
-                    .try_fold(data.clone(), |d, r| narrow(d, r, !truth, missing_is_false))?;
-                narrow(before, &subs[i], truth, missing_is_false)
-            })
-            .reduce(join),
+        (RuleKind::And(subs), false) | (RuleKind::Or(subs), true) => {
+            // Ends at sub-rule i: those before it went on (`!truth`), i did not.
+            let mut ends = Vec::new();
+            let mut before = Some(data);
+            for sub in subs {
+                let Some(d) = before else { break };
+                ends.extend(narrow(d.clone(), sub, truth, missing_is_false));
+                before = narrow(d, sub, !truth, missing_is_false);
+            }
+            ends.into_iter().reduce(join)
+        }
         (RuleKind::Not(sub), t) => narrow(data, sub, !t, missing_is_false),
         (RuleKind::Compare(c), t) => {
             let Some(Ok(var)) = c.variable.map(path::parse) else {
@@ -256,23 +259,27 @@ pub(super) fn narrow(
     }
 }
 
-/// True when a path of the rule (its Variables, a `*Path` operand) never resolves on
-/// `data`.
-fn misreads(rule: &ChoiceRule, data: &Shape) -> bool {
+/// True when the rule fails on data of this shape at run time: a comparison's Variable is
+/// never there (unless `missing_is_false` makes that a false rule), or a `*Path` operand
+/// is not. `IsPresent` never fails.
+fn misreads(rule: &ChoiceRule, data: &Shape, missing_is_false: bool) -> bool {
+    let absent = |p: &str| {
+        path::parse(p)
+            .is_ok_and(|p| p.root == Root::Data && presence(data, &p.segments) == Presence::Absent)
+    };
     match &rule.kind {
-        RuleKind::And(subs) | RuleKind::Or(subs) => subs.iter().any(|r| misreads(r, data)),
-        RuleKind::Not(sub) => misreads(sub, data),
+        RuleKind::And(subs) | RuleKind::Or(subs) => {
+            subs.iter().any(|r| misreads(r, data, missing_is_false))
+        }
+        RuleKind::Not(sub) => misreads(sub, data, missing_is_false),
+        RuleKind::Compare(c) if c.operator == "IsPresent" => false,
         RuleKind::Compare(c) => {
             let other = c
                 .operator
                 .ends_with("Path")
                 .then(|| c.operand.as_str())
                 .flatten();
-            [c.variable, other].into_iter().flatten().any(|p| {
-                path::parse(p).is_ok_and(|p| {
-                    p.root == Root::Data && presence(data, &p.segments) == Presence::Absent
-                })
-            })
+            (!missing_is_false && c.variable.is_some_and(absent)) || other.is_some_and(absent)
         }
         RuleKind::Invalid(_) => false,
     }

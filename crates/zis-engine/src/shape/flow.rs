@@ -547,6 +547,10 @@ impl<'e> Infer<'e> {
                     (None, Some(root)) if parsed.root == Root::Data => {
                         format!("`{text}` is not in {root}: {hint}")
                     }
+                    // Tested for presence (IsPresent, a placeholder that may render empty).
+                    (None, _) if use_ == Use::Presence => {
+                        format!("`{text}` is never there at this state: {hint}")
+                    }
                     (None, _) => format!("`{text}` cannot resolve here: {hint}"),
                 };
                 (Code::PathNotFound, message)

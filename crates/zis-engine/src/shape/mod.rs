@@ -328,24 +328,45 @@ pub fn join_field(a: Field, b: Field) -> Field {
 pub fn conforms(v: &Value, shape: &Shape) -> Result<(), String> {
     match differences(v, shape, 1).into_iter().next() {
         None => Ok(()),
-        Some(why) => Err(why),
+        Some(d) => Err(d.to_string()),
     }
 }
 
-/// Where `v` differs from the shape (`/pointer: why`), at most `limit` of them. A missing
-/// field of unknown shape is not a difference.
-pub fn differences(v: &Value, shape: &Shape, limit: usize) -> Vec<String> {
+/// Where a value differs from a shape, and why; shown as `/pointer: why`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    /// The JSON pointer of the value that differs (`""` for the whole value); for a field
+    /// missing or not expected, the object's.
+    pub at: String,
+    /// Why, e.g. `"archived" is not one of [...]`.
+    pub why: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.at.is_empty() { "/" } else { &self.at };
+        write!(f, "{at}: {}", self.why)
+    }
+}
+
+/// Where `v` differs from the shape, at most `limit` of them. A missing field of unknown
+/// shape is not a difference.
+pub fn differences(v: &Value, shape: &Shape, limit: usize) -> Vec<Difference> {
     let mut out = Vec::new();
     check(v, shape, "", limit, &mut out);
     out
 }
 
-fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<String>) {
+fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<Difference>) {
     if out.len() >= limit {
         return;
     }
-    let mut fail =
-        |why: String| out.push(format!("{}: {why}", if at.is_empty() { "/" } else { at }));
+    let mut fail = |why: String| {
+        out.push(Difference {
+            at: at.to_string(),
+            why,
+        })
+    };
     match (shape, v) {
         (Shape::Unknown, _)
         | (Shape::Null, Value::Null)
@@ -366,29 +387,33 @@ fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<String>
         (Shape::Object(obj), Value::Object(m)) => {
             for (k, f) in &obj.fields {
                 let here = format!("{at}/{}", crate::json::pointer::escape(k));
-                match m.get(k) {
+                let why = match m.get(k) {
                     // A field nothing is known about (the envelope's `connections`) is not
                     // missed.
                     None if f.required && f.shape != Shape::Unknown => {
-                        out.push(format!(
-                            "{}: {k} is missing",
-                            if at.is_empty() { "/" } else { at }
-                        ));
+                        (at.to_string(), format!("{k} is missing"))
                     }
-                    None => {}
-                    Some(Value::Null) if f.nullable => {}
+                    None => continue,
+                    Some(Value::Null) if f.nullable => continue,
                     Some(Value::Null) if f.shape != Shape::Null => {
-                        out.push(format!("{here}: may not be null"));
+                        (here, "may not be null".to_string())
                     }
-                    Some(x) => check(x, &f.shape, &here, limit, out),
-                }
+                    Some(x) => {
+                        check(x, &f.shape, &here, limit, out);
+                        continue;
+                    }
+                };
+                out.push(Difference {
+                    at: why.0,
+                    why: why.1,
+                });
             }
             if !obj.open {
                 for extra in m.keys().filter(|k| !obj.fields.contains_key(*k)) {
-                    out.push(format!(
-                        "{}: {extra} is not a field of this object",
-                        if at.is_empty() { "/" } else { at }
-                    ));
+                    out.push(Difference {
+                        at: at.to_string(),
+                        why: format!("{extra} is not a field of this object"),
+                    });
                 }
             }
         }

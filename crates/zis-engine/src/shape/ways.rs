@@ -3,25 +3,49 @@
 //! Joining every way into one shape loses what told them apart: an Action's `Next` brings
 //! its result and its Catch brings `$.err`, and a Choice on `$.err` sends each way on
 //! alone. So a state keeps up to [`MAX_WAYS`] shapes; a way that an earlier one already
-//! covers is not added, and past the limit they are joined into one. Findings are still
+//! covers is not added, and past the limit the two most alike are joined. Findings are still
 //! read on the join (a field one way has and another lacks *may* be absent); a Choice
 //! narrows each way by itself and drops the ways a rule can never send on.
 //!
 //! This module also runs a state machine over its ways until nothing changes
-//! ([`Infer::machine`]). A Choice rule that reads a path no way into it has fails on every
-//! way, and dropping all of them would leave the rest of the flow unchecked; such rules
+//! (`Infer::machine`). A Choice rule that fails on every way into it (it compares a path no
+//! way has) would drop all of them and leave the rest of the flow unchecked; such rules
 //! are found once the ways settle, and the machine runs again with them deciding nothing.
 
 use super::flow::{Infer, MAX_UPDATES, Step};
 use super::{Shape, capped, join};
 use crate::model::{FlowDefinition, State, StateKind};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
-/// Runs of a machine looking for Choice rules that never resolve, before the last one.
-const MISREAD_RUNS: usize = 3;
+/// Most runs of a machine looking for Choice rules that always fail, before the last one.
+const MISREAD_RUNS: usize = 32;
 
-/// Ways kept apart before they are joined into one.
-pub const MAX_WAYS: usize = 4;
+/// Ways kept apart; past it, the two most alike are joined.
+pub const MAX_WAYS: usize = 6;
+
+/// Depth of the fields that tell ways apart when two must be joined.
+const SURE_DEPTH: usize = 3;
+
+/// The paths of the fields a shape has for sure (required, through fields not null), a
+/// few levels deep.
+fn sure_fields(shape: &Shape) -> BTreeSet<String> {
+    fn walk(shape: &Shape, at: &str, depth: usize, out: &mut BTreeSet<String>) {
+        let Shape::Object(o) = shape else { return };
+        for (k, f) in &o.fields {
+            if !f.required {
+                continue;
+            }
+            let here = format!("{at}/{k}");
+            if depth + 1 < SURE_DEPTH && !f.nullable {
+                walk(&f.shape, &here, depth + 1, out);
+            }
+            out.insert(here);
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(shape, "", 0, &mut out);
+    out
+}
 
 /// The shapes of `$` on the ways into one state (never empty once built).
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +58,8 @@ impl Ways {
     }
 
     /// Adds a way; false when an existing way already covers it (nothing new to follow).
+    /// Past [`MAX_WAYS`], the two ways most alike (the fewest fields one has for sure and
+    /// the other may not) are joined.
     pub(super) fn add(&mut self, shape: Shape) -> bool {
         let shape = capped(shape);
         if self
@@ -45,8 +71,20 @@ impl Ways {
         }
         self.0.push(shape);
         if self.0.len() > MAX_WAYS {
-            let all = self.joined();
-            self.0 = vec![all];
+            let sure: Vec<BTreeSet<String>> = self.0.iter().map(sure_fields).collect();
+            let mut best = (usize::MAX, 0, 1);
+            for i in 0..sure.len() {
+                for j in i + 1..sure.len() {
+                    let apart = sure[i].symmetric_difference(&sure[j]).count();
+                    if apart < best.0 {
+                        best = (apart, i, j);
+                    }
+                }
+            }
+            let (_, i, j) = best;
+            let b = self.0.remove(j);
+            let a = std::mem::take(&mut self.0[i]);
+            self.0[i] = capped(join(a, b));
         }
         true
     }
@@ -96,7 +134,11 @@ impl Infer<'_> {
             return Shape::Unknown;
         };
         let report = std::mem::replace(&mut self.report, false);
+        // Each run of a machine judges its own rules on its own input (a Map's iterator runs
+        // once per input).
+        let outer = std::mem::take(&mut self.misread);
         let mut inputs = self.settle(&by_name, first, &start, ctx);
+        // Each run adds a rule, so this ends; the cap only bounds the work.
         for _ in 0..MISREAD_RUNS {
             // Choice rules reading what never reaches them, on the settled ways.
             self.misread_found = Some(Vec::new());
@@ -112,7 +154,6 @@ impl Infer<'_> {
                 break;
             }
             self.misread.extend(found);
-            self.memo.clear();
             inputs = self.settle(&by_name, first, &start, ctx);
         }
         self.report = report;
@@ -135,6 +176,7 @@ impl Infer<'_> {
                 self.out.states.insert(state.pointer.clone(), step.shapes);
             }
         }
+        self.misread = outer;
         capped(terminal.unwrap_or(Shape::Unknown))
     }
 
@@ -217,20 +259,31 @@ mod tests {
     }
 
     #[test]
-    fn a_covered_way_is_not_added_and_too_many_are_joined() {
-        let mut w = Ways::one(obj(&["a"]));
-        assert!(!w.add(obj(&["a"])), "the same way twice");
-        assert!(w.add(obj(&["b"])));
-        assert_eq!(w.all().len(), 2);
-        for f in ["c", "d", "e"] {
-            assert!(w.add(obj(&[f])));
+    fn a_covered_way_is_not_added_and_past_the_limit_the_two_most_alike_are_joined() {
+        let mut w = Ways::one(obj(&["err", "e1"]));
+        assert!(!w.add(obj(&["err", "e1"])), "the same way twice");
+        for f in ["e2", "e3"] {
+            assert!(w.add(obj(&["err", f])));
         }
-        assert_eq!(w.all().len(), 1, "past {MAX_WAYS} ways they are joined");
-        let Shape::Object(o) = w.joined() else {
+        for f in ["c1", "c2", "c3"] {
+            assert!(w.add(obj(&["cfg", f])));
+        }
+        assert_eq!(w.all().len(), MAX_WAYS);
+        assert!(w.add(obj(&["cfg", "c4"])));
+        assert_eq!(w.all().len(), MAX_WAYS, "two were joined");
+        // No join mixed a way with `err` and one with `cfg`: each still has one for sure.
+        for way in w.all() {
+            let Shape::Object(o) = way else {
+                panic!("an object")
+            };
+            let sure = |k: &str| o.fields.get(k).is_some_and(|f| f.required);
+            assert!(sure("err") != sure("cfg"), "{way:?}");
+        }
+        let Shape::Object(all) = w.joined() else {
             panic!("an object")
         };
-        assert_eq!(o.fields.len(), 5);
-        assert!(o.fields.values().all(|f| !f.required));
-        assert!(!w.add(obj(&["a"])), "the join covers every way it holds");
+        assert_eq!(all.fields.len(), 9);
+        assert!(all.fields.values().all(|f| !f.required));
+        assert!(!w.add(obj(&["cfg", "c1"])), "a way already held");
     }
 }
