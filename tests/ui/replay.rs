@@ -101,7 +101,7 @@ fn attempt_mocks_apply_by_specificity_replay_and_the_retry_is_named() {
     h.get_by_label_contains("flow restarted from StartAt (attempt 2 of 4, after States.TaskFailed");
     h.get_by_label_contains("2. Call  -> Done  · attempt 2 · mocked body");
     // The HTTP tab says a mock answered, not that nothing happened.
-    h.get_by_label_contains("2. Call").click();
+    h.get_by_label_contains("2. Call").click_accesskit();
     h.run();
     h.get_by_label("HTTP").click();
     h.run();

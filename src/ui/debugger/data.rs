@@ -85,6 +85,7 @@ impl Debugger {
         }
         egui::ScrollArea::vertical()
             .id_salt("step_data")
+            .min_scrolled_height(24.0)
             .show(ui, |ui| match self.tab {
                 DataTab::Before if !self.search.trim().is_empty() => {
                     search_results(ui, &e.input, &self.search);

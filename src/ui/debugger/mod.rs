@@ -165,6 +165,7 @@ impl Debugger {
                 };
                 egui::ScrollArea::vertical()
                     .id_salt("timeline")
+                    .min_scrolled_height(24.0)
                     .show(c0, |ui| timeline_ui(ui, session, &filter, out));
             });
             c1.with_layout(plain(), |ui| {

@@ -9,6 +9,7 @@ impl Debugger {
     pub(super) fn next_ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Commands) {
         egui::ScrollArea::vertical()
             .id_salt("next_column")
+            .min_scrolled_height(24.0)
             .show(ui, |ui| self.next_inner_ui(ui, state, out));
     }
 
