@@ -219,6 +219,45 @@ fn a_result_kept_from_a_run_tells_inference_what_a_jq_state_returns() {
 }
 
 #[test]
+fn a_message_placeholder_and_a_parameter_path_complete_from_the_inferred_shape() {
+    let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
+    let mut h = harness(file);
+    h.run();
+    // A `{{ }}` placeholder in a Succeed Message completes where it is typed.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            "NotUrgent".into(),
+        )));
+    h.run();
+    type_first(
+        &mut h,
+        "Message",
+        "Ticket {{$.input.ticket_event.ticket.sta",
+    );
+    h.get_by_label("status: string").click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/NotUrgent/Message")),
+        Some(json!("Ticket {{$.input.ticket_event.ticket.status"))
+    );
+    // A `.$` value of an Action's Parameters, labelled by its key.
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            "BuildMessage".into(),
+        )));
+    h.run();
+    type_first(&mut h, "data.$", "$.input.ticket_event.ticket.ta");
+    h.get_by_label("tags: array").click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/BuildMessage/Parameters/data.$")),
+        Some(json!("$.input.ticket_event.ticket.tags"))
+    );
+}
+
+#[test]
 fn a_path_in_a_rule_condition_completes_in_the_json_editor() {
     let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
     let mut h = harness(file);

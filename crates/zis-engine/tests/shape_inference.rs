@@ -503,3 +503,123 @@ fn a_map_iterator_judges_its_choice_rules_on_each_input_apart() {
         )]
     );
 }
+
+#[test]
+fn a_string_comparison_narrows_an_enumeration_on_each_way() {
+    // `s` is set only when priority is urgent; a later test of the same value reads it.
+    let def = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.priority", "StringEquals": "urgent", "Next": "U"}], "Default": "J"},
+        "U": {"Type": "Pass", "Result": "x", "ResultPath": "$.s", "Next": "J"},
+        "J": {"Type": "Choice", "Choices": [
+            {"Variable": "$.priority", "StringEquals": "urgent", "Next": "K"}], "Default": "E"},
+        "K": reading("s", "$.s", None),
+        "E": reading("e", "$.s", None)}});
+    let (flow, _) = FlowDefinition::from_value(&def, "");
+    let none = |_: &ResultOf| None;
+    let env = Env {
+        event: None,
+        flow: "f".into(),
+        settings: zis_engine::run::execution::Settings::zis(),
+        results: &none,
+    };
+    let priorities = ["low", "normal", "high", "urgent"]
+        .map(String::from)
+        .to_vec();
+    let start = Shape::object([("priority", Shape::String(Some(priorities)))]);
+    let found: Vec<_> = infer(&flow, start, &env)
+        .findings
+        .into_iter()
+        .map(|d| (d.code, d.pointer))
+        .collect();
+    // K is reached only when priority is urgent, where `s` was set; E never has it.
+    assert_eq!(
+        found,
+        vec![(Code::PathNotFound, "/States/E/Parameters/e.$".to_string())]
+    );
+    // Comparing with a value the enumeration lacks is never true; so is a rule left with
+    // no value by the rules before it.
+    let never = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.priority", "StringEquals": "critical", "Next": "E"},
+            {"Variable": "$.priority", "StringEquals": "low", "Next": "E"},
+            {"Variable": "$.priority", "StringEquals": "low", "Next": "E"}], "Default": "E"},
+        "E": {"Type": "Succeed"}}});
+    let (flow, _) = FlowDefinition::from_value(&never, "");
+    let priorities = ["low", "normal", "high", "urgent"]
+        .map(String::from)
+        .to_vec();
+    let start = Shape::object([("priority", Shape::String(Some(priorities)))]);
+    let found = infer(&flow, start, &env).findings;
+    let at: Vec<_> = found.iter().map(|d| (d.code, d.pointer.as_str())).collect();
+    assert_eq!(
+        at,
+        [
+            (Code::ChoiceType, "/States/C/Choices/0/StringEquals"),
+            (Code::ChoiceType, "/States/C/Choices/2/StringEquals")
+        ]
+    );
+    assert!(
+        found[0].message.starts_with(
+            "`StringEquals` compares with \"critical\", but `$.priority` is one of \"low\", \"normal\", \"high\", \"urgent\" here"
+        ),
+        "{}",
+        found[0].message
+    );
+    // Without an enumeration nothing tells the ways apart: K may not find `s`.
+    assert_eq!(
+        findings(&def, json!({"priority": "low"})),
+        vec![
+            (Code::PathMayFail, "/States/K/Parameters/s.$".to_string()),
+            (Code::PathMayFail, "/States/E/Parameters/e.$".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_path_that_fails_on_one_way_is_found_when_another_way_is_unknown_there() {
+    // LoadConfig's `config` is unknown; the default the Catch puts there is known, and
+    // `min_prio` is not in it.
+    let flow = |read: Value| {
+        json!({"StartAt": "Load", "States": {
+            "Load": {"Type": "Action", "ActionName": "zis:common:action:LoadConfig",
+                     "Parameters": {"scope": "s"}, "ResultPath": "$.settings", "Next": "Read",
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
+                                "Next": "Default"}]},
+            "Default": {"Type": "Pass", "Result": {"config": {"min_priority": "urgent"}},
+                        "ResultPath": "$.settings", "Next": "Read"},
+            "Read": read,
+            "Done": {"Type": "Succeed"}}})
+    };
+    let f = run(
+        &flow(reading("m", "$.settings.config.min_prio", None)),
+        json!({"a": 1}),
+    );
+    assert_eq!(f.findings.len(), 1, "{:?}", f.findings);
+    assert_eq!(f.findings[0].code, Code::PathMayFail);
+    assert_eq!(f.findings[0].pointer, "/States/Read/Parameters/m.$");
+    assert!(
+        f.findings[0].message
+            == "`$.settings.config.min_prio` may not resolve: on some way to this state, `config` has `min_priority`",
+        "{}",
+        f.findings[0].message
+    );
+    assert_eq!(
+        findings(
+            &flow(reading("m", "$.settings.config.min_priority", None)),
+            json!({"a": 1})
+        ),
+        vec![]
+    );
+    // A Choice rule is read on each way too.
+    let rule = json!({"Type": "Choice", "Choices": [
+        {"Variable": "$.settings.config.min_prio", "StringEquals": "urgent", "Next": "Done"}],
+        "Default": "Done"});
+    assert_eq!(
+        findings(&flow(rule), json!({"a": 1})),
+        vec![(
+            Code::PathMayFail,
+            "/States/Read/Choices/0/Variable".to_string()
+        )]
+    );
+}

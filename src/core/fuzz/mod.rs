@@ -386,7 +386,7 @@ pub fn text(reports: &[FlowReport], seed: u64) -> String {
                 f.cause
             ));
             if f.changes.is_empty() {
-                out.push_str("          smallest case: the catalog sample itself\n");
+                out.push_str("          smallest case: the unchanged sample itself\n");
             } else {
                 out.push_str(&format!(
                     "          smallest case: {}\n",

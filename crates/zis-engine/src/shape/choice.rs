@@ -2,8 +2,9 @@
 //! each way into the Choice narrowed by the rules that send it on.
 //!
 //! A rule that is true, and every earlier rule that was false, tell something about the
-//! data on that way ([`narrow`]); a way a rule can never send on (`$.err` IsPresent on a
-//! way that has no `err`) is dropped from that rule's target.
+//! data on that way ([`narrow`]): a path is there, not null, an enumeration down to the
+//! values left; a way a rule can never send on (`$.err` IsPresent on a way that has no
+//! `err`, `StringEquals "urgent"` where urgent was ruled out) is dropped from its target.
 
 use super::flow::{Infer, Step, Use, at};
 use super::{Field, Shape, join};
@@ -46,9 +47,9 @@ impl<'e> Infer<'e> {
             let Some(tried) = datas.iter().cloned().reduce(join) else {
                 break;
             };
-            self.rule(rule, &tried, ctx);
-            // A rule reading what never resolves is a finding already; it decides nothing
-            // here, so the flow after it is still checked.
+            self.each_way(&datas, tried.clone(), |me, data| me.rule(rule, &data, ctx));
+            // A rule that fails on every way is a finding already; it decides nothing here,
+            // so the flow after it is still checked.
             let misread = self.misread(rule, &tried);
             if let Some(next) = rule.next {
                 let taken = match misread {
@@ -93,6 +94,21 @@ impl<'e> Infer<'e> {
                 };
                 if !found.fails() {
                     self.type_check(c.operator, var, &found.shape, &expected, &r.pointer);
+                }
+                if c.operator == "StringEquals"
+                    && let (Some(v), Shape::String(Some(values))) =
+                        (c.operand.as_str(), &found.shape)
+                    && !values.iter().any(|x| x == v)
+                {
+                    let one_of: Vec<String> = values.iter().map(|x| format!("{x:?}")).collect();
+                    self.find(
+                        Code::ChoiceType,
+                        &at(&r.pointer, c.operator),
+                        format!(
+                            "`StringEquals` compares with {v:?}, but `{var}` is one of {} here: the rule is never true",
+                            one_of.join(", ")
+                        ),
+                    );
                 }
                 if c.operator.ends_with("Path")
                     && let Some(other) = c.operand.as_str()
@@ -244,6 +260,14 @@ pub(super) fn narrow(
                 (op, _) => t && operand_type(op).is_some(),
             };
             let mut data = mark(data, &var.segments, non_null);
+            // An enumeration keeps the values the comparison leaves possible; a rule that
+            // leaves none sends nothing on (comparing with a value the enumeration lacks
+            // is W018).
+            if c.operator == "StringEquals"
+                && let Some(v) = c.operand.as_str()
+            {
+                data = refine(data, &var.segments, &|x| (x == v) == t)?;
+            }
             if c.operator.ends_with("Path")
                 && let Some(Ok(other)) = c.operand.as_str().map(path::parse)
                 && other.root == Root::Data
@@ -324,6 +348,36 @@ fn presence(data: &Shape, segs: &[Segment]) -> Presence {
         Presence::Present if sure => Presence::Present,
         Presence::Absent => Presence::Absent,
         _ => Presence::Maybe,
+    }
+}
+
+/// `data` with the enumeration at `segs` cut to the values `keep` keeps; `None` when no
+/// value is left (and the field may not be null). Only names are followed: an index would
+/// cut every item's enumeration by one item's value.
+fn refine(data: Shape, segs: &[Segment], keep: &dyn Fn(&str) -> bool) -> Option<Shape> {
+    let Some((first, rest)) = segs.split_first() else {
+        return match data {
+            Shape::String(Some(values)) => {
+                let left: Vec<String> = values.into_iter().filter(|v| keep(v)).collect();
+                (!left.is_empty()).then_some(Shape::String(Some(left)))
+            }
+            other => Some(other),
+        };
+    };
+    match (&first.selector, data) {
+        (Selector::Name(name), Shape::Object(mut o)) if !first.descendant => {
+            if let Some(mut f) = o.fields.remove(name) {
+                f.shape = match refine(f.shape, rest, keep) {
+                    Some(s) => s,
+                    // No value left: only `null` is.
+                    None if rest.is_empty() && f.nullable => Shape::Null,
+                    None => return None,
+                };
+                o.fields.insert(name.clone(), f);
+            }
+            Some(Shape::Object(o))
+        }
+        (_, other) => Some(other),
     }
 }
 

@@ -133,6 +133,9 @@ pub(super) struct Infer<'e> {
     pub(super) misread: HashSet<String>,
     /// While looking for such rules: the ones found.
     pub(super) misread_found: Option<Vec<String>>,
+    /// True while one way of several is read: a presence test finding nothing there is
+    /// no finding (another way may have it).
+    pub(super) one_way: bool,
 }
 
 /// What one state sends where.
@@ -163,6 +166,7 @@ impl<'e> Infer<'e> {
             memo: Vec::new(),
             misread: HashSet::new(),
             misread_found: None,
+            one_way: false,
         }
     }
 
@@ -511,7 +515,7 @@ impl<'e> Infer<'e> {
         if !parsed.is_definite() {
             return lookup::Resolved::default();
         }
-        if self.report {
+        if self.report && !(self.one_way && use_ == Use::Presence) {
             self.report_troubles(text, parsed, &found.troubles, ptr, use_);
         }
         found
