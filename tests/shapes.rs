@@ -278,6 +278,24 @@ fn the_clean_sample_has_no_finding_and_each_planted_bug_is_found_at_its_pointer(
     );
 }
 
+/// `zis-studio [global] validate --format json FILE`: the findings of one code.
+fn validated(global: &[&str], file: &std::path::Path, code: &str) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
+        .args(global)
+        .args(["validate", "--format", "json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn validate_prints_the_findings_with_positions_and_reads_webhook_samples_from_the_sidecar() {
     let dir = tempfile::tempdir().unwrap();
@@ -289,21 +307,7 @@ fn validate_prints_the_findings_with_positions_and_reads_webhook_samples_from_th
     v["resources"]["notify_urgent_job"]["properties"]["event_type"] = json!("order_update");
     let file = dir.path().join("b.json");
     std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    let run = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
-            .args(["validate", "--format", "json"])
-            .arg(&file)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        report["files"][0]["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "W016")
-            .cloned()
-            .collect::<Vec<_>>()
-    };
+    let run = || validated(&[], &file, "W016");
     assert!(
         run().is_empty(),
         "an unknown webhook payload gave a finding"
@@ -346,21 +350,7 @@ fn validate_follows_the_data_folder_s_settings_then_the_bundle_s_then_setting() 
     let file = dir.path().join("notes.json");
     std::fs::write(&file, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
     let data = dir.path().join("data");
-    let warnings = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_zis-studio"))
-            .args(extra)
-            .args(["validate", "--format", "json"])
-            .arg(&file)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        report["files"][0]["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "W017")
-            .count()
-    };
+    let warnings = |extra: &[&str]| validated(extra, &file, "W017").len();
     let data_arg = data.to_str().unwrap();
     assert_eq!(warnings(&[]), 1);
     assert_eq!(warnings(&["--data", data_arg]), 1);

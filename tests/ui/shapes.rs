@@ -28,6 +28,38 @@ fn type_first(h: &mut egui_kittest::Harness<'static, StudioApp>, label: &str, te
 
 const STATES: &str = "/resources/notify_urgent/properties/definition/States";
 
+/// A path field of a state in the inspector: the state, the field's label, its pointer
+/// under the flow's States.
+struct Field {
+    state: &'static str,
+    label: &'static str,
+    pointer: &'static str,
+}
+
+/// Selects the state, types `typed` into the field, picks the suggestion `pick` and checks
+/// the field then holds `expected`.
+fn complete(
+    h: &mut egui_kittest::Harness<'static, StudioApp>,
+    field: &Field,
+    typed: &str,
+    pick: &str,
+    expected: &str,
+) {
+    h.state_mut()
+        .state
+        .apply(zis_studio::app::ViewCommand::SelectState(Some(
+            field.state.into(),
+        )));
+    h.run();
+    type_first(h, field.label, typed);
+    h.get_by_label(pick).click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(h, &format!("{STATES}/{}", field.pointer)),
+        Some(json!(expected))
+    );
+}
+
 #[test]
 fn problems_name_the_event_and_a_path_field_completes_from_the_inferred_shape() {
     let (_dir, file) = copy_sample("urgent_ticket_to_slack.json");
@@ -49,25 +81,18 @@ fn problems_name_the_event_and_a_path_field_completes_from_the_inferred_shape() 
         "the graph marks the state"
     );
     // ResultPath of LoadSettings completes from `$` as the state receives it.
-    h.state_mut()
-        .state
-        .apply(zis_studio::app::ViewCommand::SelectState(Some(
-            "LoadSettings".into(),
-        )));
-    h.run();
-    type_first(&mut h, "ResultPath", "$.inp");
-    h.get_by_label("input: object").click_accesskit();
-    h.run();
-    assert_eq!(
-        value_at(&h, &format!("{STATES}/LoadSettings/ResultPath")),
-        Some(json!("$.input"))
-    );
-    type_first(&mut h, "ResultPath", "$.input.ticket_event.ticket.pri");
-    h.get_by_label("priority: string").click_accesskit();
-    h.run();
-    assert_eq!(
-        value_at(&h, &format!("{STATES}/LoadSettings/ResultPath")),
-        Some(json!("$.input.ticket_event.ticket.priority"))
+    let at = Field {
+        state: "LoadSettings",
+        label: "ResultPath",
+        pointer: "LoadSettings/ResultPath",
+    };
+    complete(&mut h, &at, "$.inp", "input: object", "$.input");
+    complete(
+        &mut h,
+        &at,
+        "$.input.ticket_event.ticket.pri",
+        "priority: string",
+        "$.input.ticket_event.ticket.priority",
     );
     // Hovering the path shows its type and the value the flow's sample event has there.
     h.query_all_by_role_and_label(egui::accesskit::Role::TextInput, "ResultPath")
@@ -224,36 +249,30 @@ fn a_message_placeholder_and_a_parameter_path_complete_from_the_inferred_shape()
     let mut h = harness(file);
     h.run();
     // A `{{ }}` placeholder in a Succeed Message completes where it is typed.
-    h.state_mut()
-        .state
-        .apply(zis_studio::app::ViewCommand::SelectState(Some(
-            "NotUrgent".into(),
-        )));
-    h.run();
-    type_first(
+    let message = Field {
+        state: "NotUrgent",
+        label: "Message",
+        pointer: "NotUrgent/Message",
+    };
+    complete(
         &mut h,
-        "Message",
+        &message,
         "Ticket {{$.input.ticket_event.ticket.sta",
-    );
-    h.get_by_label("status: string").click_accesskit();
-    h.run();
-    assert_eq!(
-        value_at(&h, &format!("{STATES}/NotUrgent/Message")),
-        Some(json!("Ticket {{$.input.ticket_event.ticket.status"))
+        "status: string",
+        "Ticket {{$.input.ticket_event.ticket.status",
     );
     // A `.$` value of an Action's Parameters, labelled by its key.
-    h.state_mut()
-        .state
-        .apply(zis_studio::app::ViewCommand::SelectState(Some(
-            "BuildMessage".into(),
-        )));
-    h.run();
-    type_first(&mut h, "data.$", "$.input.ticket_event.ticket.ta");
-    h.get_by_label("tags: array").click_accesskit();
-    h.run();
-    assert_eq!(
-        value_at(&h, &format!("{STATES}/BuildMessage/Parameters/data.$")),
-        Some(json!("$.input.ticket_event.ticket.tags"))
+    let data = Field {
+        state: "BuildMessage",
+        label: "data.$",
+        pointer: "BuildMessage/Parameters/data.$",
+    };
+    complete(
+        &mut h,
+        &data,
+        "$.input.ticket_event.ticket.ta",
+        "tags: array",
+        "$.input.ticket_event.ticket.tags",
     );
 }
 

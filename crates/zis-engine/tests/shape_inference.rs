@@ -6,20 +6,26 @@
 
 use serde_json::{Value, json};
 use zis_engine::model::FlowDefinition;
+use zis_engine::run::execution::Settings;
 use zis_engine::shape::Shape;
 use zis_engine::shape::flow::{Env, FlowShapes, ResultOf, infer};
 use zis_engine::validate::Code;
 
 fn run(def: &Value, start: Value) -> FlowShapes {
+    infer_on(def, Shape::of(&start), Settings::zis())
+}
+
+/// Inference of a flow from a start shape, no action result known.
+fn infer_on(def: &Value, start: Shape, settings: Settings) -> FlowShapes {
     let (flow, _) = FlowDefinition::from_value(def, "");
     let none = |_: &ResultOf| None;
     let env = Env {
         event: None,
         flow: "f".into(),
-        settings: zis_engine::run::execution::Settings::zis(),
+        settings,
         results: &none,
     };
-    infer(&flow, Shape::of(&start), &env)
+    infer(&flow, start, &env)
 }
 
 fn findings(def: &Value, start: Value) -> Vec<(Code, String)> {
@@ -168,20 +174,8 @@ fn unknown_data_never_gives_a_finding_and_a_nesting_loop_ends() {
     assert!(f.states.contains_key("/States/End"));
 }
 
-fn run_with(
-    def: &Value,
-    start: Value,
-    settings: zis_engine::run::execution::Settings,
-) -> Vec<Code> {
-    let (flow, _) = FlowDefinition::from_value(def, "");
-    let none = |_: &ResultOf| None;
-    let env = Env {
-        event: None,
-        flow: "f".into(),
-        settings,
-        results: &none,
-    };
-    infer(&flow, Shape::of(&start), &env)
+fn run_with(def: &Value, start: Value, settings: Settings) -> Vec<Code> {
+    infer_on(def, Shape::of(&start), settings)
         .findings
         .into_iter()
         .map(|d| d.code)
@@ -190,7 +184,6 @@ fn run_with(
 
 #[test]
 fn inference_follows_what_the_runtime_applies() {
-    use zis_engine::run::execution::Settings;
     // ZIS ignores InputPath (and OutputPath, ResultSelector, a Pass's Parameters) unless
     // asl_io_fields is on; a Pass's Result wins over its Parameters.
     let def = json!({"StartAt": "P", "States": {
@@ -325,7 +318,6 @@ fn a_guard_through_an_array_index_narrows_the_item() {
 
 #[test]
 fn an_evaluated_comparison_proves_its_paths_on_both_ways_unless_a_missing_one_is_false() {
-    use zis_engine::run::execution::Settings;
     // `note` and `expected` are set on one way only.
     let flow = |rule: Value| {
         json!({"StartAt": "C0", "States": {
@@ -373,21 +365,12 @@ fn an_evaluated_comparison_proves_its_paths_on_both_ways_unless_a_missing_one_is
 
 #[test]
 fn a_single_placeholder_keeps_its_type_only_when_it_is_the_whole_text() {
-    use zis_engine::run::execution::Settings;
     let def = json!({"StartAt": "Post", "States": {
         "Post": {"Type": "Action", "ActionName": "zis:x:action:Post",
                  "Parameters": {"whole.$": "{{$.count}}", "spaced.$": " {{$.count}}"},
                  "ResultPath": "$.posted", "End": true}}});
     let params = |settings: Settings| {
-        let (flow, _) = FlowDefinition::from_value(&def, "");
-        let none = |_: &ResultOf| None;
-        let env = Env {
-            event: None,
-            flow: "f".into(),
-            settings,
-            results: &none,
-        };
-        let f = infer(&flow, Shape::of(&json!({"count": 3})), &env);
+        let f = infer_on(&def, Shape::of(&json!({"count": 3})), settings);
         let Shape::Object(o) = f.action_inputs["zis:x:action:Post"].clone() else {
             panic!("the Parameters are an object")
         };
@@ -515,19 +498,11 @@ fn a_string_comparison_narrows_an_enumeration_on_each_way() {
             {"Variable": "$.priority", "StringEquals": "urgent", "Next": "K"}], "Default": "E"},
         "K": reading("s", "$.s", None),
         "E": reading("e", "$.s", None)}});
-    let (flow, _) = FlowDefinition::from_value(&def, "");
-    let none = |_: &ResultOf| None;
-    let env = Env {
-        event: None,
-        flow: "f".into(),
-        settings: zis_engine::run::execution::Settings::zis(),
-        results: &none,
-    };
     let priorities = ["low", "normal", "high", "urgent"]
         .map(String::from)
         .to_vec();
     let start = Shape::object([("priority", Shape::String(Some(priorities)))]);
-    let found: Vec<_> = infer(&flow, start, &env)
+    let found: Vec<_> = infer_on(&def, start.clone(), Settings::zis())
         .findings
         .into_iter()
         .map(|d| (d.code, d.pointer))
@@ -545,12 +520,7 @@ fn a_string_comparison_narrows_an_enumeration_on_each_way() {
             {"Variable": "$.priority", "StringEquals": "low", "Next": "E"},
             {"Variable": "$.priority", "StringEquals": "low", "Next": "E"}], "Default": "E"},
         "E": {"Type": "Succeed"}}});
-    let (flow, _) = FlowDefinition::from_value(&never, "");
-    let priorities = ["low", "normal", "high", "urgent"]
-        .map(String::from)
-        .to_vec();
-    let start = Shape::object([("priority", Shape::String(Some(priorities)))]);
-    let found = infer(&flow, start, &env).findings;
+    let found = infer_on(&never, start, Settings::zis()).findings;
     let at: Vec<_> = found.iter().map(|d| (d.code, d.pointer.as_str())).collect();
     assert_eq!(
         at,
