@@ -261,6 +261,25 @@ fn a_message_placeholder_and_a_parameter_path_complete_from_the_inferred_shape()
         "status: string",
         "Ticket {{$.input.ticket_event.ticket.status",
     );
+    // In the middle of the text, what is typed up to the cursor completes and the rest
+    // stays.
+    type_first(
+        &mut h,
+        "Message",
+        "Ticket {{$.input.ticket_event.ticket.pri}} is not urgent",
+    );
+    for _ in 0.."}} is not urgent".len() {
+        h.key_press(egui::Key::ArrowLeft);
+    }
+    h.run();
+    h.get_by_label("priority: string").click_accesskit();
+    h.run();
+    assert_eq!(
+        value_at(&h, &format!("{STATES}/NotUrgent/Message")),
+        Some(json!(
+            "Ticket {{$.input.ticket_event.ticket.priority}} is not urgent"
+        ))
+    );
     // A `.$` value of an Action's Parameters, labelled by its key.
     let data = Field {
         state: "BuildMessage",

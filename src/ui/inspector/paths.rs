@@ -83,8 +83,8 @@ fn action_params<'s>(state: &'s AppState, field: &str) -> Option<&'s Shape> {
     })
 }
 
-/// Adds the tooltip and the completion list to a path field; the field's new text when a
-/// completion is picked.
+/// Adds the tooltip and the completion list to a path field (completing what is typed up
+/// to the cursor); the field's new text when a completion is picked.
 pub(super) fn assist(
     ui: &egui::Ui,
     resp: egui::Response,
@@ -106,7 +106,28 @@ pub(super) fn assist(
     } else {
         resp
     };
-    let picked = completion(ui, &resp, complete(text, r.data, r.context));
+    // What is typed up to the cursor completes; the text after it stays (a placeholder
+    // edited in the middle of a Message).
+    let cursor = egui::text_edit::TextEditState::load(ui.ctx(), resp.id)
+        .and_then(|s| s.cursor.char_range())
+        .and_then(|r| text.char_indices().nth(r.primary.index.0).map(|(i, _)| i))
+        .unwrap_or(text.len());
+    let (typed, rest) = text.split_at(cursor);
+    let picked = completion(ui, &resp, complete(typed, r.data, r.context));
+    let picked = picked.map(|p| {
+        if !rest.is_empty()
+            && let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), resp.id)
+        {
+            let at = p.chars().count();
+            state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::one(
+                    egui::text::CCursor::new(at),
+                )));
+            state.store(ui.ctx(), resp.id);
+        }
+        format!("{p}{rest}")
+    });
     (resp, picked)
 }
 
