@@ -48,7 +48,7 @@ pub fn result(action: &str) -> Option<Shape> {
         "action:LoadLinks" => {
             let mut meta = Obj::default();
             meta.fields
-                .insert("has_more".into(), Field::required(Shape::Bool));
+                .insert("has_more".into(), Field::required(Shape::Bool(None)));
             for k in ["after", "before"] {
                 meta.fields.insert(
                     k.into(),

@@ -8,7 +8,7 @@
 
 use super::flow::{Infer, Step, Use, at};
 use super::{Field, Shape, join};
-use crate::model::{ChoiceRule, PathField, RuleKind, State};
+use crate::model::{ChoiceRule, Comparison, PathField, RuleKind, State};
 use crate::path::{self, Root, Segment, Selector};
 use crate::validate::Code;
 use serde_json::Value;
@@ -47,25 +47,27 @@ impl<'e> Infer<'e> {
             let Some(tried) = datas.iter().cloned().reduce(join) else {
                 break;
             };
-            self.each_way(&datas, tried.clone(), |me, data| me.rule(rule, &data, ctx));
+            self.rule(rule, &tried, ctx);
             // A rule that fails on every way is a finding already; it decides nothing here,
             // so the flow after it is still checked.
             let misread = self.misread(rule, &tried);
             if let Some(next) = rule.next {
                 let taken = match misread {
                     true => datas.clone(),
-                    false => datas
-                        .iter()
-                        .filter_map(|d| narrow(d.clone(), rule, true, missing_is_false))
-                        .collect(),
+                    false => alternatives(
+                        datas
+                            .iter()
+                            .flat_map(|d| narrow(d.clone(), rule, true, missing_is_false)),
+                    ),
                 };
                 send(next, taken);
             }
             if !misread {
-                datas = datas
-                    .into_iter()
-                    .filter_map(|d| narrow(d, rule, false, missing_is_false))
-                    .collect();
+                datas = alternatives(
+                    datas
+                        .into_iter()
+                        .flat_map(|d| narrow(d, rule, false, missing_is_false)),
+                );
             }
         }
         if let Some(d) = default {
@@ -125,15 +127,18 @@ impl<'e> Infer<'e> {
             RuleKind::And(subs) | RuleKind::Or(subs) => {
                 let go_on = matches!(r.kind, RuleKind::And(_));
                 let missing_is_false = self.env.settings.choice_missing_is_false;
-                let mut d = Some(data.clone());
+                let mut d = vec![data.clone()];
                 for sub in subs {
-                    let Some(here) = d else { break };
-                    self.rule(sub, &here, ctx);
-                    d = if self.misread(sub, &here) {
-                        Some(here)
-                    } else {
-                        narrow(here, sub, go_on, missing_is_false)
+                    let Some(here) = d.iter().cloned().reduce(join) else {
+                        break;
                     };
+                    self.rule(sub, &here, ctx);
+                    if !self.misread(sub, &here) {
+                        d = alternatives(
+                            d.into_iter()
+                                .flat_map(|x| narrow(x, sub, go_on, missing_is_false)),
+                        );
+                    }
                 }
             }
             RuleKind::Not(sub) => self.rule(sub, data, ctx),
@@ -160,7 +165,7 @@ impl<'e> Infer<'e> {
             (Shape::Unknown | Shape::Null, _)
                 | (Shape::String(_), Shape::String(_))
                 | (Shape::Number, Shape::Number)
-                | (Shape::Bool, Shape::Bool)
+                | (Shape::Bool(_), Shape::Bool(_))
         );
         if !matches {
             self.find(
@@ -179,7 +184,7 @@ impl<'e> Infer<'e> {
 fn plural_of(s: &Shape) -> &'static str {
     match s {
         Shape::Number => "numbers",
-        Shape::Bool => "booleans",
+        Shape::Bool(_) => "booleans",
         _ => "strings",
     }
 }
@@ -193,13 +198,33 @@ fn operand_type(op: &str) -> Option<Shape> {
     } else if base.starts_with("Numeric") {
         Some(Shape::Number)
     } else if base.starts_with("Boolean") {
-        Some(Shape::Bool)
+        Some(Shape::Bool(None))
     } else {
         None
     }
 }
 
-/// The data once a Choice rule is known to be `truth`; `None` when it can never be.
+/// Alternatives kept apart while one rule is narrowed; past it they are joined.
+const MAX_ALTERNATIVES: usize = 8;
+
+/// Shapes without repeats, joined into one past [`MAX_ALTERNATIVES`].
+fn alternatives(shapes: impl IntoIterator<Item = Shape>) -> Vec<Shape> {
+    let mut out: Vec<Shape> = Vec::new();
+    for s in shapes {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    if out.len() > MAX_ALTERNATIVES {
+        out.into_iter().reduce(join).into_iter().collect()
+    } else {
+        out
+    }
+}
+
+/// The data once a Choice rule is known to be `truth`, as the ways it can be so: none when
+/// it never can, several when it can be so in ways that tell different things (an `Or`
+/// true by one sub-rule or another).
 ///
 /// - `IsPresent: b` is `b` only where the Variable is there (it never fails).
 /// - Any other comparison that was evaluated found its Variable, and for a `*Path`
@@ -207,80 +232,114 @@ fn operand_type(op: &str) -> Option<Shape> {
 ///   `missing_is_false` (where a missing Variable is a false rule, not an error). Its
 ///   Variable is not null after `IsNull` false or a true typed comparison.
 /// - `Not` swaps; `And` true and `Or` false narrow by every sub-rule; `And` false and `Or`
-///   true by one of the ways they can end (the sub-rules before it as the operator goes
+///   true by each of the ways they can end (the sub-rules before it as the operator goes
 ///   on, that one the other way).
 pub(super) fn narrow(
     data: Shape,
     rule: &ChoiceRule,
     truth: bool,
     missing_is_false: bool,
-) -> Option<Shape> {
+) -> Vec<Shape> {
     match (&rule.kind, truth) {
-        (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => subs
-            .iter()
-            .try_fold(data, |d, r| narrow(d, r, truth, missing_is_false)),
+        (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => {
+            let mut ways = vec![data];
+            for sub in subs {
+                ways = alternatives(
+                    ways.into_iter()
+                        .flat_map(|d| narrow(d, sub, truth, missing_is_false)),
+                );
+            }
+            ways
+        }
         (RuleKind::And(subs), false) | (RuleKind::Or(subs), true) => {
             // Ends at sub-rule i: those before it went on (`!truth`), i did not.
             let mut ends = Vec::new();
-            let mut before = Some(data);
+            let mut before = vec![data];
             for sub in subs {
-                let Some(d) = before else { break };
-                ends.extend(narrow(d.clone(), sub, truth, missing_is_false));
-                before = narrow(d, sub, !truth, missing_is_false);
+                ends.extend(
+                    before
+                        .iter()
+                        .flat_map(|d| narrow(d.clone(), sub, truth, missing_is_false)),
+                );
+                before = alternatives(
+                    before
+                        .into_iter()
+                        .flat_map(|d| narrow(d, sub, !truth, missing_is_false)),
+                );
             }
-            ends.into_iter().reduce(join)
+            alternatives(ends)
         }
         (RuleKind::Not(sub), t) => narrow(data, sub, !t, missing_is_false),
-        (RuleKind::Compare(c), t) => {
-            let Some(Ok(var)) = c.variable.map(path::parse) else {
-                return Some(data);
-            };
-            if var.root != Root::Data {
-                return Some(data);
-            }
-            let here = presence(&data, &var.segments);
-            if c.operator == "IsPresent" {
-                let wanted = c.operand.as_bool() == Some(t);
-                return match (wanted, here) {
-                    (true, Presence::Absent) | (false, Presence::Present) => None,
-                    (true, _) => Some(mark(data, &var.segments, false)),
-                    (false, _) => Some(data),
-                };
-            }
-            let evaluated = t || !missing_is_false;
-            if here == Presence::Absent {
-                // An error, or false with `missing_is_false`.
-                return (!evaluated).then_some(data);
-            }
-            if !evaluated {
-                return Some(data);
-            }
-            let non_null = match (c.operator, c.operand) {
-                ("IsNull", Value::Bool(b)) => *b != t,
-                (op, _) => t && operand_type(op).is_some(),
-            };
-            let mut data = mark(data, &var.segments, non_null);
-            // An enumeration keeps the values the comparison leaves possible; a rule that
-            // leaves none sends nothing on (comparing with a value the enumeration lacks
-            // is W018).
-            if c.operator == "StringEquals"
-                && let Some(v) = c.operand.as_str()
-            {
-                data = refine(data, &var.segments, &|x| (x == v) == t)?;
-            }
-            if c.operator.ends_with("Path")
-                && let Some(Ok(other)) = c.operand.as_str().map(path::parse)
-                && other.root == Root::Data
-            {
-                if presence(&data, &other.segments) == Presence::Absent {
-                    return None;
-                }
-                data = mark(data, &other.segments, false);
-            }
-            Some(data)
-        }
-        (RuleKind::Invalid(_), _) => Some(data),
+        (RuleKind::Compare(c), t) => narrow_compare(data, c, t, missing_is_false)
+            .into_iter()
+            .collect(),
+        (RuleKind::Invalid(_), _) => vec![data],
     }
+}
+
+/// [`narrow`] for one comparison; `None` when it can never be `t`.
+fn narrow_compare(data: Shape, c: &Comparison, t: bool, missing_is_false: bool) -> Option<Shape> {
+    let Some(Ok(var)) = c.variable.map(path::parse) else {
+        return Some(data);
+    };
+    if var.root != Root::Data {
+        return Some(data);
+    }
+    let here = presence(&data, &var.segments);
+    if c.operator == "IsPresent" {
+        let wanted = c.operand.as_bool() == Some(t);
+        return match (wanted, here) {
+            (true, Presence::Absent) | (false, Presence::Present) => None,
+            (true, _) => Some(mark(data, &var.segments, false)),
+            (false, _) => Some(data),
+        };
+    }
+    let evaluated = t || !missing_is_false;
+    if here == Presence::Absent {
+        // An error, or false with `missing_is_false`.
+        return (!evaluated).then_some(data);
+    }
+    if !evaluated {
+        return Some(data);
+    }
+    let non_null = match (c.operator, c.operand) {
+        ("IsNull", Value::Bool(b)) => *b != t,
+        (op, _) => t && operand_type(op).is_some(),
+    };
+    let mut data = mark(data, &var.segments, non_null);
+    // A string or boolean keeps the values the comparison leaves possible; a rule
+    // that leaves none sends nothing on (comparing with a value an enumeration
+    // lacks is W018).
+    match (c.operator, c.operand) {
+        ("StringEquals", Value::String(v)) => {
+            data = refine(data, &var.segments, &|leaf| match leaf {
+                Shape::String(Some(values)) => {
+                    let left: Vec<String> = values.into_iter().filter(|x| (x == v) == t).collect();
+                    (!left.is_empty()).then_some(Shape::String(Some(left)))
+                }
+                Shape::String(None) if t => Some(Shape::String(Some(vec![v.clone()]))),
+                other => Some(other),
+            })?;
+        }
+        ("BooleanEquals", Value::Bool(b)) => {
+            data = refine(data, &var.segments, &|leaf| match leaf {
+                Shape::Bool(Some(x)) => ((x == *b) == t).then_some(Shape::Bool(Some(x))),
+                Shape::Bool(None) => Some(Shape::Bool(Some(*b == t))),
+                other => Some(other),
+            })?;
+        }
+        _ => {}
+    }
+    if c.operator.ends_with("Path")
+        && let Some(Ok(other)) = c.operand.as_str().map(path::parse)
+        && other.root == Root::Data
+    {
+        if presence(&data, &other.segments) == Presence::Absent {
+            return None;
+        }
+        data = mark(data, &other.segments, false);
+    }
+    Some(data)
 }
 
 /// True when the rule fails on data of this shape at run time: a comparison's Variable is
@@ -351,25 +410,18 @@ fn presence(data: &Shape, segs: &[Segment]) -> Presence {
     }
 }
 
-/// `data` with the enumeration at `segs` cut to the values `keep` keeps; `None` when no
-/// value is left (and the field may not be null). Only names are followed: an index would
-/// cut every item's enumeration by one item's value.
-fn refine(data: Shape, segs: &[Segment], keep: &dyn Fn(&str) -> bool) -> Option<Shape> {
+/// `data` with the value at `segs` narrowed by `leaf`; `None` when `leaf` leaves nothing
+/// (and the field may not be null: then only `null` is left). Only names are followed: an
+/// index would narrow every item by what one item is.
+fn refine(data: Shape, segs: &[Segment], leaf: &dyn Fn(Shape) -> Option<Shape>) -> Option<Shape> {
     let Some((first, rest)) = segs.split_first() else {
-        return match data {
-            Shape::String(Some(values)) => {
-                let left: Vec<String> = values.into_iter().filter(|v| keep(v)).collect();
-                (!left.is_empty()).then_some(Shape::String(Some(left)))
-            }
-            other => Some(other),
-        };
+        return leaf(data);
     };
     match (&first.selector, data) {
         (Selector::Name(name), Shape::Object(mut o)) if !first.descendant => {
             if let Some(mut f) = o.fields.remove(name) {
-                f.shape = match refine(f.shape, rest, keep) {
+                f.shape = match refine(f.shape, rest, leaf) {
                     Some(s) => s,
-                    // No value left: only `null` is.
                     None if rest.is_empty() && f.nullable => Shape::Null,
                     None => return None,
                 };

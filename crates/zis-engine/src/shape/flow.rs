@@ -133,9 +133,6 @@ pub(super) struct Infer<'e> {
     pub(super) misread: HashSet<String>,
     /// While looking for such rules: the ones found.
     pub(super) misread_found: Option<Vec<String>>,
-    /// True while one way of several is read: a presence test finding nothing there is
-    /// no finding (another way may have it).
-    pub(super) one_way: bool,
 }
 
 /// What one state sends where.
@@ -166,7 +163,6 @@ impl<'e> Infer<'e> {
             memo: Vec::new(),
             misread: HashSet::new(),
             misread_found: None,
-            one_way: false,
         }
     }
 
@@ -182,7 +178,7 @@ impl<'e> Infer<'e> {
             StateKind::Pass { result: literal } => {
                 // As the runtime: a `Result` wins; Parameters only where ASL's I/O fields apply.
                 let r = match (literal, s.parameters) {
-                    (Some(v), _) => Shape::of(v),
+                    (Some(v), _) => Shape::literal(v),
                     (None, Some(t)) if io => {
                         self.render(t, &effective, ctx, &at(ptr, "Parameters"))
                     }
@@ -416,7 +412,7 @@ impl<'e> Infer<'e> {
                     .reduce(join)
                     .unwrap_or(Shape::Unknown),
             )),
-            other => Shape::of(other),
+            other => Shape::literal(other),
         }
     }
 
@@ -515,7 +511,7 @@ impl<'e> Infer<'e> {
         if !parsed.is_definite() {
             return lookup::Resolved::default();
         }
-        if self.report && !(self.one_way && use_ == Use::Presence) {
+        if self.report {
             self.report_troubles(text, parsed, &found.troubles, ptr, use_);
         }
         found

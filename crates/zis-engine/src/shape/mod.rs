@@ -71,8 +71,8 @@ pub enum Shape {
     Unknown,
     /// Only `null`.
     Null,
-    /// `true` or `false`.
-    Bool,
+    /// A boolean; `Some` when it is known to be that one (a literal the flow wrote).
+    Bool(Option<bool>),
     /// A number.
     Number,
     /// A string, from these values when known.
@@ -131,6 +131,37 @@ impl Shape {
         Shape::String(Some(values.iter().map(|s| s.to_string()).collect()))
     }
 
+    /// The shape of a literal the flow writes itself (a Pass `Result`, a constant in
+    /// Parameters): like [`Shape::of`], and strings and booleans keep their value, so a
+    /// Choice on a flag the flow set can tell its ways apart. Samples use [`Shape::of`]:
+    /// their values are examples, not the only ones.
+    pub fn literal(v: &Value) -> Self {
+        Self::literal_at(v, 0)
+    }
+
+    fn literal_at(v: &Value, depth: usize) -> Self {
+        match v {
+            _ if depth > MAX_DEPTH => Shape::Unknown,
+            Value::Bool(b) => Shape::Bool(Some(*b)),
+            Value::String(s) => Shape::String(Some(vec![s.clone()])),
+            Value::Array(items) => Shape::Array(Box::new(
+                items
+                    .iter()
+                    .map(|x| Self::literal_at(x, depth + 1))
+                    .reduce(join)
+                    .unwrap_or(Shape::Unknown),
+            )),
+            Value::Object(m) => Shape::Object(Obj {
+                fields: m
+                    .iter()
+                    .map(|(k, x)| (k.clone(), field_of(Self::literal_at(x, depth + 1), true)))
+                    .collect(),
+                open: false,
+            }),
+            other => Self::of_at(other, depth),
+        }
+    }
+
     /// The shape of a value: objects closed, every field present, `null` fields nullable;
     /// an array's items joined.
     pub fn of(v: &Value) -> Self {
@@ -143,7 +174,7 @@ impl Shape {
         }
         match v {
             Value::Null => Shape::Null,
-            Value::Bool(_) => Shape::Bool,
+            Value::Bool(_) => Shape::Bool(None),
             Value::Number(_) => Shape::Number,
             Value::String(_) => Shape::String(None),
             Value::Array(items) => Shape::Array(Box::new(
@@ -172,7 +203,8 @@ impl Shape {
         match self {
             Shape::Unknown => "unknown".into(),
             Shape::Null => "null".into(),
-            Shape::Bool => "a boolean".into(),
+            Shape::Bool(None) => "a boolean".into(),
+            Shape::Bool(Some(b)) => format!("{b}"),
             Shape::Number => "a number".into(),
             Shape::String(None) => "a string".into(),
             Shape::String(Some(v)) => format!(
@@ -195,7 +227,7 @@ impl Shape {
         match self {
             Shape::Unknown => "any",
             Shape::Null => "null",
-            Shape::Bool => "boolean",
+            Shape::Bool(_) => "boolean",
             Shape::Number => "number",
             Shape::String(_) => "string",
             Shape::Array(_) => "array",
@@ -208,7 +240,7 @@ impl Shape {
     pub fn example(&self) -> Value {
         match self {
             Shape::Unknown | Shape::Null => Value::Null,
-            Shape::Bool => Value::Bool(false),
+            Shape::Bool(b) => Value::Bool(b.unwrap_or(false)),
             Shape::Number => json!(0),
             Shape::String(Some(v)) => v.first().map_or(json!(""), |s| json!(s)),
             Shape::String(None) => json!(""),
@@ -229,7 +261,7 @@ impl Shape {
 
 fn plural(s: &Shape) -> String {
     match s {
-        Shape::Bool => "booleans".into(),
+        Shape::Bool(_) => "booleans".into(),
         Shape::Number => "numbers".into(),
         Shape::String(_) => "strings".into(),
         Shape::Array(_) => "arrays".into(),
@@ -261,7 +293,7 @@ pub fn join(a: Shape, b: Shape) -> Shape {
     match (a, b) {
         (Shape::Unknown, _) | (_, Shape::Unknown) => Shape::Unknown,
         (Shape::Null, x) | (x, Shape::Null) => x,
-        (Shape::Bool, Shape::Bool) => Shape::Bool,
+        (Shape::Bool(a), Shape::Bool(b)) => Shape::Bool(if a == b { a } else { None }),
         (Shape::Number, Shape::Number) => Shape::Number,
         (Shape::String(Some(mut x)), Shape::String(Some(y))) => {
             for v in y {
@@ -370,7 +402,7 @@ fn check(v: &Value, shape: &Shape, at: &str, limit: usize, out: &mut Vec<Differe
     match (shape, v) {
         (Shape::Unknown, _)
         | (Shape::Null, Value::Null)
-        | (Shape::Bool, Value::Bool(_))
+        | (Shape::Bool(_), Value::Bool(_))
         | (Shape::Number, Value::Number(_)) => {}
         (Shape::String(values), Value::String(s)) => {
             if let Some(vs) = values
@@ -432,7 +464,7 @@ pub fn to_json(shape: &Shape) -> Value {
     match shape {
         Shape::Unknown => json!({}),
         Shape::Null => json!({"type": "null"}),
-        Shape::Bool => json!({"type": "boolean"}),
+        Shape::Bool(_) => json!({"type": "boolean"}),
         Shape::Number => json!({"type": "number"}),
         Shape::String(None) => json!({"type": "string"}),
         Shape::String(Some(values)) => json!({"type": "string", "enum": values}),
@@ -517,7 +549,15 @@ mod tests {
             join(Shape::one_of(&["a"]), Shape::one_of(&["b"])),
             Shape::one_of(&["a", "b"])
         );
-        assert_eq!(join(Shape::Number, Shape::Bool), Shape::Unknown);
+        assert_eq!(join(Shape::Number, Shape::Bool(None)), Shape::Unknown);
+        // A literal's value is kept where every way has the same one.
+        let t = || Shape::Bool(Some(true));
+        assert_eq!(join(t(), t()), t());
+        assert_eq!(join(t(), Shape::Bool(Some(false))), Shape::Bool(None));
+        assert_eq!(
+            join(Shape::literal(&json!("a")), Shape::literal(&json!("b"))),
+            Shape::one_of(&["a", "b"])
+        );
     }
 
     #[test]

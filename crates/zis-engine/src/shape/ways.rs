@@ -15,8 +15,7 @@
 use super::flow::{Infer, MAX_UPDATES, Step};
 use super::{Shape, capped, join};
 use crate::model::{FlowDefinition, State, StateKind};
-use crate::validate::{Code, Diagnostic};
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// Most runs of a machine looking for Choice rules that always fail, before the last one.
 const MISREAD_RUNS: usize = 32;
@@ -139,11 +138,8 @@ impl Infer<'_> {
         // once per input).
         let outer = std::mem::take(&mut self.misread);
         let mut inputs = self.settle(&by_name, first, &start, ctx);
-        // Each run adds a rule, so this ends; the cap only bounds the work. While one way of
-        // several is read, a failing rule stops its way: what follows it is checked on the
-        // join.
-        let runs = if self.one_way { 0 } else { MISREAD_RUNS };
-        for _ in 0..runs {
+        // Each run adds a rule, so this ends; the cap only bounds the work.
+        for _ in 0..MISREAD_RUNS {
             // Choice rules reading what never reaches them, on the settled ways.
             self.misread_found = Some(Vec::new());
             for state in states {
@@ -168,7 +164,7 @@ impl Infer<'_> {
             };
             let step = match state.kind {
                 StateKind::Choice { .. } => self.step(state, ways.all(), ctx),
-                _ => self.state_on_ways(state, ways, ctx),
+                _ => self.state(state, ways.joined(), ctx),
             };
             if let Some(t) = step.terminal {
                 terminal = Some(match terminal {
@@ -237,59 +233,6 @@ impl Infer<'_> {
             }
         }
         inputs
-    }
-
-    /// A state (not a Choice) on the join of its ways, each way read too ([`Infer::each_way`]).
-    fn state_on_ways<'a>(&mut self, s: &State<'a>, ways: &Ways, ctx: &Shape) -> Step<'a> {
-        self.each_way(ways.all(), ways.joined(), |me, data| me.state(s, data, ctx))
-    }
-
-    /// `read` on the join of `ways` (what is kept), and, when reporting in the flow itself,
-    /// on each way too: a path that fails on one way while the join cannot tell (another way
-    /// is unknown there) is reported as one that may not resolve.
-    pub(super) fn each_way<T>(
-        &mut self,
-        ways: &[Shape],
-        joined: Shape,
-        mut read: impl FnMut(&mut Self, Shape) -> T,
-    ) -> T {
-        if !self.report || self.depth > 0 || ways.len() < 2 {
-            return read(self, joined);
-        }
-        let mut on_ways = Vec::new();
-        self.one_way = true;
-        for way in ways {
-            let before = self.out.findings.len();
-            read(self, way.clone());
-            on_ways.extend(self.out.findings.drain(before..));
-        }
-        self.one_way = false;
-        // The join last: its shapes are the ones kept.
-        let before = self.out.findings.len();
-        let out = read(self, joined);
-        let mut seen: HashSet<String> = self.out.findings[before..]
-            .iter()
-            .map(|d| d.pointer.clone())
-            .collect();
-        for d in on_ways {
-            if matches!(d.code, Code::PathNotFound | Code::PathMayFail)
-                && seen.insert(d.pointer.clone())
-            {
-                let message = match d.code {
-                    Code::PathNotFound => match d.message.split_once(" cannot resolve here: ") {
-                        Some((path, why)) => {
-                            format!("{path} may not resolve: on some way to this state, {why}")
-                        }
-                        None => format!("{} (on some way to this state)", d.message),
-                    },
-                    _ => d.message,
-                };
-                self.out
-                    .findings
-                    .push(Diagnostic::new(Code::PathMayFail, &d.pointer, message));
-            }
-        }
-        out
     }
 
     /// One state on the ways into it: a Choice narrows each way apart; any other state
