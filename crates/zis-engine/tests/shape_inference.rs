@@ -341,12 +341,20 @@ fn an_evaluated_comparison_proves_its_paths_on_both_ways_unless_a_missing_one_is
             "/States/C/Choices/0/Variable".to_string()
         )]
     );
-    // With choice_missing_variable=false, a false rule proves nothing: No may not find it.
+    // With choice_missing_variable=false, a false rule proves nothing where `note` may be
+    // missing: No may not find it.
     let mut lenient = Settings::zis();
     lenient.choice_missing_is_false = true;
+    let on_note_or_x = flow(json!({"Variable": "$.note", "StringEquals": "x", "Next": "Yes"}));
+    assert_eq!(
+        run_with(&on_note_or_x, start.clone(), lenient.clone()),
+        vec![Code::ChoiceType, Code::PathMayFail],
+        "the rule is never true (note is \"open\" where it is there); No may not find it"
+    );
+    // Where Set wrote `note`, it is "open": the rule is true, so No never has it.
     assert_eq!(
         run_with(&on_note, start.clone(), lenient.clone()),
-        vec![Code::PathMayFail]
+        vec![Code::PathNotFound]
     );
     // A `*Path` comparison's other path is there on both ways too.
     let on_path = flow(json!({"Variable": "$.other", "StringEqualsPath": "$.note", "Next": "Yes"}));
@@ -359,8 +367,9 @@ fn an_evaluated_comparison_proves_its_paths_on_both_ways_unless_a_missing_one_is
     );
     assert_eq!(
         run_with(&on_path, start, lenient),
-        vec![Code::PathMayFail, Code::PathMayFail],
-        "the Path operand is still read, and No may not find `note`"
+        vec![Code::PathMayFail],
+        "`other` is surely there, so the rule is evaluated and its Path operand read (it may \
+         fail); a way that passes it has `note`"
     );
 }
 
@@ -608,4 +617,51 @@ fn a_flag_the_flow_set_tells_its_ways_apart() {
         findings(&flow("$.st.reason", "$.st.reason"), json!({"a": 1})),
         vec![(Code::PathNotFound, "/States/Use/Parameters/u.$".to_string())]
     );
+}
+
+#[test]
+fn literals_keep_their_values_only_where_the_runtime_leaves_them() {
+    // The third review's a3: a literal array with a null item keeps no values (an item's
+    // shape cannot say it may be null), so the iteration's Default way is not dropped.
+    let with_null = json!({"StartAt": "Init", "States": {
+        "Init": {"Type": "Pass", "Result": {"items": ["a", null]}, "ResultPath": "$.d",
+                 "Next": "M"},
+        "M": {"Type": "Map", "ItemsPath": "$.d.items", "ResultPath": "$.res", "Next": "C",
+              "Iterator": {"StartAt": "Is", "States": {
+                  "Is": {"Type": "Choice", "Choices": [
+                      {"Variable": "$", "StringEquals": "a", "Next": "A"}], "Default": "B"},
+                  "A": {"Type": "Pass", "Result": {"kind": "a"}, "End": true},
+                  "B": {"Type": "Pass", "Result": {"kind": "none"}, "End": true}}}},
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.res[1].kind", "StringEquals": "none", "Next": "Yes"}],
+              "Default": "Yes"},
+        "Yes": {"Type": "Succeed"}}});
+    assert_eq!(findings(&with_null, json!({})), vec![]);
+    // a1: with asl_io_fields the runtime applies a Pass's ResultSelector to its Result.
+    let selected = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": {"s": "raw"}, "ResultSelector": {"s": "sel"},
+              "ResultPath": "$.r", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.r.s", "StringEquals": "sel", "Next": "Yes"}], "Default": "Yes"},
+        "Yes": {"Type": "Succeed"}}});
+    let mut io = Settings::zis();
+    io.asl_io_fields = true;
+    assert_eq!(run_with(&selected, json!({}), io), vec![]);
+    // a4: with choice_missing_variable=false a comparison on a field surely there is still
+    // evaluated: its false way is narrowed too ("ok" never reaches Other, which reads
+    // the Catch's `err`).
+    let status = json!({"StartAt": "Get", "States": {
+        "Get": {"Type": "Action", "ActionName": "zis:common:transform:Jq",
+                "Parameters": {"expr": "."}, "ResultPath": "$.user", "Next": "Ok",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "E"}]},
+        "Ok": {"Type": "Pass", "Result": "ok", "ResultPath": "$.status", "Next": "C"},
+        "E": {"Type": "Pass", "Result": "failed", "ResultPath": "$.status", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.status", "StringEquals": "ok", "Next": "Use"}], "Default": "Other"},
+        "Use": reading("u", "$.user", None),
+        "Other": reading("o", "$.err.Error", None)}});
+    let mut lenient = Settings::zis();
+    lenient.choice_missing_is_false = true;
+    assert_eq!(run_with(&status, json!({}), lenient), vec![]);
+    assert_eq!(findings(&status, json!({})), vec![]);
 }

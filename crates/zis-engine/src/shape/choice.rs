@@ -47,7 +47,7 @@ impl<'e> Infer<'e> {
             let Some(tried) = datas.iter().cloned().reduce(join) else {
                 break;
             };
-            self.rule(rule, &tried, ctx);
+            self.rule(rule, &tried, ctx, 0);
             // A rule that fails on every way is a finding already; it decides nothing here,
             // so the flow after it is still checked.
             let misread = self.misread(rule, &tried);
@@ -77,7 +77,9 @@ impl<'e> Infer<'e> {
     }
 
     /// Checks a Choice rule's paths and operand types on `data`.
-    pub(super) fn rule(&mut self, r: &ChoiceRule, data: &Shape, ctx: &Shape) {
+    /// `depth`: the And/Or/Not levels above; deeper than [`MAX_NARROW_DEPTH`], earlier
+    /// sub-rules no longer narrow later ones.
+    pub(super) fn rule(&mut self, r: &ChoiceRule, data: &Shape, ctx: &Shape, depth: usize) {
         match &r.kind {
             RuleKind::Compare(c) => {
                 let Some(var) = c.variable else { return };
@@ -132,8 +134,8 @@ impl<'e> Infer<'e> {
                     let Some(here) = d.iter().cloned().reduce(join) else {
                         break;
                     };
-                    self.rule(sub, &here, ctx);
-                    if !self.misread(sub, &here) {
+                    self.rule(sub, &here, ctx, depth + 1);
+                    if depth < MAX_NARROW_DEPTH && !self.misread(sub, &here) {
                         d = alternatives(
                             d.into_iter()
                                 .flat_map(|x| narrow(x, sub, go_on, missing_is_false)),
@@ -141,7 +143,7 @@ impl<'e> Infer<'e> {
                     }
                 }
             }
-            RuleKind::Not(sub) => self.rule(sub, data, ctx),
+            RuleKind::Not(sub) => self.rule(sub, data, ctx, depth + 1),
             RuleKind::Invalid(_) => {}
         }
     }
@@ -240,6 +242,25 @@ pub(super) fn narrow(
     truth: bool,
     missing_is_false: bool,
 ) -> Vec<Shape> {
+    narrow_at(data, rule, truth, missing_is_false, 0)
+}
+
+/// And/Or/Not levels narrowed below a rule; deeper, a rule narrows nothing (each level
+/// looks at both truths of its sub-rules, so the work doubles with every level).
+const MAX_NARROW_DEPTH: usize = 2;
+
+fn narrow_at(
+    data: Shape,
+    rule: &ChoiceRule,
+    truth: bool,
+    missing_is_false: bool,
+    depth: usize,
+) -> Vec<Shape> {
+    let compound = !matches!(rule.kind, RuleKind::Compare(_) | RuleKind::Invalid(_));
+    if compound && depth >= MAX_NARROW_DEPTH {
+        return vec![data];
+    }
+    let narrow = |d: Shape, r: &ChoiceRule, t: bool, m: bool| narrow_at(d, r, t, m, depth + 1);
     match (&rule.kind, truth) {
         (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => {
             let mut ways = vec![data];
@@ -294,7 +315,8 @@ fn narrow_compare(data: Shape, c: &Comparison, t: bool, missing_is_false: bool) 
             (false, _) => Some(data),
         };
     }
-    let evaluated = t || !missing_is_false;
+    // Evaluated: true, or an error (not false) when missing, or surely there.
+    let evaluated = t || !missing_is_false || here == Presence::Present;
     if here == Presence::Absent {
         // An error, or false with `missing_is_false`.
         return (!evaluated).then_some(data);

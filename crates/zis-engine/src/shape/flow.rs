@@ -184,6 +184,8 @@ impl<'e> Infer<'e> {
                     }
                     (None, _) => effective.clone(),
                 };
+                // The runtime applies ResultSelector to a Pass's result too.
+                let r = self.select(s, r, ctx);
                 place(&s.result_path, input.clone(), r)
             }
             StateKind::Action { action_name } => {

@@ -144,6 +144,9 @@ impl Shape {
             _ if depth > MAX_DEPTH => Shape::Unknown,
             Value::Bool(b) => Shape::Bool(Some(*b)),
             Value::String(s) => Shape::String(Some(vec![s.clone()])),
+            // An item's shape cannot say it may be null: with a null item the values are
+            // not kept.
+            Value::Array(items) if items.iter().any(Value::is_null) => Self::of_at(v, depth),
             Value::Array(items) => Shape::Array(Box::new(
                 items
                     .iter()
