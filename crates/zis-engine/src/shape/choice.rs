@@ -247,7 +247,7 @@ pub(super) fn narrow(
 
 /// And/Or/Not levels narrowed below a rule; deeper, a rule narrows nothing (each level
 /// looks at both truths of its sub-rules, so the work doubles with every level).
-const MAX_NARROW_DEPTH: usize = 2;
+const MAX_NARROW_DEPTH: usize = 3;
 
 fn narrow_at(
     data: Shape,
