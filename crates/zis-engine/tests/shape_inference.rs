@@ -665,3 +665,41 @@ fn literals_keep_their_values_only_where_the_runtime_leaves_them() {
     assert_eq!(run_with(&status, json!({}), lenient), vec![]);
     assert_eq!(findings(&status, json!({})), vec![]);
 }
+
+#[test]
+fn is_null_never_holds_where_the_value_is_surely_not_null() {
+    // On the way through S, `p` is "x": `IsNull: false` is true there, so only the other
+    // way (where `p` may be null) reaches U0, and it never has `m`.
+    let def = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.p", "StringEquals": "x", "Next": "S"}], "Default": "B"},
+        "S": {"Type": "Pass", "Result": 1, "ResultPath": "$.m", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [
+            {"Variable": "$.p", "IsNull": false, "Next": "U1"}], "Default": "U0"},
+        "U1": reading("one", "$.m", None),
+        "U0": reading("zero", "$.m", None)}});
+    let mut start = zis_engine::shape::Obj::default();
+    start.fields.insert(
+        "p".into(),
+        zis_engine::shape::Field {
+            shape: Shape::String(None),
+            required: true,
+            nullable: true,
+        },
+    );
+    let found: Vec<_> = infer_on(&def, Shape::Object(start), Settings::zis())
+        .findings
+        .into_iter()
+        .map(|d| (d.code, d.pointer))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (Code::PathMayFail, "/States/U1/Parameters/one.$".to_string()),
+            (
+                Code::PathNotFound,
+                "/States/U0/Parameters/zero.$".to_string()
+            ),
+        ]
+    );
+}

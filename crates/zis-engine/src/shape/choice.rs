@@ -329,6 +329,19 @@ fn narrow_compare(data: Shape, c: &Comparison, t: bool, missing_is_false: bool) 
         (op, _) => t && operand_type(op).is_some(),
     };
     let mut data = mark(data, &var.segments, non_null);
+    // `IsNull` holding where the value is surely not null never happens; where it may be,
+    // the value is null on that way.
+    if let ("IsNull", Value::Bool(b)) = (c.operator, c.operand)
+        && *b == t
+    {
+        let found = super::lookup::resolve(&data, "$", &var.segments);
+        if found.troubles.is_empty() && found.shape != Shape::Unknown {
+            if !found.nullable && found.shape != Shape::Null {
+                return None;
+            }
+            data = refine(data, &var.segments, &|_| Some(Shape::Null))?;
+        }
+    }
     // A string or boolean keeps the values the comparison leaves possible; a rule
     // that leaves none sends nothing on (comparing with a value an enumeration
     // lacks is W018).
