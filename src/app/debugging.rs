@@ -328,9 +328,8 @@ impl AppState {
 
     /// The settings the window's runs take: the data folder's, then this bundle's.
     pub fn run_settings(&self) -> std::collections::BTreeMap<String, String> {
-        let mut out = self.data_settings.clone();
-        out.extend(self.sidecar.settings.clone());
-        out
+        self.sidecar
+            .settings_over(&self.data_settings, &Default::default())
     }
 
     pub(crate) fn debug_env(&self) -> Option<debug::Env> {

@@ -3,7 +3,6 @@
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zis_engine::json::{self, write};
@@ -56,19 +55,6 @@ struct FileReport {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// The settings path findings follow: the data folder's (when one is given and has a
-/// store; validating never creates one), the bundle's sidecar, then `--setting`.
-fn settings_for(
-    stored: &BTreeMap<String, String>,
-    sidecar: &crate::core::sidecar::Sidecar,
-    cli: &BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
-    let mut out = stored.clone();
-    out.extend(sidecar.settings.clone());
-    out.extend(cli.clone());
-    out
-}
-
 /// Runs `validate`: exit 0 without errors, 1 with errors, 2 when a file cannot be read or
 /// a `--setting` is wrong.
 pub fn validate(args: &ValidateArgs, data: Option<&Path>) -> ExitCode {
@@ -112,7 +98,9 @@ pub fn validate(args: &ValidateArgs, data: Option<&Path>) -> ExitCode {
                     validate::validate_definition_text(&text, options)
                 } else {
                     let (sidecar, _) = crate::core::sidecar::Sidecar::load(path);
-                    let settings = settings_for(&stored, &sidecar, &cli);
+                    // Path findings follow the settings a run would (a data folder's only
+                    // when one is given and has a store: validating never creates one).
+                    let settings = sidecar.settings_over(&stored, &cli);
                     crate::core::shapes::validate_text_with(&text, &sidecar, &settings).0
                 };
                 reports.push(FileReport {

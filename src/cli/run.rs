@@ -22,7 +22,7 @@
 use crate::core::debug::{Breakpoints, Env, Go, Session};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zis_engine::run::execution::Status;
@@ -225,9 +225,7 @@ fn run(args: &RunArgs, data: Option<&Path>) -> Result<ExitCode> {
         .and_then(|d| zis_services::settings::load(&d))
         .unwrap_or_default();
     let (sidecar, _) = crate::core::sidecar::Sidecar::load(&args.bundle);
-    let mut settings: BTreeMap<String, String> = stored;
-    settings.extend(sidecar.settings);
-    settings.extend(cli);
+    let mut settings = sidecar.settings_over(&stored, &cli);
     // `path` actions go to a fake Zendesk of our own unless a base URL is set (no `serve`
     // needs to run): it answers like Zendesk, 401 without credentials.
     let _fake = if settings.contains_key("zendesk_base_url") {

@@ -74,6 +74,19 @@ impl Sidecar {
             .or_default_with_warning("sidecar file")
     }
 
+    /// The settings a run of this bundle uses: the data folder's (`stored`), then this
+    /// sidecar's, then the command line's (`over`), each over the one before.
+    pub fn settings_over(
+        &self,
+        stored: &std::collections::BTreeMap<String, String>,
+        over: &std::collections::BTreeMap<String, String>,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut out = stored.clone();
+        out.extend(self.settings.clone());
+        out.extend(over.clone());
+        out
+    }
+
     /// Writes the sidecar next to the bundle.
     pub fn save(&self, bundle: &Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;

@@ -108,27 +108,47 @@ pub(super) fn assist(
     };
     // What is typed up to the cursor completes; the text after it stays (a placeholder
     // edited in the middle of a Message).
-    let cursor = egui::text_edit::TextEditState::load(ui.ctx(), resp.id)
-        .and_then(|s| s.cursor.char_range())
-        .and_then(|r| text.char_indices().nth(r.primary.index.0).map(|(i, _)| i))
+    let state = egui::text_edit::TextEditState::load(ui.ctx(), resp.id);
+    let cursor = state
+        .as_ref()
+        .and_then(|s| cursor_at(s, text))
         .unwrap_or(text.len());
     let (typed, rest) = text.split_at(cursor);
     let picked = completion(ui, &resp, complete(typed, r.data, r.context));
     let picked = picked.map(|p| {
         if !rest.is_empty()
-            && let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), resp.id)
+            && let Some(state) = state
         {
-            let at = p.chars().count();
-            state
-                .cursor
-                .set_char_range(Some(egui::text::CCursorRange::one(
-                    egui::text::CCursor::new(at),
-                )));
-            state.store(ui.ctx(), resp.id);
+            put_cursor(ui, resp.id, state, p.chars().count());
         }
         format!("{p}{rest}")
     });
     (resp, picked)
+}
+
+/// The byte index in `text` of a text field's cursor.
+fn cursor_at(state: &egui::text_edit::TextEditState, text: &str) -> Option<usize> {
+    let range = state.cursor.char_range()?;
+    Some(
+        text.char_indices()
+            .nth(range.primary.index.0)
+            .map_or(text.len(), |(i, _)| i),
+    )
+}
+
+/// Puts a text field's cursor after `chars` characters.
+fn put_cursor(
+    ui: &egui::Ui,
+    id: egui::Id,
+    mut state: egui::text_edit::TextEditState,
+    chars: usize,
+) {
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(
+            egui::text::CCursor::new(chars),
+        )));
+    state.store(ui.ctx(), id);
 }
 
 /// The completion list under a focused field (kept open while the pointer is on it, so a
@@ -213,13 +233,9 @@ pub(super) fn assist_json(
     let Some(state) = egui::text_edit::TextEditState::load(ui.ctx(), resp.id) else {
         return false;
     };
-    let Some(range) = state.cursor.char_range() else {
+    let Some(cursor) = cursor_at(&state, text) else {
         return false;
     };
-    let cursor = text
-        .char_indices()
-        .nth(range.primary.index.0)
-        .map_or(text.len(), |(i, _)| i);
     let Some(typed) = typed_string(text, cursor) else {
         completion(ui, resp, Vec::new());
         return false;
@@ -230,14 +246,7 @@ pub(super) fn assist_json(
     };
     let end = typed.start + picked.len();
     text.replace_range(typed, &picked);
-    let mut state = state;
-    let at = text[..end].chars().count();
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::one(
-            egui::text::CCursor::new(at),
-        )));
-    state.store(ui.ctx(), resp.id);
+    put_cursor(ui, resp.id, state, text[..end].chars().count());
     true
 }
 

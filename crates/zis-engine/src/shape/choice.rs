@@ -2,12 +2,13 @@
 //! each way into the Choice narrowed by the rules that send it on.
 //!
 //! A rule that is true, and every earlier rule that was false, tell something about the
-//! data on that way ([`narrow`]): a path is there, not null, an enumeration down to the
+//! data on that way ([`narrow_at`]): a path is there, not null, an enumeration down to the
 //! values left; a way a rule can never send on (`$.err` IsPresent on a way that has no
 //! `err`, `StringEquals "urgent"` where urgent was ruled out) is dropped from its target.
 
 use super::flow::{Infer, Step, Use, at};
-use super::{Field, Shape, join};
+use super::ways::joined;
+use super::{Field, Shape, join, join_all};
 use crate::model::{ChoiceRule, Comparison, PathField, RuleKind, State};
 use crate::path::{self, Root, Segment, Selector};
 use crate::validate::Code;
@@ -25,7 +26,7 @@ impl<'e> Infer<'e> {
         ctx: &Shape,
     ) -> Step<'a> {
         let missing_is_false = self.env.settings.choice_missing_is_false;
-        let input = ways.iter().cloned().reduce(join).unwrap_or(Shape::Unknown);
+        let input = joined(ways);
         // InputPath is read (and reported) once, on the join; each way is cut quietly.
         let effective = self.effective(s, &input, ctx);
         let mut datas: Vec<Shape> = match ways {
@@ -44,7 +45,7 @@ impl<'e> Infer<'e> {
             }
         };
         for rule in choices.into_iter().flatten() {
-            let Some(tried) = datas.iter().cloned().reduce(join) else {
+            let Some(tried) = join_all(&datas) else {
                 break;
             };
             self.rule(rule, &tried, ctx, 0);
@@ -54,20 +55,12 @@ impl<'e> Infer<'e> {
             if let Some(next) = rule.next {
                 let taken = match misread {
                     true => datas.clone(),
-                    false => alternatives(
-                        datas
-                            .iter()
-                            .flat_map(|d| narrow(d.clone(), rule, true, missing_is_false)),
-                    ),
+                    false => narrow_each(datas.clone(), rule, true, missing_is_false, 0),
                 };
                 send(next, taken);
             }
             if !misread {
-                datas = alternatives(
-                    datas
-                        .into_iter()
-                        .flat_map(|d| narrow(d, rule, false, missing_is_false)),
-                );
+                datas = narrow_each(datas, rule, false, missing_is_false, 0);
             }
         }
         if let Some(d) = default {
@@ -131,15 +124,12 @@ impl<'e> Infer<'e> {
                 let missing_is_false = self.env.settings.choice_missing_is_false;
                 let mut d = vec![data.clone()];
                 for sub in subs {
-                    let Some(here) = d.iter().cloned().reduce(join) else {
+                    let Some(here) = join_all(&d) else {
                         break;
                     };
                     self.rule(sub, &here, ctx, depth + 1);
                     if depth < MAX_NARROW_DEPTH && !self.misread(sub, &here) {
-                        d = alternatives(
-                            d.into_iter()
-                                .flat_map(|x| narrow(x, sub, go_on, missing_is_false)),
-                        );
+                        d = narrow_each(d, sub, go_on, missing_is_false, 0);
                     }
                 }
             }
@@ -224,6 +214,25 @@ fn alternatives(shapes: impl IntoIterator<Item = Shape>) -> Vec<Shape> {
     }
 }
 
+/// And/Or/Not levels narrowed below a rule; deeper, a rule narrows nothing (each level
+/// looks at both truths of its sub-rules, so the work doubles with every level).
+const MAX_NARROW_DEPTH: usize = 3;
+
+/// [`narrow_at`] on each of several ways (`depth` And/Or/Not levels down): the ways out, as
+/// [`alternatives`].
+fn narrow_each(
+    ways: Vec<Shape>,
+    rule: &ChoiceRule,
+    truth: bool,
+    missing_is_false: bool,
+    depth: usize,
+) -> Vec<Shape> {
+    alternatives(
+        ways.into_iter()
+            .flat_map(|d| narrow_at(d, rule, truth, missing_is_false, depth)),
+    )
+}
+
 /// The data once a Choice rule is known to be `truth`, as the ways it can be so: none when
 /// it never can, several when it can be so in ways that tell different things (an `Or`
 /// true by one sub-rule or another).
@@ -236,19 +245,9 @@ fn alternatives(shapes: impl IntoIterator<Item = Shape>) -> Vec<Shape> {
 /// - `Not` swaps; `And` true and `Or` false narrow by every sub-rule; `And` false and `Or`
 ///   true by each of the ways they can end (the sub-rules before it as the operator goes
 ///   on, that one the other way).
-pub(super) fn narrow(
-    data: Shape,
-    rule: &ChoiceRule,
-    truth: bool,
-    missing_is_false: bool,
-) -> Vec<Shape> {
-    narrow_at(data, rule, truth, missing_is_false, 0)
-}
-
-/// And/Or/Not levels narrowed below a rule; deeper, a rule narrows nothing (each level
-/// looks at both truths of its sub-rules, so the work doubles with every level).
-const MAX_NARROW_DEPTH: usize = 3;
-
+///
+/// `depth`: the And/Or/Not levels above `rule`; past [`MAX_NARROW_DEPTH`] a compound rule
+/// narrows nothing.
 fn narrow_at(
     data: Shape,
     rule: &ChoiceRule,
@@ -260,15 +259,12 @@ fn narrow_at(
     if compound && depth >= MAX_NARROW_DEPTH {
         return vec![data];
     }
-    let narrow = |d: Shape, r: &ChoiceRule, t: bool, m: bool| narrow_at(d, r, t, m, depth + 1);
+    let next = depth + 1;
     match (&rule.kind, truth) {
         (RuleKind::And(subs), true) | (RuleKind::Or(subs), false) => {
             let mut ways = vec![data];
             for sub in subs {
-                ways = alternatives(
-                    ways.into_iter()
-                        .flat_map(|d| narrow(d, sub, truth, missing_is_false)),
-                );
+                ways = narrow_each(ways, sub, truth, missing_is_false, next);
             }
             ways
         }
@@ -277,20 +273,18 @@ fn narrow_at(
             let mut ends = Vec::new();
             let mut before = vec![data];
             for sub in subs {
-                ends.extend(
-                    before
-                        .iter()
-                        .flat_map(|d| narrow(d.clone(), sub, truth, missing_is_false)),
-                );
-                before = alternatives(
-                    before
-                        .into_iter()
-                        .flat_map(|d| narrow(d, sub, !truth, missing_is_false)),
-                );
+                ends.extend(narrow_each(
+                    before.clone(),
+                    sub,
+                    truth,
+                    missing_is_false,
+                    next,
+                ));
+                before = narrow_each(before, sub, !truth, missing_is_false, next);
             }
             alternatives(ends)
         }
-        (RuleKind::Not(sub), t) => narrow(data, sub, !t, missing_is_false),
+        (RuleKind::Not(sub), t) => narrow_at(data, sub, !t, missing_is_false, next),
         (RuleKind::Compare(c), t) => narrow_compare(data, c, t, missing_is_false)
             .into_iter()
             .collect(),
@@ -298,7 +292,7 @@ fn narrow_at(
     }
 }
 
-/// [`narrow`] for one comparison; `None` when it can never be `t`.
+/// [`narrow_at`] for one comparison; `None` when it can never be `t`.
 fn narrow_compare(data: Shape, c: &Comparison, t: bool, missing_is_false: bool) -> Option<Shape> {
     let Some(Ok(var)) = c.variable.map(path::parse) else {
         return Some(data);

@@ -136,63 +136,45 @@ impl Shape {
     /// Choice on a flag the flow set can tell its ways apart. Samples use [`Shape::of`]:
     /// their values are examples, not the only ones.
     pub fn literal(v: &Value) -> Self {
-        Self::literal_at(v, 0)
-    }
-
-    fn literal_at(v: &Value, depth: usize) -> Self {
-        match v {
-            _ if depth > MAX_DEPTH => Shape::Unknown,
-            Value::Bool(b) => Shape::Bool(Some(*b)),
-            Value::String(s) => Shape::String(Some(vec![s.clone()])),
-            // An item's shape cannot say it may be null: with a null item the values are
-            // not kept.
-            Value::Array(items) if items.iter().any(Value::is_null) => Self::of_at(v, depth),
-            Value::Array(items) => Shape::Array(Box::new(
-                items
-                    .iter()
-                    .map(|x| Self::literal_at(x, depth + 1))
-                    .reduce(join)
-                    .unwrap_or(Shape::Unknown),
-            )),
-            Value::Object(m) => Shape::Object(Obj {
-                fields: m
-                    .iter()
-                    .map(|(k, x)| (k.clone(), field_of(Self::literal_at(x, depth + 1), true)))
-                    .collect(),
-                open: false,
-            }),
-            other => Self::of_at(other, depth),
-        }
+        Self::shape_at(v, 0, true)
     }
 
     /// The shape of a value: objects closed, every field present, `null` fields nullable;
     /// an array's items joined.
     pub fn of(v: &Value) -> Self {
-        Self::of_at(v, 0)
+        Self::shape_at(v, 0, false)
     }
 
-    fn of_at(v: &Value, depth: usize) -> Self {
+    /// [`Shape::of`] or, with `literal`, [`Shape::literal`] at a depth.
+    fn shape_at(v: &Value, depth: usize, literal: bool) -> Self {
         if depth > MAX_DEPTH {
             return Shape::Unknown;
         }
         match v {
             Value::Null => Shape::Null,
-            Value::Bool(_) => Shape::Bool(None),
+            Value::Bool(b) => Shape::Bool(literal.then_some(*b)),
             Value::Number(_) => Shape::Number,
-            Value::String(_) => Shape::String(None),
-            Value::Array(items) => Shape::Array(Box::new(
-                items
-                    .iter()
-                    .map(|x| Self::of_at(x, depth + 1))
-                    .reduce(join)
-                    .unwrap_or(Shape::Unknown),
-            )),
+            Value::String(s) => Shape::String(literal.then(|| vec![s.clone()])),
+            Value::Array(items) => {
+                // An item's shape cannot say it may be null: with a null item the values are
+                // not kept.
+                let literal = literal && !items.iter().any(Value::is_null);
+                Shape::Array(Box::new(
+                    items
+                        .iter()
+                        .map(|x| Self::shape_at(x, depth + 1, literal))
+                        .reduce(join)
+                        .unwrap_or(Shape::Unknown),
+                ))
+            }
             Value::Object(m) => Shape::Object(Obj {
                 fields: m
                     .iter()
-                    .map(|(k, v)| {
-                        let shape = Self::of_at(v, depth + 1);
-                        (k.clone(), field_of(shape, true))
+                    .map(|(k, x)| {
+                        (
+                            k.clone(),
+                            field_of(Self::shape_at(x, depth + 1, literal), true),
+                        )
                     })
                     .collect(),
                 open: false,
@@ -311,6 +293,11 @@ pub fn join(a: Shape, b: Shape) -> Shape {
         (Shape::Object(x), Shape::Object(y)) => Shape::Object(join_obj(x, y)),
         _ => Shape::Unknown,
     }
+}
+
+/// Every shape joined; `None` for none.
+pub fn join_all(shapes: &[Shape]) -> Option<Shape> {
+    shapes.iter().cloned().reduce(join)
 }
 
 fn join_obj(mut x: Obj, mut y: Obj) -> Obj {

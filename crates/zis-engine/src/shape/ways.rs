@@ -13,7 +13,7 @@
 //! are found once the ways settle, and the machine runs again with them deciding nothing.
 
 use super::flow::{Infer, MAX_UPDATES, Step};
-use super::{Shape, capped, join};
+use super::{Shape, capped, join, join_all};
 use crate::model::{FlowDefinition, State, StateKind};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -45,6 +45,11 @@ fn sure_fields(shape: &Shape) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     walk(shape, "", 0, &mut out);
     out
+}
+
+/// Ways joined into one shape, within the caps (unknown for none).
+pub(super) fn joined(ways: &[Shape]) -> Shape {
+    capped(join_all(ways).unwrap_or(Shape::Unknown))
 }
 
 /// The shapes of `$` on the ways into one state (never empty once built).
@@ -92,17 +97,6 @@ impl Ways {
     /// The ways, in the order they came.
     pub(super) fn all(&self) -> &[Shape] {
         &self.0
-    }
-
-    /// Every way joined: what the state's fields are read on.
-    pub(super) fn joined(&self) -> Shape {
-        capped(
-            self.0
-                .iter()
-                .cloned()
-                .reduce(join)
-                .unwrap_or(Shape::Unknown),
-        )
     }
 }
 
@@ -162,10 +156,7 @@ impl Infer<'_> {
             let Some(ways) = inputs.get(state.name) else {
                 continue;
             };
-            let step = match state.kind {
-                StateKind::Choice { .. } => self.step(state, ways.all(), ctx),
-                _ => self.state(state, ways.joined(), ctx),
-            };
+            let step = self.step(state, ways.all(), ctx);
             if let Some(t) = step.terminal {
                 terminal = Some(match terminal {
                     None => t,
@@ -242,10 +233,7 @@ impl Infer<'_> {
             StateKind::Choice { choices, default } => {
                 self.choice(s, choices.as_deref(), *default, ways, ctx)
             }
-            _ => {
-                let input = ways.iter().cloned().reduce(join).unwrap_or(Shape::Unknown);
-                self.state(s, input, ctx)
-            }
+            _ => self.state(s, joined(ways), ctx),
         }
     }
 }
@@ -279,7 +267,7 @@ mod tests {
             let sure = |k: &str| o.fields.get(k).is_some_and(|f| f.required);
             assert!(sure("err") != sure("cfg"), "{way:?}");
         }
-        let Shape::Object(all) = w.joined() else {
+        let Shape::Object(all) = joined(w.all()) else {
             panic!("an object")
         };
         assert_eq!(all.fields.len(), 9);
